@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Packs the three libraries into a local folder, then builds and runs a throwaway console app outside the
+# repository that consumes GraphRec.Core and TorchSharp-cpu from packages, exactly as a NuGet user would.
+# On Debian 12 the app only runs if the buildTransitive TorchSharp fix in GraphRec.Core's package works.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+feed="$work/feed"
+version=$(dotnet msbuild "$root/src/GraphRec.Core/GraphRec.Core.csproj" -getProperty:Version)
+
+dotnet pack "$root/GraphRec.sln" -c Release -o "$feed" -v quiet
+for id in GraphRec.Data GraphRec.Metrics GraphRec.Core; do
+  test -f "$feed/$id.$version.nupkg" || { echo "missing package $id.$version.nupkg" >&2; exit 1; }
+  test -f "$feed/$id.$version.snupkg" || { echo "missing symbols package $id.$version.snupkg" >&2; exit 1; }
+done
+unzip -l "$feed/GraphRec.Core.$version.nupkg" | grep -q "buildTransitive/GraphRec.Core.targets" \
+  || { echo "GraphRec.Core package lacks buildTransitive/GraphRec.Core.targets" >&2; exit 1; }
+
+# The same version is packed again on every run: drop stale copies from the global packages folder.
+packages=$(dotnet nuget locals global-packages --list | sed 's/^[^:]*: *//')
+rm -rf "$packages/graphrec.core/$version" "$packages/graphrec.data/$version" "$packages/graphrec.metrics/$version"
+
+app="$work/app"
+mkdir -p "$app"
+cp "$root/.ci/smoke/SmokeApp.cs" "$app/Program.cs"
+cat > "$app/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+XML
+cat > "$app/SmokeApp.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="GraphRec.Core" Version="$version" />
+    <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+  </ItemGroup>
+</Project>
+XML
+(cd "$app" && dotnet build -c Release -v minimal && dotnet run -c Release --no-build)
+echo "package smoke test passed (GraphRec $version)"

@@ -1,0 +1,142 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Graph;
+
+/// <summary>
+/// The symmetric normalized adjacency <c>Â = D^-1/2 A D^-1/2</c> of the bipartite user–item graph, over
+/// <c>n_users + n_items</c> nodes (users first, then items), built once per training set.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>A</c> has a 1 at (u, n_users + i) and at (n_users + i, u) for every training interaction (u, i); <c>D</c> is its
+/// diagonal degree matrix, so the entry for an edge is <c>1 / sqrt(|N(u)| |N(i)|)</c>. A node without edges has an
+/// empty row and column: propagation gives it zeros, never NaN or infinity.
+/// </para>
+/// <para>
+/// The matrix is kept in CSR form (rows sorted, columns sorted within a row), which is what the CPU kernel reads,
+/// and as a COO sparse tensor (indices sorted and unique, so already coalesced) on <see cref="Device"/> for <c>torch.mm</c>. Because <c>Â</c> is symmetric,
+/// the CSR form is also its transpose.
+/// </para>
+/// </remarks>
+public sealed class NormalizedAdjacency : IDisposable
+{
+    private NormalizedAdjacency(int userCount, int itemCount, int[] rowPointers, int[] columns, float[] values, Device device)
+    {
+        UserCount = userCount;
+        ItemCount = itemCount;
+        RowPointers = rowPointers;
+        Columns = columns;
+        Values = values;
+        Device = device;
+        using var scope = NewDisposeScope();
+        var rows = new long[columns.Length];
+        for (int row = 0; row < NodeCount; row++)
+        {
+            rows.AsSpan(rowPointers[row], rowPointers[row + 1] - rowPointers[row]).Fill(row);
+        }
+
+        var indices = stack([tensor(rows), tensor(Array.ConvertAll(columns, c => (long)c))]);
+        Sparse = sparse_coo_tensor(indices, tensor(values), [NodeCount, NodeCount]).to(device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The number of user nodes (indices <c>0 .. UserCount-1</c>).</summary>
+    public int UserCount { get; }
+
+    /// <summary>The number of item nodes (indices <c>UserCount .. UserCount+ItemCount-1</c>).</summary>
+    public int ItemCount { get; }
+
+    /// <summary><c>UserCount + ItemCount</c>.</summary>
+    public int NodeCount => UserCount + ItemCount;
+
+    /// <summary>The number of stored entries: twice the number of distinct training interactions.</summary>
+    public long NonZeroCount => Columns.Length;
+
+    /// <summary>The device that <see cref="Sparse"/> lives on.</summary>
+    public Device Device { get; }
+
+    /// <summary><c>Â</c> as a COO sparse tensor of shape <c>[NodeCount, NodeCount]</c> on <see cref="Device"/>.</summary>
+    public Tensor Sparse { get; }
+
+    /// <summary>CSR row pointers, length <c>NodeCount + 1</c>.</summary>
+    internal int[] RowPointers { get; }
+
+    /// <summary>CSR column indices, sorted within each row.</summary>
+    internal int[] Columns { get; }
+
+    /// <summary>CSR values, <c>1 / sqrt(deg(row) deg(column))</c>.</summary>
+    internal float[] Values { get; }
+
+    /// <summary>
+    /// Builds <c>Â</c> from training interactions given as parallel arrays of dense user and item indices.
+    /// </summary>
+    /// <param name="userCount">Number of users; every user index must be below it.</param>
+    /// <param name="itemCount">Number of items; every item index must be below it.</param>
+    /// <param name="users">The user index of each interaction.</param>
+    /// <param name="items">The item index of each interaction.</param>
+    /// <param name="device">Where to put the sparse tensor; the CPU when null.</param>
+    /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, or a (user, item) pair repeats.</exception>
+    public static NormalizedAdjacency FromInteractions(
+        int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, Device? device = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(userCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
+        if (users.Length != items.Length)
+        {
+            throw new ArgumentException($"{users.Length} user indices but {items.Length} item indices.", nameof(items));
+        }
+
+        int nodeCount = checked(userCount + itemCount);
+        var degree = new int[nodeCount];
+        for (int e = 0; e < users.Length; e++)
+        {
+            if ((uint)users[e] >= (uint)userCount || (uint)items[e] >= (uint)itemCount)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Interaction {e} is (user {users[e]}, item {items[e]}), outside {userCount} users x {itemCount} items."));
+            }
+
+            degree[users[e]]++;
+            degree[userCount + items[e]]++;
+        }
+
+        var rowPointers = new int[nodeCount + 1];
+        for (int node = 0; node < nodeCount; node++)
+        {
+            rowPointers[node + 1] = checked(rowPointers[node] + degree[node]);
+        }
+
+        var columns = new int[rowPointers[nodeCount]];
+        var next = rowPointers[..^1].ToArray();
+        for (int e = 0; e < users.Length; e++)
+        {
+            int user = users[e], itemNode = userCount + items[e];
+            columns[next[user]++] = itemNode;
+            columns[next[itemNode]++] = user;
+        }
+
+        var values = new float[columns.Length];
+        for (int row = 0; row < nodeCount; row++)
+        {
+            var rowColumns = columns.AsSpan(rowPointers[row], degree[row]);
+            rowColumns.Sort();
+            for (int k = 0; k < rowColumns.Length; k++)
+            {
+                if (k > 0 && rowColumns[k] == rowColumns[k - 1])
+                {
+                    (int user, int item) = row < userCount ? (row, rowColumns[k] - userCount) : (rowColumns[k], row - userCount);
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"The interaction (user {user}, item {item}) occurs more than once; collapse duplicates first."));
+                }
+
+                values[rowPointers[row] + k] = (float)(1.0 / Math.Sqrt((double)degree[row] * degree[rowColumns[k]]));
+            }
+        }
+
+        return new NormalizedAdjacency(userCount, itemCount, rowPointers, columns, values, device ?? CPU);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Sparse.Dispose();
+}

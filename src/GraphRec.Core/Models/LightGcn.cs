@@ -1,0 +1,102 @@
+using GraphRec.Core.Graph;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Models;
+
+/// <summary>
+/// One LightGCN propagation step (He et al., SIGIR 2020, eq. 3 in matrix form):
+/// <code>
+///   E(k+1) = Â E(k),        Â = D^-1/2 A D^-1/2
+/// </code>
+/// a sparse–dense product with the normalized adjacency: no weight matrix, no non-linearity, no self-loop.
+/// </summary>
+public sealed class LightGcnConv : nn.Module<Tensor, Tensor>
+{
+    private readonly NormalizedAdjacency _adjacency;
+
+    /// <summary>Creates a propagation step over <paramref name="adjacency"/>.</summary>
+    public LightGcnConv(NormalizedAdjacency adjacency)
+        : base(nameof(LightGcnConv))
+    {
+        _adjacency = adjacency ?? throw new ArgumentNullException(nameof(adjacency));
+    }
+
+    /// <summary>Returns <c>Â E</c> for node embeddings <paramref name="embeddings"/> of shape <c>[nodes, dim]</c>.</summary>
+    public override Tensor forward(Tensor embeddings) => SparseProduct.Multiply(_adjacency, embeddings);
+}
+
+/// <summary>
+/// LightGCN (He et al., SIGIR 2020): one embedding table for users and items, propagated K times over Â and averaged.
+/// <code>
+///   E(0)  = [E_users; E_items]                      learned, initialised N(0, σ²), σ = 0.1
+///   E(k)  = Â E(k-1),  k = 1..K                      (LightGcnConv)
+///   E     = Σ_{k=0..K} α_k E(k),   α_k = 1/(K+1) by default
+///   ŷ_ui  = e_u · e_i
+/// </code>
+/// The model lives on the device of its adjacency; move both together.
+/// </summary>
+public sealed class LightGcnModel : nn.Module
+{
+    private readonly LightGcnConv _conv;
+    private readonly float[] _layerWeights;
+
+    /// <summary>Creates the model, initialising the embeddings from TorchSharp's current random generator.</summary>
+    /// <param name="adjacency">Â of the training interactions; its node counts fix the number of users and items.</param>
+    /// <param name="options">Hyperparameters; the paper's defaults when null.</param>
+    public LightGcnModel(NormalizedAdjacency adjacency, LightGcnOptions? options = null)
+        : base(nameof(LightGcnModel))
+    {
+        ArgumentNullException.ThrowIfNull(adjacency);
+        Options = options ?? new LightGcnOptions();
+        _layerWeights = [.. Options.ResolveLayerWeights()];
+        Adjacency = adjacency;
+        _conv = new LightGcnConv(adjacency);
+        Embedding = nn.Parameter(normal(0, Options.InitStandardDeviation, [adjacency.NodeCount, Options.EmbeddingDimension],
+            device: adjacency.Device));
+        RegisterComponents();
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public LightGcnOptions Options { get; }
+
+    /// <summary>Â, shared with the caller (not disposed with the model).</summary>
+    public NormalizedAdjacency Adjacency { get; }
+
+    /// <summary>Number of users.</summary>
+    public int UserCount => Adjacency.UserCount;
+
+    /// <summary>Number of items.</summary>
+    public int ItemCount => Adjacency.ItemCount;
+
+    /// <summary>The layer-0 embeddings E(0), users first, shape <c>[UserCount + ItemCount, dim]</c>.</summary>
+    public Parameter Embedding { get; }
+
+    /// <summary>The layer weights α_0 .. α_K in use.</summary>
+    public IReadOnlyList<float> LayerWeights => _layerWeights;
+
+    /// <summary>Computes the final embeddings <c>E = Σ α_k E(k)</c> and splits them into users and items.</summary>
+    public (Tensor Users, Tensor Items) Propagate()
+    {
+        using var scope = NewDisposeScope();
+        Tensor layer = Embedding;
+        Tensor sum = Embedding * _layerWeights[0];
+        for (int k = 1; k < _layerWeights.Length; k++)
+        {
+            layer = _conv.forward(layer);
+            sum = sum + layer * _layerWeights[k];
+        }
+
+        var parts = sum.split([UserCount, ItemCount]);
+        return (parts[0].MoveToOuterDisposeScope(), parts[1].MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> for parallel index tensors of users and items, from final embeddings.</summary>
+    public static Tensor Score(Tensor userEmbeddings, Tensor itemEmbeddings, Tensor users, Tensor items)
+    {
+        ArgumentNullException.ThrowIfNull(userEmbeddings);
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
+        return (userEmbeddings.index_select(0, users) * itemEmbeddings.index_select(0, items)).sum(1);
+    }
+}
