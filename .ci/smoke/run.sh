@@ -49,4 +49,6 @@ cat > "$app/SmokeApp.csproj" <<XML
 </Project>
 XML
 (cd "$app" && dotnet build -c Release -v minimal && dotnet run -c Release --no-build)
+# A publish copies the natives again, into the publish folder: the fix must follow them there.
+(cd "$app" && dotnet publish -c Release -o "$work/published" -v minimal && dotnet "$work/published/SmokeApp.dll")
 echo "package smoke test passed (GraphRec $version)"
