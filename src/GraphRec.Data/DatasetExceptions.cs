@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace GraphRec.Data;
+
+/// <summary>A dataset file is malformed. The message names the file, the 1-based line number and the offending text.</summary>
+public sealed class DatasetFormatException : FormatException
+{
+    /// <summary>Creates the exception for a line of a file.</summary>
+    public DatasetFormatException(string filePath, long lineNumber, string lineText, string problem)
+        : base(string.Create(CultureInfo.InvariantCulture, $"{filePath}:{lineNumber}: {problem}: \"{Truncate(lineText)}\""))
+    {
+        FilePath = filePath;
+        LineNumber = lineNumber;
+        LineText = lineText;
+    }
+
+    /// <summary>Creates the exception for a whole file (empty, wrong encoding, missing inside an archive).</summary>
+    public DatasetFormatException(string filePath, string problem)
+        : base($"{filePath}: {problem}")
+    {
+        FilePath = filePath;
+        LineText = string.Empty;
+    }
+
+    /// <summary>Creates the exception for a whole file, with the underlying cause.</summary>
+    public DatasetFormatException(string filePath, string problem, Exception innerException)
+        : base($"{filePath}: {problem}", innerException)
+    {
+        FilePath = filePath;
+        LineText = string.Empty;
+    }
+
+    /// <summary>The file, or <c>archive.zip!/entry</c> for a file inside an archive.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The 1-based line number; 0 where the problem concerns the whole file.</summary>
+    public long LineNumber { get; }
+
+    /// <summary>The offending line; empty where the problem concerns the whole file.</summary>
+    public string LineText { get; }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}
+
+/// <summary>A dataset's files are not where they were looked for and could not be downloaded.</summary>
+public sealed class DatasetNotFoundException : FileNotFoundException
+{
+    /// <summary>Creates the exception.</summary>
+    public DatasetNotFoundException(string message, string? fileName = null, Exception? innerException = null)
+        : base(message, fileName, innerException)
+    {
+    }
+}

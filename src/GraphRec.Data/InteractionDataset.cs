@@ -1,0 +1,70 @@
+namespace GraphRec.Data;
+
+/// <summary>
+/// A dataset of implicit-feedback interactions: dense user and item indices with their original ids, the
+/// interactions in CSR form, item metadata where the source has it, and a predefined split where the source
+/// comes already split (the LightGCN edge-list datasets). Immutable.
+/// </summary>
+public sealed class InteractionDataset
+{
+    /// <summary>Creates a dataset.</summary>
+    /// <exception cref="ArgumentException">The id maps, interactions and metadata disagree in size.</exception>
+    public InteractionDataset(
+        string name, IdMap users, IdMap items, Interactions interactions, IReadOnlyList<ItemInfo?>? itemInfo,
+        LoadReport report, DatasetSplit? predefinedSplit = null)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(interactions);
+        if (interactions.UserCount != users.Count || interactions.ItemCount != items.Count)
+        {
+            throw new ArgumentException(
+                $"Interactions are {interactions.UserCount} x {interactions.ItemCount}, id maps {users.Count} x {items.Count}.");
+        }
+
+        if (itemInfo is not null && itemInfo.Count != items.Count)
+        {
+            throw new ArgumentException($"Item metadata has {itemInfo.Count} entries for {items.Count} items.", nameof(itemInfo));
+        }
+
+        Name = name;
+        Users = users;
+        Items = items;
+        Interactions = interactions;
+        ItemInfo = itemInfo;
+        Report = report ?? throw new ArgumentNullException(nameof(report));
+        PredefinedSplit = predefinedSplit;
+    }
+
+    /// <summary>The dataset's name, such as <c>ml-100k</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Original user ids ↔ dense user indices.</summary>
+    public IdMap Users { get; }
+
+    /// <summary>Original item ids ↔ dense item indices.</summary>
+    public IdMap Items { get; }
+
+    /// <summary>All interactions (for a predefined split: train and test together).</summary>
+    public Interactions Interactions { get; }
+
+    /// <summary>Metadata per item index (null entries for items the metadata file lacks); null when the source has none.</summary>
+    public IReadOnlyList<ItemInfo?>? ItemInfo { get; }
+
+    /// <summary>What loading kept, dropped and collapsed.</summary>
+    public LoadReport Report { get; }
+
+    /// <summary>The split that came with the source, or null.</summary>
+    public DatasetSplit? PredefinedSplit { get; }
+
+    /// <summary>The metadata of an item index, or null.</summary>
+    public ItemInfo? GetItemInfo(int item) => ItemInfo is null ? null : ItemInfo[item];
+}
+
+/// <summary>What a provider did with the lines it read. Immutable.</summary>
+/// <param name="LinesRead">Data lines read (headers excluded).</param>
+/// <param name="BelowThreshold">Ratings below the threshold, dropped.</param>
+/// <param name="DuplicatesCollapsed">Repeated (user, item) pairs collapsed into one interaction (the latest one kept).</param>
+/// <param name="MalformedSkipped">Malformed lines skipped in lenient mode (zero in strict mode, which throws instead).</param>
+/// <param name="MalformedExamples">The first few malformed lines skipped, as "file:line: text".</param>
+public sealed record LoadReport(long LinesRead, long BelowThreshold, long DuplicatesCollapsed, long MalformedSkipped, IReadOnlyList<string> MalformedExamples);

@@ -1,0 +1,97 @@
+using System.IO.Compression;
+
+namespace GraphRec.Data.Providers;
+
+/// <summary>The files of a dataset, in an extracted folder or inside a zip archive.</summary>
+internal abstract class DatasetFiles : IDisposable
+{
+    /// <summary>Where the files are, for messages.</summary>
+    public abstract string Location { get; }
+
+    public abstract bool Exists(string name);
+
+    /// <summary>Opens a file; the message of a missing file names the exact path looked at.</summary>
+    public abstract Stream Open(string name);
+
+    /// <summary>How a file is named in messages: a path, or <c>archive.zip!/folder/name</c>.</summary>
+    public abstract string Describe(string name);
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>Opens an extracted folder.</summary>
+    public static DatasetFiles FromFolder(string folder) => new FolderFiles(folder);
+
+    /// <summary>Opens a zip archive whose files lie in <paramref name="topFolder"/> (GroupLens archives use <c>ml-100k/</c>).</summary>
+    /// <exception cref="DatasetFormatException">The archive is truncated or corrupt.</exception>
+    public static DatasetFiles FromZip(string archivePath, string topFolder)
+    {
+        try
+        {
+            return new ZipFiles(ZipFile.OpenRead(archivePath), archivePath, topFolder);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new DatasetFormatException(archivePath, "not a readable zip archive (truncated or corrupt download?)", exception);
+        }
+    }
+
+    private sealed class FolderFiles(string folder) : DatasetFiles
+    {
+        public override string Location => folder;
+
+        public override bool Exists(string name) => File.Exists(Path.Combine(folder, name));
+
+        public override string Describe(string name) => Path.Combine(folder, name);
+
+        public override Stream Open(string name)
+        {
+            string path = Describe(name);
+            return File.Exists(path)
+                ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)
+                : throw new DatasetNotFoundException($"The dataset file {path} does not exist.", path);
+        }
+    }
+
+    private sealed class ZipFiles(ZipArchive archive, string archivePath, string topFolder) : DatasetFiles
+    {
+        public override string Location => archivePath;
+
+        public override bool Exists(string name) => Find(name) is not null;
+
+        public override string Describe(string name) => $"{archivePath}!/{topFolder}/{name}";
+
+        public override Stream Open(string name)
+        {
+            var entry = Find(name) ?? throw new DatasetFormatException(Describe(name), "the archive has no such file (wrong or incomplete archive?)");
+            try
+            {
+                return entry.Open();
+            }
+            catch (InvalidDataException exception)
+            {
+                throw new DatasetFormatException(Describe(name), "the archive entry is corrupt", exception);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                archive.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private ZipArchiveEntry? Find(string name) =>
+            archive.GetEntry($"{topFolder}/{name}") ?? archive.GetEntry(name);
+    }
+}

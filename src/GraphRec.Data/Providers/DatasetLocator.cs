@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace GraphRec.Data.Providers;
+
+/// <summary>Progress of a download, for a progress bar.</summary>
+/// <param name="FileName">The file being downloaded.</param>
+/// <param name="BytesReceived">Bytes received so far.</param>
+/// <param name="TotalBytes">The size announced by the server, when it announced one.</param>
+public sealed record DownloadProgress(string FileName, long BytesReceived, long? TotalBytes);
+
+/// <summary>
+/// Finds a dataset in a data directory, as an extracted folder or as its archive, and downloads the archive only
+/// when neither is there. The data directory is, in order: the option, the environment variable
+/// <c>GRAPHREC_DATA_DIR</c>, the user's cache folder (<c>~/.cache/graphrec</c>; <c>%LOCALAPPDATA%\graphrec</c> on Windows).
+/// </summary>
+public static partial class DatasetLocator
+{
+    /// <summary>The environment variable naming the data directory.</summary>
+    public const string DataDirectoryVariable = "GRAPHREC_DATA_DIR";
+
+    /// <summary>The data directory to use for an optional explicit choice.</summary>
+    public static string ResolveDataDirectory(string? explicitDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitDirectory))
+        {
+            return Path.GetFullPath(explicitDirectory);
+        }
+
+        string? fromEnvironment = Environment.GetEnvironmentVariable(DataDirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Path.GetFullPath(fromEnvironment);
+        }
+
+        return OperatingSystem.IsWindows()
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "graphrec")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "graphrec");
+    }
+
+    /// <summary>
+    /// Opens the files of a dataset: the folder <c>dataDirectory/name/</c> when it holds <paramref name="keyFile"/>,
+    /// else the archive <c>dataDirectory/name.zip</c>, else (where allowed) a fresh download of that archive.
+    /// </summary>
+    internal static async Task<DatasetFiles> OpenAsync(
+        string dataDirectory, string name, string keyFile, Uri? downloadUrl, string? md5, bool allowDownload,
+        HttpClient? httpClient, IProgress<DownloadProgress>? progress, ILogger logger, CancellationToken cancellationToken)
+    {
+        string folder = Path.Combine(dataDirectory, name);
+        if (File.Exists(Path.Combine(folder, keyFile)))
+        {
+            LogReadingFrom(logger, name, folder);
+            return DatasetFiles.FromFolder(folder);
+        }
+
+        string archive = Path.Combine(dataDirectory, name + ".zip");
+        if (!File.Exists(archive))
+        {
+            if (downloadUrl is null || !allowDownload)
+            {
+                throw new DatasetNotFoundException(
+                    $"The dataset {name} is not in {dataDirectory}: put the extracted folder at {folder} or the archive at {archive}" +
+                    (downloadUrl is null ? "." : $" (download it from {downloadUrl})."), archive);
+            }
+
+            await DownloadAsync(downloadUrl, archive, md5, httpClient, progress, logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogReadingFrom(logger, name, archive);
+        return DatasetFiles.FromZip(archive, name);
+    }
+
+    private static async Task DownloadAsync(
+        Uri url, string destination, string? md5, HttpClient? httpClient, IProgress<DownloadProgress>? progress,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        string fileName = Path.GetFileName(destination);
+        string temporary = destination + ".download";
+        LogDownloading(logger, url, destination);
+        var client = httpClient ?? SharedClient.Value;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            using (var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
+            {
+                response.EnsureSuccessStatusCode();
+                long? total = response.Content.Headers.ContentLength;
+                await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using var target = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                var buffer = new byte[1 << 16];
+                long received = 0;
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    received += read;
+                    progress?.Report(new DownloadProgress(fileName, received, total));
+                }
+
+                string actual = Convert.ToHexString(hash.GetHashAndReset());
+                if (md5 is not null && !string.Equals(actual, md5, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new DatasetFormatException(url.ToString(),
+                        $"the download's MD5 is {actual}, not the published {md5}: the file is corrupt or has changed");
+                }
+            }
+
+            File.Move(temporary, destination, overwrite: true);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new DatasetNotFoundException(
+                $"Could not download {url} ({exception.Message}). Offline? Download it elsewhere and put it at {destination}, " +
+                $"or put the extracted folder at {Path.Combine(Path.GetDirectoryName(destination)!, Path.GetFileNameWithoutExtension(destination))}.",
+                destination, exception);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+#pragma warning disable CA2000 // one client for the process, as HttpClient is meant to be used
+    private static readonly Lazy<HttpClient> SharedClient = new(() => new HttpClient { Timeout = TimeSpan.FromMinutes(30) });
+#pragma warning restore CA2000
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reading {Dataset} from {Location}")]
+    private static partial void LogReadingFrom(ILogger logger, string dataset, string location);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Downloading {Url} to {Destination}")]
+    private static partial void LogDownloading(ILogger logger, Uri url, string destination);
+}

@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using GraphRec.Data.Parsing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.VisualBasic.FileIO;
+
+namespace GraphRec.Data.Providers;
+
+/// <summary>The file layouts GroupLens has published MovieLens in.</summary>
+public enum MovieLensFormat
+{
+    /// <summary>ML-100K: tab-separated <c>u.data</c>, pipe-separated Latin-1 <c>u.item</c> with 19 genre flags.</summary>
+    Classic100K,
+
+    /// <summary>ML-1M (and ML-10M): <c>ratings.dat</c>, <c>movies.dat</c> with <c>::</c> separators, Latin-1.</summary>
+    Dat,
+
+    /// <summary>ml-latest-small, ml-20m, ml-25m, ...: UTF-8 <c>ratings.csv</c> and <c>movies.csv</c> with a header and quoted titles.</summary>
+    Csv,
+}
+
+/// <summary>A MovieLens release: its name (also the archive's top folder), layout and download.</summary>
+/// <param name="Name">The name, such as <c>ml-100k</c>; the archive is <c>Name.zip</c>.</param>
+/// <param name="Format">The file layout.</param>
+/// <param name="DownloadUrl">Where GroupLens publishes the archive.</param>
+/// <param name="Md5">The MD5 that GroupLens publishes for the archive; null for the periodically rebuilt "latest" releases.</param>
+public sealed record MovieLensRelease(string Name, MovieLensFormat Format, Uri DownloadUrl, string? Md5)
+{
+    private const string Base = "https://files.grouplens.org/datasets/movielens/";
+
+    /// <summary>MovieLens 100K: 100,000 ratings, 943 users, 1,682 movies.</summary>
+    public static MovieLensRelease Ml100K { get; } = new("ml-100k", MovieLensFormat.Classic100K, new Uri(Base + "ml-100k.zip"), "0e33842e24a9c977be4e0107933c0723");
+
+    /// <summary>MovieLens 1M: 1,000,209 ratings, 6,040 users, 3,706 rated movies.</summary>
+    public static MovieLensRelease Ml1M { get; } = new("ml-1m", MovieLensFormat.Dat, new Uri(Base + "ml-1m.zip"), "c4d9eecfca2ab87c1945afe126590906");
+
+    /// <summary>ml-latest-small: about 100,000 ratings; rebuilt by GroupLens from time to time, so not checksummed.</summary>
+    public static MovieLensRelease LatestSmall { get; } = new("ml-latest-small", MovieLensFormat.Csv, new Uri(Base + "ml-latest-small.zip"), null);
+
+    /// <summary>MovieLens 20M.</summary>
+    public static MovieLensRelease Ml20M { get; } = new("ml-20m", MovieLensFormat.Csv, new Uri(Base + "ml-20m.zip"), "cd245b17a1ae2cc31bb14903e1204af3");
+
+    /// <summary>MovieLens 25M.</summary>
+    public static MovieLensRelease Ml25M { get; } = new("ml-25m", MovieLensFormat.Csv, new Uri(Base + "ml-25m.zip"), "6b51fb2759a8657d3bfcbfc42b592ada");
+
+    /// <summary>The releases above, by name.</summary>
+    public static IReadOnlyList<MovieLensRelease> Known { get; } = [Ml100K, Ml1M, LatestSmall, Ml20M, Ml25M];
+
+    /// <summary>Finds a known release by name (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">No release has that name; the message lists the known ones.</exception>
+    public static MovieLensRelease FromName(string name) =>
+        Known.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown MovieLens dataset '{name}'. Known: {string.Join(", ", Known.Select(r => r.Name))}.", nameof(name));
+}
+
+/// <summary>Options of <see cref="MovieLensProvider"/>.</summary>
+public sealed record MovieLensOptions
+{
+    /// <summary>Where to look for the dataset (folder <c>ml-100k/</c> or archive <c>ml-100k.zip</c>) and to download it.
+    /// Default: <c>GRAPHREC_DATA_DIR</c>, else the user's cache folder (see <see cref="DatasetLocator"/>).</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Ratings at or above this value become interactions; the others are dropped and counted.
+    /// Default null: every rating is an interaction.</summary>
+    public float? RatingThreshold { get; init; }
+
+    /// <summary>Skip malformed lines (counted, the first few reported) instead of throwing. Default false.</summary>
+    public bool Lenient { get; init; }
+
+    /// <summary>Download the archive from GroupLens when it is not in the data directory. Default true.</summary>
+    public bool AllowDownload { get; init; } = true;
+
+    /// <summary>Receives download progress. Default null.</summary>
+    public IProgress<DownloadProgress>? DownloadProgress { get; init; }
+
+    /// <summary>The client for downloads. Default null: a shared client.</summary>
+    public HttpClient? HttpClient { get; init; }
+}
+
+/// <summary>Loads a MovieLens release exactly as GroupLens lays it out.</summary>
+public sealed partial class MovieLensProvider : IDatasetProvider
+{
+    /// <summary>ML-100K's genre flags, in the order of its <c>u.genre</c>.</summary>
+    private static readonly string[] Ml100KGenres =
+    [
+        "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
+        "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+    ];
+
+    private static readonly Encoding Latin1 = Encoding.Latin1;
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly MovieLensRelease _release;
+    private readonly MovieLensOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a provider for a release.</summary>
+    public MovieLensProvider(MovieLensRelease release, MovieLensOptions? options = null, ILogger<MovieLensProvider>? logger = null)
+    {
+        _release = release ?? throw new ArgumentNullException(nameof(release));
+        _options = options ?? new MovieLensOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public string Name => _release.Name;
+
+    /// <inheritdoc />
+    public async Task<InteractionDataset> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        string ratingsFile = _release.Format switch
+        {
+            MovieLensFormat.Classic100K => "u.data",
+            MovieLensFormat.Dat => "ratings.dat",
+            _ => "ratings.csv",
+        };
+        string dataDirectory = DatasetLocator.ResolveDataDirectory(_options.DataDirectory);
+        using var files = await DatasetLocator.OpenAsync(
+            dataDirectory, _release.Name, ratingsFile, _release.DownloadUrl, _release.Md5, _options.AllowDownload,
+            _options.HttpClient, _options.DownloadProgress, _logger, cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(files, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<InteractionDataset> LoadAsync(DatasetFiles files, CancellationToken cancellationToken)
+    {
+        var lines = new LineReader(_options.Lenient);
+        var collector = new InteractionCollector(_options.RatingThreshold, hasRatings: true, hasTimestamps: true);
+        Dictionary<long, ItemInfo> metadata;
+        switch (_release.Format)
+        {
+            case MovieLensFormat.Classic100K:
+                await ReadRatingsAsync(files, "u.data", "\t", Latin1, hasHeader: false, 1f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
+                metadata = await ReadItemsAsync(files, "u.item", ParseClassicItem, Latin1, hasHeader: false, cancellationToken).ConfigureAwait(false);
+                break;
+            case MovieLensFormat.Dat:
+                await ReadRatingsAsync(files, "ratings.dat", "::", Latin1, hasHeader: false, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
+                metadata = await ReadItemsAsync(files, "movies.dat", ParseDatItem, Latin1, hasHeader: false, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                await ReadRatingsAsync(files, "ratings.csv", ",", StrictUtf8, hasHeader: true, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
+                metadata = await ReadItemsAsync(files, "movies.csv", ParseCsvItem, StrictUtf8, hasHeader: true, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        var (users, items, interactions) = collector.Build();
+        var info = items.OriginalIds.Select(id => metadata.GetValueOrDefault(id)).ToArray();
+        var report = new LoadReport(lines.LinesRead, collector.BelowThreshold, collector.DuplicatesCollapsed, lines.MalformedSkipped, lines.MalformedExamples);
+        LogReport(_logger, _release.Name, users.Count, items.Count, interactions.Count, report);
+        return new InteractionDataset(_release.Name, users, items, interactions, info, report);
+    }
+
+    internal static void LogReport(ILogger logger, string name, int users, int items, int interactions, LoadReport report)
+    {
+        LogLoaded(logger, name, users, items, interactions, report.BelowThreshold, report.DuplicatesCollapsed);
+        if (report.MalformedSkipped > 0)
+        {
+            LogSkipped(logger, report.MalformedSkipped, name, string.Join(Environment.NewLine, report.MalformedExamples));
+        }
+    }
+
+    private static async Task ReadRatingsAsync(
+        DatasetFiles files, string name, string separator, Encoding encoding, bool hasHeader, float minimum, float maximum,
+        LineReader lines, InteractionCollector collector, CancellationToken cancellationToken)
+    {
+        await using var stream = files.Open(name);
+        await lines.ReadAsync(stream, encoding, files.Describe(name), hasHeader, line =>
+        {
+            Span<Range> fields = stackalloc Range[4];
+            LineReader.Split(line, separator, fields);
+            var text = line.AsSpan();
+            collector.Add(
+                LineReader.ParseId(text[fields[0]], "user id"),
+                LineReader.ParseId(text[fields[1]], "item id"),
+                LineReader.ParseRating(text[fields[2]], minimum, maximum),
+                LineReader.ParseTimestamp(text[fields[3]]));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Dictionary<long, ItemInfo>> ReadItemsAsync(
+        DatasetFiles files, string name, Func<string, (long Id, ItemInfo Info)> parse,
+        Encoding encoding, bool hasHeader, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, ItemInfo>();
+        var lines = new LineReader(lenient: false);
+        await using var stream = files.Open(name);
+        await lines.ReadAsync(stream, encoding, files.Describe(name), hasHeader, line =>
+        {
+            var (id, info) = parse(line);
+            if (!result.TryAdd(id, info))
+            {
+                throw new LineFormatException(string.Create(CultureInfo.InvariantCulture, $"item id {id} is listed twice"));
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary><c>movie id | title (year) | release date | video release date | IMDb URL | 19 genre flags</c>.</summary>
+    private static (long, ItemInfo) ParseClassicItem(string line)
+    {
+        Span<Range> fields = stackalloc Range[5 + Ml100KGenres.Length];
+        LineReader.Split(line, "|", fields);
+        var text = line.AsSpan();
+        var genres = new List<string>();
+        for (int g = 0; g < Ml100KGenres.Length; g++)
+        {
+            var flag = text[fields[5 + g]];
+            if (flag is "1")
+            {
+                genres.Add(Ml100KGenres[g]);
+            }
+            else if (flag is not "0")
+            {
+                throw new LineFormatException($"genre flag '{flag}' is neither 0 nor 1");
+            }
+        }
+
+        var (title, year) = SplitTitle(text[fields[1]].ToString());
+        if (year is null && DateTime.TryParseExact(text[fields[2]].ToString(), "dd-MMM-yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            year = date.Year;
+        }
+
+        return (LineReader.ParseId(text[fields[0]], "movie id"), new ItemInfo(title, year, genres));
+    }
+
+    /// <summary><c>MovieID::Title (year)::Genre|Genre</c>.</summary>
+    private static (long, ItemInfo) ParseDatItem(string line)
+    {
+        Span<Range> fields = stackalloc Range[3];
+        LineReader.Split(line, "::", fields);
+        var text = line.AsSpan();
+        var (title, year) = SplitTitle(text[fields[1]].ToString());
+        return (LineReader.ParseId(text[fields[0]], "movie id"), new ItemInfo(title, year, SplitGenres(text[fields[2]].ToString())));
+    }
+
+    /// <summary><c>movieId,title,genres</c> with RFC 4180 quoting (titles contain commas and quotes).</summary>
+    private static (long, ItemInfo) ParseCsvItem(string line)
+    {
+        using var parser = new TextFieldParser(new StringReader(line)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        string[]? fields;
+        try
+        {
+            fields = parser.ReadFields();
+        }
+        catch (Microsoft.VisualBasic.FileIO.MalformedLineException exception)
+        {
+            throw new LineFormatException($"unbalanced quotes ({exception.Message})");
+        }
+
+        if (fields is null || fields.Length != 3)
+        {
+            throw new LineFormatException($"expected 3 comma-separated fields, found {fields?.Length ?? 0}");
+        }
+
+        var (title, year) = SplitTitle(fields[1]);
+        return (LineReader.ParseId(fields[0], "movie id"), new ItemInfo(title, year, SplitGenres(fields[2])));
+    }
+
+    private static string[] SplitGenres(string genres) =>
+        genres is "(no genres listed)" or "" ? [] : genres.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>"Misérables, Les (1995)" → ("Misérables, Les", 1995); a title without a year keeps its text.</summary>
+    internal static (string Title, int? Year) SplitTitle(string text)
+    {
+        var match = TitleWithYear().Match(text);
+        return match.Success
+            ? (match.Groups[1].Value.Trim(), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
+            : (text.Trim(), null);
+    }
+
+    [GeneratedRegex(@"^(.*\S)\s*\((\d{4})(?:[–-]\d{0,4})?\)\s*$")]
+    private static partial Regex TitleWithYear();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Dataset}: {Users} users, {Items} items, {Interactions} interactions ({BelowThreshold} below the rating threshold dropped, {Duplicates} duplicates collapsed)")]
+    private static partial void LogLoaded(ILogger logger, string dataset, int users, int items, int interactions, long belowThreshold, long duplicates);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Count} malformed lines of {Dataset}; the first ones:\n{Examples}")]
+    private static partial void LogSkipped(ILogger logger, long count, string dataset, string examples);
+}

@@ -1,0 +1,16 @@
+namespace GraphRec.Data;
+
+/// <summary>
+/// Train, optional validation and test interactions over the same users and items: disjoint, and together exactly
+/// the interactions split, less the held-out ones whose user or item never occurs in train (counted in
+/// <see cref="DroppedHeldOut"/>: a model cannot rank an item it has never seen, or a user it knows nothing of). Immutable.
+/// </summary>
+/// <param name="Train">The training interactions.</param>
+/// <param name="Validation">The validation interactions, or null.</param>
+/// <param name="Test">The test interactions.</param>
+/// <param name="DroppedHeldOut">Held-out (test and validation) interactions removed because their user or item is not in train.</param>
+public sealed record DatasetSplit(Interactions Train, Interactions? Validation, Interactions Test, int DroppedHeldOut)
+{
+    /// <summary>The dropped held-out interactions that were meant for test.</summary>
+    public int DroppedTest { get; init; }
+}
