@@ -97,8 +97,12 @@ public sealed class RankingEvaluationBuilder
         }
     }
 
-    /// <summary>Counts a user who has nothing relevant (excluded from the averages) without a ranked list.</summary>
-    public void AddExcluded() => _excluded++;
+    /// <summary>Counts users who have nothing relevant (excluded from the averages) without ranked lists for them.</summary>
+    public void AddExcludedCount(int users)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(users);
+        _excluded += users;
+    }
 
     /// <summary>The immutable result.</summary>
     public RankingEvaluation Build()

@@ -53,8 +53,13 @@ public sealed class LightGcnModel : nn.Module
         _layerWeights = [.. Options.ResolveLayerWeights()];
         Adjacency = adjacency;
         _conv = new LightGcnConv(adjacency);
-        Embedding = nn.Parameter(normal(0, Options.InitStandardDeviation, [adjacency.NodeCount, Options.EmbeddingDimension],
-            device: adjacency.Device));
+        using (var scope = NewDisposeScope())
+        {
+            using var generator = Options.Seed is long seed ? new Generator((ulong)seed) : null;
+            var initial = randn([adjacency.NodeCount, Options.EmbeddingDimension], generator: generator) * Options.InitStandardDeviation;
+            Embedding = nn.Parameter(initial.to(adjacency.Device).MoveToOuterDisposeScope());
+        }
+
         RegisterComponents();
     }
 

@@ -17,6 +17,9 @@ public sealed record LightGcnOptions
     /// <summary>Standard deviation of the normal initialisation of the embeddings. Default 0.1, as in the paper's code.</summary>
     public float InitStandardDeviation { get; init; } = 0.1f;
 
+    /// <summary>Seed of the embedding initialisation. Default null: TorchSharp's global generator.</summary>
+    public long? Seed { get; init; }
+
     /// <summary>Checks the values and returns the layer weights to use.</summary>
     /// <exception cref="ArgumentException">A value is out of range or the weights do not number K + 1.</exception>
     public IReadOnlyList<float> ResolveLayerWeights()

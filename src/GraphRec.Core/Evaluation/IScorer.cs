@@ -1,0 +1,13 @@
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Evaluation;
+
+/// <summary>Anything that scores users against every item: LightGCN, a baseline, your own model.</summary>
+public interface IScorer
+{
+    /// <summary>The number of items scored.</summary>
+    int ItemCount { get; }
+
+    /// <summary>Scores of shape <c>[users.Length, ItemCount]</c>, higher is better, as a float32 tensor.</summary>
+    Tensor Score(ReadOnlySpan<int> users);
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using GraphRec.Core.Evaluation;
+using GraphRec.Core.Models;
+using GraphRec.Data;
+using GraphRec.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Training;
+
+/// <summary>Options of <see cref="LightGcnTrainer"/>. Defaults follow the LightGCN paper.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Epochs. Default 100.</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Triples per batch. Default 2048.</summary>
+    public int BatchSize { get; init; } = 2048;
+
+    /// <summary>Adam's learning rate. Default 0.001.</summary>
+    public double LearningRate { get; init; } = 0.001;
+
+    /// <summary>Seed of the sampler. Default 2020.</summary>
+    public int Seed { get; init; } = 2020;
+
+    /// <summary>Validate every this many epochs (when validation interactions are given). Default 1.</summary>
+    public int EvaluateEvery { get; init; } = 1;
+
+    /// <summary>Stop after this many validations without improvement, restoring the best weights. Default null: never stop early.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>The validation metric to watch, as a key such as <c>recall@20</c>. Default <c>recall@20</c>.</summary>
+    public string ValidationMetric { get; init; } = "recall@20";
+
+    /// <summary>Evaluation settings for validation.</summary>
+    public FullRankingOptions Evaluation { get; init; } = new();
+}
+
+/// <summary>Progress of training, for a progress bar.</summary>
+/// <param name="Epoch">The epoch (1-based).</param>
+/// <param name="Epochs">The number of epochs planned.</param>
+/// <param name="Batch">Batches done in this epoch.</param>
+/// <param name="Batches">Batches in this epoch.</param>
+/// <param name="Loss">Mean loss of the epoch so far.</param>
+/// <param name="TriplesPerSecond">Throughput of the epoch so far.</param>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double TriplesPerSecond);
+
+/// <summary>One epoch of the training history.</summary>
+/// <param name="Epoch">The epoch (1-based).</param>
+/// <param name="Loss">Mean loss over the epoch's batches.</param>
+/// <param name="Seconds">Wall-clock seconds of the epoch (validation excluded).</param>
+/// <param name="Validation">Validation metrics after the epoch, when validated.</param>
+public sealed record EpochRecord(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);
+
+/// <summary>What training did. Immutable.</summary>
+/// <param name="History">One record per epoch run.</param>
+/// <param name="BestEpoch">The epoch whose weights the model holds (the best validated one when validating, else the last).</param>
+/// <param name="StoppedEarly">Whether early stopping ended training.</param>
+public sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
+
+/// <summary>Training was stopped because the loss became NaN or infinite.</summary>
+public sealed class NonFiniteLossException(int epoch, int batch, double loss)
+    : Exception(string.Create(CultureInfo.InvariantCulture, $"The loss became {loss} in epoch {epoch}, batch {batch}; training stopped. Lower the learning rate?"))
+{
+    /// <summary>The epoch (1-based).</summary>
+    public int Epoch { get; } = epoch;
+
+    /// <summary>The batch (1-based).</summary>
+    public int Batch { get; } = batch;
+}
+
+/// <summary>
+/// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
+/// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates the whole graph forward and backward.
+/// </summary>
+public sealed partial class LightGcnTrainer
+{
+    private readonly TrainerOptions _options;
+    private readonly ILoss _loss;
+    private readonly ISampler _sampler;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a trainer; the loss defaults to <see cref="BprLoss"/> (λ = 1e-4), the sampler to <see cref="UniformNegativeSampler"/> with the options' seed.</summary>
+    public LightGcnTrainer(TrainerOptions? options = null, ILoss? loss = null, ISampler? sampler = null, ILogger<LightGcnTrainer>? logger = null)
+    {
+        _options = options ?? new TrainerOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.Epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.EvaluateEvery);
+        _loss = loss ?? new BprLoss();
+        _sampler = sampler ?? new UniformNegativeSampler(_options.Seed);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/> (the interactions its adjacency was built from).</summary>
+    /// <param name="model">The model to train in place.</param>
+    /// <param name="train">The training interactions.</param>
+    /// <param name="validation">Validation interactions, or null not to validate.</param>
+    /// <param name="progress">Receives progress after every batch.</param>
+    /// <param name="cancellationToken">Stops training cleanly between batches.</param>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public Task<TrainingResult> TrainAsync(
+        LightGcnModel model, Interactions train, Interactions? validation = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        return Task.Run(() => Train(model, train, validation, progress, cancellationToken), cancellationToken);
+    }
+
+    private TrainingResult Train(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var optimizer = optim.Adam(model.parameters(), _options.LearningRate);
+        var history = new List<EpochRecord>();
+        double best = double.NegativeInfinity;
+        int bestEpoch = _options.Epochs, sinceBest = 0;
+        Tensor? bestWeights = null;
+        bool stoppedEarly = false;
+        var device = model.Adjacency.Device;
+        try
+        {
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                var triples = _sampler.Sample(train, epoch);
+                int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
+                double lossSum = 0;
+                model.train();
+                for (int batch = 0; batch < batches; batch++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
+                    double loss = TrainBatch(model, optimizer, triples, start, length, device);
+                    if (!double.IsFinite(loss))
+                    {
+                        throw new NonFiniteLossException(epoch, batch + 1, loss);
+                    }
+
+                    lossSum += loss;
+                    progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1),
+                        (start + length) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                }
+
+                double seconds = clock.Elapsed.TotalSeconds;
+                Dictionary<string, double>? metrics = null;
+                if (validation is not null && epoch % _options.EvaluateEvery == 0)
+                {
+                    metrics = Validate(model, train, validation, cancellationToken);
+                    double value = metrics[_options.ValidationMetric];
+                    if (value > best)
+                    {
+                        (best, bestEpoch, sinceBest) = (value, epoch, 0);
+                        bestWeights?.Dispose();
+                        bestWeights = model.Embedding.detach().clone();
+                    }
+                    else if (_options.Patience is int patience && ++sinceBest >= patience)
+                    {
+                        stoppedEarly = true;
+                    }
+                }
+
+                double meanLoss = lossSum / Math.Max(batches, 1);
+                history.Add(new EpochRecord(epoch, meanLoss, seconds, metrics));
+                LogEpoch(_logger, epoch, _options.Epochs, meanLoss, seconds);
+                if (stoppedEarly)
+                {
+                    break;
+                }
+            }
+
+            if (bestWeights is not null)
+            {
+                using var noGrad = no_grad();
+                model.Embedding.copy_(bestWeights);
+            }
+            else
+            {
+                bestEpoch = history.Count;
+            }
+
+            return new TrainingResult(history, bestEpoch, stoppedEarly);
+        }
+        finally
+        {
+            bestWeights?.Dispose();
+        }
+    }
+
+    private double TrainBatch(LightGcnModel model, optim.Optimizer optimizer, TripleSet triples, int start, int length, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var users = tensor(triples.Users.AsSpan(start, length).ToArray(), device: device).to_type(ScalarType.Int64);
+        var positives = tensor(triples.Positives.AsSpan(start, length).ToArray(), device: device).to_type(ScalarType.Int64);
+        var negatives = tensor(triples.Negatives.AsSpan(start, length).ToArray(), device: device).to_type(ScalarType.Int64);
+        optimizer.zero_grad();
+        var (finalUsers, finalItems) = model.Propagate();
+        var layer0 = model.Embedding;
+        var itemOffset = model.UserCount;
+        var batch = new TripleEmbeddings(
+            finalUsers.index_select(0, users), finalItems.index_select(0, positives), finalItems.index_select(0, negatives),
+            layer0.index_select(0, users), layer0.index_select(0, positives + itemOffset), layer0.index_select(0, negatives + itemOffset));
+        var loss = _loss.Compute(batch);
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    private Dictionary<string, double> Validate(LightGcnModel model, Interactions train, Interactions validation, CancellationToken cancellationToken)
+    {
+        model.eval();
+        using var scorer = new LightGcnScorer(model);
+        var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.Evaluation, cancellationToken);
+        return result.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs}: loss {Loss:F5}, {Seconds:F2} s")]
+    private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double loss, double seconds);
+}

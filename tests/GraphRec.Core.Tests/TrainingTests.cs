@@ -1,0 +1,188 @@
+using GraphRec.Core.Evaluation;
+using GraphRec.Core.Graph;
+using GraphRec.Core.Models;
+using GraphRec.Core.Training;
+using GraphRec.Data;
+using GraphRec.Data.Providers;
+using GraphRec.Data.Splitting;
+using GraphRec.Metrics;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+public sealed class TrainingTests
+{
+    private static Interactions FromPairs(int users, int items, IEnumerable<(int User, int Item)> pairs)
+    {
+        var rows = pairs.Distinct().GroupBy(p => p.User).ToDictionary(g => g.Key, g => g.Select(p => p.Item).Order().ToArray());
+        var pointers = new int[users + 1];
+        var list = new List<int>();
+        for (int u = 0; u < users; u++)
+        {
+            list.AddRange(rows.GetValueOrDefault(u, []));
+            pointers[u + 1] = list.Count;
+        }
+
+        return new Interactions(users, items, pointers, [.. list]);
+    }
+
+    /// <summary>Two communities: users 0..19 like items 0..9, users 20..39 like items 10..19; a random 70% is observed.</summary>
+    private static (Interactions Train, Interactions Test) PlantedCommunities()
+    {
+        var random = new Random(5);
+        var train = new List<(int, int)>();
+        var test = new List<(int, int)>();
+        for (int user = 0; user < 40; user++)
+        {
+            int first = user < 20 ? 0 : 10;
+            for (int item = first; item < first + 10; item++)
+            {
+                (random.NextDouble() < 0.7 ? train : test).Add((user, item));
+            }
+        }
+
+        return (FromPairs(40, 20, train), FromPairs(40, 20, test));
+    }
+
+    [Fact]
+    public void Bpr_loss_equals_hand_computed_values()
+    {
+        using var scope = NewDisposeScope();
+        var u = tensor(new float[] { 1, 0, 0, 2 }, 2, 2);
+        var i = tensor(new float[] { 1, 1, 0, 1 }, 2, 2);
+        var j = tensor(new float[] { 0, 1, 1, 0 }, 2, 2);
+        // Scores: pos = (1, 2), neg = (0, 0); softplus(-1) = 0.3132617, softplus(-2) = 0.1269280.
+        // L2 = ½ (‖u‖² + ‖i‖² + ‖j‖²) / 2 = ½ (5 + 3 + 2) / 2 = 2.5.
+        var loss = new BprLoss(weightDecay: 0.1).Compute(new TripleEmbeddings(u, i, j, u, i, j)).item<float>();
+
+        Assert.Equal((0.3132617 + 0.1269280) / 2 + 0.1 * 2.5, loss, 5);
+    }
+
+    [Fact]
+    public void Sampler_yields_every_interaction_once_and_never_a_positive_as_negative()
+    {
+        var random = new Random(3);
+        var train = FromPairs(300, 50, Enumerable.Range(0, 6000).Select(_ => (random.Next(300), random.Next(50))));
+        var sampler = new UniformNegativeSampler(seed: 9);
+        long draws = 0;
+
+        for (int epoch = 1; draws < 1_000_000; epoch++)
+        {
+            var triples = sampler.Sample(train, epoch);
+            var pairs = triples.Users.Zip(triples.Positives).Order().ToArray();
+            Assert.Equal(train.ExpandUsers().Zip(train.Items.ToArray()).Order(), pairs);
+            for (int t = 0; t < triples.Count; t++)
+            {
+                Assert.False(train.Contains(triples.Users[t], triples.Negatives[t]));
+            }
+
+            draws += triples.Count;
+        }
+
+        Assert.Equal(sampler.Sample(train, 4).Negatives, new UniformNegativeSampler(9).Sample(train, 4).Negatives);
+    }
+
+    [Fact]
+    public async Task Training_recovers_planted_communities()
+    {
+        var (train, test) = PlantedCommunities();
+        using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 16, Layers = 2, Seed = 1 });
+        var options = new TrainerOptions { Epochs = 60, BatchSize = 64, LearningRate = 0.05, Seed = 1 };
+
+        using (var untrained = new LightGcnScorer(model))
+        {
+            Assert.True(Evaluate(untrained, train, test) < 0.8);
+        }
+
+        var result = await new LightGcnTrainer(options).TrainAsync(model, train);
+
+        using var scorer = new LightGcnScorer(model);
+        Assert.True(Evaluate(scorer, train, test) > 0.95, $"ndcg@3 {Evaluate(scorer, train, test)}");
+        Assert.True(result.History[^1].Loss < result.History[0].Loss);
+    }
+
+    private static double Evaluate(IScorer scorer, Interactions train, Interactions test) =>
+        FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [3] }).Mean(MetricNames.Ndcg, 3);
+
+    [Fact]
+    public void Evaluator_never_recommends_training_items()
+    {
+        var (train, _) = PlantedCommunities();
+        var scorer = new MostPopularScorer(train);
+
+        int[] top = FullRankingEvaluator.TopK(scorer, [0, 1, 25], [train], 5);
+
+        for (int b = 0; b < 3; b++)
+        {
+            int user = new[] { 0, 1, 25 }[b];
+            Assert.All(top.AsSpan(b * 5, 5).ToArray(), item => Assert.False(train.Contains(user, item)));
+        }
+    }
+
+    [Fact]
+    public async Task A_different_loss_plugs_in_without_touching_the_trainer()
+    {
+        var (train, _) = PlantedCommunities();
+        using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 1, Seed = 2 });
+        var hinge = new CountingHingeLoss();
+
+        await new LightGcnTrainer(new TrainerOptions { Epochs = 2, BatchSize = 100 }, loss: hinge).TrainAsync(model, train);
+
+        Assert.Equal(2 * ((train.Count + 99) / 100), hinge.Calls);
+    }
+
+    [Fact]
+    public async Task A_nan_loss_stops_training_naming_epoch_and_batch()
+    {
+        var (train, _) = PlantedCommunities();
+        using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 1 });
+
+        var error = await Assert.ThrowsAsync<NonFiniteLossException>(() =>
+            new LightGcnTrainer(new TrainerOptions { Epochs = 1, BatchSize = 100 }, loss: new NanLoss()).TrainAsync(model, train));
+
+        Assert.Equal((1, 1), (error.Epoch, error.Batch));
+    }
+
+    [SkippableFact]
+    public async Task Training_on_real_ml100k_lifts_recall_far_above_an_untrained_model()
+    {
+        string? directory = Environment.GetEnvironmentVariable("GRAPHREC_DATA_DIR");
+        Skip.If(string.IsNullOrEmpty(directory) || !Directory.Exists(Path.Combine(directory, "ml-100k")),
+            "GRAPHREC_DATA_DIR does not hold ml-100k/: the integration test on MovieLens 100K is skipped.");
+        var dataset = await new MovieLensProvider(MovieLensRelease.Ml100K, new MovieLensOptions { DataDirectory = directory, AllowDownload = false }).LoadAsync();
+        var split = DatasetSplitter.Split(dataset.Interactions, new RandomHoldoutSplitter(0.2, seed: 1));
+        using var adjacency = NormalizedAdjacency.FromInteractions(dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { Seed = 1 });
+        double Recall()
+        {
+            using var scorer = new LightGcnScorer(model);
+            return FullRankingEvaluator.Evaluate(scorer, split.Test, [split.Train]).Mean(MetricNames.Recall, 20);
+        }
+
+        double before = Recall();
+        await new LightGcnTrainer(new TrainerOptions { Epochs = 10, BatchSize = 1024, LearningRate = 0.005 }).TrainAsync(model, split.Train);
+        double after = Recall();
+
+        Assert.True(after > 0.2 && after > 5 * before, $"recall@20 before {before:F4}, after {after:F4}");
+    }
+
+    private sealed class CountingHingeLoss : ILoss
+    {
+        public int Calls { get; private set; }
+
+        public Tensor Compute(TripleEmbeddings batch)
+        {
+            Calls++;
+            var margin = 1 - (batch.Users * batch.Positives).sum(1) + (batch.Users * batch.Negatives).sum(1);
+            return margin.clamp_min(0).mean();
+        }
+    }
+
+    private sealed class NanLoss : ILoss
+    {
+        public Tensor Compute(TripleEmbeddings batch) => batch.Users.sum() * float.NaN;
+    }
+}
