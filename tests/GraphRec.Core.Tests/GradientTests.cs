@@ -1,0 +1,71 @@
+using GraphRec.Core.Graph;
+using GraphRec.Core.Models;
+using GraphRec.Core.Training;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+public sealed class GradientTests
+{
+    [Fact]
+    public void Loss_gradient_matches_finite_differences_in_double_precision()
+    {
+        int[] users = [0, 0, 1, 2, 2];
+        int[] items = [0, 1, 1, 2, 3];
+        using var adjacency = NormalizedAdjacency.FromInteractions(3, 4, users, items);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 3, Layers = 2, Seed = 11 });
+        using var scope = NewDisposeScope();
+        long[] u = [0, 1, 2], i = [1, 1, 3], j = [2, 0, 0];
+        var loss = new BprLoss(weightDecay: 0.05);
+
+        // The model's gradient, through LightGcnConv's sparse product and autograd.
+        var (finalUsers, finalItems) = model.Propagate();
+        var ut = tensor(u);
+        var it = tensor(i);
+        var jt = tensor(j);
+        loss.Compute(new TripleEmbeddings(
+            finalUsers.index_select(0, ut), finalItems.index_select(0, it), finalItems.index_select(0, jt),
+            model.Embedding.index_select(0, ut), model.Embedding.index_select(0, it + 3), model.Embedding.index_select(0, jt + 3))).backward();
+        var gradient = model.Embedding.grad!.to_type(ScalarType.Float64);
+
+        // Central differences of the same loss on an independent dense double-precision forward pass.
+        var dense = zeros(7, 7, ScalarType.Float64);
+        for (int row = 0; row < 7; row++)
+        {
+            for (int p = adjacency.RowPointers[row]; p < adjacency.RowPointers[row + 1]; p++)
+            {
+                dense[row, adjacency.Columns[p]] = (double)adjacency.Values[p];
+            }
+        }
+
+        double Loss(Tensor e0)
+        {
+            using var inner = NewDisposeScope();
+            var e1 = dense.mm(e0);
+            var final = (e0 + e1 + dense.mm(e1)) / 3;
+            var fu = final.index_select(0, ut);
+            var fi = final.index_select(0, it + 3);
+            var fj = final.index_select(0, jt + 3);
+            return loss.Compute(new TripleEmbeddings(fu, fi, fj, e0.index_select(0, ut), e0.index_select(0, it + 3), e0.index_select(0, jt + 3))).item<double>();
+        }
+
+        var e0 = model.Embedding.detach().to_type(ScalarType.Float64).clone();
+        const double h = 1e-6;
+        double worst = 0;
+        for (int node = 0; node < 7; node++)
+        {
+            for (int d = 0; d < 3; d++)
+            {
+                double original = e0[node, d].item<double>();
+                e0[node, d] = original + h;
+                double up = Loss(e0);
+                e0[node, d] = original - h;
+                double down = Loss(e0);
+                e0[node, d] = original;
+                worst = Math.Max(worst, Math.Abs((up - down) / (2 * h) - gradient[node, d].item<double>()));
+            }
+        }
+
+        Assert.True(worst < 1e-5, $"largest difference between autograd and finite differences: {worst:E2}");
+    }
+}
