@@ -102,6 +102,24 @@ public sealed class TrainingTests
         Assert.True(result.History[^1].Loss < result.History[0].Loss);
     }
 
+    [Fact]
+    public async Task Same_seed_same_data_same_threads_gives_the_same_metrics()
+    {
+        var (train, test) = PlantedCommunities();
+
+        async Task<double[]> Run()
+        {
+            using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
+            using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 3 });
+            await new LightGcnTrainer(new TrainerOptions { Epochs = 3, BatchSize = 50, LearningRate = 0.01, Seed = 3 }).TrainAsync(model, train);
+            using var scorer = new LightGcnScorer(model);
+            var result = FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [3, 5] });
+            return [.. result.Summaries.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Mean)];
+        }
+
+        Assert.Equal(await Run(), await Run());
+    }
+
     private static double Evaluate(IScorer scorer, Interactions train, Interactions test) =>
         FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [3] }).Mean(MetricNames.Ndcg, 3);
 
