@@ -74,6 +74,6 @@ public static class FullRankingEvaluator
         }
 
         var (_, indices) = scores.topk(k, dim: 1, largest: true, sorted: true);
-        return Array.ConvertAll(indices.to_type(ScalarType.Int32).data<int>().ToArray(), i => i);
+        return indices.to_type(ScalarType.Int32).data<int>().ToArray();
     }
 }

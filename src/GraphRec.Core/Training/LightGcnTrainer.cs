@@ -127,13 +127,17 @@ public sealed partial class LightGcnTrainer
                 var clock = Stopwatch.StartNew();
                 var triples = _sampler.Sample(train, epoch);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
+                // One index tensor per epoch for each role; batches are views into them.
+                using var epochUsers = tensor(triples.Users, device: device).to_type(ScalarType.Int64);
+                using var epochPositives = tensor(triples.Positives, device: device).to_type(ScalarType.Int64);
+                using var epochNegatives = tensor(triples.Negatives, device: device).to_type(ScalarType.Int64);
                 double lossSum = 0;
                 model.train();
                 for (int batch = 0; batch < batches; batch++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                    double loss = TrainBatch(model, optimizer, triples, start, length, device);
+                    double loss = TrainBatch(model, optimizer, epochUsers, epochPositives, epochNegatives, start, length);
                     if (!double.IsFinite(loss))
                     {
                         throw new NonFiniteLossException(epoch, batch + 1, loss);
@@ -189,12 +193,13 @@ public sealed partial class LightGcnTrainer
         }
     }
 
-    private double TrainBatch(LightGcnModel model, optim.Optimizer optimizer, TripleSet triples, int start, int length, Device device)
+    private double TrainBatch(
+        LightGcnModel model, optim.Optimizer optimizer, Tensor epochUsers, Tensor epochPositives, Tensor epochNegatives, int start, int length)
     {
         using var scope = NewDisposeScope();
-        var users = tensor(triples.Users.AsSpan(start, length).ToArray(), device: device).to_type(ScalarType.Int64);
-        var positives = tensor(triples.Positives.AsSpan(start, length).ToArray(), device: device).to_type(ScalarType.Int64);
-        var negatives = tensor(triples.Negatives.AsSpan(start, length).ToArray(), device: device).to_type(ScalarType.Int64);
+        var users = epochUsers.narrow(0, start, length);
+        var positives = epochPositives.narrow(0, start, length);
+        var negatives = epochNegatives.narrow(0, start, length);
         optimizer.zero_grad();
         var (finalUsers, finalItems) = model.Propagate();
         var layer0 = model.Embedding;
