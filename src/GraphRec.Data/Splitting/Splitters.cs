@@ -50,7 +50,7 @@ public sealed class RandomHoldoutSplitter : ISplitter
             }
 
             int take = Math.Clamp((int)Math.Round(n * Ratio, MidpointRounding.AwayFromZero), 1, n - 1);
-            var random = new Random(HashCode.Combine(Seed, user));
+            var random = RandomStreams.Create(Seed, user);
             var positions = Enumerable.Range(interactions.RowPointers[user], n).ToArray();
             random.Shuffle(positions);
             foreach (int p in positions.AsSpan(0, take))
