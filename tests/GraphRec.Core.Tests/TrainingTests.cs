@@ -83,6 +83,23 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Sampler_output_depends_on_seed_and_epoch_not_on_threads()
+    {
+        // More triples than one parallel chunk, so several streams are in play.
+        var random = new Random(8);
+        var train = FromPairs(2000, 300, Enumerable.Range(0, 90_000).Select(_ => (random.Next(2000), random.Next(300))));
+        var single = new UniformNegativeSampler(seed: 4, maxDegreeOfParallelism: 1).Sample(train, 2);
+        var parallel = new UniformNegativeSampler(seed: 4, maxDegreeOfParallelism: 2).Sample(train, 2);
+
+        Assert.True(train.Count > 1 << 15);
+        Assert.Equal(single.Users, parallel.Users);
+        Assert.Equal(single.Positives, parallel.Positives);
+        Assert.Equal(single.Negatives, parallel.Negatives);
+        Assert.NotEqual(single.Negatives, new UniformNegativeSampler(seed: 4).Sample(train, 3).Negatives);
+        Assert.NotEqual(single.Negatives, new UniformNegativeSampler(seed: 5).Sample(train, 2).Negatives);
+    }
+
+    [Fact]
     public async Task Training_recovers_planted_communities()
     {
         var (train, test) = PlantedCommunities();
@@ -136,6 +153,30 @@ public sealed class TrainingTests
             int user = new[] { 0, 1, 25 }[b];
             Assert.All(top.AsSpan(b * 5, 5).ToArray(), item => Assert.False(train.Contains(user, item)));
         }
+    }
+
+    [Fact]
+    public void Evaluator_ranks_a_known_order_and_stops_where_the_catalogue_runs_out()
+    {
+        // Item i scores i for every user: the best unseen items are the highest indices not in the user's train row.
+        var train = FromPairs(2, 6, [(0, 5), (0, 3), (1, 0), (1, 1), (1, 2), (1, 3), (1, 4)]);
+        var test = FromPairs(2, 6, [(0, 4), (1, 5)]);
+        var scorer = new FixedScorer(6);
+
+        int[] top = FullRankingEvaluator.TopK(scorer, [0, 1], [train], 3);
+        var result = FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [1, 3] });
+
+        Assert.Equal([4, 2, 1, 5, -1, -1], top);
+        Assert.Equal(1.0, result.Mean(MetricNames.Precision, 1));
+        Assert.Equal(2, result.Users.Count);
+    }
+
+    private sealed class FixedScorer(int items) : IScorer
+    {
+        public int ItemCount => items;
+
+        public Tensor Score(ReadOnlySpan<int> batch) =>
+            arange(items, ScalarType.Float32).unsqueeze(0).expand(batch.Length, items).clone();
     }
 
     [Fact]
