@@ -16,13 +16,18 @@ namespace GraphRec.Core.Graph;
 /// </para>
 /// <para>
 /// The matrix is kept in CSR form (rows sorted, columns sorted within a row), which is what the CPU kernel reads,
-/// and as a COO sparse tensor (indices sorted and unique, so already coalesced) on <see cref="Device"/> for <c>torch.mm</c>. Because <c>Â</c> is symmetric,
+/// and, on first use, as a COO sparse tensor (indices sorted and unique, so already coalesced) on <see cref="Device"/> for <c>torch.mm</c>. Because <c>Â</c> is symmetric,
 /// the CSR form is also its transpose.
 /// </para>
 /// </remarks>
 public sealed class NormalizedAdjacency : IDisposable
 {
-    private NormalizedAdjacency(int userCount, int itemCount, int[] rowPointers, int[] columns, float[] values, Device device)
+    private readonly Lazy<Tensor> _sparse;
+    private Tensor? _scratchFirst;
+    private Tensor? _scratchSecond;
+
+    private NormalizedAdjacency(
+        int userCount, int itemCount, int[] rowPointers, int[] columns, float[] values, Device device, int maxDegreeOfParallelism)
     {
         UserCount = userCount;
         ItemCount = itemCount;
@@ -30,15 +35,8 @@ public sealed class NormalizedAdjacency : IDisposable
         Columns = columns;
         Values = values;
         Device = device;
-        using var scope = NewDisposeScope();
-        var rows = new long[columns.Length];
-        for (int row = 0; row < NodeCount; row++)
-        {
-            rows.AsSpan(rowPointers[row], rowPointers[row + 1] - rowPointers[row]).Fill(row);
-        }
-
-        var indices = stack([tensor(rows), tensor(Array.ConvertAll(columns, c => (long)c))]);
-        Sparse = sparse_coo_tensor(indices, tensor(values), [NodeCount, NodeCount]).to(device).MoveToOuterDisposeScope();
+        Partition = new CsrPartition(rowPointers, columns, values, maxDegreeOfParallelism);
+        _sparse = new Lazy<Tensor>(BuildSparse, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The number of user nodes (indices <c>0 .. UserCount-1</c>).</summary>
@@ -56,8 +54,38 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <summary>The device that <see cref="Sparse"/> lives on.</summary>
     public Device Device { get; }
 
-    /// <summary><c>Â</c> as a COO sparse tensor of shape <c>[NodeCount, NodeCount]</c> on <see cref="Device"/>.</summary>
-    public Tensor Sparse { get; }
+    /// <summary>
+    /// <c>Â</c> as a COO sparse tensor of shape <c>[NodeCount, NodeCount]</c> on <see cref="Device"/>, built on first use
+    /// (the CPU kernel does not need it).
+    /// </summary>
+    public Tensor Sparse => _sparse.Value;
+
+    /// <summary>The number of threads the CPU kernel uses.</summary>
+    public int MaxDegreeOfParallelism => Partition.ParallelOptions.MaxDegreeOfParallelism;
+
+    /// <summary>The CSR arrays cut into blocks for the CPU kernel.</summary>
+    internal CsrPartition Partition { get; }
+
+    /// <summary>Held while the kernel uses the scratch buffers.</summary>
+    internal object ScratchLock { get; } = new();
+
+    /// <summary>
+    /// Two native buffers of at least <paramref name="length"/> elements of <paramref name="type"/> for the powers
+    /// <c>Â^k X</c>, kept between calls so that a training batch allocates none (libtorch's allocator also gives them
+    /// the page size that suits random row reads best). Call under <see cref="ScratchLock"/>.
+    /// </summary>
+    internal (Tensor First, Tensor Second) Scratch(ScalarType type, long length)
+    {
+        if (_scratchFirst is null || _scratchFirst.dtype != type || _scratchFirst.numel() < length)
+        {
+            _scratchFirst?.Dispose();
+            _scratchSecond?.Dispose();
+            _scratchFirst = empty(length, type).DetachFromDisposeScope();
+            _scratchSecond = empty(length, type).DetachFromDisposeScope();
+        }
+
+        return (_scratchFirst, _scratchSecond!);
+    }
 
     /// <summary>CSR row pointers, length <c>NodeCount + 1</c>.</summary>
     internal int[] RowPointers { get; }
@@ -75,10 +103,11 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <param name="itemCount">Number of items; every item index must be below it.</param>
     /// <param name="users">The user index of each interaction.</param>
     /// <param name="items">The item index of each interaction.</param>
-    /// <param name="device">Where to put the sparse tensor; the CPU when null.</param>
+    /// <param name="device">The device of the model that will use it; the CPU when null.</param>
+    /// <param name="maxDegreeOfParallelism">Threads for the CPU kernel; all processors when 0 or negative (the default).</param>
     /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, or a (user, item) pair repeats.</exception>
     public static NormalizedAdjacency FromInteractions(
-        int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, Device? device = null)
+        int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, Device? device = null, int maxDegreeOfParallelism = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(userCount);
         ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
@@ -134,9 +163,31 @@ public sealed class NormalizedAdjacency : IDisposable
             }
         }
 
-        return new NormalizedAdjacency(userCount, itemCount, rowPointers, columns, values, device ?? CPU);
+        return new NormalizedAdjacency(userCount, itemCount, rowPointers, columns, values, device ?? CPU, maxDegreeOfParallelism);
     }
 
     /// <inheritdoc />
-    public void Dispose() => Sparse.Dispose();
+    public void Dispose()
+    {
+        _scratchFirst?.Dispose();
+        _scratchSecond?.Dispose();
+        if (_sparse.IsValueCreated)
+        {
+            _sparse.Value.Dispose();
+        }
+    }
+
+    private Tensor BuildSparse()
+    {
+        using var scope = NewDisposeScope();
+        var rows = new long[Columns.Length];
+        for (int row = 0; row < NodeCount; row++)
+        {
+            rows.AsSpan(RowPointers[row], RowPointers[row + 1] - RowPointers[row]).Fill(row);
+        }
+
+        var indices = stack([tensor(rows), tensor(Array.ConvertAll(Columns, c => (long)c))]);
+        // Detached, not moved out: the first use may happen inside a caller's batch scope, which must not dispose it.
+        return sparse_coo_tensor(indices, tensor(Values), [NodeCount, NodeCount]).to(Device).DetachFromDisposeScope();
+    }
 }

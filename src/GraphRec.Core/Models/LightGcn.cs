@@ -85,16 +85,32 @@ public sealed class LightGcnModel : nn.Module
     public (Tensor Users, Tensor Items) Propagate()
     {
         using var scope = NewDisposeScope();
+        var parts = PropagateNodes().split([UserCount, ItemCount]);
+        return (parts[0].MoveToOuterDisposeScope(), parts[1].MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Computes the final embeddings <c>E = Σ α_k E(k)</c> of all nodes, users first, shape <c>[UserCount + ItemCount, dim]</c>.</summary>
+    /// <remarks>
+    /// On the CPU, the K steps and the weighted sum run fused in GraphRec's sparse kernel (the same sum, with the
+    /// symmetric backward <c>dE(0) = Σ α_k Â^k dE</c>); on other devices, as the loop over <see cref="LightGcnConv"/> below.
+    /// </remarks>
+    public Tensor PropagateNodes()
+    {
+        if (SparseProduct.UsesKernel(Embedding))
+        {
+            return SparseProduct.PropagateOnCpu(Adjacency, Embedding, _layerWeights);
+        }
+
+        using var scope = NewDisposeScope();
         Tensor layer = Embedding;
         Tensor sum = Embedding * _layerWeights[0];
         for (int k = 1; k < _layerWeights.Length; k++)
         {
             layer = _conv.forward(layer);
-            sum = sum + layer * _layerWeights[k];
+            sum = sum + (layer * _layerWeights[k]);
         }
 
-        var parts = sum.split([UserCount, ItemCount]);
-        return (parts[0].MoveToOuterDisposeScope(), parts[1].MoveToOuterDisposeScope());
+        return sum.MoveToOuterDisposeScope();
     }
 
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> for parallel index tensors of users and items, from final embeddings.</summary>

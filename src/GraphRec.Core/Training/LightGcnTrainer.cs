@@ -127,17 +127,16 @@ public sealed partial class LightGcnTrainer
                 var clock = Stopwatch.StartNew();
                 var triples = _sampler.Sample(train, epoch);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
-                // One index tensor per epoch for each role; batches are views into them.
-                using var epochUsers = tensor(triples.Users, device: device).to_type(ScalarType.Int64);
-                using var epochPositives = tensor(triples.Positives, device: device).to_type(ScalarType.Int64);
-                using var epochNegatives = tensor(triples.Negatives, device: device).to_type(ScalarType.Int64);
+                // The epoch's triples as node indices, one row per role ([3, n]: users, positive items, negative items);
+                // each batch takes a column slice of it.
+                using var epochNodes = EpochNodeIndices(triples, model.UserCount, device);
                 double lossSum = 0;
                 model.train();
                 for (int batch = 0; batch < batches; batch++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                    double loss = TrainBatch(model, optimizer, epochUsers, epochPositives, epochNegatives, start, length);
+                    double loss = TrainBatch(model, optimizer, epochNodes, start, length);
                     if (!double.IsFinite(loss))
                     {
                         throw new NonFiniteLossException(epoch, batch + 1, loss);
@@ -194,23 +193,33 @@ public sealed partial class LightGcnTrainer
     }
 
     private double TrainBatch(
-        LightGcnModel model, optim.Optimizer optimizer, Tensor epochUsers, Tensor epochPositives, Tensor epochNegatives, int start, int length)
+        LightGcnModel model, optim.Optimizer optimizer, Tensor epochNodes, int start, int length)
     {
         using var scope = NewDisposeScope();
-        var users = epochUsers.narrow(0, start, length);
-        var positives = epochPositives.narrow(0, start, length);
-        var negatives = epochNegatives.narrow(0, start, length);
+        // The batch's users, positives and negatives as node indices, laid out [u; i; j], so that each of the final and
+        // the layer-0 embeddings is gathered (and scattered back in backward) once rather than three times.
+        var nodes = epochNodes.narrow(1, start, length).reshape(-1);
         optimizer.zero_grad();
-        var (finalUsers, finalItems) = model.Propagate();
-        var layer0 = model.Embedding;
-        var itemOffset = model.UserCount;
-        var batch = new TripleEmbeddings(
-            finalUsers.index_select(0, users), finalItems.index_select(0, positives), finalItems.index_select(0, negatives),
-            layer0.index_select(0, users), layer0.index_select(0, positives + itemOffset), layer0.index_select(0, negatives + itemOffset));
-        var loss = _loss.Compute(batch);
+        var final = model.PropagateNodes().index_select(0, nodes).split(length);
+        var layer0 = model.Embedding.index_select(0, nodes).split(length);
+        var loss = _loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
         loss.backward();
         optimizer.step();
         return loss.item<float>();
+    }
+
+    private static Tensor EpochNodeIndices(TripleSet triples, int itemOffset, Device device)
+    {
+        var nodes = new long[3 * (long)triples.Count];
+        int n = triples.Count;
+        for (int t = 0; t < n; t++)
+        {
+            nodes[t] = triples.Users[t];
+            nodes[n + t] = itemOffset + triples.Positives[t];
+            nodes[(2 * n) + t] = itemOffset + triples.Negatives[t];
+        }
+
+        return tensor(nodes, [3, n], device: device);
     }
 
     private Dictionary<string, double> Validate(LightGcnModel model, Interactions train, Interactions validation, CancellationToken cancellationToken)

@@ -1,0 +1,235 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GraphRec.Core.Graph;
+
+/// <summary>
+/// The hot loop of LightGCN: <c>Y = Â X</c> for a CSR matrix and a dense row-major <c>[nodes, dim]</c> matrix, rows
+/// split into contiguous blocks of about equal non-zero count, one block per task, each output row accumulated with
+/// <see cref="Vector256{T}"/> in the row's own memory.
+/// </summary>
+/// <remarks>
+/// We own this kernel because a measurement says so: on Gowalla (1.6 M non-zeros, dim 64, 2 cores) libtorch's COO
+/// <c>torch.mm</c> takes 77 ms forward and 199 ms forward + backward, this loop about a tenth of that. Each output row
+/// is written by exactly one task in a fixed order, so the result does not depend on the thread count or scheduling.
+/// </remarks>
+internal static class CsrKernel
+{
+    private const int PrefetchDistance = 4;
+
+    /// <summary>
+    /// Computes <c>y = A x</c> and, when <paramref name="sum"/> is not empty, also <c>sum += alpha y</c> while each row
+    /// of y is still in cache. All spans are <c>[rows, dim]</c>, row-major; x must not overlap y or sum.
+    /// </summary>
+    public static unsafe void Multiply<T>(CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default)
+        where T : unmanaged, INumber<T>
+    {
+        int rows = partition.RowPointers.Length - 1;
+        if (x.Length != (long)rows * dim || y.Length != x.Length || (!sum.IsEmpty && sum.Length != x.Length))
+        {
+            throw new ArgumentException($"Expected {rows} x {dim} values in and out, got {x.Length}, {y.Length} and {sum.Length}.");
+        }
+
+        fixed (T* xPointer = x)
+        fixed (T* yPointer = y)
+        fixed (T* sumPointer = sum)
+        {
+            var input = (nint)xPointer;
+            var output = (nint)yPointer;
+            var total = (nint)sumPointer;
+            if (partition.BlockCount == 1)
+            {
+                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha);
+                return;
+            }
+
+            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
+                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha));
+        }
+    }
+
+    private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha)
+        where T : unmanaged, INumber<T>
+    {
+        int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
+        int vectorEnd = width == 0 ? 0 : dim - (dim % width);
+        fixed (int* rowPointers = partition.RowPointers)
+        fixed (int* columns = partition.Columns)
+        fixed (float* values = partition.Values)
+        {
+            for (int row = firstRow; row < endRow; row++)
+            {
+                T* target = y + ((long)row * dim);
+                int first = rowPointers[row], end = rowPointers[row + 1];
+
+                // Eight (then four) vectors of the output row stay in registers while the row's neighbours stream past:
+                // for dim 64 and float, one pass over the row's non-zeros, each neighbour's row read once.
+                int d = 0;
+                for (; d + (8 * width) <= vectorEnd; d += 8 * width)
+                {
+                    AccumulateEight(x, target + d, columns, values, first, end, dim, d, width);
+                }
+
+                for (; d + (4 * width) <= vectorEnd; d += 4 * width)
+                {
+                    var sum0 = Vector256<T>.Zero;
+                    var sum1 = Vector256<T>.Zero;
+                    var sum2 = Vector256<T>.Zero;
+                    var sum3 = Vector256<T>.Zero;
+                    for (int k = first; k < end; k++)
+                    {
+                        var weight = Vector256.Create(T.CreateTruncating(values[k]));
+                        T* source = x + ((long)columns[k] * dim) + d;
+                        sum0 += weight * Vector256.Load(source);
+                        sum1 += weight * Vector256.Load(source + width);
+                        sum2 += weight * Vector256.Load(source + (2 * width));
+                        sum3 += weight * Vector256.Load(source + (3 * width));
+                    }
+
+                    sum0.Store(target + d);
+                    sum1.Store(target + d + width);
+                    sum2.Store(target + d + (2 * width));
+                    sum3.Store(target + d + (3 * width));
+                }
+
+                for (; d < vectorEnd; d += width)
+                {
+                    var single = Vector256<T>.Zero;
+                    for (int k = first; k < end; k++)
+                    {
+                        single += Vector256.Create(T.CreateTruncating(values[k])) * Vector256.Load(x + ((long)columns[k] * dim) + d);
+                    }
+
+                    single.Store(target + d);
+                }
+
+                for (; d < dim; d++)
+                {
+                    T total = T.Zero;
+                    for (int k = first; k < end; k++)
+                    {
+                        total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
+                    }
+
+                    target[d] = total;
+                }
+
+                if (sum != null)
+                {
+                    AddScaled(sum + ((long)row * dim), target, alpha, dim, width);
+                }
+            }
+        }
+    }
+
+    /// <summary><c>sum += alpha * row</c> over one row.</summary>
+    private static unsafe void AddScaled<T>(T* sum, T* row, T alpha, int dim, int width)
+        where T : unmanaged, INumber<T>
+    {
+        int d = 0;
+        if (width > 0)
+        {
+            var scale = Vector256.Create(alpha);
+            for (; d + width <= dim; d += width)
+            {
+                (Vector256.Load(sum + d) + (scale * Vector256.Load(row + d))).Store(sum + d);
+            }
+        }
+
+        for (; d < dim; d++)
+        {
+            sum[d] += alpha * row[d];
+        }
+    }
+
+    private static unsafe void AccumulateEight<T>(T* x, T* target, int* columns, float* values, int first, int end, int dim, int offset, int width)
+        where T : unmanaged, INumber<T>
+    {
+        var sum0 = Vector256<T>.Zero;
+        var sum1 = Vector256<T>.Zero;
+        var sum2 = Vector256<T>.Zero;
+        var sum3 = Vector256<T>.Zero;
+        var sum4 = Vector256<T>.Zero;
+        var sum5 = Vector256<T>.Zero;
+        var sum6 = Vector256<T>.Zero;
+        var sum7 = Vector256<T>.Zero;
+        for (int k = first; k < end; k++)
+        {
+            var weight = Vector256.Create(T.CreateTruncating(values[k]));
+            T* source = x + ((long)columns[k] * dim) + offset;
+            if (Sse.IsSupported && k + PrefetchDistance < end)
+            {
+                // The neighbour rows are scattered over a matrix larger than L2: ask for one a few steps ahead.
+                byte* ahead = (byte*)(x + ((long)columns[k + PrefetchDistance] * dim) + offset);
+                Sse.Prefetch0(ahead);
+                Sse.Prefetch0(ahead + 64);
+                Sse.Prefetch0(ahead + 128);
+                Sse.Prefetch0(ahead + 192);
+            }
+
+            sum0 += weight * Vector256.Load(source);
+            sum1 += weight * Vector256.Load(source + width);
+            sum2 += weight * Vector256.Load(source + (2 * width));
+            sum3 += weight * Vector256.Load(source + (3 * width));
+            sum4 += weight * Vector256.Load(source + (4 * width));
+            sum5 += weight * Vector256.Load(source + (5 * width));
+            sum6 += weight * Vector256.Load(source + (6 * width));
+            sum7 += weight * Vector256.Load(source + (7 * width));
+        }
+
+        sum0.Store(target);
+        sum1.Store(target + width);
+        sum2.Store(target + (2 * width));
+        sum3.Store(target + (3 * width));
+        sum4.Store(target + (4 * width));
+        sum5.Store(target + (5 * width));
+        sum6.Store(target + (6 * width));
+        sum7.Store(target + (7 * width));
+    }
+}
+
+/// <summary>A CSR matrix with its rows cut into blocks of about equal work for <see cref="CsrKernel"/>.</summary>
+internal sealed class CsrPartition
+{
+    public CsrPartition(int[] rowPointers, int[] columns, float[] values, int maxDegreeOfParallelism)
+    {
+        RowPointers = rowPointers;
+        Columns = columns;
+        Values = values;
+        int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        ParallelOptions = new ParallelOptions { MaxDegreeOfParallelism = threads };
+
+        // A few blocks per thread evens out rows of very different degree without per-row scheduling cost.
+        int rows = rowPointers.Length - 1;
+        long nonZeros = rowPointers[rows];
+        int blocks = threads == 1 || nonZeros < 4096 ? 1 : Math.Min(threads * 4, Math.Max(rows, 1));
+        var starts = new List<int>(blocks + 1) { 0 };
+        for (int b = 1; b < blocks; b++)
+        {
+            long target = nonZeros * b / blocks;
+            int row = Array.BinarySearch(rowPointers, 0, rows + 1, (int)target);
+            row = row < 0 ? ~row : row;
+            if (row > starts[^1] && row < rows)
+            {
+                starts.Add(row);
+            }
+        }
+
+        starts.Add(rows);
+        BlockStarts = [.. starts];
+    }
+
+    public int[] RowPointers { get; }
+
+    public int[] Columns { get; }
+
+    public float[] Values { get; }
+
+    public ParallelOptions ParallelOptions { get; }
+
+    /// <summary>First row of each block, then the row count.</summary>
+    public int[] BlockStarts { get; }
+
+    public int BlockCount => BlockStarts.Length - 1;
+}

@@ -1,0 +1,112 @@
+using GraphRec.Core.Graph;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+public sealed class SparseProductTests
+{
+    private static NormalizedAdjacency RandomAdjacency(int users, int items, int edges, int seed, int threads = 0)
+    {
+        var random = new Random(seed);
+        var pairs = new HashSet<(int User, int Item)>();
+        while (pairs.Count < edges)
+        {
+            pairs.Add((random.Next(users), random.Next(items)));
+        }
+
+        return NormalizedAdjacency.FromInteractions(
+            users, items, [.. pairs.Select(p => p.User)], [.. pairs.Select(p => p.Item)], maxDegreeOfParallelism: threads);
+    }
+
+    [Theory]
+    [InlineData(64, 1)]
+    [InlineData(64, 2)]
+    [InlineData(5, 2)]
+    [InlineData(19, 3)]
+    public void Kernel_forward_and_backward_match_torch_mm(int dim, int threads)
+    {
+        // Big enough (> 4096 non-zeros) that the rows are cut into several parallel blocks.
+        using var adjacency = RandomAdjacency(300, 500, 6000, seed: dim + threads, threads);
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(7);
+        var x = randn([adjacency.NodeCount, dim], generator: generator).requires_grad_();
+        var upstream = randn([adjacency.NodeCount, dim], generator: generator);
+        Assert.True(SparseProduct.UsesKernel(x));
+
+        var y = SparseProduct.Multiply(adjacency, x);
+        (y * upstream).sum().backward();
+        var kernelGradient = x.grad!.clone();
+        x.grad!.zero_();
+
+        var reference = mm(adjacency.Sparse, x);
+        (reference * upstream).sum().backward();
+
+        Assert.True(y.allclose(reference, rtol: 1e-5, atol: 1e-6), $"forward differs by {(y - reference).abs().max().item<float>()}");
+        Assert.True(kernelGradient.allclose(x.grad!, rtol: 1e-5, atol: 1e-6), $"backward differs by {(kernelGradient - x.grad!).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void Kernel_result_does_not_depend_on_the_thread_count()
+    {
+        using var single = RandomAdjacency(400, 700, 9000, seed: 5, threads: 1);
+        using var parallel = RandomAdjacency(400, 700, 9000, seed: 5, threads: 2);
+        Assert.True(parallel.Partition.BlockCount > 1, "the parallel adjacency should be cut into several blocks");
+        using var scope = NewDisposeScope();
+        var x = randn([single.NodeCount, 64], generator: new TorchSharp.torch.Generator(3));
+        Assert.True(SparseProduct.Multiply(single, x).equal(SparseProduct.Multiply(parallel, x)).all().item<bool>());
+    }
+
+    [Fact]
+    public void Kernel_gradient_matches_finite_differences_in_double_precision()
+    {
+        using var adjacency = RandomAdjacency(6, 5, 14, seed: 2);
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(9);
+        var x = randn([adjacency.NodeCount, 3], ScalarType.Float64, generator: generator);
+        var weights = randn([adjacency.NodeCount, 3], ScalarType.Float64, generator: generator);
+
+        // A non-linear function of two stacked products, so the test sees the backward chained through itself.
+        double F(Tensor input)
+        {
+            using var inner = NewDisposeScope();
+            var twice = SparseProduct.Multiply(adjacency, SparseProduct.Multiply(adjacency, input));
+            return (twice.tanh() * weights).sum().item<double>();
+        }
+
+        var variable = x.clone().requires_grad_();
+        var output = SparseProduct.Multiply(adjacency, SparseProduct.Multiply(adjacency, variable));
+        (output.tanh() * weights).sum().backward();
+        var gradient = variable.grad!;
+
+        const double h = 1e-6;
+        double worst = 0;
+        for (int node = 0; node < adjacency.NodeCount; node++)
+        {
+            for (int d = 0; d < 3; d++)
+            {
+                double original = x[node, d].item<double>();
+                x[node, d] = original + h;
+                double up = F(x);
+                x[node, d] = original - h;
+                double down = F(x);
+                x[node, d] = original;
+                worst = Math.Max(worst, Math.Abs(((up - down) / (2 * h)) - gradient[node, d].item<double>()));
+            }
+        }
+
+        Assert.True(worst < 1e-8, $"largest difference between the kernel's gradient and finite differences: {worst:E2}");
+    }
+
+    [Fact]
+    public void The_coo_tensor_built_inside_a_scope_outlives_it()
+    {
+        using var adjacency = RandomAdjacency(5, 5, 10, seed: 1);
+        using (NewDisposeScope())
+        {
+            _ = adjacency.Sparse.shape;
+        }
+
+        using var scope = NewDisposeScope();
+        Assert.Equal(20, adjacency.Sparse.to_dense().count_nonzero().item<long>());
+    }
+}
