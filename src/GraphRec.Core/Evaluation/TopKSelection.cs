@@ -1,0 +1,76 @@
+using System.Runtime.Intrinsics;
+
+namespace GraphRec.Core.Evaluation;
+
+/// <summary>
+/// Top-k selection over one row of scores: a single pass that keeps the best k in a small sorted buffer and, eight
+/// scores at a time, skips every block with nothing above the current k-th best.
+/// </summary>
+/// <remarks>
+/// Owned because it was measured: on Gowalla (29,858 users × 40,981 items, k = 20) libtorch's <c>topk</c> took 1.6 s of
+/// a 6 s evaluation; with k much smaller than the row almost every block is skipped after the first few hundred items.
+/// </remarks>
+internal static class TopKSelection
+{
+    /// <summary>
+    /// Writes the indices of the <c>top.Length</c> largest scores to <paramref name="top"/>, best first, ties to the
+    /// lower index; negative infinity and NaN never qualify, and unfilled places get -1.
+    /// </summary>
+    public static void Select(ReadOnlySpan<float> scores, Span<int> top)
+    {
+        int k = top.Length;
+        Span<float> best = k <= 256 ? stackalloc float[k] : new float[k];
+        int count = 0;
+        float threshold = float.NegativeInfinity;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int width = Vector256<float>.Count;
+            for (; i + width <= scores.Length; i += width)
+            {
+                var block = Vector256.Create(scores.Slice(i, width));
+                if (count == k && !Vector256.GreaterThanAny(block, Vector256.Create(threshold)))
+                {
+                    continue;
+                }
+
+                for (int j = i; j < i + width; j++)
+                {
+                    Offer(scores[j], j, best, top, ref count, ref threshold);
+                }
+            }
+        }
+
+        for (; i < scores.Length; i++)
+        {
+            Offer(scores[i], i, best, top, ref count, ref threshold);
+        }
+
+        top[count..].Fill(-1);
+    }
+
+    private static void Offer(float score, int item, Span<float> best, Span<int> top, ref int count, ref float threshold)
+    {
+        // The threshold is negative infinity until the buffer is full. Strictly greater: an equal score arriving later
+        // (a higher index) loses the tie; NaN and negative infinity never pass.
+        if (!(score > threshold))
+        {
+            return;
+        }
+
+        int position = count < best.Length ? count++ : best.Length - 1;
+        while (position > 0 && best[position - 1] < score)
+        {
+            best[position] = best[position - 1];
+            top[position] = top[position - 1];
+            position--;
+        }
+
+        best[position] = score;
+        top[position] = item;
+        if (count == best.Length)
+        {
+            threshold = best[^1];
+        }
+    }
+}
