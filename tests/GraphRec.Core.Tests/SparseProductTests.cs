@@ -46,6 +46,35 @@ public sealed class SparseProductTests
     }
 
     [Fact]
+    public void Fused_propagation_matches_the_sum_of_torch_mm_powers_forward_and_backward()
+    {
+        using var adjacency = RandomAdjacency(300, 500, 6000, seed: 12);
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(4);
+        var x = randn([adjacency.NodeCount, 64], generator: generator).requires_grad_();
+        float[] weights = [0.1f, 0.2f, 0.3f, 0.4f];
+
+        // Upstream gradient on a few rows only, as when a batch gathers rows: the backward skips the zero rows.
+        var rows = tensor(new long[] { 3, 17, 250, 301, 777 });
+        var fused = SparseProduct.PropagateOnCpu(adjacency, x, weights);
+        fused.index_select(0, rows).pow(2).sum().backward();
+        var fusedGradient = x.grad!.clone();
+        x.grad!.zero_();
+
+        var power = x;
+        var reference = x * weights[0];
+        for (int k = 1; k < weights.Length; k++)
+        {
+            power = mm(adjacency.Sparse, power);
+            reference = reference + (power * weights[k]);
+        }
+
+        reference.index_select(0, rows).pow(2).sum().backward();
+        Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"forward differs by {(fused - reference).abs().max().item<float>()}");
+        Assert.True(fusedGradient.allclose(x.grad!, rtol: 1e-5, atol: 1e-6), $"backward differs by {(fusedGradient - x.grad!).abs().max().item<float>()}");
+    }
+
+    [Fact]
     public void Kernel_result_does_not_depend_on_the_thread_count()
     {
         using var single = RandomAdjacency(400, 700, 9000, seed: 5, threads: 1);

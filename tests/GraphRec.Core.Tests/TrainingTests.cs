@@ -83,6 +83,32 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Reference_code_sampler_weights_users_equally_and_never_yields_a_positive_as_negative()
+    {
+        // User 0 has 30 interactions, user 1 has 3: per interaction user 0 would get 91% of the triples, per user 50%.
+        var train = FromPairs(3, 40, [.. Enumerable.Range(0, 30).Select(i => (0, i)), (1, 0), (1, 1), (1, 2)]);
+        var sampler = new UserUniformSampler(seed: 6);
+        int userZero = 0, total = 0;
+        for (int epoch = 1; epoch <= 300; epoch++)
+        {
+            var triples = sampler.Sample(train, epoch);
+            Assert.Equal(train.Count, triples.Count);
+            for (int t = 0; t < triples.Count; t++)
+            {
+                Assert.True(train.Contains(triples.Users[t], triples.Positives[t]));
+                Assert.False(train.Contains(triples.Users[t], triples.Negatives[t]));
+                Assert.NotEqual(2, triples.Users[t]);
+            }
+
+            userZero += triples.Users.Count(u => u == 0);
+            total += triples.Count;
+        }
+
+        Assert.InRange((double)userZero / total, 0.45, 0.55);
+        Assert.Equal(sampler.Sample(train, 9).Negatives, new UserUniformSampler(6, maxDegreeOfParallelism: 1).Sample(train, 9).Negatives);
+    }
+
+    [Fact]
     public void Sampler_output_depends_on_seed_and_epoch_not_on_threads()
     {
         // More triples than one parallel chunk, so several streams are in play.

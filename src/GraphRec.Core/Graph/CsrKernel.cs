@@ -16,13 +16,16 @@ namespace GraphRec.Core.Graph;
 /// </remarks>
 internal static class CsrKernel
 {
-    private const int PrefetchDistance = 4;
+    // Non-zeros to look ahead when prefetching neighbour rows; 12 was fastest of 0, 2, 4, 8, 12 and 16 on Gowalla here.
+    private const int PrefetchDistance = 12;
 
     /// <summary>
     /// Computes <c>y = A x</c> and, when <paramref name="sum"/> is not empty, also <c>sum += alpha y</c> while each row
-    /// of y is still in cache. All spans are <c>[rows, dim]</c>, row-major; x must not overlap y or sum.
+    /// of y is still in cache. All spans are <c>[rows, dim]</c>, row-major; x must not overlap y or sum. When
+    /// <paramref name="nonZeroRows"/> is given, rows of x marked false are known to be zero and are not read.
     /// </summary>
-    public static unsafe void Multiply<T>(CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default)
+    public static unsafe void Multiply<T>(
+        CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default, ReadOnlySpan<bool> nonZeroRows = default)
         where T : unmanaged, INumber<T>
     {
         int rows = partition.RowPointers.Length - 1;
@@ -34,22 +37,24 @@ internal static class CsrKernel
         fixed (T* xPointer = x)
         fixed (T* yPointer = y)
         fixed (T* sumPointer = sum)
+        fixed (bool* maskPointer = nonZeroRows)
         {
             var input = (nint)xPointer;
             var output = (nint)yPointer;
             var total = (nint)sumPointer;
+            var mask = (nint)maskPointer;
             if (partition.BlockCount == 1)
             {
-                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha);
+                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask);
                 return;
             }
 
             Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha));
+                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask));
         }
     }
 
-    private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha)
+    private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
     {
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
@@ -58,6 +63,8 @@ internal static class CsrKernel
         fixed (int* columns = partition.Columns)
         fixed (float* values = partition.Values)
         {
+            // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
+            int prefetchLimit = rowPointers[endRow];
             for (int row = firstRow; row < endRow; row++)
             {
                 T* target = y + ((long)row * dim);
@@ -68,7 +75,7 @@ internal static class CsrKernel
                 int d = 0;
                 for (; d + (8 * width) <= vectorEnd; d += 8 * width)
                 {
-                    AccumulateEight(x, target + d, columns, values, first, end, dim, d, width);
+                    AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, nonZeroRows);
                 }
 
                 for (; d + (4 * width) <= vectorEnd; d += 4 * width)
@@ -123,6 +130,25 @@ internal static class CsrKernel
         }
     }
 
+    /// <summary>Marks the rows of a <c>[rows, dim]</c> matrix that have a non-zero entry.</summary>
+    public static unsafe void FindNonZeroRows<T>(CsrPartition partition, ReadOnlySpan<T> x, int dim, Span<bool> nonZeroRows)
+        where T : unmanaged, INumber<T>
+    {
+        fixed (T* xPointer = x)
+        fixed (bool* maskPointer = nonZeroRows)
+        {
+            var input = (nint)xPointer;
+            var mask = (nint)maskPointer;
+            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
+            {
+                for (int row = partition.BlockStarts[block]; row < partition.BlockStarts[block + 1]; row++)
+                {
+                    ((bool*)mask)[row] = new ReadOnlySpan<T>((T*)input + ((long)row * dim), dim).IndexOfAnyExcept(T.Zero) >= 0;
+                }
+            });
+        }
+    }
+
     /// <summary><c>sum += alpha * row</c> over one row.</summary>
     private static unsafe void AddScaled<T>(T* sum, T* row, T alpha, int dim, int width)
         where T : unmanaged, INumber<T>
@@ -143,7 +169,7 @@ internal static class CsrKernel
         }
     }
 
-    private static unsafe void AccumulateEight<T>(T* x, T* target, int* columns, float* values, int first, int end, int dim, int offset, int width)
+    private static unsafe void AccumulateEight<T>(T* x, T* target, int* columns, float* values, int first, int end, int prefetchLimit, int dim, int offset, int width, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
     {
         var sum0 = Vector256<T>.Zero;
@@ -157,8 +183,13 @@ internal static class CsrKernel
         for (int k = first; k < end; k++)
         {
             var weight = Vector256.Create(T.CreateTruncating(values[k]));
+            if (nonZeroRows != null && !nonZeroRows[columns[k]])
+            {
+                continue;
+            }
+
             T* source = x + ((long)columns[k] * dim) + offset;
-            if (Sse.IsSupported && k + PrefetchDistance < end)
+            if (Sse.IsSupported && k + PrefetchDistance < prefetchLimit && (nonZeroRows == null || nonZeroRows[columns[k + PrefetchDistance]]))
             {
                 // The neighbour rows are scattered over a matrix larger than L2: ask for one a few steps ahead.
                 byte* ahead = (byte*)(x + ((long)columns[k + PrefetchDistance] * dim) + offset);

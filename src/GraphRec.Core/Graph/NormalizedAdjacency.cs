@@ -25,6 +25,7 @@ public sealed class NormalizedAdjacency : IDisposable
     private readonly Lazy<Tensor> _sparse;
     private Tensor? _scratchFirst;
     private Tensor? _scratchSecond;
+    private bool[]? _scratchMask;
 
     private NormalizedAdjacency(
         int userCount, int itemCount, int[] rowPointers, int[] columns, float[] values, Device device, int maxDegreeOfParallelism)
@@ -86,6 +87,9 @@ public sealed class NormalizedAdjacency : IDisposable
 
         return (_scratchFirst, _scratchSecond!);
     }
+
+    /// <summary>A reused flag per node for the kernel's zero-row skipping. Call under <see cref="ScratchLock"/>.</summary>
+    internal bool[] ScratchMask() => _scratchMask ??= new bool[NodeCount];
 
     /// <summary>CSR row pointers, length <c>NodeCount + 1</c>.</summary>
     internal int[] RowPointers { get; }

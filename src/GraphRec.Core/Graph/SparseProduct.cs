@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -61,7 +62,14 @@ public static class SparseProduct
     }
 
     /// <summary><c>Σ α_k Â^k X</c> with the kernel, outside autograd, into a new tensor.</summary>
-    internal static Tensor PropagateWithKernel(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights)
+    /// <param name="adjacency">Â.</param>
+    /// <param name="dense">X.</param>
+    /// <param name="layerWeights">α_0 .. α_K.</param>
+    /// <param name="skipZeroRows">
+    /// Find X's zero rows first and skip them in the first product. Worth it in backward, where X is the gradient of
+    /// a batch's gathered rows: a few thousand non-zero rows of tens of thousands.
+    /// </param>
+    internal static Tensor PropagateWithKernel(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, bool skipZeroRows = false)
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
@@ -71,31 +79,42 @@ public static class SparseProduct
             return sum.MoveToOuterDisposeScope();
         }
 
+        if (input.dtype == ScalarType.Float32)
+        {
+            PropagateInto<float>(adjacency, input, sum, layerWeights, skipZeroRows);
+        }
+        else
+        {
+            PropagateInto<double>(adjacency, input, sum, layerWeights, skipZeroRows);
+        }
+
+        return sum.MoveToOuterDisposeScope();
+    }
+
+    private static void PropagateInto<T>(NormalizedAdjacency adjacency, Tensor input, Tensor sum, float[] layerWeights, bool skipZeroRows)
+        where T : unmanaged, INumber<T>
+    {
         int dim = (int)input.shape[1];
         lock (adjacency.ScratchLock)
         {
+            bool[]? nonZeroRows = null;
+            if (skipZeroRows)
+            {
+                nonZeroRows = adjacency.ScratchMask();
+                CsrKernel.FindNonZeroRows<T>(adjacency.Partition, Floats<T>(input, input), dim, nonZeroRows);
+            }
+
             // Ping-pong: odd powers in the first buffer, even powers in the second.
             var (first, second) = adjacency.Scratch(input.dtype, input.numel());
             var previous = input;
             for (int k = 1; k < layerWeights.Length; k++)
             {
                 var current = k % 2 == 1 ? first : second;
-                if (input.dtype == ScalarType.Float32)
-                {
-                    CsrKernel.Multiply(adjacency.Partition, Floats<float>(previous, input), Floats<float>(current, input), dim,
-                        Floats<float>(sum, input), layerWeights[k]);
-                }
-                else
-                {
-                    CsrKernel.Multiply(adjacency.Partition, Floats<double>(previous, input), Floats<double>(current, input), dim,
-                        Floats<double>(sum, input), layerWeights[k]);
-                }
-
+                CsrKernel.Multiply(adjacency.Partition, Floats<T>(previous, input), Floats<T>(current, input), dim,
+                    Floats<T>(sum, input), T.CreateTruncating(layerWeights[k]), k == 1 ? nonZeroRows : default);
                 previous = current;
             }
         }
-
-        return sum.MoveToOuterDisposeScope();
     }
 
     /// <summary>The first <c>numel(like)</c> elements of <paramref name="tensor"/>'s memory.</summary>
@@ -143,7 +162,7 @@ public static class SparseProduct
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
-            [PropagateWithKernel((NormalizedAdjacency)ctx.get_data(AdjacencyKey), grad_output, (float[])ctx.get_data(WeightsKey)), null!, null!];
+            [PropagateWithKernel((NormalizedAdjacency)ctx.get_data(AdjacencyKey), grad_output, (float[])ctx.get_data(WeightsKey), skipZeroRows: true), null!, null!];
     }
 
     /// <summary>The autograd function: forward <c>Â X</c>, backward <c>Â dY</c> (Â is symmetric).</summary>
