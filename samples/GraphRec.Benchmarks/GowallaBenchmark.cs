@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GraphRec.Core.Evaluation;
+using GraphRec.Core.Graph;
+using GraphRec.Core.Models;
+using GraphRec.Core.Training;
+using GraphRec.Data.Providers;
+using GraphRec.Metrics;
+
+namespace GraphRec.Benchmarks;
+
+/// <summary>What the Gowalla benchmark measured, written as JSON.</summary>
+internal sealed record GowallaReport(
+    string Machine, int Threads, int Seed, string Sampler, int Users, int Items, int TrainInteractions, int TestInteractions,
+    int Epochs, int BatchSize, double LearningRate, double Decay, int Dim, int Layers,
+    double LoadSeconds, IReadOnlyList<double> EpochSeconds, double SecondsPerEpoch, IReadOnlyList<double> EpochLoss,
+    double EvalSeconds, double PeakWorkingSetMb, IReadOnlyDictionary<string, double> Test);
+
+/// <summary>
+/// Trains LightGCN on Gowalla (the LightGCN paper's split) with the paper's hyperparameters, then evaluates over the
+/// full catalogue at K = 20, and reports seconds per epoch, evaluation seconds, peak working set and the metrics.
+/// </summary>
+internal static class GowallaBenchmark
+{
+    public static async Task<int> RunAsync(string folder, int epochs, int threads, int seed, string samplerName, string output, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var dataset = await EdgeListProvider.FromFolder(folder, new EdgeListOptions { Name = "gowalla" }).LoadAsync(cancellationToken);
+        var split = dataset.PredefinedSplit!;
+        double loadSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"gowalla: {dataset.Users.Count} users, {dataset.Items.Count} items, train {split.Train.Count}, test {split.Test.Count}; loaded in {loadSeconds:F2} s");
+
+        var options = new LightGcnOptions { Seed = seed };
+        var trainerOptions = new TrainerOptions { Epochs = epochs, BatchSize = 2048, LearningRate = 0.001, Seed = seed };
+        const double decay = 1e-4;
+        using var adjacency = NormalizedAdjacency.FromInteractions(
+            dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items, maxDegreeOfParallelism: threads);
+        using var model = new LightGcnModel(adjacency, options);
+        ISampler sampler = samplerName == "user"
+            ? new UserUniformSampler(trainerOptions.Seed, threads)
+            : new UniformNegativeSampler(trainerOptions.Seed, threads);
+        var trainer = new LightGcnTrainer(trainerOptions, new BprLoss(decay), sampler);
+        var progress = new InlineProgress(p =>
+        {
+            if (p.Batch % 50 == 0 || p.Batch == p.Batches)
+            {
+                Console.WriteLine($"  epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches}: loss {p.Loss:F5}, {p.TriplesPerSecond:N0} triples/s");
+            }
+        });
+        var training = await trainer.TrainAsync(model, split.Train, progress: progress, cancellationToken: cancellationToken);
+
+        clock.Restart();
+        RankingEvaluation evaluation;
+        using (var scorer = new LightGcnScorer(model))
+        {
+            evaluation = FullRankingEvaluator.Evaluate(scorer, split.Test, [split.Train], new FullRankingOptions { Cutoffs = [20] }, cancellationToken);
+        }
+
+        double evalSeconds = clock.Elapsed.TotalSeconds;
+        var seconds = training.History.Select(h => h.Seconds).ToArray();
+        var report = new GowallaReport(
+            Machine.Describe(), threads, seed, sampler.GetType().Name, dataset.Users.Count, dataset.Items.Count, split.Train.Count, split.Test.Count,
+            training.History.Count, trainerOptions.BatchSize, trainerOptions.LearningRate, decay, options.EmbeddingDimension, options.Layers,
+            loadSeconds, seconds, seconds.Average(), [.. training.History.Select(h => h.Loss)], evalSeconds,
+            Machine.PeakWorkingSetMegabytes(),
+            evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));
+
+        Console.WriteLine($"seconds per epoch: {report.SecondsPerEpoch:F2} ({string.Join(", ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))})");
+        Console.WriteLine($"evaluation: {evalSeconds:F2} s; peak working set {report.PeakWorkingSetMb:F0} MB");
+        foreach (var key in new[] { "recall@20", "ndcg@20", "precision@20" })
+        {
+            Console.WriteLine($"{key}: {report.Test[key]:F4}");
+        }
+
+        await Report.WriteAsync(output, report, cancellationToken);
+        return 0;
+    }
+}
+
+/// <summary>Reports on the calling thread, so lines come out in order.</summary>
+internal sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => report(value);
+}
+
+/// <summary>The machine a figure came from, and the process's peak memory.</summary>
+internal static class Machine
+{
+    public static string Describe()
+    {
+        string cpu = "unknown CPU";
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+
+        return $"{cpu}, {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+    }
+
+    /// <summary>The peak resident set (VmHWM on Linux), in MB.</summary>
+    public static double PeakWorkingSetMegabytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    public static double WorkingSetMegabytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64 / (1024.0 * 1024.0);
+    }
+}
+
+/// <summary>Writes a report as indented snake_case JSON.</summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static async Task WriteAsync<T>(string path, T report, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using (var stream = File.Create(path))
+        {
+            await JsonSerializer.SerializeAsync(stream, report, Options, cancellationToken);
+        }
+
+        Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+    }
+}

@@ -1,0 +1,64 @@
+// GraphRec benchmarks. Each command prints its figures and writes them as JSON (see the README's performance section):
+//   gowalla   train and evaluate LightGCN on Gowalla with the paper's hyperparameters
+//   loading   generate ML-1M and ml-25m-sized files and time loading them
+//   memory    working set over 20 epochs on MovieLens 100K
+//   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
+using System.CommandLine;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using GraphRec.Benchmarks;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Machine).Assembly).Run(args[1..]);
+    return 0;
+}
+
+string defaultData = Environment.GetEnvironmentVariable("GRAPHREC_DATA_DIR") ?? Path.Combine("..", "shared", "datasets");
+var dataDir = new Option<string>("--data-dir") { Description = "Folder holding gowalla/ and ml-100k/ (default: GRAPHREC_DATA_DIR, else ../shared/datasets).", DefaultValueFactory = _ => defaultData };
+var threads = new Option<int>("--threads") { Description = "Threads for the kernel, the sampler and libtorch (0: all cores).", DefaultValueFactory = _ => 0 };
+var epochs = new Option<int>("--epochs") { Description = "Epochs to train." };
+var seed = new Option<int>("--seed") { Description = "Seed of the initial embeddings and the sampler.", DefaultValueFactory = _ => 2020 };
+var sampler = new Option<string>("--sampler")
+{
+    Description = "interaction: every training interaction once per epoch (UniformNegativeSampler); user: users drawn uniformly, as the paper's reference code does (UserUniformSampler).",
+    DefaultValueFactory = _ => "interaction",
+};
+sampler.AcceptOnlyFromAmong("interaction", "user");
+var output = new Option<string>("--output") { Description = "Where to write the JSON report." };
+var workDir = new Option<string>("--work-dir") { Description = "Scratch folder for the generated files.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "graphrec-loading") };
+var csvLines = new Option<long>("--csv-lines") { Description = "Lines of the generated ratings.csv.", DefaultValueFactory = _ => 25_000_000 };
+
+var gowalla = new Command("gowalla", "Train and evaluate LightGCN on Gowalla with the paper's hyperparameters.") { dataDir, threads, epochs, seed, sampler, output };
+gowalla.SetAction((parse, token) =>
+{
+    int resolved = ApplyThreads(parse.GetValue(threads));
+    return GowallaBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(epochs) is int e and > 0 ? e : 1, resolved,
+        parse.GetValue(seed), parse.GetValue(sampler)!, parse.GetValue(output) ?? "benchmark-gowalla.json", token);
+});
+
+var loading = new Command("loading", "Generate ML-1M and ml-25m-format files and time loading them.") { workDir, csvLines, output };
+loading.SetAction((parse, token) =>
+    LoadingBenchmark.RunAsync(parse.GetValue(workDir)!, parse.GetValue(csvLines), parse.GetValue(output) ?? "benchmark-loading.json", token));
+
+var loadCsv = new Command("load-csv", "Internal: load the generated ml-25m folder and print the figures.") { Hidden = true };
+loadCsv.Options.Add(dataDir);
+loadCsv.SetAction((parse, token) => LoadingBenchmark.LoadCsvAsync(parse.GetValue(dataDir)!, token));
+
+var memory = new Command("memory", "Working set after each of 20 epochs on MovieLens 100K.") { dataDir, epochs, output };
+memory.SetAction((parse, token) =>
+    MemoryBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 20, parse.GetValue(output) ?? "benchmark-memory.json", token));
+
+var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
+{
+    gowalla, loading, loadCsv, memory,
+};
+return await root.Parse(args).InvokeAsync();
+
+static int ApplyThreads(int threads)
+{
+    int resolved = threads > 0 ? threads : Environment.ProcessorCount;
+    TorchSharp.torch.set_num_threads(resolved);
+    return resolved;
+}
