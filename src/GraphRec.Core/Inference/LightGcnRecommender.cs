@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+using GraphRec.Core.Evaluation;
+using GraphRec.Core.Models;
+using GraphRec.Data;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Inference;
+
+/// <summary>
+/// Serves a trained LightGCN model: top-K recommendations with original ids and metadata, similar items by cosine,
+/// and the final embeddings as plain arrays. The embeddings are propagated once, when the recommender is created.
+/// Thread-safe for concurrent reads.
+/// </summary>
+public sealed class LightGcnRecommender : IDisposable
+{
+    private readonly LightGcnScorer _scorer;
+    private readonly RecommenderOptions _options;
+    private readonly Lazy<int[]> _popular;
+    private readonly Lazy<Tensor> _normalizedItems;
+
+    /// <summary>Creates a recommender for <paramref name="model"/>, which it uses but does not own.</summary>
+    /// <exception cref="ArgumentException">The catalogue's sizes are not the model's.</exception>
+    public LightGcnRecommender(LightGcnModel model, ModelCatalog catalog, RecommenderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (catalog.Users.Count != model.UserCount || catalog.Items.Count != model.ItemCount)
+        {
+            throw new ArgumentException(
+                $"The catalogue has {catalog.Users.Count} users and {catalog.Items.Count} items; the model {model.UserCount} and {model.ItemCount}.", nameof(catalog));
+        }
+
+        Model = model;
+        Catalog = catalog;
+        _options = options ?? new RecommenderOptions();
+        _scorer = new LightGcnScorer(model);
+        _popular = new Lazy<int[]>(() => MostPopularOrder(catalog.Train));
+        _normalizedItems = new Lazy<Tensor>(() =>
+        {
+            using var scope = NewDisposeScope();
+            return nn.functional.normalize(_scorer.ItemEmbeddings, p: 2, dim: 1).DetachFromDisposeScope();
+        });
+    }
+
+    /// <summary>The model served.</summary>
+    public LightGcnModel Model { get; }
+
+    /// <summary>Ids, training interactions and metadata.</summary>
+    public ModelCatalog Catalog { get; }
+
+    /// <summary>
+    /// The top <paramref name="count"/> items for <paramref name="userId"/>, never one the user interacted with in
+    /// training or in any of <paramref name="alsoExclude"/> (for example the validation split).
+    /// </summary>
+    /// <exception cref="UnknownIdException">The user is not in the model and the options say to throw.</exception>
+    public UserRecommendations Recommend(long userId, int count = 10, IReadOnlyList<Interactions>? alsoExclude = null) =>
+        Recommend([userId], count, alsoExclude)[0];
+
+    /// <summary>Recommendations for many users, scored in batches of <see cref="RecommenderOptions.UserBatchSize"/>.</summary>
+    /// <exception cref="UnknownIdException">A user is not in the model and the options say to throw.</exception>
+    public IReadOnlyList<UserRecommendations> Recommend(
+        IReadOnlyList<long> userIds, int count = 10, IReadOnlyList<Interactions>? alsoExclude = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var known = new List<(int Position, int Index)>();
+        var result = new UserRecommendations[userIds.Count];
+        for (int p = 0; p < userIds.Count; p++)
+        {
+            if (Catalog.Users.TryGetIndex(userIds[p], out int index))
+            {
+                known.Add((p, index));
+            }
+            else if (_options.UnknownUsers == UnknownUserPolicy.MostPopular)
+            {
+                result[p] = new UserRecommendations(userIds[p], PopularItems(count), IsFallback: true);
+            }
+            else
+            {
+                throw new UnknownIdException("user", userIds[p], Catalog.DatasetName);
+            }
+        }
+
+        IReadOnlyList<Interactions> exclude = [Catalog.Train, .. alsoExclude ?? []];
+        int k = Math.Min(count, Model.ItemCount);
+        for (int start = 0; start < known.Count; start += _options.UserBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = known.GetRange(start, Math.Min(_options.UserBatchSize, known.Count - start));
+            int[] indices = [.. batch.Select(b => b.Index)];
+            int[] top = FullRankingEvaluator.TopK(_scorer, indices, exclude, k);
+            float[] scores = ScoresOf(indices, top, k);
+            for (int b = 0; b < batch.Count; b++)
+            {
+                var items = new List<Recommendation>(k);
+                for (int r = 0; r < k && top[(b * k) + r] >= 0; r++)
+                {
+                    items.Add(ToRecommendation(top[(b * k) + r], scores[(b * k) + r]));
+                }
+
+                result[batch[b].Position] = new UserRecommendations(userIds[batch[b].Position], items, IsFallback: false);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> by cosine of the final embeddings, itself excluded.</summary>
+    /// <exception cref="UnknownIdException">The item is not in the model.</exception>
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (!Catalog.Items.TryGetIndex(itemId, out int item))
+        {
+            throw new UnknownIdException("item", itemId, Catalog.DatasetName);
+        }
+
+        using var scope = NewDisposeScope();
+        var normalized = _normalizedItems.Value;
+        var cosine = normalized.mv(normalized[item]).contiguous();
+        var values = MemoryMarshal.Cast<byte, float>(cosine.bytes).ToArray();
+        values[item] = float.NegativeInfinity;
+        var top = new int[Math.Min(count, Model.ItemCount)];
+        TopKSelection.Select(values, top);
+        return [.. top.TakeWhile(i => i >= 0).Select(i => ToRecommendation(i, values[i]))];
+    }
+
+    /// <summary>The most popular training items, most interactions first.</summary>
+    public IReadOnlyList<Recommendation> PopularItems(int count = 10)
+    {
+        var counts = Catalog.Train.ItemDegrees();
+        return [.. _popular.Value.Take(count).Select(i => ToRecommendation(i, counts[i]))];
+    }
+
+    /// <summary>Copies the final user and item embeddings into plain arrays.</summary>
+    public EmbeddingExport ExportEmbeddings()
+    {
+        using var scope = NewDisposeScope();
+        var users = _scorer.UserEmbeddings.to(CPU).contiguous();
+        var items = _scorer.ItemEmbeddings.to(CPU).contiguous();
+        return new EmbeddingExport(Catalog.Users.OriginalIds, Catalog.Items.OriginalIds, (int)users.shape[1],
+            MemoryMarshal.Cast<byte, float>(users.bytes).ToArray(), MemoryMarshal.Cast<byte, float>(items.bytes).ToArray());
+    }
+
+    /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> of user index <paramref name="user"/> against every item, by item index.</summary>
+    public float[] ScoreAll(int user)
+    {
+        using var scope = NewDisposeScope();
+        var scores = _scorer.Score([user]).to(CPU).contiguous();
+        return MemoryMarshal.Cast<byte, float>(scores.bytes).ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _scorer.Dispose();
+        if (_normalizedItems.IsValueCreated)
+        {
+            _normalizedItems.Value.Dispose();
+        }
+    }
+
+    private float[] ScoresOf(int[] users, int[] top, int k)
+    {
+        using var scope = NewDisposeScope();
+        var scores = new float[top.Length];
+        var all = _scorer.Score(users).to(CPU).contiguous();
+        var values = MemoryMarshal.Cast<byte, float>(all.bytes);
+        int items = Model.ItemCount;
+        for (int b = 0; b < users.Length; b++)
+        {
+            for (int r = 0; r < k; r++)
+            {
+                int item = top[(b * k) + r];
+                scores[(b * k) + r] = item >= 0 ? values[(b * items) + item] : float.NaN;
+            }
+        }
+
+        return scores;
+    }
+
+    private Recommendation ToRecommendation(int item, float score) =>
+        new(Catalog.Items.GetOriginalId(item), item, score, Catalog.GetItemInfo(item));
+
+    private static int[] MostPopularOrder(Interactions train)
+    {
+        var counts = train.ItemDegrees();
+        // Most interactions first; ties to the lower index, as everywhere else.
+        return [.. Enumerable.Range(0, train.ItemCount).OrderByDescending(i => counts[i]).ThenBy(i => i)];
+    }
+}

@@ -1,0 +1,283 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using GraphRec.Core.Graph;
+using GraphRec.Core.Models;
+using GraphRec.Data;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Inference;
+
+/// <summary>A model file that cannot be read: not a GraphRec model, from an unsupported version, truncated or corrupted.</summary>
+public sealed class ModelFormatException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="path"/>.</summary>
+    public ModelFormatException(string path, string problem, Exception? inner = null)
+        : base($"{path}: {problem}", inner)
+    {
+        Path = path;
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+}
+
+/// <summary>A model read back from a file: the rebuilt adjacency, the model with its weights, and its catalogue.</summary>
+/// <param name="Adjacency">Â rebuilt from the saved training interactions; owned by this object.</param>
+/// <param name="Model">The model with the saved layer-0 embeddings; owned by this object.</param>
+/// <param name="Catalog">Ids, training interactions and metadata.</param>
+public sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel Model, ModelCatalog Catalog) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Model.Dispose();
+        Adjacency.Dispose();
+    }
+}
+
+/// <summary>
+/// Saves and loads a trained LightGCN model with everything needed to serve it or train it further: the layer-0
+/// embeddings, the configuration, the id maps, the training interactions (from which Â is rebuilt exactly) and the item
+/// metadata, in one file.
+/// </summary>
+/// <remarks>
+/// <para>Layout, little-endian: the 8 bytes <c>GRAPHREC</c>, the format version (int32, now 1), the payload length
+/// (int64), the SHA-256 of the payload (32 bytes), then the payload: a length-prefixed UTF-8 JSON header (configuration,
+/// counts, dataset name) followed by the arrays it describes.</para>
+/// <para>The file is written to a temporary file in the same folder, flushed to disk, then renamed over the target, so a
+/// reader sees the old file or the new one, never half of one. On load, a wrong magic, a newer version, a short file
+/// and a checksum mismatch each give a <see cref="ModelFormatException"/> that says which.</para>
+/// </remarks>
+public static class ModelFile
+{
+    /// <summary>The format version this library writes and the newest it reads.</summary>
+    public const int FormatVersion = 1;
+
+    private static readonly byte[] Magic = "GRAPHREC"u8.ToArray();
+    private const int PreambleLength = 8 + 4 + 8 + 32;
+
+    /// <summary>Saves <paramref name="model"/> with <paramref name="catalog"/> to <paramref name="path"/>, atomically.</summary>
+    public static async Task SaveAsync(LightGcnModel model, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] payload = BuildPayload(model, catalog);
+        byte[] preamble = new byte[PreambleLength];
+        Magic.CopyTo(preamble, 0);
+        BinaryPrimitives.WriteInt32LittleEndian(preamble.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteInt64LittleEndian(preamble.AsSpan(12), payload.Length);
+        SHA256.HashData(payload).CopyTo(preamble, 20);
+
+        string fullPath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        string temporary = $"{fullPath}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await stream.WriteAsync(preamble, cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Loads a model saved by <see cref="SaveAsync"/>, rebuilding Â on <paramref name="device"/> (the CPU when null).</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
+    public static async Task<LoadedModel> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No model file at {Path.GetFullPath(path)}.", path);
+        }
+
+        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new ModelFormatException(path, "not a GraphRec model file (it does not start with GRAPHREC).");
+        }
+
+        if (bytes.Length < PreambleLength)
+        {
+            throw new ModelFormatException(path, $"truncated: {bytes.Length} bytes, shorter than the {PreambleLength}-byte preamble.");
+        }
+
+        int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        if (version > FormatVersion || version < 1)
+        {
+            throw new ModelFormatException(path, $"format version {version}; this GraphRec reads versions 1 to {FormatVersion}. Use a newer GraphRec or retrain.");
+        }
+
+        long length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(12));
+        if (bytes.Length - PreambleLength != length)
+        {
+            throw new ModelFormatException(path, $"truncated or padded: the payload should be {length} bytes, the file holds {bytes.Length - PreambleLength}.");
+        }
+
+        var payload = bytes.AsMemory(PreambleLength);
+        if (!SHA256.HashData(payload.Span).AsSpan().SequenceEqual(bytes.AsSpan(20, 32)))
+        {
+            throw new ModelFormatException(path, "corrupted: the SHA-256 checksum of its contents does not match.");
+        }
+
+        try
+        {
+            return ReadPayload(payload, device ?? CPU);
+        }
+        catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException)
+        {
+            throw new ModelFormatException(path, $"inconsistent contents: {error.Message}", error);
+        }
+    }
+
+    private sealed record Header(
+        string Dataset, int Users, int Items, int Interactions, int Dimension, int Layers, float[] LayerWeights, float InitStandardDeviation,
+        long? Seed, bool HasItemInfo);
+
+    private static byte[] BuildPayload(LightGcnModel model, ModelCatalog catalog)
+    {
+        var train = catalog.Train;
+        var header = new Header(catalog.DatasetName, model.UserCount, model.ItemCount, train.Count, model.Options.EmbeddingDimension,
+            model.Options.Layers, [.. model.LayerWeights], model.Options.InitStandardDeviation, model.Options.Seed, catalog.ItemInfo is not null);
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
+        {
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+            writer.Write(json.Length);
+            writer.Write(json);
+            WriteArray(writer, catalog.Users.OriginalIds.ToArray().AsSpan());
+            WriteArray(writer, catalog.Items.OriginalIds.ToArray().AsSpan());
+            WriteArray(writer, train.RowPointers);
+            WriteArray(writer, train.Items);
+            using (var scope = NewDisposeScope())
+            {
+                var weights = model.Embedding.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
+                WriteArray(writer, MemoryMarshal.Cast<byte, float>(weights.bytes));
+            }
+
+            if (catalog.ItemInfo is not null)
+            {
+                foreach (var info in catalog.ItemInfo)
+                {
+                    writer.Write(info is not null);
+                    if (info is not null)
+                    {
+                        writer.Write(info.Title);
+                        writer.Write(info.Year ?? int.MinValue);
+                        writer.Write(info.Genres.Count);
+                        foreach (var genre in info.Genres)
+                        {
+                            writer.Write(genre);
+                        }
+                    }
+                }
+            }
+        }
+
+        return memory.ToArray();
+    }
+
+    private static LoadedModel ReadPayload(ReadOnlyMemory<byte> payload, Device device)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload.ToArray(), writable: false), Encoding.UTF8);
+        int jsonLength = reader.ReadInt32();
+        var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(jsonLength))
+            ?? throw new InvalidDataException("the header is empty.");
+        var users = new IdMap(ReadArray<long>(reader, header.Users));
+        var items = new IdMap(ReadArray<long>(reader, header.Items));
+        var train = new Interactions(header.Users, header.Items, ReadArray<int>(reader, header.Users + 1), ReadArray<int>(reader, header.Interactions));
+        float[] weights = ReadArray<float>(reader, checked((header.Users + header.Items) * header.Dimension));
+        ItemInfo?[]? itemInfo = null;
+        if (header.HasItemInfo)
+        {
+            itemInfo = new ItemInfo?[header.Items];
+            for (int i = 0; i < itemInfo.Length; i++)
+            {
+                if (reader.ReadBoolean())
+                {
+                    string title = reader.ReadString();
+                    int year = reader.ReadInt32();
+                    var genres = new string[reader.ReadInt32()];
+                    for (int g = 0; g < genres.Length; g++)
+                    {
+                        genres[g] = reader.ReadString();
+                    }
+
+                    itemInfo[i] = new ItemInfo(title, year == int.MinValue ? null : year, genres);
+                }
+            }
+        }
+
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes left over after the last section.");
+        }
+
+        var adjacency = NormalizedAdjacency.FromInteractions(header.Users, header.Items, train.ExpandUsers(), train.Items, device);
+        try
+        {
+            var options = new LightGcnOptions
+            {
+                EmbeddingDimension = header.Dimension,
+                Layers = header.Layers,
+                LayerWeights = header.LayerWeights,
+                InitStandardDeviation = header.InitStandardDeviation,
+                Seed = header.Seed,
+            };
+            var model = new LightGcnModel(adjacency, options);
+            using (var noGrad = no_grad())
+            using (var scope = NewDisposeScope())
+            {
+                model.Embedding.copy_(tensor(weights, [adjacency.NodeCount, header.Dimension]).to(device));
+            }
+
+            return new LoadedModel(adjacency, model, new ModelCatalog(header.Dataset, users, items, train, itemInfo));
+        }
+        catch
+        {
+            adjacency.Dispose();
+            throw;
+        }
+    }
+
+    private static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values)
+        where T : unmanaged
+    {
+        writer.Write(values.Length);
+        writer.Write(MemoryMarshal.AsBytes(values));
+    }
+
+    private static T[] ReadArray<T>(BinaryReader reader, int expectedLength)
+        where T : unmanaged
+    {
+        int length = reader.ReadInt32();
+        if (length != expectedLength)
+        {
+            throw new InvalidDataException($"an array has {length} elements where the header implies {expectedLength}.");
+        }
+
+        var values = new T[length];
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        if (reader.Read(bytes) != bytes.Length)
+        {
+            throw new EndOfStreamException("the file ends inside an array.");
+        }
+
+        return values;
+    }
+}
