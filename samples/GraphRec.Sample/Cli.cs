@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net.Http;
+using GraphRec.Core.Inference;
+using GraphRec.Core.Training;
+using GraphRec.Data;
+
+namespace GraphRec.Sample;
+
+/// <summary>The command tree: <c>train</c> (also the default), <c>evaluate</c>, <c>recommend</c>, <c>similar</c>.</summary>
+internal static class Cli
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var parse = Build().Parse(args);
+        if (parse.Action is System.CommandLine.Invocation.ParseErrorAction onError)
+        {
+            // One clear message, not the whole help text.
+            onError.ShowHelp = false;
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("Run with --help to see the commands and options.").ConfigureAwait(false);
+            return 1;
+        }
+
+        return await parse.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses <paramref name="args"/> as <c>train</c> (explicit or by default): the settings, or the parse errors.</summary>
+    internal static (TrainSettings? Settings, IReadOnlyList<string> Errors) ParseTrain(string[] args)
+    {
+        var root = Build(out var rootTrain, out var train);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            return (null, [.. parse.Errors.Select(e => e.Message)]);
+        }
+
+        var options = parse.CommandResult.Command == root ? rootTrain : parse.CommandResult.Command.Name == "train" ? train : null;
+        return (options?.Bind(parse), []);
+    }
+
+    public static RootCommand Build() => Build(out _, out _);
+
+    private static RootCommand Build(out TrainOptions rootTrain, out TrainOptions trainOptions)
+    {
+        var root = new RootCommand(
+            "GraphRec sample: train LightGCN on MovieLens or an edge-list dataset, evaluate it over the full catalogue next to " +
+            "most-popular and PureSVD, save the model, and recommend from it. Without a command, runs 'train'.");
+        var rootOptions = rootTrain = new TrainOptions(root);
+        root.SetAction((parse, token) => Guard(() => TrainCommand.RunAsync(rootOptions.Bind(parse), token)));
+
+        var train = new Command("train", "Load a dataset, split it, train LightGCN, evaluate on the test split, save the model and a report.");
+        var explicitOptions = trainOptions = new TrainOptions(train);
+        train.SetAction((parse, token) => Guard(() => TrainCommand.RunAsync(explicitOptions.Bind(parse), token)));
+
+        var evaluate = new Command("evaluate", "Evaluate a saved model on a dataset's test split (the same data and split options as train).");
+        var model = ModelOption(evaluate);
+        var data = new DataOptions(evaluate);
+        var split = new SplitOptions(evaluate);
+        var ks = CutoffOption(evaluate);
+        evaluate.SetAction((parse, token) => Guard(() => EvaluateCommand.RunAsync(
+            parse.GetValue(model)!, data.Bind(parse), split.Bind(parse), parse.GetValue(ks)!, token)));
+
+        var recommend = new Command("recommend", "A user's top-N from a saved model, with titles, next to items from the user's history.");
+        var recommendModel = ModelOption(recommend);
+        var user = new Option<long>("--user") { Description = "The user's original id.", Required = true };
+        var count = CountOption();
+        recommend.Options.Add(user);
+        recommend.Options.Add(count);
+        recommend.SetAction((parse, token) => Guard(() => RecommendCommand.RunAsync(
+            parse.GetValue(recommendModel)!, parse.GetValue(user), parse.GetValue(count), token)));
+
+        var similar = new Command("similar", "The items nearest to an item by the cosine of their embeddings, from a saved model.");
+        var similarModel = ModelOption(similar);
+        var item = new Option<long>("--item") { Description = "The item's original id.", Required = true };
+        var similarCount = CountOption();
+        similar.Options.Add(item);
+        similar.Options.Add(similarCount);
+        similar.SetAction((parse, token) => Guard(() => RecommendCommand.SimilarAsync(
+            parse.GetValue(similarModel)!, parse.GetValue(item), parse.GetValue(similarCount), token)));
+
+        root.Subcommands.Add(train);
+        root.Subcommands.Add(evaluate);
+        root.Subcommands.Add(recommend);
+        root.Subcommands.Add(similar);
+        return root;
+    }
+
+    /// <summary>Runs a command; a mistake the user can fix becomes one line on stderr and exit code 1, never a stack trace.</summary>
+    private static async Task<int> Guard(Func<Task<int>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is DatasetNotFoundException or DatasetFormatException or ModelFormatException
+            or UnknownIdException or FileNotFoundException or DirectoryNotFoundException or UsageException or NonFiniteLossException
+            or HttpRequestException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            return 130;
+        }
+    }
+
+    private static Option<string> ModelOption(Command command)
+    {
+        var option = new Option<string>("--model") { Description = "The model file written by train (model.graphrec in its --output folder).", Required = true };
+        command.Options.Add(option);
+        return option;
+    }
+
+    private static Option<int> CountOption()
+    {
+        var option = new Option<int>("--k") { Description = "How many items to show.", DefaultValueFactory = _ => 10 };
+        option.Validators.Add(result => Positive(result, option));
+        return option;
+    }
+
+    internal static Option<int[]> CutoffOption(Command command)
+    {
+        var option = new Option<int[]>("--k")
+        {
+            Description = "One or more cut-offs K for the metrics.",
+            DefaultValueFactory = _ => [10, 20],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        option.Validators.Add(result =>
+        {
+            // Tokens, not the value: text that is not a number has the parser's own message.
+            if (result.Tokens.Count > 0 && result.Tokens.All(t => int.TryParse(t.Value, CultureInfo.InvariantCulture, out _))
+                && result.Tokens.Any(t => int.Parse(t.Value, CultureInfo.InvariantCulture) <= 0))
+            {
+                result.AddError("--k needs one or more positive cut-offs, such as --k 10 20.");
+            }
+        });
+        command.Options.Add(option);
+        return option;
+    }
+
+    internal static void Positive<T>(OptionResult result, Option<T> option)
+        where T : System.Numerics.INumber<T>
+    {
+        if (TryGetValue(result, out T value) && value <= T.Zero)
+        {
+            result.AddError($"{option.Name} must be positive; it is {value}.");
+        }
+    }
+
+    internal static void Fraction(OptionResult result, Option<double> option, bool allowZero)
+    {
+        if (TryGetValue(result, out double value) && (!(value < 1) || value < 0 || (!allowZero && value == 0)))
+        {
+            result.AddError($"{option.Name} must be {(allowZero ? "at least 0" : "above 0")} and below 1; it is {value}.");
+        }
+    }
+
+    /// <summary>The option's value, or false when its text does not parse (the parser reports that itself).</summary>
+    internal static bool TryGetValue<T>(OptionResult result, out T value)
+        where T : IParsable<T>
+    {
+        if (result.Tokens.Count == 0)
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+
+        return T.TryParse(result.Tokens[^1].Value, CultureInfo.InvariantCulture, out value!);
+    }
+}
+
+/// <summary>A command-line mistake found after parsing (for example an option that does not fit the dataset).</summary>
+internal sealed class UsageException(string message) : Exception(message);

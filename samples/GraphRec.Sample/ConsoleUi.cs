@@ -1,0 +1,132 @@
+using GraphRec.Core.Inference;
+using GraphRec.Core.Training;
+using GraphRec.Data;
+using GraphRec.Data.Providers;
+using GraphRec.Data.Splitting;
+using GraphRec.Metrics;
+using Spectre.Console;
+
+namespace GraphRec.Sample;
+
+/// <summary>What the person at the terminal sees: live progress bars on a terminal, plain lines otherwise (CI, logs).</summary>
+internal static class ConsoleUi
+{
+    public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Runs <paramref name="work"/> with training progress: a live bar, or one line per epoch.</summary>
+    public static async Task<T> WithTrainingProgressAsync<T>(int epochs, Func<IProgress<TrainingProgress>, Task<T>> work)
+    {
+        if (!Interactive)
+        {
+            return await work(new Inline(p =>
+            {
+                if (p.Batch == p.Batches)
+                {
+                    Console.WriteLine($"epoch {p.Epoch,3}/{p.Epochs}: loss {p.Loss:F4}, {p.TriplesPerSecond:N0} triples/s");
+                }
+            })).ConfigureAwait(false);
+        }
+
+        T result = default!;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("training", maxValue: epochs);
+                result = await work(new Inline(p =>
+                {
+                    task.Value = p.Epoch - 1 + ((double)p.Batch / p.Batches);
+                    task.Description = $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4} {p.TriplesPerSecond:N0}/s";
+                })).ConfigureAwait(false);
+                task.Value = task.MaxValue;
+            }).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Download progress: a line per 10% when not a terminal, a bar otherwise.</summary>
+    public static IProgress<DownloadProgress> DownloadProgress()
+    {
+        int lastTenth = -1;
+        return new Inline<DownloadProgress>(p =>
+        {
+            int tenth = p.TotalBytes is long total && total > 0 ? (int)(10 * p.BytesReceived / total) : -1;
+            if (tenth != lastTenth)
+            {
+                lastTenth = tenth;
+                string line = $"downloading {p.FileName}: {p.BytesReceived / 1024.0 / 1024.0:F1} MB" + (tenth >= 0 ? $" ({10 * tenth}%)" : "");
+                if (Interactive)
+                {
+                    AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+                }
+                else
+                {
+                    Console.WriteLine(line);
+                }
+            }
+        });
+    }
+
+    public static void Summary(InteractionDataset dataset, DatasetSplit split, string splitName)
+    {
+        double density = (double)dataset.Interactions.Count / ((double)dataset.Users.Count * dataset.Items.Count);
+        Console.WriteLine($"{dataset.Name}: {dataset.Users.Count:N0} users, {dataset.Items.Count:N0} items, {dataset.Interactions.Count:N0} interactions (density {density:P2})");
+        Console.WriteLine($"split {splitName}: train {split.Train.Count:N0}, validation {split.Validation?.Count ?? 0:N0}, test {split.Test.Count:N0}; " +
+            $"{split.DroppedHeldOut:N0} held-out interactions dropped (user or item not in train)");
+    }
+
+    /// <summary>Metrics at each K with 95% intervals, one column per system, then whether LightGCN's lead is significant.</summary>
+    public static void MetricsTable(IReadOnlyList<(string Name, RankingEvaluation Result)> systems, IReadOnlyList<int> cutoffs)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumn("metric");
+        foreach (var (name, _) in systems)
+        {
+            table.AddColumn(new TableColumn(name).RightAligned());
+        }
+
+        foreach (int k in cutoffs)
+        {
+            foreach (var metric in MetricNames.PerUser)
+            {
+                string key = MetricNames.Key(metric, k);
+                table.AddRow([key, .. systems.Select(s => $"{s.Result.Summaries[key].Mean:F4} ± {s.Result.Summaries[key].Upper - s.Result.Summaries[key].Mean:F4}")]);
+            }
+
+            string coverage = MetricNames.Key(MetricNames.Coverage, k);
+            table.AddRow([coverage, .. systems.Select(s => $"{s.Result.Coverage[coverage]:F4}")]);
+        }
+
+        AnsiConsole.Write(table);
+        int last = cutoffs[^1];
+        foreach (var (name, result) in systems.Skip(1))
+        {
+            var comparison = systems[0].Result.CompareWith(result, MetricNames.Ndcg, last);
+            Console.WriteLine($"{systems[0].Name} vs {name}, ndcg@{last}: {comparison.MeanDifference:+0.0000;-0.0000} " +
+                $"(paired t p = {comparison.TTestPValue:G3}, Wilcoxon p = {comparison.WilcoxonPValue:G3}): " +
+                (comparison.IsSignificant() ? "significant" : "not significant") + " at 5%");
+        }
+    }
+
+    public static void Items(string title, IEnumerable<Recommendation> items)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title(title).AddColumn("id").AddColumn("title").AddColumn("year").AddColumn("genres").AddColumn(new TableColumn("score").RightAligned());
+        foreach (var item in items)
+        {
+            table.AddRow(
+                item.ItemId.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(item.Info?.Title ?? "-"), item.Info?.Year?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                Markup.Escape(string.Join(", ", item.Info?.Genres ?? [])), float.IsNaN(item.Score) ? "" : item.Score.ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Reports on the calling thread, so lines come out in order (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class Inline(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    private sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GraphRec.Metrics;
+
+namespace GraphRec.Sample;
+
+/// <summary>The configuration recorded in metrics.json.</summary>
+internal sealed record RunConfig(
+    int Dim, int Layers, int Epochs, int BatchSize, double Lr, double Decay, int Seed, string Split, double TestRatio, double ValRatio,
+    int EvalEvery, int? Patience, int Threads, IReadOnlyList<int> K);
+
+/// <summary>One epoch in metrics.json.</summary>
+internal sealed record HistoryEntry(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);
+
+/// <summary>metrics.json: one object, keys documented in the README.</summary>
+internal sealed record MetricsReport(
+    string Dataset, int Users, int Items, int Interactions, int TrainInteractions, int ValidationInteractions, int TestInteractions,
+    int DroppedTestInteractions, RunConfig Config, int EpochsRun, int BestEpoch, double SecondsPerEpoch, double TrainSeconds, double EvalSeconds,
+    double PeakWorkingSetMb, IReadOnlyDictionary<string, double> Test, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Baselines,
+    IReadOnlyList<HistoryEntry> History)
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Mean per metric and K, plus coverage: <c>precision@10</c>, ..., <c>coverage@20</c>.</summary>
+    public static IReadOnlyDictionary<string, double> Flatten(RankingEvaluation evaluation)
+    {
+        var values = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, summary) in evaluation.Summaries)
+        {
+            values[key] = summary.Mean;
+        }
+
+        foreach (var (key, coverage) in evaluation.Coverage)
+        {
+            values[key] = coverage;
+        }
+
+        return values;
+    }
+
+    public static double PeakWorkingSetMegabytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    public async Task WriteAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.Create(path);
+        await JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken).ConfigureAwait(false);
+    }
+}

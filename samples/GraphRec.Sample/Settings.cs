@@ -1,0 +1,162 @@
+using System.CommandLine;
+
+namespace GraphRec.Sample;
+
+/// <summary>Which dataset to load and how.</summary>
+internal sealed record DataSettings(string Dataset, string? DataDirectory, string? TrainFile, string? TestFile, float? RatingThreshold);
+
+/// <summary>How to split it.</summary>
+internal sealed record SplitSettings(string Split, double TestRatio, double ValidationRatio, int Seed);
+
+/// <summary>Everything <c>train</c> needs.</summary>
+internal sealed record TrainSettings(
+    DataSettings Data, SplitSettings Split, int Dimension, int Layers, int Epochs, int BatchSize, double LearningRate, double Decay,
+    int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output);
+
+/// <summary>The data options, added to a command.</summary>
+internal sealed class DataOptions
+{
+    public static readonly string[] Datasets = ["ml-100k", "ml-1m", "ml-latest-small", "ml-20m", "ml-25m", "edgelist"];
+
+    private readonly Option<string> _dataset = new("--dataset")
+    {
+        Description = "ml-100k, ml-1m, ml-latest-small (also ml-20m, ml-25m), or edgelist (with --train and --test).",
+        DefaultValueFactory = _ => "ml-100k",
+    };
+
+    private readonly Option<string?> _dataDir = new("--data-dir")
+    {
+        Description = "Where the dataset's archive or folder is (default: GRAPHREC_DATA_DIR, else ~/.cache/graphrec; downloaded there if absent).",
+    };
+
+    private readonly Option<string?> _train = new("--train") { Description = "Edge-list training file (user item item ...), for --dataset edgelist." };
+    private readonly Option<string?> _test = new("--test") { Description = "Edge-list test file, for --dataset edgelist." };
+    private readonly Option<float?> _threshold = new("--rating-threshold") { Description = "Keep ratings at or above this as positives (default: every rating)." };
+
+    public DataOptions(Command command)
+    {
+        _dataset.AcceptOnlyFromAmong(Datasets);
+        command.Options.Add(_dataset);
+        command.Options.Add(_dataDir);
+        command.Options.Add(_train);
+        command.Options.Add(_test);
+        command.Options.Add(_threshold);
+        command.Validators.Add(result =>
+        {
+            // Raw tokens, not GetValue: the dataset name may itself be invalid, and that has its own message.
+            bool edgeList = result.GetResult(_dataset) is { Tokens: [{ Value: "edgelist" }, ..] };
+            bool hasTrain = result.GetResult(_train) is { Tokens.Count: > 0 }, hasTest = result.GetResult(_test) is { Tokens.Count: > 0 };
+            bool files = hasTrain || hasTest;
+            if (edgeList && !(hasTrain && hasTest))
+            {
+                result.AddError("--dataset edgelist needs --train FILE and --test FILE.");
+            }
+            else if (!edgeList && files)
+            {
+                result.AddError("--train and --test are for --dataset edgelist.");
+            }
+        });
+    }
+
+    public DataSettings Bind(ParseResult parse) =>
+        new(parse.GetValue(_dataset)!, parse.GetValue(_dataDir), parse.GetValue(_train), parse.GetValue(_test), parse.GetValue(_threshold));
+}
+
+/// <summary>The split options, added to a command.</summary>
+internal sealed class SplitOptions
+{
+    private readonly Option<string> _split = new("--split")
+    {
+        Description = "random (per user), leave-last-out (each user's latest), temporal (a global time quantile), predefined (edge lists). Default: random, predefined for edgelist.",
+    };
+
+    private readonly Option<double> _testRatio = new("--test-ratio") { Description = "Share held out for test (random: per user; temporal: the latest share).", DefaultValueFactory = _ => 0.2 };
+    private readonly Option<double> _valRatio = new("--val-ratio") { Description = "Share of train held out for validation, the same way (0: no validation).", DefaultValueFactory = _ => 0.1 };
+    private readonly Option<int> _seed = new("--seed") { Description = "Seed of the split, the initial embeddings and the sampler.", DefaultValueFactory = _ => 2020 };
+
+    public SplitOptions(Command command)
+    {
+        _split.AcceptOnlyFromAmong("random", "leave-last-out", "temporal", "predefined");
+        _testRatio.Validators.Add(result => Cli.Fraction(result, _testRatio, allowZero: false));
+        _valRatio.Validators.Add(result => Cli.Fraction(result, _valRatio, allowZero: true));
+        command.Options.Add(_split);
+        command.Options.Add(_testRatio);
+        command.Options.Add(_valRatio);
+        command.Options.Add(_seed);
+    }
+
+    public SplitSettings Bind(ParseResult parse) =>
+        new(parse.GetValue(_split) ?? "", parse.GetValue(_testRatio), parse.GetValue(_valRatio), parse.GetValue(_seed));
+}
+
+/// <summary>All of <c>train</c>'s options, added to a command.</summary>
+internal sealed class TrainOptions
+{
+    // Defaults: the paper's dim, layers and decay; learning rate, batch size and epochs measured on MovieLens 100K (README).
+    private readonly Option<int> _dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => 64 };
+    private readonly Option<int> _layers = new("--layers") { Description = "Propagation layers K.", DefaultValueFactory = _ => 3 };
+    private readonly Option<int> _epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 50 };
+    private readonly Option<int> _batch = new("--batch-size") { Description = "Triples per batch.", DefaultValueFactory = _ => 1024 };
+    private readonly Option<double> _lr = new("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 0.005 };
+    private readonly Option<double> _decay = new("--decay") { Description = "L2 weight λ of the BPR loss on the batch's layer-0 embeddings.", DefaultValueFactory = _ => 1e-4 };
+    private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Validate every N epochs (with --val-ratio above 0).", DefaultValueFactory = _ => 5 };
+    private readonly Option<int?> _patience = new("--patience") { Description = "Stop after this many validations without improvement of recall at the largest K, keeping the best weights (default: never stop early)." };
+    private readonly Option<int> _threads = new("--threads") { Description = "Threads for libtorch, the sparse kernel and the sampler (0: all cores).", DefaultValueFactory = _ => 0 };
+    private readonly Option<string> _output = new("--output") { Description = "Folder for model.graphrec, metrics.json and the plots.", DefaultValueFactory = _ => "graphrec-output" };
+    private readonly DataOptions _data;
+    private readonly SplitOptions _split;
+    private readonly Option<int[]> _cutoffs;
+
+    public TrainOptions(Command command)
+    {
+        _data = new DataOptions(command);
+        _split = new SplitOptions(command);
+        foreach (var option in new[] { _dim, _layers, _epochs, _batch, _evalEvery })
+        {
+            option.Validators.Add(result => Cli.Positive(result, option));
+            command.Options.Add(option);
+        }
+
+        _layers.Validators.Clear();
+        _layers.Validators.Add(result =>
+        {
+            if (Cli.TryGetValue(result, out int layers) && layers < 0)
+            {
+                result.AddError("--layers must be 0 or more.");
+            }
+        });
+        _lr.Validators.Add(result => Cli.Positive(result, _lr));
+        _decay.Validators.Add(result =>
+        {
+            if (Cli.TryGetValue(result, out double decay) && decay < 0)
+            {
+                result.AddError("--decay must be 0 or more.");
+            }
+        });
+        _patience.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && Cli.TryGetValue(result, out int patience) && patience <= 0)
+            {
+                result.AddError("--patience must be positive.");
+            }
+        });
+        _threads.Validators.Add(result =>
+        {
+            if (Cli.TryGetValue(result, out int threads) && threads < 0)
+            {
+                result.AddError("--threads must be 0 (all cores) or more.");
+            }
+        });
+        command.Options.Add(_lr);
+        command.Options.Add(_decay);
+        command.Options.Add(_patience);
+        command.Options.Add(_threads);
+        _cutoffs = Cli.CutoffOption(command);
+        command.Options.Add(_output);
+    }
+
+    public TrainSettings Bind(ParseResult parse) => new(
+        _data.Bind(parse), _split.Bind(parse), parse.GetValue(_dim), parse.GetValue(_layers), parse.GetValue(_epochs),
+        parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_decay), parse.GetValue(_evalEvery), parse.GetValue(_patience),
+        parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!);
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using GraphRec.Core.Evaluation;
+using GraphRec.Core.Graph;
+using GraphRec.Core.Inference;
+using GraphRec.Core.Models;
+using GraphRec.Core.Training;
+using GraphRec.Data;
+using GraphRec.Metrics;
+
+namespace GraphRec.Sample;
+
+/// <summary><c>train</c>: the notebook's whole job, done right.</summary>
+internal static class TrainCommand
+{
+    public static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
+    {
+        int threads = Threads.Apply(settings.Threads);
+        var dataset = await Datasets.LoadAsync(settings.Data, ConsoleUi.DownloadProgress(), cancellationToken).ConfigureAwait(false);
+        string splitName = Datasets.ResolveSplitName(settings.Split, dataset);
+        var split = Datasets.Split(dataset, settings.Split);
+        ConsoleUi.Summary(dataset, split, splitName);
+
+        using var adjacency = NormalizedAdjacency.FromInteractions(
+            dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items, maxDegreeOfParallelism: threads);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions
+        {
+            EmbeddingDimension = settings.Dimension,
+            Layers = settings.Layers,
+            Seed = settings.Split.Seed,
+        });
+        var trainer = new LightGcnTrainer(
+            new TrainerOptions
+            {
+                Epochs = settings.Epochs,
+                BatchSize = settings.BatchSize,
+                LearningRate = settings.LearningRate,
+                Seed = settings.Split.Seed,
+                EvaluateEvery = settings.EvaluateEvery,
+                Patience = settings.Patience,
+                ValidationMetric = MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1]),
+                Evaluation = new FullRankingOptions { Cutoffs = settings.Cutoffs },
+            },
+            new BprLoss(settings.Decay),
+            new UniformNegativeSampler(settings.Split.Seed, threads));
+
+        var clock = Stopwatch.StartNew();
+        var training = await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
+            progress => trainer.TrainAsync(model, split.Train, split.Validation, progress, cancellationToken)).ConfigureAwait(false);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"trained {training.History.Count} epochs in {trainSeconds:F1} s" +
+            (split.Validation is null ? "" : $"; weights of epoch {training.BestEpoch} kept (best validation {MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1])})") +
+            (training.StoppedEarly ? ", stopped early" : ""));
+
+        // Test: everything the user has in train and validation is excluded from the ranking.
+        IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
+        var evaluation = new FullRankingOptions { Cutoffs = settings.Cutoffs };
+        var catalog = ModelCatalog.From(dataset, split.Train);
+        using var recommender = new LightGcnRecommender(model, catalog);
+        clock.Restart();
+        using var scorer = new LightGcnScorer(model);
+        var lightGcn = FullRankingEvaluator.Evaluate(scorer, split.Test, exclude, evaluation, cancellationToken);
+        double evalSeconds = clock.Elapsed.TotalSeconds;
+
+        var systems = new List<(string Name, RankingEvaluation Result)> { ("LightGCN", lightGcn) };
+        var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var popular = FullRankingEvaluator.Evaluate(new MostPopularScorer(split.Train), split.Test, exclude, evaluation, cancellationToken);
+        systems.Add(("MostPopular", popular));
+        baselines["most_popular"] = MetricsReport.Flatten(popular);
+        if ((long)split.Train.UserCount * split.Train.ItemCount <= PureSvdScorer.MaxCells)
+        {
+            var svd = FullRankingEvaluator.Evaluate(new PureSvdScorer(split.Train, rank: settings.Dimension), split.Test, exclude, evaluation, cancellationToken);
+            systems.Add(("PureSVD", svd));
+            baselines["pure_svd"] = MetricsReport.Flatten(svd);
+        }
+        else
+        {
+            Console.WriteLine($"PureSVD skipped: its dense SVD is limited to {PureSvdScorer.MaxCells:N0} user x item cells.");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"test metrics ({lightGcn.Users.Count:N0} users, {lightGcn.ExcludedUsers:N0} without test items excluded; ± is the 95% interval):");
+        ConsoleUi.MetricsTable(systems, settings.Cutoffs);
+
+        Directory.CreateDirectory(settings.Output);
+        string modelPath = Path.Combine(settings.Output, "model.graphrec");
+        await ModelFile.SaveAsync(model, catalog, modelPath, cancellationToken).ConfigureAwait(false);
+        var report = new MetricsReport(
+            dataset.Name, dataset.Users.Count, dataset.Items.Count, dataset.Interactions.Count, split.Train.Count, split.Validation?.Count ?? 0,
+            split.Test.Count, split.DroppedTest,
+            new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
+                settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
+                threads, settings.Cutoffs),
+            training.History.Count, training.BestEpoch, training.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
+            MetricsReport.PeakWorkingSetMegabytes(), MetricsReport.Flatten(lightGcn), baselines,
+            [.. training.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
+        string metricsPath = Path.Combine(settings.Output, "metrics.json");
+        await report.WriteAsync(metricsPath, cancellationToken).ConfigureAwait(false);
+        var plots = Plots.Write(training, settings.Cutoffs, settings.Output);
+        Console.WriteLine($"wrote {modelPath}, {metricsPath}, {string.Join(", ", plots)}");
+
+        // A sample: the first user with test items.
+        int user = Enumerable.Range(0, split.Test.UserCount).First(u => split.Test.CountOf(u) > 0);
+        long userId = dataset.Users.GetOriginalId(user);
+        Console.WriteLine();
+        ConsoleUi.Items($"user {userId}: top 5 (try: recommend --model {modelPath} --user {userId})",
+            recommender.Recommend(userId, 5, split.Validation is null ? null : [split.Validation]).Items);
+        return 0;
+    }
+}
+
+/// <summary>One thread count for libtorch, the sparse kernel and the sampler.</summary>
+internal static class Threads
+{
+    public static int Apply(int threads)
+    {
+        int resolved = threads > 0 ? threads : Environment.ProcessorCount;
+        TorchSharp.torch.set_num_threads(resolved);
+        return resolved;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace GraphRec.Sample.Tests;
+
+/// <summary>The real commands, in process: train, then recommend, similar and evaluate on the saved model.</summary>
+public sealed class EndToEndTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-sample-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>MovieLens 100K's layout with 60 users and 40 movies in two taste groups, written the way GroupLens does.</summary>
+    private string WriteSmallMl100K()
+    {
+        string folder = Path.Combine(_folder, "data", "ml-100k");
+        Directory.CreateDirectory(folder);
+        var random = new Random(3);
+        var ratings = new StringBuilder();
+        for (int user = 1; user <= 60; user++)
+        {
+            int first = user <= 30 ? 1 : 21;
+            for (int item = first; item < first + 20; item++)
+            {
+                if (random.NextDouble() < 0.6)
+                {
+                    ratings.Append(CultureInfo.InvariantCulture, $"{user}\t{item}\t{1 + random.Next(5)}\t{880_000_000 + random.Next(1_000_000)}\n");
+                }
+            }
+        }
+
+        File.WriteAllText(Path.Combine(folder, "u.data"), ratings.ToString());
+        var items = new StringBuilder();
+        for (int item = 1; item <= 40; item++)
+        {
+            string flags = string.Join('|', Enumerable.Range(0, 19).Select(g => g == item % 19 ? "1" : "0"));
+            items.Append(CultureInfo.InvariantCulture, $"{item}|Café Movie {item} ({1980 + item})|01-Jan-{1980 + item}||http://example.org/{item}|{flags}\n");
+        }
+
+        File.WriteAllText(Path.Combine(folder, "u.item"), items.ToString(), Encoding.Latin1);
+        File.WriteAllText(Path.Combine(folder, "u.user"), string.Concat(Enumerable.Range(1, 60).Select(u => $"{u}|30|F|writer|02139\n")));
+        return Path.Combine(_folder, "data");
+    }
+
+    // Parsed once: the library keeps a registry of schemas by $id.
+    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "metrics.schema.json"))));
+
+    private static void AssertMatchesSchema(string metricsPath)
+    {
+        var schema = Schema.Value;
+        using var document = JsonDocument.Parse(File.ReadAllText(metricsPath));
+        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(result.IsValid, string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+    }
+
+    [Fact]
+    public async Task Train_then_recommend_similar_and_evaluate_on_the_saved_model()
+    {
+        string data = WriteSmallMl100K();
+        string output = Path.Combine(_folder, "out");
+
+        int trained = await Cli.RunAsync(["train", "--data-dir", data, "--epochs", "4", "--eval-every", "2", "--dim", "16", "--batch-size", "128", "--k", "5", "10", "--output", output]);
+
+        Assert.Equal(0, trained);
+        foreach (var file in new[] { "model.graphrec", "metrics.json", "loss.png", "precision.png", "recall.png" })
+        {
+            Assert.True(new FileInfo(Path.Combine(output, file)).Length > 0, $"{file} missing or empty");
+        }
+
+        string metricsPath = Path.Combine(output, "metrics.json");
+        AssertMatchesSchema(metricsPath);
+        var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
+        Assert.Equal(60, (int)metrics["users"]!);
+        Assert.Equal(40, (int)metrics["items"]!);
+        int parts = (int)metrics["train_interactions"]! + (int)metrics["validation_interactions"]! + (int)metrics["test_interactions"]! + (int)metrics["dropped_test_interactions"]!;
+        Assert.InRange(parts, (int)metrics["interactions"]! * 0.95, (int)metrics["interactions"]!); // the rest: dropped validation
+        Assert.Equal(4, metrics["history"]!.AsArray().Count);
+        Assert.NotNull(metrics["history"]![1]!["validation"]!["recall@10"]);
+        Assert.NotNull(metrics["baselines"]!["pure_svd"]!["ndcg@5"]);
+        Assert.Equal("random", (string)metrics["config"]!["split"]!);
+
+        string model = Path.Combine(output, "model.graphrec");
+        Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", model, "--user", "1", "--k", "3"]));
+        Assert.Equal(0, await Cli.RunAsync(["similar", "--model", model, "--item", "1", "--k", "3"]));
+        Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", model, "--data-dir", data, "--k", "5"]));
+
+        // Mistakes a person can make: one message, exit code 1.
+        Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--user", "999"]));
+        Assert.Equal(1, await Cli.RunAsync(["similar", "--model", model, "--item", "999"]));
+        Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", Path.Combine(_folder, "missing.graphrec"), "--user", "1"]));
+        File.WriteAllBytes(Path.Combine(_folder, "cut.graphrec"), File.ReadAllBytes(model)[..100]);
+        Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", Path.Combine(_folder, "cut.graphrec"), "--user", "1"]));
+        Assert.Equal(1, await Cli.RunAsync(["train", "--data-dir", Path.Combine(_folder, "nowhere"), "--dataset", "ml-1m", "--epochs", "1", "--output", output]));
+    }
+
+    [SkippableFact]
+    public async Task Train_on_the_real_ml100k_when_GRAPHREC_DATA_DIR_has_it()
+    {
+        string? data = Environment.GetEnvironmentVariable("GRAPHREC_DATA_DIR");
+        Skip.If(data is null || !Directory.Exists(Path.Combine(data, "ml-100k")) && !File.Exists(Path.Combine(data, "ml-100k.zip")),
+            "GRAPHREC_DATA_DIR is not set or has no ml-100k: the real-data run of the sample is skipped.");
+        string output = Path.Combine(_folder, "real");
+
+        Assert.Equal(0, await Cli.RunAsync(["--data-dir", data!, "--epochs", "3", "--output", output]));
+
+        string metricsPath = Path.Combine(output, "metrics.json");
+        AssertMatchesSchema(metricsPath);
+        var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
+        Assert.Equal((943, 1682, 100_000), ((int)metrics["users"]!, (int)metrics["items"]!, (int)metrics["interactions"]!));
+        Assert.True((double)metrics["test"]!["recall@20"]! > (double)metrics["baselines"]!["most_popular"]!["recall@20"]! * 0.8);
+        Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", Path.Combine(output, "model.graphrec"), "--user", "1"]));
+    }
+}
