@@ -7,7 +7,7 @@ namespace GraphRec.Benchmarks;
 
 /// <summary>What the loading benchmark measured.</summary>
 internal sealed record LoadingReport(
-    string Machine, int Ml1MRatings, double Ml1MSeconds, long CsvLines, double CsvFileMb, double CsvSeconds,
+    string Machine, int Ml1mRatings, double Ml1mSeconds, long CsvLines, double CsvFileMb, double CsvSeconds,
     double CsvPeakWorkingSetMb, int CsvUsers, int CsvItems, int CsvInteractions);
 
 /// <summary>

@@ -139,3 +139,32 @@ public sealed class SparseProductTests
         Assert.Equal(20, adjacency.Sparse.to_dense().count_nonzero().item<long>());
     }
 }
+
+public sealed class FusedAdamTests
+{
+    [Fact]
+    public void Matches_torchsharps_adam_over_several_steps()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(21);
+        var start = randn([1000, 7], generator: generator);
+        var reference = TorchSharp.torch.nn.Parameter(start.clone());
+        var fused = TorchSharp.torch.nn.Parameter(start.clone());
+        using var torchAdam = TorchSharp.torch.optim.Adam([reference], 0.01);
+        using var ours = new GraphRec.Core.Training.FusedAdam(fused, 0.01);
+
+        for (int step = 0; step < 5; step++)
+        {
+            var target = randn([1000, 7], generator: generator);
+            torchAdam.zero_grad();
+            ((reference - target).pow(2) * (step + 1)).sum().backward();
+            torchAdam.step();
+            ours.ZeroGrad();
+            ((fused - target).pow(2) * (step + 1)).sum().backward();
+            ours.Step();
+        }
+
+        Assert.False(fused.allclose(start), "the parameter did not move");
+        Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"differs from torch's Adam by {(fused - reference).abs().max().item<float>()}");
+    }
+}

@@ -113,7 +113,11 @@ public sealed partial class LightGcnTrainer
 
     private TrainingResult Train(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        using var optimizer = optim.Adam(model.parameters(), _options.LearningRate);
+        // One parallel pass per step on the CPU (FusedAdam); TorchSharp's Adam elsewhere. Both compute PyTorch's Adam.
+        using var fused = FusedAdam.Supports(model.Embedding) ? new FusedAdam(model.Embedding, _options.LearningRate, model.Adjacency.MaxDegreeOfParallelism) : null;
+        using var optimizer = fused is null ? optim.Adam(model.parameters(), _options.LearningRate) : null;
+        Action zeroGrad = fused is null ? () => optimizer!.zero_grad() : fused.ZeroGrad;
+        Action step = fused is null ? () => optimizer!.step() : fused.Step;
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;
         int bestEpoch = _options.Epochs, sinceBest = 0;
@@ -136,7 +140,7 @@ public sealed partial class LightGcnTrainer
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                    double loss = TrainBatch(model, optimizer, epochNodes, start, length);
+                    double loss = TrainBatch(model, zeroGrad, step, epochNodes, start, length);
                     if (!double.IsFinite(loss))
                     {
                         throw new NonFiniteLossException(epoch, batch + 1, loss);
@@ -193,18 +197,18 @@ public sealed partial class LightGcnTrainer
     }
 
     private double TrainBatch(
-        LightGcnModel model, optim.Optimizer optimizer, Tensor epochNodes, int start, int length)
+        LightGcnModel model, Action zeroGrad, Action step, Tensor epochNodes, int start, int length)
     {
         using var scope = NewDisposeScope();
         // The batch's users, positives and negatives as node indices, laid out [u; i; j], so that each of the final and
         // the layer-0 embeddings is gathered (and scattered back in backward) once rather than three times.
         var nodes = epochNodes.narrow(1, start, length).reshape(-1);
-        optimizer.zero_grad();
+        zeroGrad();
         var final = model.PropagateNodes().index_select(0, nodes).split(length);
         var layer0 = model.Embedding.index_select(0, nodes).split(length);
         var loss = _loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
         loss.backward();
-        optimizer.step();
+        step();
         return loss.item<float>();
     }
 

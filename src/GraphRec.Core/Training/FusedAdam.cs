@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Training;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2015) for one contiguous float32 CPU parameter, as PyTorch computes it, in a single parallel pass:
+/// <code>
+///   m ← β1 m + (1 − β1) g          v ← β2 v + (1 − β2) g²
+///   p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
+/// </code>
+/// </summary>
+/// <remarks>
+/// Owned because it was measured: on Gowalla's 4.5 million embedding values, TorchSharp's <c>optim.Adam</c> makes about ten
+/// passes over the parameter and its state per step (10 ms of a 90 ms batch here); this makes one. The trainer uses it for
+/// CPU float32 models and TorchSharp's Adam everywhere else.
+/// </remarks>
+internal sealed class FusedAdam : IDisposable
+{
+    private const int ChunkSize = 1 << 16;
+    private readonly Tensor _parameter;
+    private readonly Tensor _firstMoment;
+    private readonly Tensor _secondMoment;
+    private readonly ParallelOptions _parallel;
+    private long _step;
+
+    public FusedAdam(Tensor parameter, double learningRate, int maxDegreeOfParallelism = 0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        if (!Supports(parameter))
+        {
+            throw new ArgumentException("The fused Adam needs a contiguous float32 CPU tensor.", nameof(parameter));
+        }
+
+        _parameter = parameter;
+        _firstMoment = zeros_like(parameter).DetachFromDisposeScope();
+        _secondMoment = zeros_like(parameter).DetachFromDisposeScope();
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount };
+    }
+
+    public double LearningRate { get; }
+
+    public double Beta1 { get; }
+
+    public double Beta2 { get; }
+
+    public double Epsilon { get; }
+
+    public static bool Supports(Tensor parameter) =>
+        parameter.device_type == DeviceType.CPU && parameter.dtype == ScalarType.Float32 && parameter.is_contiguous();
+
+    public void ZeroGrad() => _parameter.grad?.zero_();
+
+    public unsafe void Step()
+    {
+        using var scope = NewDisposeScope();
+        var gradient = _parameter.grad?.contiguous() ?? throw new InvalidOperationException("Step() before any gradient was computed.");
+        _step++;
+        float beta1 = (float)Beta1, beta2 = (float)Beta2, epsilon = (float)Epsilon;
+        float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, _step)));
+        float inverseSqrtCorrection = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, _step)));
+        int length = checked((int)_parameter.numel());
+        fixed (float* p = MemoryMarshal.Cast<byte, float>(_parameter.bytes))
+        fixed (float* g = MemoryMarshal.Cast<byte, float>(gradient.bytes))
+        fixed (float* m = MemoryMarshal.Cast<byte, float>(_firstMoment.bytes))
+        fixed (float* v = MemoryMarshal.Cast<byte, float>(_secondMoment.bytes))
+        {
+            nint pp = (nint)p, gp = (nint)g, mp = (nint)m, vp = (nint)v;
+            Parallel.For(0, (length + ChunkSize - 1) / ChunkSize, _parallel, chunk =>
+            {
+                int start = chunk * ChunkSize, end = Math.Min(length, start + ChunkSize);
+                Update((float*)pp, (float*)gp, (float*)mp, (float*)vp, start, end, beta1, beta2, epsilon, stepSize, inverseSqrtCorrection);
+            });
+        }
+    }
+
+    private static unsafe void Update(
+        float* p, float* g, float* m, float* v, int start, int end, float beta1, float beta2, float epsilon, float stepSize, float inverseSqrtCorrection)
+    {
+        int i = start;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var b1 = Vector256.Create(beta1);
+            var b2 = Vector256.Create(beta2);
+            var oneMinusB1 = Vector256.Create(1 - beta1);
+            var oneMinusB2 = Vector256.Create(1 - beta2);
+            var eps = Vector256.Create(epsilon);
+            var size = Vector256.Create(stepSize);
+            var correction = Vector256.Create(inverseSqrtCorrection);
+            for (; i + 8 <= end; i += 8)
+            {
+                var grad = Vector256.Load(g + i);
+                var first = (b1 * Vector256.Load(m + i)) + (oneMinusB1 * grad);
+                var second = (b2 * Vector256.Load(v + i)) + (oneMinusB2 * grad * grad);
+                first.Store(m + i);
+                second.Store(v + i);
+                var denominator = (Vector256.Sqrt(second) * correction) + eps;
+                (Vector256.Load(p + i) - (size * first / denominator)).Store(p + i);
+            }
+        }
+
+        for (; i < end; i++)
+        {
+            m[i] = (beta1 * m[i]) + ((1 - beta1) * g[i]);
+            v[i] = (beta2 * v[i]) + ((1 - beta2) * g[i] * g[i]);
+            p[i] -= stepSize * m[i] / ((MathF.Sqrt(v[i]) * inverseSqrtCorrection) + epsilon);
+        }
+    }
+
+    public void Dispose()
+    {
+        _firstMoment.Dispose();
+        _secondMoment.Dispose();
+    }
+}
