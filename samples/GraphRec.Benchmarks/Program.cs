@@ -11,7 +11,9 @@ using GraphRec.Benchmarks;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "micro")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(Machine).Assembly).Run(args[1..]);
+    // In process: a separately generated benchmark project would not carry TorchSharp's native libraries (or their fix).
+    string[] micro = args.AsSpan(1).Contains("--inProcess") ? args[1..] : ["--inProcess", .. args.AsSpan(1)];
+    BenchmarkSwitcher.FromAssembly(typeof(Machine).Assembly).Run(micro);
     return 0;
 }
 

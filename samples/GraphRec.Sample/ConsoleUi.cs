@@ -43,27 +43,41 @@ internal static class ConsoleUi
         return result;
     }
 
-    /// <summary>Download progress: a line per 10% when not a terminal, a bar otherwise.</summary>
-    public static IProgress<DownloadProgress> DownloadProgress()
+    /// <summary>
+    /// Runs <paramref name="work"/> (a dataset load) with download progress: a live bar on a terminal, shown only if a
+    /// download starts, else a line per 10%.
+    /// </summary>
+    public static async Task<T> WithDownloadProgressAsync<T>(Func<IProgress<DownloadProgress>, Task<T>> work)
     {
-        int lastTenth = -1;
-        return new Inline<DownloadProgress>(p =>
+        if (!Interactive)
         {
-            int tenth = p.TotalBytes is long total && total > 0 ? (int)(10 * p.BytesReceived / total) : -1;
-            if (tenth != lastTenth)
+            int lastTenth = -1;
+            return await work(new Inline<DownloadProgress>(p =>
             {
-                lastTenth = tenth;
-                string line = $"downloading {p.FileName}: {p.BytesReceived / 1024.0 / 1024.0:F1} MB" + (tenth >= 0 ? $" ({10 * tenth}%)" : "");
-                if (Interactive)
+                int tenth = p.TotalBytes is long total && total > 0 ? (int)(10 * p.BytesReceived / total) : -1;
+                if (tenth != lastTenth)
                 {
-                    AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+                    lastTenth = tenth;
+                    Console.WriteLine($"downloading {p.FileName}: {p.BytesReceived / 1024.0 / 1024.0:F1} MB" + (tenth >= 0 ? $" ({10 * tenth}%)" : ""));
                 }
-                else
+            })).ConfigureAwait(false);
+        }
+
+        T result = default!;
+        await AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask? task = null;
+                result = await work(new Inline<DownloadProgress>(p =>
                 {
-                    Console.WriteLine(line);
-                }
-            }
-        });
+                    task ??= context.AddTask($"downloading {p.FileName}", maxValue: p.TotalBytes ?? 1);
+                    task.IsIndeterminate = p.TotalBytes is null;
+                    task.Value = p.TotalBytes is null ? 0 : p.BytesReceived;
+                })).ConfigureAwait(false);
+                task?.StopTask();
+            }).ConfigureAwait(false);
+        return result;
     }
 
     public static void Summary(InteractionDataset dataset, DatasetSplit split, string splitName)

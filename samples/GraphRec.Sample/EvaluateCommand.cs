@@ -11,7 +11,7 @@ internal static class EvaluateCommand
     public static async Task<int> RunAsync(string modelPath, DataSettings data, SplitSettings splitSettings, int[] cutoffs, CancellationToken cancellationToken)
     {
         using var loaded = await ModelFile.LoadAsync(modelPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var dataset = await Datasets.LoadAsync(data, ConsoleUi.DownloadProgress(), cancellationToken).ConfigureAwait(false);
+        var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(data, download, cancellationToken)).ConfigureAwait(false);
         if (!dataset.Users.OriginalIds.SequenceEqual(loaded.Catalog.Users.OriginalIds) || !dataset.Items.OriginalIds.SequenceEqual(loaded.Catalog.Items.OriginalIds))
         {
             throw new UsageException($"The model was trained on {loaded.Catalog.DatasetName} with other users or items than {dataset.Name} has here; evaluate it on the dataset it was trained on.");

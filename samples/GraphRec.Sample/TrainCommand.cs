@@ -15,7 +15,7 @@ internal static class TrainCommand
     public static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
         int threads = Threads.Apply(settings.Threads);
-        var dataset = await Datasets.LoadAsync(settings.Data, ConsoleUi.DownloadProgress(), cancellationToken).ConfigureAwait(false);
+        var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);
         string splitName = Datasets.ResolveSplitName(settings.Split, dataset);
         var split = Datasets.Split(dataset, settings.Split);
         ConsoleUi.Summary(dataset, split, splitName);
