@@ -1,0 +1,87 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using GraphRec.Data.Providers;
+
+namespace GraphRec.Data.Tests;
+
+/// <summary>The download path, against an in-memory HTTP handler: nothing leaves the machine.</summary>
+public sealed class DownloadTests : IDisposable
+{
+    private readonly TempFolder _source = new();
+    private readonly TempFolder _cache = new();
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _cache.Dispose();
+    }
+
+    private byte[] Ml100KArchive()
+    {
+        _source.Write("ml-100k/u.data", "1\t10\t5\t881250949\n2\t10\t3\t881250950\n2\t20\t4\t881250951\n");
+        _source.Write("ml-100k/u.item", "10|Toy Story (1995)|01-Jan-1995||http://imdb/10|" + string.Join("|", Enumerable.Repeat("0", 19)) + "\n"
+            + "20|Heat (1995)|01-Jan-1995||http://imdb/20|" + string.Join("|", Enumerable.Repeat("0", 19)) + "\n", Encoding.Latin1);
+        return File.ReadAllBytes(_source.Zip("ml-100k"));
+    }
+
+    private sealed class ArchiveHandler(byte[] archive) : HttpMessageHandler
+    {
+        public int Requests { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests++;
+            var content = new ByteArrayContent(archive);
+            content.Headers.ContentLength = archive.Length;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }
+    }
+
+    private sealed class Collect : IProgress<DownloadProgress>
+    {
+        public List<DownloadProgress> Reports { get; } = [];
+
+        public void Report(DownloadProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public async Task Downloads_verifies_reports_progress_and_then_uses_the_cached_archive()
+    {
+        byte[] archive = Ml100KArchive();
+#pragma warning disable CA5351 // the checksum GroupLens publishes is MD5; the test must produce the same kind
+        string md5 = Convert.ToHexString(MD5.HashData(archive)).ToLowerInvariant();
+#pragma warning restore CA5351
+        var release = MovieLensRelease.Ml100K with { Md5 = md5, DownloadUrl = new Uri("https://example.invalid/ml-100k.zip") };
+        var handler = new ArchiveHandler(archive);
+        using var http = new HttpClient(handler);
+        var progress = new Collect();
+        var options = new MovieLensOptions { DataDirectory = _cache.Path, HttpClient = http, DownloadProgress = progress };
+
+        var dataset = await new MovieLensProvider(release, options).LoadAsync();
+        var again = await new MovieLensProvider(release, options).LoadAsync();
+
+        Assert.Equal(3, dataset.Interactions.Count);
+        Assert.Equal(3, again.Interactions.Count);
+        Assert.Equal(1, handler.Requests);
+        Assert.Equal(archive, await File.ReadAllBytesAsync(Path.Combine(_cache.Path, "ml-100k.zip")));
+        Assert.NotEmpty(progress.Reports);
+        Assert.Equal(archive.Length, progress.Reports[^1].BytesReceived);
+        Assert.Equal(archive.Length, progress.Reports[^1].TotalBytes);
+        Assert.Equal(["ml-100k.zip"], Directory.GetFileSystemEntries(_cache.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_download_with_the_wrong_checksum_is_refused_and_not_kept()
+    {
+        byte[] archive = Ml100KArchive();
+        var release = MovieLensRelease.Ml100K with { Md5 = new string('0', 32), DownloadUrl = new Uri("https://example.invalid/ml-100k.zip") };
+        using var http = new HttpClient(new ArchiveHandler(archive));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() =>
+            new MovieLensProvider(release, new MovieLensOptions { DataDirectory = _cache.Path, HttpClient = http }).LoadAsync());
+
+        Assert.Contains("MD5", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_cache.Path));
+    }
+}
