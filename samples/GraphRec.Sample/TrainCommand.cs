@@ -57,8 +57,7 @@ internal static class TrainCommand
         var catalog = ModelCatalog.From(dataset, split.Train);
         using var recommender = new LightGcnRecommender(model, catalog);
         clock.Restart();
-        using var scorer = new LightGcnScorer(model);
-        var lightGcn = FullRankingEvaluator.Evaluate(scorer, split.Test, exclude, evaluation, cancellationToken);
+        var lightGcn = FullRankingEvaluator.Evaluate(recommender.Scorer, split.Test, exclude, evaluation, cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
 
         var systems = new List<(string Name, RankingEvaluation Result)> { ("LightGCN", lightGcn) };

@@ -50,21 +50,7 @@ public sealed class GradientTests
         }
 
         var e0 = model.Embedding.detach().to_type(ScalarType.Float64).clone();
-        const double h = 1e-6;
-        double worst = 0;
-        for (int node = 0; node < 7; node++)
-        {
-            for (int d = 0; d < 3; d++)
-            {
-                double original = e0[node, d].item<double>();
-                e0[node, d] = original + h;
-                double up = Loss(e0);
-                e0[node, d] = original - h;
-                double down = Loss(e0);
-                e0[node, d] = original;
-                worst = Math.Max(worst, Math.Abs((up - down) / (2 * h) - gradient[node, d].item<double>()));
-            }
-        }
+        double worst = FiniteDifferences.LargestError(e0, Loss, gradient);
 
         Assert.True(worst < 1e-5, $"largest difference between autograd and finite differences: {worst:E2}");
     }

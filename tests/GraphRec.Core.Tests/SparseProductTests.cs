@@ -107,21 +107,7 @@ public sealed class SparseProductTests
         (output.tanh() * weights).sum().backward();
         var gradient = variable.grad!;
 
-        const double h = 1e-6;
-        double worst = 0;
-        for (int node = 0; node < adjacency.NodeCount; node++)
-        {
-            for (int d = 0; d < 3; d++)
-            {
-                double original = x[node, d].item<double>();
-                x[node, d] = original + h;
-                double up = F(x);
-                x[node, d] = original - h;
-                double down = F(x);
-                x[node, d] = original;
-                worst = Math.Max(worst, Math.Abs(((up - down) / (2 * h)) - gradient[node, d].item<double>()));
-            }
-        }
+        double worst = FiniteDifferences.LargestError(x, F, gradient);
 
         Assert.True(worst < 1e-8, $"largest difference between the kernel's gradient and finite differences: {worst:E2}");
     }

@@ -66,7 +66,11 @@ public static class FullRankingEvaluator
     /// <paramref name="exclude"/> for that user. Where fewer than k items remain (or score above negative infinity),
     /// the row ends with -1. Ties go to the lower item index, so the result is deterministic.
     /// </summary>
-    public static int[] TopK(IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k)
+    public static int[] TopK(IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k) =>
+        TopK(scorer, users, exclude, k, topScores: null);
+
+    /// <summary>As <see cref="TopK(IScorer, ReadOnlySpan{int}, IReadOnlyList{Interactions}, int)"/>, also filling <paramref name="topScores"/> (row-major, NaN where unfilled) when given.</summary>
+    internal static int[] TopK(IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k, float[]? topScores)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(exclude);
@@ -101,7 +105,7 @@ public static class FullRankingEvaluator
                         }
                     }
 
-                    TopKSelection.Select(row, result.AsSpan(b * k, k));
+                    TopKSelection.Select(row, result.AsSpan(b * k, k), topScores is null ? default : topScores.AsSpan(b * k, k));
                 });
             }
         }

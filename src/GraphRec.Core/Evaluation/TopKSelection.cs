@@ -14,12 +14,13 @@ internal static class TopKSelection
 {
     /// <summary>
     /// Writes the indices of the <c>top.Length</c> largest scores to <paramref name="top"/>, best first, ties to the
-    /// lower index; negative infinity and NaN never qualify, and unfilled places get -1.
+    /// lower index; negative infinity and NaN never qualify, and unfilled places get -1. When
+    /// <paramref name="topScores"/> is given (as long as <paramref name="top"/>), it receives their scores, NaN where unfilled.
     /// </summary>
-    public static void Select(ReadOnlySpan<float> scores, Span<int> top)
+    public static void Select(ReadOnlySpan<float> scores, Span<int> top, Span<float> topScores = default)
     {
         int k = top.Length;
-        Span<float> best = k <= 256 ? stackalloc float[k] : new float[k];
+        Span<float> best = topScores.Length == k ? topScores : k <= 256 ? stackalloc float[k] : new float[k];
         int count = 0;
         float threshold = float.NegativeInfinity;
         int i = 0;
@@ -47,6 +48,7 @@ internal static class TopKSelection
         }
 
         top[count..].Fill(-1);
+        best[count..].Fill(float.NaN);
     }
 
     private static void Offer(float score, int item, Span<float> best, Span<int> top, ref int count, ref float threshold)

@@ -182,12 +182,12 @@ internal static class CsrKernel
         var sum7 = Vector256<T>.Zero;
         for (int k = first; k < end; k++)
         {
-            var weight = Vector256.Create(T.CreateTruncating(values[k]));
             if (nonZeroRows != null && !nonZeroRows[columns[k]])
             {
                 continue;
             }
 
+            var weight = Vector256.Create(T.CreateTruncating(values[k]));
             T* source = x + ((long)columns[k] * dim) + offset;
             if (Sse.IsSupported && k + PrefetchDistance < prefetchLimit && (nonZeroRows == null || nonZeroRows[columns[k + PrefetchDistance]]))
             {

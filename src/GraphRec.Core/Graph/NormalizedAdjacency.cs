@@ -32,9 +32,6 @@ public sealed class NormalizedAdjacency : IDisposable
     {
         UserCount = userCount;
         ItemCount = itemCount;
-        RowPointers = rowPointers;
-        Columns = columns;
-        Values = values;
         Device = device;
         Partition = new CsrPartition(rowPointers, columns, values, maxDegreeOfParallelism);
         _sparse = new Lazy<Tensor>(BuildSparse, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -92,13 +89,13 @@ public sealed class NormalizedAdjacency : IDisposable
     internal bool[] ScratchMask() => _scratchMask ??= new bool[NodeCount];
 
     /// <summary>CSR row pointers, length <c>NodeCount + 1</c>.</summary>
-    internal int[] RowPointers { get; }
+    internal int[] RowPointers => Partition.RowPointers;
 
     /// <summary>CSR column indices, sorted within each row.</summary>
-    internal int[] Columns { get; }
+    internal int[] Columns => Partition.Columns;
 
     /// <summary>CSR values, <c>1 / sqrt(deg(row) deg(column))</c>.</summary>
-    internal float[] Values { get; }
+    internal float[] Values => Partition.Values;
 
     /// <summary>
     /// Builds <c>Â</c> from training interactions given as parallel arrays of dense user and item indices.

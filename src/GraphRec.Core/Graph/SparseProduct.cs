@@ -124,24 +124,20 @@ public static class SparseProduct
     /// <summary><c>Y = Â X</c> with the kernel, outside autograd, into a new tensor.</summary>
     internal static Tensor MultiplyWithKernel(NormalizedAdjacency adjacency, Tensor dense)
     {
+        using var scope = NewDisposeScope();
         var input = dense.contiguous();
         var output = empty_like(input);
         int dim = (int)input.shape[1];
         if (input.dtype == ScalarType.Float32)
         {
-            CsrKernel.Multiply(adjacency.Partition, MemoryMarshal.Cast<byte, float>(input.bytes), MemoryMarshal.Cast<byte, float>(output.bytes), dim);
+            CsrKernel.Multiply(adjacency.Partition, Floats<float>(input, input), Floats<float>(output, input), dim);
         }
         else
         {
-            CsrKernel.Multiply(adjacency.Partition, MemoryMarshal.Cast<byte, double>(input.bytes), MemoryMarshal.Cast<byte, double>(output.bytes), dim);
+            CsrKernel.Multiply(adjacency.Partition, Floats<double>(input, input), Floats<double>(output, input), dim);
         }
 
-        if (!ReferenceEquals(input, dense))
-        {
-            input.Dispose();
-        }
-
-        return output;
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>The autograd function: forward <c>P X</c>, backward <c>P dY</c> (P is symmetric).</summary>

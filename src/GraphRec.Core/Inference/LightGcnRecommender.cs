@@ -15,7 +15,7 @@ public sealed class LightGcnRecommender : IDisposable
 {
     private readonly LightGcnScorer _scorer;
     private readonly RecommenderOptions _options;
-    private readonly Lazy<int[]> _popular;
+    private readonly Lazy<(int[] Order, int[] Counts)> _popular;
     private readonly Lazy<Tensor> _normalizedItems;
 
     /// <summary>Creates a recommender for <paramref name="model"/>, which it uses but does not own.</summary>
@@ -34,7 +34,7 @@ public sealed class LightGcnRecommender : IDisposable
         Catalog = catalog;
         _options = options ?? new RecommenderOptions();
         _scorer = new LightGcnScorer(model);
-        _popular = new Lazy<int[]>(() => MostPopularOrder(catalog.Train));
+        _popular = new Lazy<(int[] Order, int[] Counts)>(() => MostPopularOrder(catalog.Train));
         _normalizedItems = new Lazy<Tensor>(() =>
         {
             using var scope = NewDisposeScope();
@@ -47,6 +47,9 @@ public sealed class LightGcnRecommender : IDisposable
 
     /// <summary>Ids, training interactions and metadata.</summary>
     public ModelCatalog Catalog { get; }
+
+    /// <summary>Scores over the final embeddings this recommender serves from, for <see cref="FullRankingEvaluator"/>.</summary>
+    public IScorer Scorer => _scorer;
 
     /// <summary>
     /// The top <paramref name="count"/> items for <paramref name="userId"/>, never one the user interacted with in
@@ -88,8 +91,8 @@ public sealed class LightGcnRecommender : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var batch = known.GetRange(start, Math.Min(_options.UserBatchSize, known.Count - start));
             int[] indices = [.. batch.Select(b => b.Index)];
-            int[] top = FullRankingEvaluator.TopK(_scorer, indices, exclude, k);
-            float[] scores = ScoresOf(indices, top, k);
+            float[] scores = new float[indices.Length * k];
+            int[] top = FullRankingEvaluator.TopK(_scorer, indices, exclude, k, scores);
             for (int b = 0; b < batch.Count; b++)
             {
                 var items = new List<Recommendation>(k);
@@ -128,8 +131,8 @@ public sealed class LightGcnRecommender : IDisposable
     /// <summary>The most popular training items, most interactions first.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count = 10)
     {
-        var counts = Catalog.Train.ItemDegrees();
-        return [.. _popular.Value.Take(count).Select(i => ToRecommendation(i, counts[i]))];
+        var (order, counts) = _popular.Value;
+        return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]))];
     }
 
     /// <summary>Copies the final user and item embeddings into plain arrays.</summary>
@@ -160,32 +163,13 @@ public sealed class LightGcnRecommender : IDisposable
         }
     }
 
-    private float[] ScoresOf(int[] users, int[] top, int k)
-    {
-        using var scope = NewDisposeScope();
-        var scores = new float[top.Length];
-        var all = _scorer.Score(users).to(CPU).contiguous();
-        var values = MemoryMarshal.Cast<byte, float>(all.bytes);
-        int items = Model.ItemCount;
-        for (int b = 0; b < users.Length; b++)
-        {
-            for (int r = 0; r < k; r++)
-            {
-                int item = top[(b * k) + r];
-                scores[(b * k) + r] = item >= 0 ? values[(b * items) + item] : float.NaN;
-            }
-        }
-
-        return scores;
-    }
-
     private Recommendation ToRecommendation(int item, float score) =>
         new(Catalog.Items.GetOriginalId(item), item, score, Catalog.GetItemInfo(item));
 
-    private static int[] MostPopularOrder(Interactions train)
+    private static (int[] Order, int[] Counts) MostPopularOrder(Interactions train)
     {
         var counts = train.ItemDegrees();
         // Most interactions first; ties to the lower index, as everywhere else.
-        return [.. Enumerable.Range(0, train.ItemCount).OrderByDescending(i => counts[i]).ThenBy(i => i)];
+        return ([.. Enumerable.Range(0, train.ItemCount).OrderByDescending(i => counts[i]).ThenBy(i => i)], counts);
     }
 }

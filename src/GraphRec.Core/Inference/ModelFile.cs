@@ -129,15 +129,14 @@ public static class ModelFile
             throw new ModelFormatException(path, $"truncated or padded: the payload should be {length} bytes, the file holds {bytes.Length - PreambleLength}.");
         }
 
-        var payload = bytes.AsMemory(PreambleLength);
-        if (!SHA256.HashData(payload.Span).AsSpan().SequenceEqual(bytes.AsSpan(20, 32)))
+        if (!SHA256.HashData(bytes.AsSpan(PreambleLength)).AsSpan().SequenceEqual(bytes.AsSpan(20, 32)))
         {
             throw new ModelFormatException(path, "corrupted: the SHA-256 checksum of its contents does not match.");
         }
 
         try
         {
-            return ReadPayload(payload, device ?? CPU);
+            return ReadPayload(new MemoryStream(bytes, PreambleLength, bytes.Length - PreambleLength, writable: false), device ?? CPU);
         }
         catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException)
         {
@@ -192,9 +191,9 @@ public static class ModelFile
         return memory.ToArray();
     }
 
-    private static LoadedModel ReadPayload(ReadOnlyMemory<byte> payload, Device device)
+    private static LoadedModel ReadPayload(MemoryStream payload, Device device)
     {
-        using var reader = new BinaryReader(new MemoryStream(payload.ToArray(), writable: false), Encoding.UTF8);
+        using var reader = new BinaryReader(payload, Encoding.UTF8);
         int jsonLength = reader.ReadInt32();
         var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(jsonLength))
             ?? throw new InvalidDataException("the header is empty.");

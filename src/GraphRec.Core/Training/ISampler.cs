@@ -30,39 +30,22 @@ public interface ISampler
 /// derived from the seed, the epoch and the chunk's index. The triples therefore depend only on the seed and the epoch,
 /// never on the number of threads or their scheduling.
 /// </remarks>
-public sealed class UniformNegativeSampler : ISampler
+/// <param name="seed">The seed of every epoch's random streams.</param>
+/// <param name="maxDegreeOfParallelism">Threads drawing negatives; all processors when 0 or negative (the default).</param>
+public sealed class UniformNegativeSampler(int seed, int maxDegreeOfParallelism = 0) : ParallelSampler(seed, maxDegreeOfParallelism)
 {
-    /// <summary>Creates the sampler.</summary>
-    /// <param name="seed">The seed of every epoch's random streams.</param>
-    /// <param name="maxDegreeOfParallelism">Threads drawing negatives; all processors when 0 or negative (the default).</param>
-    public UniformNegativeSampler(int seed, int maxDegreeOfParallelism = 0)
-    {
-        Seed = seed;
-        MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-    }
-
-    /// <summary>The seed.</summary>
-    public int Seed { get; }
-
-    /// <summary>The number of threads drawing negatives.</summary>
-    public int MaxDegreeOfParallelism { get; }
-
     /// <inheritdoc />
-    public TripleSet Sample(Interactions train, int epoch)
+    public override TripleSet Sample(Interactions train, int epoch)
     {
         ArgumentNullException.ThrowIfNull(train);
         int[] userOf = train.ExpandUsers();
         int[] order = Enumerable.Range(0, train.Count).Where(p => train.CountOf(userOf[p]) < train.ItemCount).ToArray();
         RandomStreams.Create(Seed, epoch).Shuffle(order);
-        var triples = new TripleSet(new int[order.Length], new int[order.Length], new int[order.Length]);
-        ParallelDraw.Run(order.Length, Seed, epoch, MaxDegreeOfParallelism, (random, t) =>
+        return Draw(order.Length, epoch, (random, t) =>
         {
             int user = userOf[order[t]];
-            triples.Users[t] = user;
-            triples.Positives[t] = train.Items[order[t]];
-            triples.Negatives[t] = ParallelDraw.Negative(train, user, random);
+            return (user, train.Items[order[t]], Negative(train, user, random));
         });
-        return triples;
     }
 }
 
@@ -74,65 +57,48 @@ public sealed class UniformNegativeSampler : ISampler
 /// numbers were measured with. Users without interactions, or with every item, are never drawn.
 /// </summary>
 /// <remarks>Reproducible in the same way as <see cref="UniformNegativeSampler"/>: the triples depend on the seed and the epoch only.</remarks>
-public sealed class UserUniformSampler : ISampler
+/// <param name="seed">The seed of every epoch's random streams.</param>
+/// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
+public sealed class UserUniformSampler(int seed, int maxDegreeOfParallelism = 0) : ParallelSampler(seed, maxDegreeOfParallelism)
 {
-    /// <summary>Creates the sampler.</summary>
-    /// <param name="seed">The seed of every epoch's random streams.</param>
-    /// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
-    public UserUniformSampler(int seed, int maxDegreeOfParallelism = 0)
-    {
-        Seed = seed;
-        MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-    }
-
-    /// <summary>The seed.</summary>
-    public int Seed { get; }
-
-    /// <summary>The number of threads drawing triples.</summary>
-    public int MaxDegreeOfParallelism { get; }
-
     /// <inheritdoc />
-    public TripleSet Sample(Interactions train, int epoch)
+    public override TripleSet Sample(Interactions train, int epoch)
     {
         ArgumentNullException.ThrowIfNull(train);
         int[] candidates = Enumerable.Range(0, train.UserCount).Where(u => train.CountOf(u) > 0 && train.CountOf(u) < train.ItemCount).ToArray();
-        int count = candidates.Length == 0 ? 0 : train.Count;
-        var triples = new TripleSet(new int[count], new int[count], new int[count]);
-        ParallelDraw.Run(count, Seed, epoch, MaxDegreeOfParallelism, (random, t) =>
+        return Draw(candidates.Length == 0 ? 0 : train.Count, epoch, (random, t) =>
         {
             int user = candidates[random.Next(candidates.Length)];
             var row = train.ItemsOf(user);
-            triples.Users[t] = user;
-            triples.Positives[t] = row[random.Next(row.Length)];
-            triples.Negatives[t] = ParallelDraw.Negative(train, user, random);
+            return (user, row[random.Next(row.Length)], Negative(train, user, random));
         });
-        return triples;
     }
 }
 
-/// <summary>Shared by the samplers: fixed chunks of an epoch drawn in parallel, each from its own derived stream.</summary>
-internal static class ParallelDraw
+/// <summary>
+/// A sampler that draws an epoch's triples in parallel over fixed chunks, each chunk from its own random stream derived
+/// from the seed, the epoch and the chunk's index, so that the triples never depend on the thread count.
+/// </summary>
+/// <param name="seed">The seed of every epoch's random streams.</param>
+/// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
+public abstract class ParallelSampler(int seed, int maxDegreeOfParallelism = 0) : ISampler
 {
     private const int ChunkSize = 1 << 15;
 
-    /// <summary>Calls <paramref name="draw"/> for t = 0 .. count-1, chunk by chunk, each chunk with the random stream (seed, epoch, chunk).</summary>
-    public static void Run(int count, int seed, int epoch, int threads, Action<Random, int> draw)
-    {
-        int chunks = (count + ChunkSize - 1) / ChunkSize;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
-        {
-            var random = RandomStreams.Create(seed, epoch, chunk + 1);
-            int end = Math.Min(count, (chunk + 1) * ChunkSize);
-            for (int t = chunk * ChunkSize; t < end; t++)
-            {
-                draw(random, t);
-            }
-        });
-    }
+    /// <summary>The seed.</summary>
+    public int Seed { get; } = seed;
+
+    /// <summary>The number of threads drawing triples.</summary>
+    public int MaxDegreeOfParallelism { get; } = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+
+    /// <inheritdoc />
+    public abstract TripleSet Sample(Interactions train, int epoch);
 
     /// <summary>An item drawn uniformly among those not in the user's (sorted) training row, by rejection.</summary>
-    public static int Negative(Interactions train, int user, Random random)
+    protected static int Negative(Interactions train, int user, Random random)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(random);
         var row = train.ItemsOf(user);
         int negative;
         do
@@ -141,5 +107,23 @@ internal static class ParallelDraw
         }
         while (row.BinarySearch(negative) >= 0);
         return negative;
+    }
+
+    /// <summary>Triple t = 0 .. count-1 from <paramref name="draw"/>, chunk by chunk, each chunk with the stream (seed, epoch, chunk).</summary>
+    protected TripleSet Draw(int count, int epoch, Func<Random, int, (int User, int Positive, int Negative)> draw)
+    {
+        ArgumentNullException.ThrowIfNull(draw);
+        var triples = new TripleSet(new int[count], new int[count], new int[count]);
+        int chunks = (count + ChunkSize - 1) / ChunkSize;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, chunk =>
+        {
+            var random = RandomStreams.Create(Seed, epoch, chunk + 1);
+            int end = Math.Min(count, (chunk + 1) * ChunkSize);
+            for (int t = chunk * ChunkSize; t < end; t++)
+            {
+                (triples.Users[t], triples.Positives[t], triples.Negatives[t]) = draw(random, t);
+            }
+        });
+        return triples;
     }
 }
