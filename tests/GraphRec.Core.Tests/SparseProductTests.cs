@@ -154,3 +154,38 @@ public sealed class FusedAdamTests
         Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"differs from torch's Adam by {(fused - reference).abs().max().item<float>()}");
     }
 }
+
+public sealed class RowPropagationTests
+{
+    [Theory]
+    [InlineData(3, 64)]
+    [InlineData(2, 64)]
+    [InlineData(1, 5)]
+    [InlineData(0, 8)]
+    [InlineData(4, 19)]
+    public void Rows_of_the_propagation_match_the_full_propagation_forward_and_backward(int layers, int dim)
+    {
+        var random = new Random(layers + dim);
+        var pairs = new HashSet<(int, int)>();
+        while (pairs.Count < 6000)
+        {
+            pairs.Add((random.Next(300), random.Next(500)));
+        }
+
+        using var adjacency = NormalizedAdjacency.FromInteractions(300, 500, [.. pairs.Select(p => p.Item1)], [.. pairs.Select(p => p.Item2)]);
+        using var model = new GraphRec.Core.Models.LightGcnModel(adjacency, new GraphRec.Core.Models.LightGcnOptions { EmbeddingDimension = dim, Layers = layers, Seed = 3 });
+        using var scope = NewDisposeScope();
+        int[] nodes = [5, 17, 5, 299, 300, 799, 17, 412, 412, 0];
+        var upstream = randn([nodes.Length, dim], generator: new TorchSharp.torch.Generator(2));
+
+        var rows = model.PropagateRows(nodes);
+        (rows * upstream).sum().backward();
+        var rowsGradient = model.Embedding.grad!.clone();
+        model.Embedding.grad!.zero_();
+        var full = model.PropagateNodes().index_select(0, tensor(nodes).to_type(ScalarType.Int64));
+        (full * upstream).sum().backward();
+
+        Assert.True(rows.equal(full).all().item<bool>(), $"forward differs by {(rows - full).abs().max().item<float>()}");
+        Assert.True(rowsGradient.allclose(model.Embedding.grad!, rtol: 1e-5, atol: 1e-7), $"backward differs by {(rowsGradient - model.Embedding.grad!).abs().max().item<float>()}");
+    }
+}

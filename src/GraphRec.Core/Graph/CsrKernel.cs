@@ -54,7 +54,57 @@ internal static class CsrKernel
         }
     }
 
+    /// <summary>
+    /// Computes rows <paramref name="rows"/> of <c>A x</c> only, into consecutive rows of <paramref name="y"/>
+    /// (<c>[rows.Length, dim]</c>): each exactly as <see cref="Multiply{T}"/> computes it.
+    /// </summary>
+    public static unsafe void MultiplySelected<T>(CsrPartition partition, ReadOnlySpan<int> rows, ReadOnlySpan<T> x, Span<T> y, int dim)
+        where T : unmanaged, INumber<T>
+    {
+        if (y.Length != (long)rows.Length * dim || x.Length != (long)(partition.RowPointers.Length - 1) * dim)
+        {
+            throw new ArgumentException($"Expected {rows.Length} x {dim} values out, got {y.Length}.");
+        }
+
+        fixed (int* rowPointer = rows)
+        fixed (T* xPointer = x)
+        fixed (T* yPointer = y)
+        {
+            var selected = (nint)rowPointer;
+            var input = (nint)xPointer;
+            var output = (nint)yPointer;
+            int count = rows.Length, blocks = Math.Max(1, Math.Min(partition.BlockCount, (count + 255) / 256));
+            Parallel.For(0, blocks, partition.ParallelOptions, block =>
+            {
+                int first = (int)((long)count * block / blocks), end = (int)((long)count * (block + 1) / blocks);
+                for (int i = first; i < end; i++)
+                {
+                    int row = ((int*)selected)[i];
+                    ComputeRow(partition, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, null);
+                }
+            });
+        }
+    }
+
     private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows)
+        where T : unmanaged, INumber<T>
+    {
+        // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
+        int prefetchLimit = partition.RowPointers[endRow];
+        int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
+        for (int row = firstRow; row < endRow; row++)
+        {
+            T* target = y + ((long)row * dim);
+            ComputeRow(partition, row, prefetchLimit, x, target, dim, nonZeroRows);
+            if (sum != null)
+            {
+                AddScaled(sum + ((long)row * dim), target, alpha, dim, width);
+            }
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>.</summary>
+    private static unsafe void ComputeRow<T>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
     {
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
@@ -63,69 +113,58 @@ internal static class CsrKernel
         fixed (int* columns = partition.Columns)
         fixed (float* values = partition.Values)
         {
-            // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
-            int prefetchLimit = rowPointers[endRow];
-            for (int row = firstRow; row < endRow; row++)
+            int first = rowPointers[row], end = rowPointers[row + 1];
+
+            // Eight (then four) vectors of the output row stay in registers while the row's neighbours stream past:
+            // for dim 64 and float, one pass over the row's non-zeros, each neighbour's row read once.
+            int d = 0;
+            for (; d + (8 * width) <= vectorEnd; d += 8 * width)
             {
-                T* target = y + ((long)row * dim);
-                int first = rowPointers[row], end = rowPointers[row + 1];
+                AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, nonZeroRows);
+            }
 
-                // Eight (then four) vectors of the output row stay in registers while the row's neighbours stream past:
-                // for dim 64 and float, one pass over the row's non-zeros, each neighbour's row read once.
-                int d = 0;
-                for (; d + (8 * width) <= vectorEnd; d += 8 * width)
+            for (; d + (4 * width) <= vectorEnd; d += 4 * width)
+            {
+                var sum0 = Vector256<T>.Zero;
+                var sum1 = Vector256<T>.Zero;
+                var sum2 = Vector256<T>.Zero;
+                var sum3 = Vector256<T>.Zero;
+                for (int k = first; k < end; k++)
                 {
-                    AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, nonZeroRows);
+                    var weight = Vector256.Create(T.CreateTruncating(values[k]));
+                    T* source = x + ((long)columns[k] * dim) + d;
+                    sum0 += weight * Vector256.Load(source);
+                    sum1 += weight * Vector256.Load(source + width);
+                    sum2 += weight * Vector256.Load(source + (2 * width));
+                    sum3 += weight * Vector256.Load(source + (3 * width));
                 }
 
-                for (; d + (4 * width) <= vectorEnd; d += 4 * width)
-                {
-                    var sum0 = Vector256<T>.Zero;
-                    var sum1 = Vector256<T>.Zero;
-                    var sum2 = Vector256<T>.Zero;
-                    var sum3 = Vector256<T>.Zero;
-                    for (int k = first; k < end; k++)
-                    {
-                        var weight = Vector256.Create(T.CreateTruncating(values[k]));
-                        T* source = x + ((long)columns[k] * dim) + d;
-                        sum0 += weight * Vector256.Load(source);
-                        sum1 += weight * Vector256.Load(source + width);
-                        sum2 += weight * Vector256.Load(source + (2 * width));
-                        sum3 += weight * Vector256.Load(source + (3 * width));
-                    }
+                sum0.Store(target + d);
+                sum1.Store(target + d + width);
+                sum2.Store(target + d + (2 * width));
+                sum3.Store(target + d + (3 * width));
+            }
 
-                    sum0.Store(target + d);
-                    sum1.Store(target + d + width);
-                    sum2.Store(target + d + (2 * width));
-                    sum3.Store(target + d + (3 * width));
+            for (; d < vectorEnd; d += width)
+            {
+                var single = Vector256<T>.Zero;
+                for (int k = first; k < end; k++)
+                {
+                    single += Vector256.Create(T.CreateTruncating(values[k])) * Vector256.Load(x + ((long)columns[k] * dim) + d);
                 }
 
-                for (; d < vectorEnd; d += width)
-                {
-                    var single = Vector256<T>.Zero;
-                    for (int k = first; k < end; k++)
-                    {
-                        single += Vector256.Create(T.CreateTruncating(values[k])) * Vector256.Load(x + ((long)columns[k] * dim) + d);
-                    }
+                single.Store(target + d);
+            }
 
-                    single.Store(target + d);
+            for (; d < dim; d++)
+            {
+                T total = T.Zero;
+                for (int k = first; k < end; k++)
+                {
+                    total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
                 }
 
-                for (; d < dim; d++)
-                {
-                    T total = T.Zero;
-                    for (int k = first; k < end; k++)
-                    {
-                        total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
-                    }
-
-                    target[d] = total;
-                }
-
-                if (sum != null)
-                {
-                    AddScaled(sum + ((long)row * dim), target, alpha, dim, width);
-                }
+                target[d] = total;
             }
         }
     }

@@ -45,6 +45,96 @@ public static class SparseProduct
         return PropagationFunction.apply(dense, adjacency, layerWeights);
     }
 
+    /// <summary>
+    /// The rows <paramref name="nodes"/> of <c>P X = Σ_{k=0..K} α_k Â^k X</c>, shape <c>[nodes.Length, dim]</c> (rows may
+    /// repeat), as one differentiable operation on the CPU kernel: what a training batch needs, without the last
+    /// product's other rows.
+    /// </summary>
+    /// <remarks>
+    /// Forward: the powers up to <c>Â^(K-1) X</c> in full, the last product only for the distinct rows asked for, each
+    /// row computed exactly as the full propagation computes it. Backward: the gradient scattered back onto its rows,
+    /// then <c>P</c> applied to it (P is symmetric), the first product reading only those rows.
+    /// </remarks>
+    internal static Tensor PropagateRowsOnCpu(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, int[] nodes)
+    {
+        CheckShape(adjacency, dense);
+        if (!UsesKernel(dense) || layerWeights.Length == 0)
+        {
+            throw new ArgumentException("The fused propagation needs a CPU float32 or float64 tensor and at least one layer weight.", nameof(dense));
+        }
+
+        return RowPropagationFunction.apply(dense, adjacency, layerWeights, nodes);
+    }
+
+    /// <summary>Rows <paramref name="distinctRows"/> (ascending) of <c>Σ α_k Â^k X</c>, outside autograd.</summary>
+    private static Tensor PropagateRowsWithKernel(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, int[] distinctRows)
+    {
+        using var scope = NewDisposeScope();
+        var input = dense.contiguous();
+        using var rows = tensor(distinctRows).to_type(ScalarType.Int64);
+        var sum = (input.index_select(0, rows) * layerWeights[0]).contiguous();
+        if (input.dtype == ScalarType.Float32)
+        {
+            PropagateRowsInto<float>(adjacency, input, sum, layerWeights, distinctRows);
+        }
+        else
+        {
+            PropagateRowsInto<double>(adjacency, input, sum, layerWeights, distinctRows);
+        }
+
+        return sum.MoveToOuterDisposeScope();
+    }
+
+    private static void PropagateRowsInto<T>(NormalizedAdjacency adjacency, Tensor input, Tensor sum, float[] layerWeights, int[] rows)
+        where T : unmanaged, INumber<T>
+    {
+        int dim = (int)input.shape[1];
+        int layers = layerWeights.Length - 1;
+        if (layers == 0)
+        {
+            return;
+        }
+
+        var rowSums = Floats<T>(sum, sum);
+        lock (adjacency.ScratchLock)
+        {
+            var (first, second) = adjacency.Scratch(input.dtype, input.numel());
+            var previous = input;
+            for (int k = 1; k < layers; k++)
+            {
+                var current = k % 2 == 1 ? first : second;
+                CsrKernel.Multiply(adjacency.Partition, Floats<T>(previous, input), Floats<T>(current, input), dim);
+                AddRows(rowSums, Floats<T>(current, input), rows, dim, T.CreateTruncating(layerWeights[k]));
+                previous = current;
+            }
+
+            // The last product goes to the buffer the previous power is not in.
+            var last = layers % 2 == 1 ? first : second;
+            CsrKernel.MultiplySelected(adjacency.Partition, rows, Floats<T>(previous, input), Floats<T>(last, sum), dim);
+            var lastRows = Floats<T>(last, sum);
+            T alpha = T.CreateTruncating(layerWeights[layers]);
+            for (int i = 0; i < rowSums.Length; i++)
+            {
+                rowSums[i] += alpha * lastRows[i];
+            }
+        }
+    }
+
+    /// <summary><c>sums[i] += alpha · matrix[rows[i]]</c> for each selected row.</summary>
+    private static void AddRows<T>(Span<T> sums, ReadOnlySpan<T> matrix, int[] rows, int dim, T alpha)
+        where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var target = sums.Slice(i * dim, dim);
+            var source = matrix.Slice(rows[i] * dim, dim);
+            for (int d = 0; d < dim; d++)
+            {
+                target[d] += alpha * source[d];
+            }
+        }
+    }
+
     /// <summary>Whether <see cref="Multiply"/> runs the CSR kernel (CPU, float32 or float64) rather than <c>torch.mm</c>.</summary>
     public static bool UsesKernel(Tensor dense)
     {
@@ -66,10 +156,13 @@ public static class SparseProduct
     /// <param name="dense">X.</param>
     /// <param name="layerWeights">α_0 .. α_K.</param>
     /// <param name="skipZeroRows">
-    /// Find X's zero rows first and skip them in the first product. Worth it in backward, where X is the gradient of
-    /// a batch's gathered rows: a few thousand non-zero rows of tens of thousands.
+    /// Skip X's zero rows in the first product: worth it in backward, where X is the gradient of a batch's gathered
+    /// rows, a few thousand non-zero rows of tens of thousands. The rows are <paramref name="nonZeroRows"/> when given,
+    /// else found by scanning X.
     /// </param>
-    internal static Tensor PropagateWithKernel(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, bool skipZeroRows = false)
+    /// <param name="nonZeroRows">The only rows of X that may be non-zero, when known.</param>
+    internal static Tensor PropagateWithKernel(
+        NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, bool skipZeroRows = false, int[]? nonZeroRows = null)
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
@@ -81,17 +174,18 @@ public static class SparseProduct
 
         if (input.dtype == ScalarType.Float32)
         {
-            PropagateInto<float>(adjacency, input, sum, layerWeights, skipZeroRows);
+            PropagateInto<float>(adjacency, input, sum, layerWeights, skipZeroRows, nonZeroRows);
         }
         else
         {
-            PropagateInto<double>(adjacency, input, sum, layerWeights, skipZeroRows);
+            PropagateInto<double>(adjacency, input, sum, layerWeights, skipZeroRows, nonZeroRows);
         }
 
         return sum.MoveToOuterDisposeScope();
     }
 
-    private static void PropagateInto<T>(NormalizedAdjacency adjacency, Tensor input, Tensor sum, float[] layerWeights, bool skipZeroRows)
+    private static void PropagateInto<T>(
+        NormalizedAdjacency adjacency, Tensor input, Tensor sum, float[] layerWeights, bool skipZeroRows, int[]? knownNonZeroRows)
         where T : unmanaged, INumber<T>
     {
         int dim = (int)input.shape[1];
@@ -101,7 +195,18 @@ public static class SparseProduct
             if (skipZeroRows)
             {
                 nonZeroRows = adjacency.ScratchMask();
-                CsrKernel.FindNonZeroRows<T>(adjacency.Partition, Floats<T>(input, input), dim, nonZeroRows);
+                if (knownNonZeroRows is null)
+                {
+                    CsrKernel.FindNonZeroRows<T>(adjacency.Partition, Floats<T>(input, input), dim, nonZeroRows);
+                }
+                else
+                {
+                    Array.Clear(nonZeroRows);
+                    foreach (int row in knownNonZeroRows)
+                    {
+                        nonZeroRows[row] = true;
+                    }
+                }
             }
 
             // Ping-pong: odd powers in the first buffer, even powers in the second.
@@ -159,6 +264,44 @@ public static class SparseProduct
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
             [PropagateWithKernel((NormalizedAdjacency)ctx.get_data(AdjacencyKey), grad_output, (float[])ctx.get_data(WeightsKey), skipZeroRows: true), null!, null!];
+    }
+
+    /// <summary>The autograd function: forward rows of <c>P X</c>, backward <c>P</c> of the gradient scattered onto its rows.</summary>
+    private sealed class RowPropagationFunction : autograd.SingleTensorFunction<RowPropagationFunction>
+    {
+        private const string AdjacencyKey = "adjacency";
+        private const string WeightsKey = "weights";
+        private const string NodesKey = "nodes";
+        private const string RowsKey = "rows";
+
+        public override string Name => "GraphRecLightGcnRowPropagation";
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            var adjacency = (NormalizedAdjacency)vars[1];
+            var weights = (float[])vars[2];
+            var nodes = (int[])vars[3];
+            int[] distinct = [.. nodes.Distinct().Order()];
+            ctx.save_data(AdjacencyKey, adjacency);
+            ctx.save_data(WeightsKey, weights);
+            ctx.save_data(NodesKey, nodes);
+            ctx.save_data(RowsKey, distinct);
+            using var scope = NewDisposeScope();
+            var perRow = PropagateRowsWithKernel(adjacency, (Tensor)vars[0], weights, distinct);
+            var positions = tensor(Array.ConvertAll(nodes, n => (long)Array.BinarySearch(distinct, n)));
+            return perRow.index_select(0, positions).MoveToOuterDisposeScope();
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            var adjacency = (NormalizedAdjacency)ctx.get_data(AdjacencyKey);
+            var nodes = (int[])ctx.get_data(NodesKey);
+            using var scope = NewDisposeScope();
+            var full = zeros([adjacency.NodeCount, grad_output.shape[1]], grad_output.dtype);
+            full.index_add_(0, tensor(nodes).to_type(ScalarType.Int64), grad_output, 1);
+            var gradient = PropagateWithKernel(adjacency, full, (float[])ctx.get_data(WeightsKey), skipZeroRows: true, (int[])ctx.get_data(RowsKey));
+            return [gradient.MoveToOuterDisposeScope(), null!, null!, null!];
+        }
     }
 
     /// <summary>The autograd function: forward <c>Â X</c>, backward <c>Â dY</c> (Â is symmetric).</summary>

@@ -113,6 +113,26 @@ public sealed class LightGcnModel : nn.Module
         return sum.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The final embeddings <c>E = Σ α_k E(k)</c> of the nodes <paramref name="nodes"/> (users first, then items offset by
+    /// <see cref="UserCount"/>; repeats allowed), shape <c>[nodes.Length, dim]</c>: what a training batch needs.
+    /// </summary>
+    /// <remarks>
+    /// On the CPU the last propagation step is computed for these rows only; elsewhere it is <see cref="PropagateNodes"/>
+    /// gathered. Both give the same values.
+    /// </remarks>
+    public Tensor PropagateRows(int[] nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (SparseProduct.UsesKernel(Embedding))
+        {
+            return SparseProduct.PropagateRowsOnCpu(Adjacency, Embedding, _layerWeights, nodes);
+        }
+
+        using var scope = NewDisposeScope();
+        return PropagateNodes().index_select(0, tensor(nodes, device: Embedding.device).to_type(ScalarType.Int64)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> for parallel index tensors of users and items, from final embeddings.</summary>
     public static Tensor Score(Tensor userEmbeddings, Tensor itemEmbeddings, Tensor users, Tensor items)
     {

@@ -123,7 +123,6 @@ public sealed partial class LightGcnTrainer
         int bestEpoch = _options.Epochs, sinceBest = 0;
         Tensor? bestWeights = null;
         bool stoppedEarly = false;
-        var device = model.Adjacency.Device;
         try
         {
             for (int epoch = 1; epoch <= _options.Epochs; epoch++)
@@ -131,16 +130,13 @@ public sealed partial class LightGcnTrainer
                 var clock = Stopwatch.StartNew();
                 var triples = _sampler.Sample(train, epoch);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
-                // The epoch's triples as node indices, one row per role ([3, n]: users, positive items, negative items);
-                // each batch takes a column slice of it.
-                using var epochNodes = EpochNodeIndices(triples, model.UserCount, device);
                 double lossSum = 0;
                 model.train();
                 for (int batch = 0; batch < batches; batch++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                    double loss = TrainBatch(model, zeroGrad, step, epochNodes, start, length);
+                    double loss = TrainBatch(model, zeroGrad, step, triples, start, length);
                     if (!double.IsFinite(loss))
                     {
                         throw new NonFiniteLossException(epoch, batch + 1, loss);
@@ -197,33 +193,26 @@ public sealed partial class LightGcnTrainer
     }
 
     private double TrainBatch(
-        LightGcnModel model, Action zeroGrad, Action step, Tensor epochNodes, int start, int length)
+        LightGcnModel model, Action zeroGrad, Action step, TripleSet triples, int start, int length)
     {
         using var scope = NewDisposeScope();
         // The batch's users, positives and negatives as node indices, laid out [u; i; j], so that each of the final and
         // the layer-0 embeddings is gathered (and scattered back in backward) once rather than three times.
-        var nodes = epochNodes.narrow(1, start, length).reshape(-1);
+        var nodes = new int[3 * length];
+        triples.Users.AsSpan(start, length).CopyTo(nodes);
+        for (int t = 0; t < length; t++)
+        {
+            nodes[length + t] = model.UserCount + triples.Positives[start + t];
+            nodes[(2 * length) + t] = model.UserCount + triples.Negatives[start + t];
+        }
+
         zeroGrad();
-        var final = model.PropagateNodes().index_select(0, nodes).split(length);
-        var layer0 = model.Embedding.index_select(0, nodes).split(length);
+        var final = model.PropagateRows(nodes).split(length);
+        var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
         var loss = _loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
         loss.backward();
         step();
         return loss.item<float>();
-    }
-
-    private static Tensor EpochNodeIndices(TripleSet triples, int itemOffset, Device device)
-    {
-        var nodes = new long[3 * (long)triples.Count];
-        int n = triples.Count;
-        for (int t = 0; t < n; t++)
-        {
-            nodes[t] = triples.Users[t];
-            nodes[n + t] = itemOffset + triples.Positives[t];
-            nodes[(2 * n) + t] = itemOffset + triples.Negatives[t];
-        }
-
-        return tensor(nodes, [3, n], device: device);
     }
 
     private Dictionary<string, double> Validate(LightGcnModel model, Interactions train, Interactions validation, CancellationToken cancellationToken)
