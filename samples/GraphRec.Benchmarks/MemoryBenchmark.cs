@@ -29,7 +29,7 @@ internal static class MemoryBenchmark
             if (p.Batch == p.Batches)
             {
                 workingSet.Add(Machine.WorkingSetMegabytes());
-                Console.WriteLine($"epoch {p.Epoch,2}: loss {p.Loss:F4}, working set {workingSet[^1]:F0} MB");
+                Console.WriteLine($"epoch {p.Epoch,2}: loss {p.Loss:F4}, working set {workingSet[^1]:F0} MB (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MB, {GC.CollectionCount(2)} gen-2 collections)");
             }
         });
         await new LightGcnTrainer(new TrainerOptions { Epochs = epochs, BatchSize = 1024, LearningRate = 0.005, Seed = 2020 })

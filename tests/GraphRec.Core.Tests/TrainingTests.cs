@@ -109,6 +109,24 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Reusing_last_epochs_triples_changes_nothing_but_the_allocation()
+    {
+        var random = new Random(12);
+        var train = FromPairs(500, 80, Enumerable.Range(0, 40_000).Select(_ => (random.Next(500), random.Next(80))));
+        foreach (ISampler sampler in new ISampler[] { new UniformNegativeSampler(3), new UserUniformSampler(3) })
+        {
+            var first = sampler.Sample(train, 1);
+            var expected = sampler.Sample(train, 2);
+            var reused = sampler.Sample(train, 2, first);
+
+            Assert.Same(first, reused);
+            Assert.Equal(expected.Users, reused.Users);
+            Assert.Equal(expected.Positives, reused.Positives);
+            Assert.Equal(expected.Negatives, reused.Negatives);
+        }
+    }
+
+    [Fact]
     public void Sampler_output_depends_on_seed_and_epoch_not_on_threads()
     {
         // More triples than one parallel chunk, so several streams are in play.

@@ -16,7 +16,14 @@ public sealed record TripleSet(int[] Users, int[] Positives, int[] Negatives)
 public interface ISampler
 {
     /// <summary>Samples the triples of epoch <paramref name="epoch"/> (1-based) from the training interactions, in training order.</summary>
-    TripleSet Sample(Interactions train, int epoch);
+    /// <param name="train">The training interactions.</param>
+    /// <param name="epoch">The epoch, from 1.</param>
+    /// <param name="reuse">
+    /// A set the caller no longer needs (the previous epoch's), which the sampler may overwrite and return instead of
+    /// allocating: an epoch's arrays are large, and collecting them is what made the working set creep up between full
+    /// garbage collections. The result must not depend on its contents.
+    /// </param>
+    TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null);
 }
 
 /// <summary>
@@ -34,14 +41,30 @@ public interface ISampler
 /// <param name="maxDegreeOfParallelism">Threads drawing negatives; all processors when 0 or negative (the default).</param>
 public sealed class UniformNegativeSampler(int seed, int maxDegreeOfParallelism = 0) : ParallelSampler(seed, maxDegreeOfParallelism)
 {
+    // The user of each interaction and the interactions that can have a negative, kept for the training set last seen:
+    // the same every epoch.
+    private (Interactions Train, int[] UserOf, int[] Eligible)? _prepared;
+
     /// <inheritdoc />
-    public override TripleSet Sample(Interactions train, int epoch)
+    public override TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        int[] userOf = train.ExpandUsers();
-        int[] order = Enumerable.Range(0, train.Count).Where(p => train.CountOf(userOf[p]) < train.ItemCount).ToArray();
+        var prepared = _prepared;
+        if (prepared is not { } ready || !ReferenceEquals(ready.Train, train))
+        {
+            int[] users = train.ExpandUsers();
+            prepared = _prepared = (train, users, [.. Enumerable.Range(0, train.Count).Where(p => train.CountOf(users[p]) < train.ItemCount)]);
+        }
+
+        var (_, userOf, eligible) = prepared.Value;
+
+        // The epoch's order: the eligible interactions, shuffled. Kept in the reused set's positive array until the
+        // draw overwrites it element by element (each triple reads its own position before writing it).
+        var triples = Allocate(eligible.Length, reuse);
+        int[] order = triples.Positives;
+        eligible.CopyTo(order, 0);
         RandomStreams.Create(Seed, epoch).Shuffle(order);
-        return Draw(order.Length, epoch, (random, t) =>
+        return Draw(triples, epoch, (random, t) =>
         {
             int user = userOf[order[t]];
             return (user, train.Items[order[t]], Negative(train, user, random));
@@ -61,12 +84,21 @@ public sealed class UniformNegativeSampler(int seed, int maxDegreeOfParallelism 
 /// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
 public sealed class UserUniformSampler(int seed, int maxDegreeOfParallelism = 0) : ParallelSampler(seed, maxDegreeOfParallelism)
 {
+    // The users that can be drawn, kept for the training set last seen: the same every epoch.
+    private (Interactions Train, int[] Candidates)? _prepared;
+
     /// <inheritdoc />
-    public override TripleSet Sample(Interactions train, int epoch)
+    public override TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        int[] candidates = Enumerable.Range(0, train.UserCount).Where(u => train.CountOf(u) > 0 && train.CountOf(u) < train.ItemCount).ToArray();
-        return Draw(candidates.Length == 0 ? 0 : train.Count, epoch, (random, t) =>
+        var prepared = _prepared;
+        if (prepared is not { } ready || !ReferenceEquals(ready.Train, train))
+        {
+            prepared = _prepared = (train, [.. Enumerable.Range(0, train.UserCount).Where(u => train.CountOf(u) > 0 && train.CountOf(u) < train.ItemCount)]);
+        }
+
+        int[] candidates = prepared.Value.Candidates;
+        return Draw(Allocate(candidates.Length == 0 ? 0 : train.Count, reuse), epoch, (random, t) =>
         {
             int user = candidates[random.Next(candidates.Length)];
             var row = train.ItemsOf(user);
@@ -92,7 +124,13 @@ public abstract class ParallelSampler(int seed, int maxDegreeOfParallelism = 0) 
     public int MaxDegreeOfParallelism { get; } = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
 
     /// <inheritdoc />
-    public abstract TripleSet Sample(Interactions train, int epoch);
+    public abstract TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null);
+
+    /// <summary><paramref name="reuse"/> when it holds exactly <paramref name="count"/> triples, else a new set.</summary>
+    protected static TripleSet Allocate(int count, TripleSet? reuse) =>
+        reuse is not null && reuse.Count == count && reuse.Positives.Length == count && reuse.Negatives.Length == count
+            ? reuse
+            : new TripleSet(new int[count], new int[count], new int[count]);
 
     /// <summary>An item drawn uniformly among those not in the user's (sorted) training row, by rejection.</summary>
     protected static int Negative(Interactions train, int user, Random random)
@@ -109,11 +147,12 @@ public abstract class ParallelSampler(int seed, int maxDegreeOfParallelism = 0) 
         return negative;
     }
 
-    /// <summary>Triple t = 0 .. count-1 from <paramref name="draw"/>, chunk by chunk, each chunk with the stream (seed, epoch, chunk).</summary>
-    protected TripleSet Draw(int count, int epoch, Func<Random, int, (int User, int Positive, int Negative)> draw)
+    /// <summary>Fills triple t = 0 .. Count-1 of <paramref name="triples"/> from <paramref name="draw"/>, chunk by chunk, each chunk with the stream (seed, epoch, chunk).</summary>
+    protected TripleSet Draw(TripleSet triples, int epoch, Func<Random, int, (int User, int Positive, int Negative)> draw)
     {
+        ArgumentNullException.ThrowIfNull(triples);
         ArgumentNullException.ThrowIfNull(draw);
-        var triples = new TripleSet(new int[count], new int[count], new int[count]);
+        int count = triples.Count;
         int chunks = (count + ChunkSize - 1) / ChunkSize;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, chunk =>
         {

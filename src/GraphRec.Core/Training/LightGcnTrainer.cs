@@ -123,12 +123,13 @@ public sealed partial class LightGcnTrainer
         int bestEpoch = _options.Epochs, sinceBest = 0;
         Tensor? bestWeights = null;
         bool stoppedEarly = false;
+        TripleSet? triples = null;
         try
         {
             for (int epoch = 1; epoch <= _options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                var triples = _sampler.Sample(train, epoch);
+                triples = _sampler.Sample(train, epoch, triples);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
                 double lossSum = 0;
                 model.train();
