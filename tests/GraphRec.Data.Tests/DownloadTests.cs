@@ -49,10 +49,7 @@ public sealed class DownloadTests : IDisposable
     public async Task Downloads_verifies_reports_progress_and_then_uses_the_cached_archive()
     {
         byte[] archive = Ml100KArchive();
-#pragma warning disable CA5351 // the checksum GroupLens publishes is MD5; the test must produce the same kind
-        string md5 = Convert.ToHexString(MD5.HashData(archive)).ToLowerInvariant();
-#pragma warning restore CA5351
-        var release = MovieLensRelease.Ml100K with { Md5 = md5, DownloadUrl = new Uri("https://example.invalid/ml-100k.zip") };
+        var release = Pinned(archive);
         var handler = new ArchiveHandler(archive);
         using var http = new HttpClient(handler);
         var progress = new Collect();
@@ -71,17 +68,55 @@ public sealed class DownloadTests : IDisposable
         Assert.Equal(["ml-100k.zip"], Directory.GetFileSystemEntries(_cache.Path).Select(Path.GetFileName));
     }
 
-    [Fact]
-    public async Task A_download_with_the_wrong_checksum_is_refused_and_not_kept()
+    private static MovieLensRelease Pinned(byte[] archive) => MovieLensRelease.Ml100K with
+    {
+        Sha256 = Convert.ToHexString(SHA256.HashData(archive)).ToLowerInvariant(),
+        Length = archive.Length,
+        DownloadUrl = new Uri("https://example.invalid/ml-100k.zip"),
+    };
+
+    [Theory]
+    [InlineData("checksum")]
+    [InlineData("length")]
+    public async Task A_download_that_is_not_the_pinned_file_is_refused_and_not_kept(string damage)
     {
         byte[] archive = Ml100KArchive();
-        var release = MovieLensRelease.Ml100K with { Md5 = new string('0', 32), DownloadUrl = new Uri("https://example.invalid/ml-100k.zip") };
+        var release = damage == "checksum"
+            ? Pinned(archive) with { Sha256 = new string('0', 64) }
+            : Pinned(archive) with { Length = archive.Length + 1 };
         using var http = new HttpClient(new ArchiveHandler(archive));
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() =>
+        var error = await Assert.ThrowsAsync<DatasetFormatException>(() =>
             new MovieLensProvider(release, new MovieLensOptions { DataDirectory = _cache.Path, HttpClient = http }).LoadAsync());
 
-        Assert.Contains("MD5", error.Message, StringComparison.Ordinal);
+        Assert.Contains(damage == "checksum" ? "SHA-256" : $"not the published {archive.Length + 1:N0}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_cache.Path, "ml-100k.zip"), error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_cache.Path));
+    }
+
+    [Fact]
+    public async Task An_archive_the_user_supplies_is_used_without_a_checksum_or_a_request()
+    {
+        byte[] archive = Ml100KArchive();
+        await File.WriteAllBytesAsync(Path.Combine(_cache.Path, "ml-100k.zip"), archive);
+        var handler = new ArchiveHandler(archive);
+        using var http = new HttpClient(handler);
+        var release = Pinned(archive) with { Sha256 = new string('0', 64), Length = 1 };
+
+        var dataset = await new MovieLensProvider(release, new MovieLensOptions { DataDirectory = _cache.Path, HttpClient = http }).LoadAsync();
+
+        Assert.Equal(3, dataset.Interactions.Count);
+        Assert.Equal(0, handler.Requests);
+    }
+
+    [Fact]
+    public void Every_known_release_pins_a_sha256_and_a_length()
+    {
+        foreach (var release in MovieLensRelease.Known)
+        {
+            Assert.Matches("^[0-9a-f]{64}$", release.Sha256);
+            Assert.True(release.Length > 0, release.Name);
+            Assert.Equal($"https://files.grouplens.org/datasets/movielens/{release.Name}.zip", release.DownloadUrl.ToString());
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
@@ -43,7 +44,7 @@ public static partial class DatasetLocator
     /// else the archive <c>dataDirectory/name.zip</c>, else (where allowed) a fresh download of that archive.
     /// </summary>
     internal static async Task<DatasetFiles> OpenAsync(
-        string dataDirectory, string name, string keyFile, Uri? downloadUrl, string? md5, bool allowDownload,
+        string dataDirectory, string name, string keyFile, Uri? downloadUrl, ExpectedDownload expected, bool allowDownload,
         HttpClient? httpClient, IProgress<DownloadProgress>? progress, ILogger logger, CancellationToken cancellationToken)
     {
         string folder = Path.Combine(dataDirectory, name);
@@ -63,7 +64,7 @@ public static partial class DatasetLocator
                     (downloadUrl is null ? "." : $" (download it from {downloadUrl})."), archive);
             }
 
-            await DownloadAsync(downloadUrl, archive, md5, httpClient, progress, logger, cancellationToken).ConfigureAwait(false);
+            await DownloadAsync(downloadUrl, archive, expected, httpClient, progress, logger, cancellationToken).ConfigureAwait(false);
         }
 
         LogReadingFrom(logger, name, archive);
@@ -71,7 +72,7 @@ public static partial class DatasetLocator
     }
 
     private static async Task DownloadAsync(
-        Uri url, string destination, string? md5, HttpClient? httpClient, IProgress<DownloadProgress>? progress,
+        Uri url, string destination, ExpectedDownload expected, HttpClient? httpClient, IProgress<DownloadProgress>? progress,
         ILogger logger, CancellationToken cancellationToken)
     {
         string fileName = Path.GetFileName(destination);
@@ -87,7 +88,7 @@ public static partial class DatasetLocator
                 long? total = response.Content.Headers.ContentLength;
                 await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using var target = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 var buffer = new byte[1 << 16];
                 long received = 0;
                 int read;
@@ -99,12 +100,7 @@ public static partial class DatasetLocator
                     progress?.Report(new DownloadProgress(fileName, received, total));
                 }
 
-                string actual = Convert.ToHexString(hash.GetHashAndReset());
-                if (md5 is not null && !string.Equals(actual, md5, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new DatasetFormatException(url.ToString(),
-                        $"the download's MD5 is {actual}, not the published {md5}: the file is corrupt or has changed");
-                }
+                expected.Verify(url, destination, received, Convert.ToHexString(hash.GetHashAndReset()));
             }
 
             File.Move(temporary, destination, overwrite: true);
@@ -134,4 +130,29 @@ public static partial class DatasetLocator
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Downloading {Url} to {Destination}")]
     private static partial void LogDownloading(ILogger logger, Uri url, string destination);
+}
+
+/// <summary>What a download must be: its SHA-256 and length, where pinned.</summary>
+internal readonly record struct ExpectedDownload(string? Sha256, long? Length)
+{
+    /// <exception cref="DatasetFormatException">The download is not the pinned file; the message says where to put a copy by hand.</exception>
+    public void Verify(Uri url, string destination, long length, string sha256)
+    {
+        string? problem = null;
+        if (Length is long expectedLength && length != expectedLength)
+        {
+            problem = string.Create(CultureInfo.InvariantCulture, $"the download is {length:N0} bytes, not the published {expectedLength:N0}");
+        }
+        else if (Sha256 is not null && !string.Equals(sha256, Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            problem = $"the download's SHA-256 is {sha256.ToLowerInvariant()}, not the pinned {Sha256.ToLowerInvariant()}";
+        }
+
+        if (problem is not null)
+        {
+            throw new DatasetFormatException(url.ToString(),
+                $"{problem}: the transfer was cut or corrupted, or the file has changed at the source. Nothing was kept. " +
+                $"A copy you download yourself and put at {destination} is used without a checksum.");
+        }
+    }
 }

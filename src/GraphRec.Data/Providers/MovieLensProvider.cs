@@ -25,25 +25,44 @@ public enum MovieLensFormat
 /// <param name="Name">The name, such as <c>ml-100k</c>; the archive is <c>Name.zip</c>.</param>
 /// <param name="Format">The file layout.</param>
 /// <param name="DownloadUrl">Where GroupLens publishes the archive.</param>
-/// <param name="Md5">The MD5 that GroupLens publishes for the archive; null for the periodically rebuilt "latest" releases.</param>
-public sealed record MovieLensRelease(string Name, MovieLensFormat Format, Uri DownloadUrl, string? Md5)
+/// <param name="Sha256">The SHA-256 (hex) a download must have; null downloads without a check. A file the user puts in the
+/// data directory is never checked.</param>
+/// <param name="Length">The archive's size in bytes, checked with the SHA-256; null when unknown.</param>
+/// <remarks>
+/// The pinned SHA-256 values are those of the archives GroupLens serves, as pinned by TensorFlow Datasets'
+/// <c>url_checksums/movielens.txt</c> (with the same sizes) and by other projects whose archives matched the MD5 that
+/// GroupLens publishes beside each file (<c>ml-100k.zip.md5</c>, ...). ml-latest-small's value is the one of its build of
+/// September 2018; GroupLens says "latest" releases may be rebuilt, and a rebuilt archive fails the check with a message
+/// saying where to put a hand-downloaded copy.
+/// </remarks>
+public sealed record MovieLensRelease(string Name, MovieLensFormat Format, Uri DownloadUrl, string? Sha256, long? Length)
 {
     private const string Base = "https://files.grouplens.org/datasets/movielens/";
 
     /// <summary>MovieLens 100K: 100,000 ratings, 943 users, 1,682 movies.</summary>
-    public static MovieLensRelease Ml100K { get; } = new("ml-100k", MovieLensFormat.Classic100K, new Uri(Base + "ml-100k.zip"), "0e33842e24a9c977be4e0107933c0723");
+    public static MovieLensRelease Ml100K { get; } = new(
+        "ml-100k", MovieLensFormat.Classic100K, new Uri(Base + "ml-100k.zip"),
+        "50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229", 4_924_029);
 
     /// <summary>MovieLens 1M: 1,000,209 ratings, 6,040 users, 3,706 rated movies.</summary>
-    public static MovieLensRelease Ml1M { get; } = new("ml-1m", MovieLensFormat.Dat, new Uri(Base + "ml-1m.zip"), "c4d9eecfca2ab87c1945afe126590906");
+    public static MovieLensRelease Ml1M { get; } = new(
+        "ml-1m", MovieLensFormat.Dat, new Uri(Base + "ml-1m.zip"),
+        "a6898adb50b9ca05aa231689da44c217cb524e7ebd39d264c56e2832f2c54e20", 5_917_549);
 
-    /// <summary>ml-latest-small: about 100,000 ratings; rebuilt by GroupLens from time to time, so not checksummed.</summary>
-    public static MovieLensRelease LatestSmall { get; } = new("ml-latest-small", MovieLensFormat.Csv, new Uri(Base + "ml-latest-small.zip"), null);
+    /// <summary>ml-latest-small: 100,836 ratings in its September 2018 build (see the remarks on rebuilds).</summary>
+    public static MovieLensRelease LatestSmall { get; } = new(
+        "ml-latest-small", MovieLensFormat.Csv, new Uri(Base + "ml-latest-small.zip"),
+        "696d65a3dfceac7c45750ad32df2c259311949efec81f0f144fdfb91ebc9e436", 978_202);
 
     /// <summary>MovieLens 20M.</summary>
-    public static MovieLensRelease Ml20M { get; } = new("ml-20m", MovieLensFormat.Csv, new Uri(Base + "ml-20m.zip"), "cd245b17a1ae2cc31bb14903e1204af3");
+    public static MovieLensRelease Ml20M { get; } = new(
+        "ml-20m", MovieLensFormat.Csv, new Uri(Base + "ml-20m.zip"),
+        "96f243c338a8665f6bcc89c53edf6ee39162a846940de6b7c8c48aeada765ff3", 198_702_078);
 
     /// <summary>MovieLens 25M.</summary>
-    public static MovieLensRelease Ml25M { get; } = new("ml-25m", MovieLensFormat.Csv, new Uri(Base + "ml-25m.zip"), "6b51fb2759a8657d3bfcbfc42b592ada");
+    public static MovieLensRelease Ml25M { get; } = new(
+        "ml-25m", MovieLensFormat.Csv, new Uri(Base + "ml-25m.zip"),
+        "8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa", 261_978_986);
 
     /// <summary>The releases above, by name.</summary>
     public static IReadOnlyList<MovieLensRelease> Known { get; } = [Ml100K, Ml1M, LatestSmall, Ml20M, Ml25M];
@@ -118,7 +137,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         };
         string dataDirectory = DatasetLocator.ResolveDataDirectory(_options.DataDirectory);
         using var files = await DatasetLocator.OpenAsync(
-            dataDirectory, _release.Name, ratingsFile, _release.DownloadUrl, _release.Md5, _options.AllowDownload,
+            dataDirectory, _release.Name, ratingsFile, _release.DownloadUrl, new ExpectedDownload(_release.Sha256, _release.Length), _options.AllowDownload,
             _options.HttpClient, _options.DownloadProgress, _logger, cancellationToken).ConfigureAwait(false);
         return await LoadAsync(files, cancellationToken).ConfigureAwait(false);
     }
