@@ -101,7 +101,8 @@ internal static class TrainCommand
         int user = Enumerable.Range(0, split.Test.UserCount).First(u => split.Test.CountOf(u) > 0);
         long userId = dataset.Users.GetOriginalId(user);
         Console.WriteLine();
-        ConsoleUi.Items($"user {userId}: top 5 (try: recommend --model {modelPath} --user {userId})",
+        string profile = dataset.GetUserInfo(user) is { } info ? $" ({info})" : "";
+        ConsoleUi.Items($"user {userId}{profile}: top 5 (try: recommend --model {modelPath} --user {userId})",
             recommender.Recommend(userId, 5, split.Validation is null ? null : [split.Validation]).Items);
         return 0;
     }

@@ -2,8 +2,8 @@ namespace GraphRec.Data;
 
 /// <summary>
 /// A dataset of implicit-feedback interactions: dense user and item indices with their original ids, the
-/// interactions in CSR form, item metadata where the source has it, and a predefined split where the source
-/// comes already split (the LightGCN edge-list datasets). Immutable.
+/// interactions in CSR form, item and user metadata where the source has them, and a predefined split where the
+/// source comes already split (the LightGCN edge-list datasets). Immutable.
 /// </summary>
 public sealed class InteractionDataset
 {
@@ -11,7 +11,7 @@ public sealed class InteractionDataset
     /// <exception cref="ArgumentException">The id maps, interactions and metadata disagree in size.</exception>
     public InteractionDataset(
         string name, IdMap users, IdMap items, Interactions interactions, IReadOnlyList<ItemInfo?>? itemInfo,
-        LoadReport report, DatasetSplit? predefinedSplit = null)
+        LoadReport report, DatasetSplit? predefinedSplit = null, IReadOnlyList<UserInfo?>? userInfo = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
@@ -27,6 +27,11 @@ public sealed class InteractionDataset
             throw new ArgumentException($"Item metadata has {itemInfo.Count} entries for {items.Count} items.", nameof(itemInfo));
         }
 
+        if (userInfo is not null && userInfo.Count != users.Count)
+        {
+            throw new ArgumentException($"User metadata has {userInfo.Count} entries for {users.Count} users.", nameof(userInfo));
+        }
+
         Name = name;
         Users = users;
         Items = items;
@@ -34,6 +39,7 @@ public sealed class InteractionDataset
         ItemInfo = itemInfo;
         Report = report ?? throw new ArgumentNullException(nameof(report));
         PredefinedSplit = predefinedSplit;
+        UserInfo = userInfo;
     }
 
     /// <summary>The dataset's name, such as <c>ml-100k</c>.</summary>
@@ -51,6 +57,9 @@ public sealed class InteractionDataset
     /// <summary>Metadata per item index (null entries for items the metadata file lacks); null when the source has none.</summary>
     public IReadOnlyList<ItemInfo?>? ItemInfo { get; }
 
+    /// <summary>Demographics per user index (null entries for users the metadata file lacks); null when the source has none.</summary>
+    public IReadOnlyList<UserInfo?>? UserInfo { get; }
+
     /// <summary>What loading kept, dropped and collapsed.</summary>
     public LoadReport Report { get; }
 
@@ -59,12 +68,16 @@ public sealed class InteractionDataset
 
     /// <summary>The metadata of an item index, or null.</summary>
     public ItemInfo? GetItemInfo(int item) => ItemInfo is null ? null : ItemInfo[item];
+
+    /// <summary>The demographics of a user index, or null.</summary>
+    public UserInfo? GetUserInfo(int user) => UserInfo is null ? null : UserInfo[user];
 }
 
 /// <summary>What a provider did with the lines it read. Immutable.</summary>
-/// <param name="LinesRead">Data lines read (headers excluded).</param>
+/// <param name="LinesRead">Interaction lines read (headers and metadata files excluded).</param>
 /// <param name="BelowThreshold">Ratings below the threshold, dropped.</param>
 /// <param name="DuplicatesCollapsed">Repeated (user, item) pairs collapsed into one interaction (the latest one kept).</param>
-/// <param name="MalformedSkipped">Malformed lines skipped in lenient mode (zero in strict mode, which throws instead).</param>
+/// <param name="MalformedSkipped">Malformed lines skipped in lenient mode, in the interaction and the metadata files (zero in
+/// strict mode, which throws instead).</param>
 /// <param name="MalformedExamples">The first few malformed lines skipped, as "file:line: text".</param>
 public sealed record LoadReport(long LinesRead, long BelowThreshold, long DuplicatesCollapsed, long MalformedSkipped, IReadOnlyList<string> MalformedExamples);

@@ -140,6 +140,95 @@ public sealed class MovieLensProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_ml100k_users_with_exact_ages()
+    {
+        WriteMl100K("7\t20\t4\t881250949\n3\t10\t5\t881250950\n");
+        _folder.Write("ml-100k/u.user", "3|23|M|writer|32067\r\n7|57|F|administrator|T8H1N\n99|30|M|other|10001\n");
+
+        var dataset = await Load(MovieLensRelease.Ml100K);
+
+        Assert.Equal(new UserInfo("M", 23, 23, "writer", "32067"), dataset.GetUserInfo(dataset.Users.GetIndex(3)));
+        var second = dataset.GetUserInfo(dataset.Users.GetIndex(7))!;
+        Assert.Equal("57, F, administrator, T8H1N", second.ToString());
+        Assert.Equal(2, dataset.UserInfo!.Count);
+    }
+
+    [Fact]
+    public async Task Without_a_user_file_the_dataset_has_no_demographics()
+    {
+        WriteMl100K("1\t10\t5\t100\n");
+
+        var dataset = await Load(MovieLensRelease.Ml100K);
+
+        Assert.Null(dataset.UserInfo);
+        Assert.Null(dataset.GetUserInfo(0));
+    }
+
+    [Fact]
+    public async Task Reads_ml1m_users_with_age_groups_and_occupation_names()
+    {
+        _folder.Write("ml-1m/ratings.dat", "1::1193::5::978300760\n2::1193::4::978298413\n3::1193::4::978298413\n");
+        _folder.Write("ml-1m/movies.dat", "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n", Encoding.Latin1);
+        _folder.Write("ml-1m/users.dat", "1::F::1::10::48067\r\n2::M::56::16::70072\n3::M::25::15::55117\n");
+
+        var dataset = await Load(MovieLensRelease.Ml1M);
+
+        Assert.Equal(new UserInfo("F", null, 17, "K-12 student", "48067"), dataset.GetUserInfo(0));
+        Assert.Equal("under 18", dataset.GetUserInfo(0)!.Age);
+        Assert.Equal("56+, M, self-employed, 70072", dataset.GetUserInfo(1)!.ToString());
+        Assert.Equal("25-34", dataset.GetUserInfo(2)!.Age);
+        Assert.Equal("scientist", dataset.GetUserInfo(2)!.Occupation);
+    }
+
+    [Theory]
+    [InlineData("ml-100k", "u.user", "1|x|M|writer|32067", "age 'x'")]
+    [InlineData("ml-100k", "u.user", "1|23|Q|writer|32067", "gender 'Q'")]
+    [InlineData("ml-100k", "u.user", "1|23|M|writer", "expected 5 fields")]
+    [InlineData("ml-100k", "u.user", "1|23|M||32067", "occupation is empty")]
+    [InlineData("ml-100k", "u.user", "1|23|M|writer|32067\n1|24|M|writer|32067", "user id 1 is listed twice")]
+    [InlineData("ml-1m", "users.dat", "1::F::19::10::48067", "age group '19'")]
+    [InlineData("ml-1m", "users.dat", "1::F::18::21::48067", "occupation '21'")]
+    public async Task A_malformed_user_line_names_file_line_and_problem(string release, string file, string users, string problem)
+    {
+        WriteWithUsers(release, file, users);
+
+        var error = await Assert.ThrowsAsync<DatasetFormatException>(() => Load(MovieLensRelease.FromName(release)));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(file, error.FilePath, StringComparison.Ordinal);
+        Assert.Equal(users.Split('\n').Length, error.LineNumber);
+    }
+
+    [Fact]
+    public async Task Lenient_mode_skips_malformed_user_lines_and_reports_them()
+    {
+        WriteWithUsers("ml-100k", "u.user", "1|23|M|writer|32067\n2|old|M|writer|32067");
+
+        var dataset = await Load(MovieLensRelease.Ml100K, lenient: true);
+
+        Assert.Equal(1, dataset.Report.MalformedSkipped);
+        Assert.Contains("u.user:2: age 'old'", dataset.Report.MalformedExamples[0], StringComparison.Ordinal);
+        Assert.Equal(2, dataset.Report.LinesRead);
+        Assert.NotNull(dataset.GetUserInfo(0));
+        Assert.Null(dataset.GetUserInfo(1));
+    }
+
+    private void WriteWithUsers(string release, string file, string users)
+    {
+        if (release == "ml-100k")
+        {
+            WriteMl100K("1\t10\t5\t100\n2\t10\t4\t100\n");
+        }
+        else
+        {
+            _folder.Write("ml-1m/ratings.dat", "1::1193::5::978300760\n");
+            _folder.Write("ml-1m/movies.dat", "1193::Misérables, Les (1995)::Drama\n", Encoding.Latin1);
+        }
+
+        _folder.Write($"{release}/{file}", users + "\n", Encoding.Latin1);
+    }
+
+    [Fact]
     public async Task Reads_csv_with_header_and_quoted_titles()
     {
         _folder.Write("ml-latest-small/ratings.csv", "userId,movieId,rating,timestamp\n1,11,4.5,964982703\n1,2,0.5,964981247\n");
@@ -184,5 +273,8 @@ public sealed class MovieLensProviderTests : IDisposable
         Assert.Equal(1682, dataset.Items.Count);
         Assert.Equal(0, dataset.Report.DuplicatesCollapsed);
         Assert.Equal("Toy Story", dataset.GetItemInfo(dataset.Items.GetIndex(1))!.Title);
+        Assert.All(dataset.UserInfo!, Assert.NotNull);
+        Assert.Equal("24, M, technician, 85711", dataset.GetUserInfo(dataset.Users.GetIndex(1))!.ToString());
+        Assert.Equal(273, dataset.UserInfo!.Count(user => user!.Gender == "F"));
     }
 }

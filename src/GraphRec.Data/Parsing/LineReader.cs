@@ -12,7 +12,8 @@ internal sealed class LineFormatException(string problem) : Exception(problem);
 /// </summary>
 internal sealed class LineReader
 {
-    private const int ExamplesKept = 5;
+    /// <summary>How many malformed lines are kept as examples.</summary>
+    public const int ExamplesKept = 5;
     private readonly bool _lenient;
     private readonly List<string> _examples = [];
 

@@ -108,6 +108,15 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
     ];
 
+    /// <summary>ML-1M's occupation codes 0-20, named as in its README.</summary>
+    private static readonly string[] Ml1MOccupations =
+    [
+        "other", "academic/educator", "artist", "clerical/admin", "college/grad student", "customer service",
+        "doctor/health care", "executive/managerial", "farmer", "homemaker", "K-12 student", "lawyer", "programmer",
+        "retired", "sales/marketing", "scientist", "self-employed", "technician/engineer", "tradesman/craftsman",
+        "unemployed", "writer",
+    ];
+
     private static readonly Encoding Latin1 = Encoding.Latin1;
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -145,29 +154,42 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     internal async Task<InteractionDataset> LoadAsync(DatasetFiles files, CancellationToken cancellationToken)
     {
         var lines = new LineReader(_options.Lenient);
+        var metadataLines = new LineReader(_options.Lenient);
         var collector = new InteractionCollector(_options.RatingThreshold, hasRatings: true, hasTimestamps: true);
-        Dictionary<long, ItemInfo> metadata;
+        Dictionary<long, ItemInfo> itemMetadata;
+        Dictionary<long, UserInfo>? userMetadata;
         switch (_release.Format)
         {
             case MovieLensFormat.Classic100K:
                 await ReadRatingsAsync(files, "u.data", "\t", Latin1, hasHeader: false, 1f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
-                metadata = await ReadItemsAsync(files, "u.item", ParseClassicItem, Latin1, hasHeader: false, cancellationToken).ConfigureAwait(false);
+                itemMetadata = await ReadMetadataAsync(files, "u.item", "item", ParseClassicItem, Latin1, hasHeader: false, metadataLines, cancellationToken).ConfigureAwait(false);
+                userMetadata = await ReadOptionalMetadataAsync(files, "u.user", ParseClassicUser, metadataLines, cancellationToken).ConfigureAwait(false);
                 break;
             case MovieLensFormat.Dat:
                 await ReadRatingsAsync(files, "ratings.dat", "::", Latin1, hasHeader: false, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
-                metadata = await ReadItemsAsync(files, "movies.dat", ParseDatItem, Latin1, hasHeader: false, cancellationToken).ConfigureAwait(false);
+                itemMetadata = await ReadMetadataAsync(files, "movies.dat", "item", ParseDatItem, Latin1, hasHeader: false, metadataLines, cancellationToken).ConfigureAwait(false);
+                userMetadata = await ReadOptionalMetadataAsync(files, "users.dat", ParseDatUser, metadataLines, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 await ReadRatingsAsync(files, "ratings.csv", ",", StrictUtf8, hasHeader: true, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
-                metadata = await ReadItemsAsync(files, "movies.csv", ParseCsvItem, StrictUtf8, hasHeader: true, cancellationToken).ConfigureAwait(false);
+                itemMetadata = await ReadMetadataAsync(files, "movies.csv", "item", ParseCsvItem, StrictUtf8, hasHeader: true, metadataLines, cancellationToken).ConfigureAwait(false);
+                userMetadata = null; // the CSV releases publish no demographics
                 break;
         }
 
         var (users, items, interactions) = collector.Build();
-        var info = items.OriginalIds.Select(id => metadata.GetValueOrDefault(id)).ToArray();
-        var report = new LoadReport(lines.LinesRead, collector.BelowThreshold, collector.DuplicatesCollapsed, lines.MalformedSkipped, lines.MalformedExamples);
+        var itemInfo = items.OriginalIds.Select(id => itemMetadata.GetValueOrDefault(id)).ToArray();
+        var userInfo = userMetadata is null ? null : users.OriginalIds.Select(id => userMetadata.GetValueOrDefault(id)).ToArray();
+        int itemsDescribed = itemInfo.Count(info => info is not null);
+        int usersDescribed = userInfo?.Count(info => info is not null) ?? 0;
+        LogMetadataCoverage(_logger, _release.Name, items.Count - itemsDescribed, itemMetadata.Count - itemsDescribed,
+            users.Count - usersDescribed, (userMetadata?.Count ?? 0) - usersDescribed);
+        var report = new LoadReport(
+            lines.LinesRead, collector.BelowThreshold, collector.DuplicatesCollapsed,
+            lines.MalformedSkipped + metadataLines.MalformedSkipped,
+            [.. lines.MalformedExamples.Concat(metadataLines.MalformedExamples).Take(LineReader.ExamplesKept)]);
         LogReport(_logger, _release.Name, users.Count, items.Count, interactions.Count, report);
-        return new InteractionDataset(_release.Name, users, items, interactions, info, report);
+        return new InteractionDataset(_release.Name, users, items, interactions, itemInfo, report, userInfo: userInfo);
     }
 
     internal static void LogReport(ILogger logger, string name, int users, int items, int interactions, LoadReport report)
@@ -197,23 +219,84 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<Dictionary<long, ItemInfo>> ReadItemsAsync(
-        DatasetFiles files, string name, Func<string, (long Id, ItemInfo Info)> parse,
-        Encoding encoding, bool hasHeader, CancellationToken cancellationToken)
+    /// <summary>Reads a metadata file of (id, record) lines; a repeated id is a malformed line.</summary>
+    private static async Task<Dictionary<long, T>> ReadMetadataAsync<T>(
+        DatasetFiles files, string name, string what, Func<string, (long Id, T Info)> parse,
+        Encoding encoding, bool hasHeader, LineReader lines, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<long, ItemInfo>();
-        var lines = new LineReader(lenient: false);
+        var result = new Dictionary<long, T>();
         await using var stream = files.Open(name);
         await lines.ReadAsync(stream, encoding, files.Describe(name), hasHeader, line =>
         {
             var (id, info) = parse(line);
             if (!result.TryAdd(id, info))
             {
-                throw new LineFormatException(string.Create(CultureInfo.InvariantCulture, $"item id {id} is listed twice"));
+                throw new LineFormatException(string.Create(CultureInfo.InvariantCulture, $"{what} id {id} is listed twice"));
             }
         }, cancellationToken).ConfigureAwait(false);
         return result;
     }
+
+    /// <summary>The user file is not needed to build interactions, so a folder without one loads, logged, with no demographics.</summary>
+    private async Task<Dictionary<long, UserInfo>?> ReadOptionalMetadataAsync(
+        DatasetFiles files, string name, Func<string, (long Id, UserInfo Info)> parse, LineReader lines, CancellationToken cancellationToken)
+    {
+        if (!files.Exists(name))
+        {
+            string path = files.Describe(name);
+            LogNoUserFile(_logger, _release.Name, path);
+            return null;
+        }
+
+        return await ReadMetadataAsync(files, name, "user", parse, Latin1, hasHeader: false, lines, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>user id | age | gender | occupation | zip code</c>, ages exact.</summary>
+    private static (long, UserInfo) ParseClassicUser(string line)
+    {
+        Span<Range> fields = stackalloc Range[5];
+        LineReader.Split(line, "|", fields);
+        var text = line.AsSpan();
+        int age = int.TryParse(text[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is > 0 and < 130
+            ? value
+            : throw new LineFormatException($"age '{text[fields[1]]}' is not a whole number of years between 1 and 129");
+        return (LineReader.ParseId(text[fields[0]], "user id"),
+            new UserInfo(ParseGender(text[fields[2]]), age, age, RequireText(text[fields[3]], "occupation"), RequireText(text[fields[4]], "zip code")));
+    }
+
+    /// <summary><c>UserID::Gender::Age::Occupation::Zip-code</c>, age and occupation as the codes of the ML-1M README.</summary>
+    private static (long, UserInfo) ParseDatUser(string line)
+    {
+        Span<Range> fields = stackalloc Range[5];
+        LineReader.Split(line, "::", fields);
+        var text = line.AsSpan();
+        var (minimumAge, maximumAge) = text[fields[2]] switch
+        {
+            "1" => ((int?)null, (int?)17),
+            "18" => (18, 24),
+            "25" => (25, 34),
+            "35" => (35, 44),
+            "45" => (45, 49),
+            "50" => (50, 55),
+            "56" => (56, null),
+            var other => throw new LineFormatException($"age group '{other}' is not one of 1, 18, 25, 35, 45, 50, 56"),
+        };
+        string occupation = int.TryParse(text[fields[3]], NumberStyles.None, CultureInfo.InvariantCulture, out int code) && code < Ml1MOccupations.Length
+            ? Ml1MOccupations[code]
+            : throw new LineFormatException($"occupation '{text[fields[3]]}' is not a code from 0 to {Ml1MOccupations.Length - 1}");
+        return (LineReader.ParseId(text[fields[0]], "user id"),
+            new UserInfo(ParseGender(text[fields[1]]), minimumAge, maximumAge, occupation, RequireText(text[fields[4]], "zip code")));
+    }
+
+    private static string ParseGender(ReadOnlySpan<char> field) => field switch
+    {
+        "M" => "M",
+        "F" => "F",
+        _ => throw new LineFormatException($"gender '{field}' is neither M nor F"),
+    };
+
+    private static string RequireText(ReadOnlySpan<char> field, string what) =>
+        field.Trim() is { IsEmpty: false } trimmed ? trimmed.ToString() : throw new LineFormatException($"the {what} is empty");
 
     /// <summary><c>movie id | title (year) | release date | video release date | IMDb URL | 19 genre flags</c>.</summary>
     private static (long, ItemInfo) ParseClassicItem(string line)
@@ -295,6 +378,12 @@ public sealed partial class MovieLensProvider : IDatasetProvider
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Dataset}: {Users} users, {Items} items, {Interactions} interactions ({BelowThreshold} below the rating threshold dropped, {Duplicates} duplicates collapsed)")]
     private static partial void LogLoaded(ILogger logger, string dataset, int users, int items, int interactions, long belowThreshold, long duplicates);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Dataset} metadata: {ItemsWithout} items without metadata, {UnratedItems} listed items without interactions, {UsersWithout} users without demographics, {InactiveUsers} listed users without interactions")]
+    private static partial void LogMetadataCoverage(ILogger logger, string dataset, int itemsWithout, int unratedItems, int usersWithout, int inactiveUsers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Dataset} has no user file ({Path}): the dataset has no demographics")]
+    private static partial void LogNoUserFile(ILogger logger, string dataset, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Count} malformed lines of {Dataset}; the first ones:\n{Examples}")]
     private static partial void LogSkipped(ILogger logger, long count, string dataset, string examples);
