@@ -11,7 +11,8 @@ public sealed class InteractionDataset
     /// <exception cref="ArgumentException">The id maps, interactions and metadata disagree in size.</exception>
     public InteractionDataset(
         string name, IdMap users, IdMap items, Interactions interactions, IReadOnlyList<ItemInfo?>? itemInfo,
-        LoadReport report, DatasetSplit? predefinedSplit = null, IReadOnlyList<UserInfo?>? userInfo = null)
+        LoadReport report, DatasetSplit? predefinedSplit = null, IReadOnlyList<UserInfo?>? userInfo = null,
+        Interactions? knownNegatives = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
@@ -32,6 +33,12 @@ public sealed class InteractionDataset
             throw new ArgumentException($"User metadata has {userInfo.Count} entries for {users.Count} users.", nameof(userInfo));
         }
 
+        if (knownNegatives is not null && (knownNegatives.UserCount != users.Count || knownNegatives.ItemCount != items.Count))
+        {
+            throw new ArgumentException(
+                $"Known negatives are {knownNegatives.UserCount} x {knownNegatives.ItemCount}, id maps {users.Count} x {items.Count}.", nameof(knownNegatives));
+        }
+
         Name = name;
         Users = users;
         Items = items;
@@ -40,6 +47,7 @@ public sealed class InteractionDataset
         Report = report ?? throw new ArgumentNullException(nameof(report));
         PredefinedSplit = predefinedSplit;
         UserInfo = userInfo;
+        KnownNegatives = knownNegatives;
     }
 
     /// <summary>The dataset's name, such as <c>ml-100k</c>.</summary>
@@ -53,6 +61,14 @@ public sealed class InteractionDataset
 
     /// <summary>All interactions (for a predefined split: train and test together).</summary>
     public Interactions Interactions { get; }
+
+    /// <summary>
+    /// Ratings below the rating threshold, kept apart when the provider was asked to
+    /// (<see cref="Providers.BelowThresholdPolicy.KeepAsKnownNegatives"/>); null otherwise. Indexed like
+    /// <see cref="Interactions"/> and disjoint from it. Nothing in GraphRec trains on them or splits them: they are
+    /// there for analyses and for samplers or metrics that want explicit negatives.
+    /// </summary>
+    public Interactions? KnownNegatives { get; }
 
     /// <summary>Metadata per item index (null entries for items the metadata file lacks); null when the source has none.</summary>
     public IReadOnlyList<ItemInfo?>? ItemInfo { get; }
@@ -75,9 +91,13 @@ public sealed class InteractionDataset
 
 /// <summary>What a provider did with the lines it read. Immutable.</summary>
 /// <param name="LinesRead">Interaction lines read (headers and metadata files excluded).</param>
-/// <param name="BelowThreshold">Ratings below the threshold, dropped.</param>
+/// <param name="BelowThreshold">Ratings below the threshold (after collapsing duplicates): dropped, or kept as known negatives.</param>
 /// <param name="DuplicatesCollapsed">Repeated (user, item) pairs collapsed into one interaction (the latest one kept).</param>
 /// <param name="MalformedSkipped">Malformed lines skipped in lenient mode, in the interaction and the metadata files (zero in
 /// strict mode, which throws instead).</param>
 /// <param name="MalformedExamples">The first few malformed lines skipped, as "file:line: text".</param>
-public sealed record LoadReport(long LinesRead, long BelowThreshold, long DuplicatesCollapsed, long MalformedSkipped, IReadOnlyList<string> MalformedExamples);
+/// <param name="KnownNegativesOutsideDataset">Ratings below the threshold that were to be kept as known negatives but were dropped
+/// because their user or item has no positive interaction.</param>
+public sealed record LoadReport(
+    long LinesRead, long BelowThreshold, long DuplicatesCollapsed, long MalformedSkipped, IReadOnlyList<string> MalformedExamples,
+    long KnownNegativesOutsideDataset = 0);

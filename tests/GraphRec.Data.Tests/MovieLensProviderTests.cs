@@ -21,9 +21,12 @@ public sealed class MovieLensProviderTests : IDisposable
             Ml100KItem(30, "unknown", "", 0)) + "\n", Encoding.Latin1);
     }
 
-    private Task<InteractionDataset> Load(MovieLensRelease release, float? threshold = null, bool lenient = false) =>
-        new MovieLensProvider(release, new MovieLensOptions { DataDirectory = _folder.Path, RatingThreshold = threshold, Lenient = lenient, AllowDownload = false })
-            .LoadAsync();
+    private Task<InteractionDataset> Load(
+        MovieLensRelease release, float? threshold = null, bool lenient = false, BelowThresholdPolicy belowThreshold = BelowThresholdPolicy.Drop) =>
+        new MovieLensProvider(release, new MovieLensOptions
+        {
+            DataDirectory = _folder.Path, RatingThreshold = threshold, BelowThreshold = belowThreshold, Lenient = lenient, AllowDownload = false,
+        }).LoadAsync();
 
     [Fact]
     public async Task Reads_ml100k_with_dense_ids_in_ascending_original_order()
@@ -180,6 +183,48 @@ public sealed class MovieLensProviderTests : IDisposable
         Assert.Equal("scientist", dataset.GetUserInfo(2)!.Occupation);
     }
 
+    [Fact]
+    public async Task Known_negatives_are_kept_apart_without_changing_the_positive_dataset()
+    {
+        // User 2 and item 30 have no positive rating: their low ratings cannot be indexed and are counted.
+        WriteMl100K("1\t10\t5\t100\n1\t20\t2\t110\n2\t20\t1\t120\n3\t20\t4\t130\n3\t30\t3\t140\n3\t10\t1\t150\n");
+
+        var dropped = await Load(MovieLensRelease.Ml100K, threshold: 4);
+        var kept = await Load(MovieLensRelease.Ml100K, threshold: 4, belowThreshold: BelowThresholdPolicy.KeepAsKnownNegatives);
+
+        Assert.Null(dropped.KnownNegatives);
+        Assert.Equal([1L, 3L], kept.Users.OriginalIds);
+        Assert.Equal([10L, 20L], kept.Items.OriginalIds);
+        Assert.Equal(dropped.Users.OriginalIds, kept.Users.OriginalIds);
+        Assert.Equal(dropped.Interactions.RowPointers.ToArray(), kept.Interactions.RowPointers.ToArray());
+        Assert.Equal(dropped.Interactions.Items.ToArray(), kept.Interactions.Items.ToArray());
+        var negatives = kept.KnownNegatives!;
+        Assert.Equal([1], negatives.ItemsOf(0).ToArray());
+        Assert.Equal([0], negatives.ItemsOf(1).ToArray());
+        Assert.Equal([2f, 1f], negatives.Ratings.ToArray());
+        Assert.Equal([110L, 150L], negatives.Timestamps.ToArray());
+        Assert.Equal(4, kept.Report.BelowThreshold);
+        Assert.Equal(2, kept.Report.KnownNegativesOutsideDataset);
+        Assert.Equal(0, dropped.Report.KnownNegativesOutsideDataset);
+    }
+
+    [Theory]
+    [InlineData(BelowThresholdPolicy.Drop)]
+    [InlineData(BelowThresholdPolicy.KeepAsKnownNegatives)]
+    public async Task The_latest_of_repeated_ratings_decides_which_side_of_the_threshold_a_pair_is_on(BelowThresholdPolicy policy)
+    {
+        // User 1 rated item 10 a 5, later a 2 (negative), and item 20 a 1, later a 4 (positive).
+        WriteMl100K("1\t10\t2\t200\n1\t10\t5\t100\n1\t20\t4\t100\n1\t20\t1\t50\n2\t10\t5\t100\n");
+
+        var dataset = await Load(MovieLensRelease.Ml100K, threshold: 4, belowThreshold: policy);
+
+        Assert.Equal([1], dataset.Interactions.ItemsOf(dataset.Users.GetIndex(1)).ToArray());
+        Assert.Equal(4f, dataset.Interactions.Ratings[0]);
+        Assert.Equal(2, dataset.Report.DuplicatesCollapsed);
+        Assert.Equal(1, dataset.Report.BelowThreshold);
+        Assert.Equal(policy == BelowThresholdPolicy.Drop ? [] : [0], dataset.KnownNegatives?.ItemsOf(0).ToArray() ?? []);
+    }
+
     [Theory]
     [InlineData("ml-100k", "u.user", "1|x|M|writer|32067", "age 'x'")]
     [InlineData("ml-100k", "u.user", "1|23|Q|writer|32067", "gender 'Q'")]
@@ -259,6 +304,26 @@ public sealed class MovieLensProviderTests : IDisposable
     [InlineData("Babylon 5", "Babylon 5", null)]
     public void Splits_titles_and_years(string text, string title, int? year) =>
         Assert.Equal((title, year), MovieLensProvider.SplitTitle(text));
+
+    [SkippableFact]
+    public async Task Real_ml100k_at_threshold_4_keeps_every_rating_on_one_side()
+    {
+        string directory = Path.GetDirectoryName(RealData.Require("ml-100k/u.data"))!;
+
+        var dataset = await new MovieLensProvider(MovieLensRelease.Ml100K, new MovieLensOptions
+        {
+            DataDirectory = Path.GetDirectoryName(directory), AllowDownload = false,
+            RatingThreshold = 4, BelowThreshold = BelowThresholdPolicy.KeepAsKnownNegatives,
+        }).LoadAsync();
+
+        // Counted with awk on u.data: 55,375 ratings of 4 or 5, from 942 users on 1,447 items.
+        Assert.Equal(55_375, dataset.Interactions.Count);
+        Assert.Equal(942, dataset.Users.Count);
+        Assert.Equal(1447, dataset.Items.Count);
+        Assert.Equal(100_000 - 55_375, dataset.Report.BelowThreshold);
+        Assert.Equal(dataset.Report.BelowThreshold, dataset.KnownNegatives!.Count + dataset.Report.KnownNegativesOutsideDataset);
+        Assert.All(dataset.KnownNegatives.Ratings.ToArray(), rating => Assert.True(rating < 4));
+    }
 
     [SkippableFact]
     public async Task Real_ml100k_has_its_published_counts()

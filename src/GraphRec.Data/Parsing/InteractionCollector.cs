@@ -1,13 +1,18 @@
 namespace GraphRec.Data.Parsing;
 
+/// <summary>What <see cref="InteractionCollector.Build"/> makes: the id maps, the positive interactions and, where kept, the known negatives.</summary>
+internal sealed record CollectedInteractions(IdMap Users, IdMap Items, Interactions Positives, Interactions? KnownNegatives);
+
 /// <summary>
 /// Accumulates raw (user id, item id, rating, timestamp) records while a file streams in, then builds the dense id
-/// maps and the CSR interactions: ratings below the threshold are dropped, repeated (user, item) pairs are
-/// collapsed into one (the latest by timestamp, else the last read), and indices follow ascending original ids.
+/// maps and the CSR interactions: repeated (user, item) pairs are collapsed into one (the latest by timestamp, else the
+/// last read), then ratings below the threshold are dropped or set aside as known negatives. The users and items of
+/// the dataset are those with at least one positive interaction, indexed in ascending order of their original ids.
 /// </summary>
 internal sealed class InteractionCollector
 {
     private readonly float? _ratingThreshold;
+    private readonly bool _keepKnownNegatives;
     private readonly Dictionary<long, int> _userSlots = [];
     private readonly Dictionary<long, int> _itemSlots = [];
     private int[] _users = new int[1024];
@@ -16,9 +21,15 @@ internal sealed class InteractionCollector
     private long[] _timestamps = new long[1024];
     private int _count;
 
-    public InteractionCollector(float? ratingThreshold, bool hasRatings, bool hasTimestamps)
+    public InteractionCollector(float? ratingThreshold, bool keepKnownNegatives, bool hasRatings, bool hasTimestamps)
     {
+        if (ratingThreshold is not null && !hasRatings)
+        {
+            throw new ArgumentException("A rating threshold needs ratings.", nameof(ratingThreshold));
+        }
+
         _ratingThreshold = ratingThreshold;
+        _keepKnownNegatives = keepKnownNegatives && ratingThreshold is not null;
         HasRatings = hasRatings;
         HasTimestamps = hasTimestamps;
     }
@@ -27,18 +38,16 @@ internal sealed class InteractionCollector
 
     public bool HasTimestamps { get; }
 
+    /// <summary>Interactions (after collapsing duplicates) rated below the threshold, whether dropped or kept as known negatives.</summary>
     public long BelowThreshold { get; private set; }
 
     public long DuplicatesCollapsed { get; private set; }
 
+    /// <summary>Known negatives dropped because their user or item has no positive interaction, so is not in the dataset.</summary>
+    public long NegativesOutsideDataset { get; private set; }
+
     public void Add(long userId, long itemId, float rating = 1f, long timestamp = 0)
     {
-        if (_ratingThreshold is float threshold && rating < threshold)
-        {
-            BelowThreshold++;
-            return;
-        }
-
         if (_count == _users.Length)
         {
             int capacity = checked(_count * 2);
@@ -71,21 +80,22 @@ internal sealed class InteractionCollector
     }
 
     /// <summary>Builds the id maps and the CSR interactions from everything added.</summary>
-    public (IdMap Users, IdMap Items, Interactions Interactions) Build()
+    public CollectedInteractions Build()
     {
-        var users = new IdMap(_userSlots.Keys);
-        var items = new IdMap(_itemSlots.Keys);
-        int[] userIndexOfSlot = IndexOfSlot(_userSlots, users);
-        int[] itemIndexOfSlot = IndexOfSlot(_itemSlots, items);
+        // Indices over every id read, before the threshold; restricted to the ids with a positive at the end.
+        var allUsers = new IdMap(_userSlots.Keys);
+        var allItems = new IdMap(_itemSlots.Keys);
+        int[] userIndexOfSlot = IndexOfSlot(_userSlots, allUsers);
+        int[] itemIndexOfSlot = IndexOfSlot(_itemSlots, allItems);
 
         // Counting sort by user, keeping the read order within a user.
-        var rowPointers = new int[users.Count + 1];
+        var rowPointers = new int[allUsers.Count + 1];
         for (int r = 0; r < _count; r++)
         {
             rowPointers[userIndexOfSlot[_users[r]] + 1]++;
         }
 
-        for (int u = 0; u < users.Count; u++)
+        for (int u = 0; u < allUsers.Count; u++)
         {
             rowPointers[u + 1] += rowPointers[u];
         }
@@ -97,9 +107,12 @@ internal sealed class InteractionCollector
             order[next[userIndexOfSlot[_users[r]]]++] = r;
         }
 
-        var keep = new bool[_count];
+        // Per position: 0 = collapsed into a later duplicate, 1 = positive, 2 = below the threshold.
+        var kind = new byte[_count];
         var sortedItems = new int[_count];
-        for (int u = 0; u < users.Count; u++)
+        var userHasPositive = new bool[allUsers.Count];
+        var itemHasPositive = new bool[allItems.Count];
+        for (int u = 0; u < allUsers.Count; u++)
         {
             int start = rowPointers[u], length = rowPointers[u + 1] - start;
             var rowItems = sortedItems.AsSpan(start, length);
@@ -113,28 +126,90 @@ internal sealed class InteractionCollector
             SortRow(rowItems, rowRecords);
             for (int p = 0; p < length; p++)
             {
-                bool lastOfRun = p + 1 == length || rowItems[p + 1] != rowItems[p];
-                keep[start + p] = lastOfRun;
-                DuplicatesCollapsed += lastOfRun ? 0 : 1;
+                if (p + 1 < length && rowItems[p + 1] == rowItems[p])
+                {
+                    DuplicatesCollapsed++;
+                    continue;
+                }
+
+                if (_ratingThreshold is float threshold && _ratings[rowRecords[p]] < threshold)
+                {
+                    kind[start + p] = 2;
+                    BelowThreshold++;
+                    continue;
+                }
+
+                kind[start + p] = 1;
+                userHasPositive[u] = true;
+                itemHasPositive[rowItems[p]] = true;
             }
         }
 
-        int kept = _count - (int)DuplicatesCollapsed;
-        var finalPointers = new int[users.Count + 1];
-        var finalItems = new int[kept];
-        var finalRatings = HasRatings ? new float[kept] : null;
-        var finalTimestamps = HasTimestamps ? new long[kept] : null;
+        var (users, userIndex) = Restrict(allUsers, userHasPositive);
+        var (items, itemIndex) = Restrict(allItems, itemHasPositive);
+        var positives = Emit(1, users.Count, items.Count, rowPointers, kind, order, sortedItems, userIndex, itemIndex, out _);
+        Interactions? negatives = null;
+        if (_keepKnownNegatives)
+        {
+            negatives = Emit(2, users.Count, items.Count, rowPointers, kind, order, sortedItems, userIndex, itemIndex, out long outside);
+            NegativesOutsideDataset = outside;
+        }
+
+        return new CollectedInteractions(users, items, positives, negatives);
+    }
+
+    /// <summary>The ids whose flag is set, and the new index of each old index (-1 where dropped). Order is kept.</summary>
+    private static (IdMap Map, int[] NewIndex) Restrict(IdMap all, bool[] keep)
+    {
+        var newIndex = new int[all.Count];
+        var ids = new List<long>(all.Count);
+        for (int i = 0; i < all.Count; i++)
+        {
+            newIndex[i] = keep[i] ? ids.Count : -1;
+            if (keep[i])
+            {
+                ids.Add(all.GetOriginalId(i));
+            }
+        }
+
+        return (new IdMap(ids), newIndex);
+    }
+
+    /// <summary>CSR of the positions of one kind; positions whose user or item is not in the final maps are counted in <paramref name="outside"/>.</summary>
+    private Interactions Emit(
+        byte wanted, int userCount, int itemCount, int[] rowPointers, byte[] kind, int[] order, int[] sortedItems,
+        int[] userIndex, int[] itemIndex, out long outside)
+    {
+        outside = 0;
+        int selected = 0;
+        for (int p = 0; p < kind.Length; p++)
+        {
+            selected += kind[p] == wanted ? 1 : 0;
+        }
+
+        var pointers = new int[userCount + 1];
+        var finalItems = new int[selected];
+        var finalRatings = HasRatings ? new float[selected] : null;
+        var finalTimestamps = HasTimestamps ? new long[selected] : null;
         int k = 0;
-        for (int u = 0; u < users.Count; u++)
+        for (int u = 0; u < userIndex.Length; u++)
         {
             for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
             {
-                if (!keep[p])
+                if (kind[p] != wanted)
                 {
                     continue;
                 }
 
-                finalItems[k] = sortedItems[p];
+                // Old and new indices share the ascending order of the original ids, so rows stay sorted by item.
+                int item = itemIndex[sortedItems[p]];
+                if (userIndex[u] < 0 || item < 0)
+                {
+                    outside++;
+                    continue;
+                }
+
+                finalItems[k] = item;
                 if (finalRatings is not null)
                 {
                     finalRatings[k] = _ratings[order[p]];
@@ -148,10 +223,27 @@ internal sealed class InteractionCollector
                 k++;
             }
 
-            finalPointers[u + 1] = k;
+            if (userIndex[u] >= 0)
+            {
+                pointers[userIndex[u] + 1] = k;
+            }
         }
 
-        return (users, items, new Interactions(users.Count, items.Count, finalPointers, finalItems, finalRatings, finalTimestamps));
+        if (k < selected)
+        {
+            Array.Resize(ref finalItems, k);
+            if (finalRatings is not null)
+            {
+                Array.Resize(ref finalRatings, k);
+            }
+
+            if (finalTimestamps is not null)
+            {
+                Array.Resize(ref finalTimestamps, k);
+            }
+        }
+
+        return new Interactions(userCount, itemCount, pointers, finalItems, finalRatings, finalTimestamps);
     }
 
     private void SortRow(Span<int> rowItems, Span<int> rowRecords)

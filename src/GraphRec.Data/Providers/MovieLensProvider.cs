@@ -74,6 +74,19 @@ public sealed record MovieLensRelease(string Name, MovieLensFormat Format, Uri D
         ?? throw new ArgumentException($"Unknown MovieLens dataset '{name}'. Known: {string.Join(", ", Known.Select(r => r.Name))}.", nameof(name));
 }
 
+/// <summary>What becomes of ratings below <see cref="MovieLensOptions.RatingThreshold"/>.</summary>
+public enum BelowThresholdPolicy
+{
+    /// <summary>They are dropped (and counted). A user or item with no rating at or above the threshold is not in the dataset.</summary>
+    Drop,
+
+    /// <summary>They are kept apart in <see cref="InteractionDataset.KnownNegatives"/>, indexed like the positive
+    /// interactions; the users and items of the dataset are still those with a positive interaction, so the positive
+    /// interactions, id maps and splits are exactly those of <see cref="Drop"/>. A known negative whose user or item
+    /// has no positive interaction is dropped and counted in <see cref="LoadReport.KnownNegativesOutsideDataset"/>.</summary>
+    KeepAsKnownNegatives,
+}
+
 /// <summary>Options of <see cref="MovieLensProvider"/>.</summary>
 public sealed record MovieLensOptions
 {
@@ -81,9 +94,13 @@ public sealed record MovieLensOptions
     /// Default: <c>GRAPHREC_DATA_DIR</c>, else the user's cache folder (see <see cref="DatasetLocator"/>).</summary>
     public string? DataDirectory { get; init; }
 
-    /// <summary>Ratings at or above this value become interactions; the others are dropped and counted.
-    /// Default null: every rating is an interaction.</summary>
+    /// <summary>Ratings at or above this value become interactions; the others are dropped or kept as known negatives
+    /// (<see cref="BelowThreshold"/>) and counted in <see cref="LoadReport.BelowThreshold"/>. Repeated ratings of the same
+    /// (user, item) collapse to the latest before the threshold applies. Default null: every rating is an interaction.</summary>
     public float? RatingThreshold { get; init; }
+
+    /// <summary>What becomes of ratings below <see cref="RatingThreshold"/>. Default <see cref="BelowThresholdPolicy.Drop"/>.</summary>
+    public BelowThresholdPolicy BelowThreshold { get; init; } = BelowThresholdPolicy.Drop;
 
     /// <summary>Skip malformed lines (counted, the first few reported) instead of throwing. Default false.</summary>
     public bool Lenient { get; init; }
@@ -155,7 +172,8 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     {
         var lines = new LineReader(_options.Lenient);
         var metadataLines = new LineReader(_options.Lenient);
-        var collector = new InteractionCollector(_options.RatingThreshold, hasRatings: true, hasTimestamps: true);
+        var collector = new InteractionCollector(
+            _options.RatingThreshold, _options.BelowThreshold == BelowThresholdPolicy.KeepAsKnownNegatives, hasRatings: true, hasTimestamps: true);
         Dictionary<long, ItemInfo> itemMetadata;
         Dictionary<long, UserInfo>? userMetadata;
         switch (_release.Format)
@@ -177,7 +195,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
                 break;
         }
 
-        var (users, items, interactions) = collector.Build();
+        var (users, items, interactions, knownNegatives) = collector.Build();
         var itemInfo = items.OriginalIds.Select(id => itemMetadata.GetValueOrDefault(id)).ToArray();
         var userInfo = userMetadata is null ? null : users.OriginalIds.Select(id => userMetadata.GetValueOrDefault(id)).ToArray();
         int itemsDescribed = itemInfo.Count(info => info is not null);
@@ -187,9 +205,10 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         var report = new LoadReport(
             lines.LinesRead, collector.BelowThreshold, collector.DuplicatesCollapsed,
             lines.MalformedSkipped + metadataLines.MalformedSkipped,
-            [.. lines.MalformedExamples.Concat(metadataLines.MalformedExamples).Take(LineReader.ExamplesKept)]);
+            [.. lines.MalformedExamples.Concat(metadataLines.MalformedExamples).Take(LineReader.ExamplesKept)],
+            collector.NegativesOutsideDataset);
         LogReport(_logger, _release.Name, users.Count, items.Count, interactions.Count, report);
-        return new InteractionDataset(_release.Name, users, items, interactions, itemInfo, report, userInfo: userInfo);
+        return new InteractionDataset(_release.Name, users, items, interactions, itemInfo, report, userInfo: userInfo, knownNegatives: knownNegatives);
     }
 
     internal static void LogReport(ILogger logger, string name, int users, int items, int interactions, LoadReport report)
@@ -376,7 +395,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     [GeneratedRegex(@"^(.*\S)\s*\((\d{4})(?:[–-]\d{0,4})?\)\s*$")]
     private static partial Regex TitleWithYear();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Dataset}: {Users} users, {Items} items, {Interactions} interactions ({BelowThreshold} below the rating threshold dropped, {Duplicates} duplicates collapsed)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Dataset}: {Users} users, {Items} items, {Interactions} interactions ({BelowThreshold} below the rating threshold, {Duplicates} duplicates collapsed)")]
     private static partial void LogLoaded(ILogger logger, string dataset, int users, int items, int interactions, long belowThreshold, long duplicates);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Dataset} metadata: {ItemsWithout} items without metadata, {UnratedItems} listed items without interactions, {UsersWithout} users without demographics, {InactiveUsers} listed users without interactions")]
