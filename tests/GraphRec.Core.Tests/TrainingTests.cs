@@ -250,7 +250,7 @@ public sealed class TrainingTests
     }
 
     [SkippableFact]
-    public async Task Training_on_real_ml100k_lifts_recall_far_above_an_untrained_model()
+    public async Task Real_ml100k_training_lifts_recall_far_above_an_untrained_model()
     {
         string? directory = Environment.GetEnvironmentVariable("GRAPHREC_DATA_DIR");
         Skip.If(string.IsNullOrEmpty(directory) || !Directory.Exists(Path.Combine(directory, "ml-100k")),

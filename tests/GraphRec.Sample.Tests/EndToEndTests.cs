@@ -98,7 +98,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task Train_on_the_real_ml100k_when_GRAPHREC_DATA_DIR_has_it()
+    public async Task Real_ml100k_through_the_sample_trains_and_recommends()
     {
         string? data = Environment.GetEnvironmentVariable("GRAPHREC_DATA_DIR");
         Skip.If(data is null || !Directory.Exists(Path.Combine(data, "ml-100k")) && !File.Exists(Path.Combine(data, "ml-100k.zip")),
