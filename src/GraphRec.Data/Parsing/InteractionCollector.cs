@@ -147,11 +147,12 @@ internal sealed class InteractionCollector
 
         var (users, userIndex) = Restrict(allUsers, userHasPositive);
         var (items, itemIndex) = Restrict(allItems, itemHasPositive);
-        var positives = Emit(1, users.Count, items.Count, rowPointers, kind, order, sortedItems, userIndex, itemIndex, out _);
+        long positiveCount = _count - DuplicatesCollapsed - BelowThreshold;
+        var positives = Emit(1, (int)positiveCount, users.Count, items.Count, rowPointers, kind, order, sortedItems, userIndex, itemIndex, out _);
         Interactions? negatives = null;
         if (_keepKnownNegatives)
         {
-            negatives = Emit(2, users.Count, items.Count, rowPointers, kind, order, sortedItems, userIndex, itemIndex, out long outside);
+            negatives = Emit(2, (int)BelowThreshold, users.Count, items.Count, rowPointers, kind, order, sortedItems, userIndex, itemIndex, out long outside);
             NegativesOutsideDataset = outside;
         }
 
@@ -162,6 +163,17 @@ internal sealed class InteractionCollector
     private static (IdMap Map, int[] NewIndex) Restrict(IdMap all, bool[] keep)
     {
         var newIndex = new int[all.Count];
+        if (Array.TrueForAll(keep, kept => kept))
+        {
+            // Without a threshold every id is kept: the map is reused rather than built again.
+            for (int i = 0; i < newIndex.Length; i++)
+            {
+                newIndex[i] = i;
+            }
+
+            return (all, newIndex);
+        }
+
         var ids = new List<long>(all.Count);
         for (int i = 0; i < all.Count; i++)
         {
@@ -175,18 +187,13 @@ internal sealed class InteractionCollector
         return (new IdMap(ids), newIndex);
     }
 
-    /// <summary>CSR of the positions of one kind; positions whose user or item is not in the final maps are counted in <paramref name="outside"/>.</summary>
+    /// <summary>CSR of the <paramref name="selected"/> positions of one kind; positions whose user or item is not in the
+    /// final maps are left out and counted in <paramref name="outside"/>.</summary>
     private Interactions Emit(
-        byte wanted, int userCount, int itemCount, int[] rowPointers, byte[] kind, int[] order, int[] sortedItems,
+        byte wanted, int selected, int userCount, int itemCount, int[] rowPointers, byte[] kind, int[] order, int[] sortedItems,
         int[] userIndex, int[] itemIndex, out long outside)
     {
         outside = 0;
-        int selected = 0;
-        for (int p = 0; p < kind.Length; p++)
-        {
-            selected += kind[p] == wanted ? 1 : 0;
-        }
-
         var pointers = new int[userCount + 1];
         var finalItems = new int[selected];
         var finalRatings = HasRatings ? new float[selected] : null;
