@@ -25,7 +25,7 @@ public sealed record FullRankingOptions
 
 /// <summary>
 /// Full-catalogue top-K evaluation: for every user with held-out items, score all items, remove the items the user
-/// has in the excluded sets (train, and validation when evaluating test), take the top max(K) with <c>topk</c>, and
+/// has in the excluded sets (train, and validation when evaluating test), take the top max(K) with <see cref="TopKSelection"/>, and
 /// compute the metrics of <see cref="RankingEvaluationBuilder"/>. Users are scored in batches, so the full
 /// users × items score matrix is never held at once.
 /// </summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GraphRec.Core.Evaluation;
 using GraphRec.Core.Models;
 using GraphRec.Data;
@@ -120,8 +119,7 @@ public sealed class LightGcnRecommender : IDisposable
 
         using var scope = NewDisposeScope();
         var normalized = _normalizedItems.Value;
-        var cosine = normalized.mv(normalized[item]).contiguous();
-        var values = MemoryMarshal.Cast<byte, float>(cosine.bytes).ToArray();
+        var values = ToArray(normalized.mv(normalized[item]));
         values[item] = float.NegativeInfinity;
         var top = new int[Math.Min(count, Model.ItemCount)];
         TopKSelection.Select(values, top);
@@ -139,18 +137,15 @@ public sealed class LightGcnRecommender : IDisposable
     public EmbeddingExport ExportEmbeddings()
     {
         using var scope = NewDisposeScope();
-        var users = _scorer.UserEmbeddings.to(CPU).contiguous();
-        var items = _scorer.ItemEmbeddings.to(CPU).contiguous();
-        return new EmbeddingExport(Catalog.Users.OriginalIds, Catalog.Items.OriginalIds, (int)users.shape[1],
-            MemoryMarshal.Cast<byte, float>(users.bytes).ToArray(), MemoryMarshal.Cast<byte, float>(items.bytes).ToArray());
+        return new EmbeddingExport(Catalog.Users.OriginalIds, Catalog.Items.OriginalIds, (int)_scorer.UserEmbeddings.shape[1],
+            ToArray(_scorer.UserEmbeddings), ToArray(_scorer.ItemEmbeddings));
     }
 
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> of user index <paramref name="user"/> against every item, by item index.</summary>
     public float[] ScoreAll(int user)
     {
         using var scope = NewDisposeScope();
-        var scores = _scorer.Score([user]).to(CPU).contiguous();
-        return MemoryMarshal.Cast<byte, float>(scores.bytes).ToArray();
+        return ToArray(_scorer.Score([user]));
     }
 
     /// <inheritdoc />
@@ -161,6 +156,13 @@ public sealed class LightGcnRecommender : IDisposable
         {
             _normalizedItems.Value.Dispose();
         }
+    }
+
+    /// <summary>A tensor's values in row-major order, on the CPU, as a new array.</summary>
+    private static float[] ToArray(Tensor tensor)
+    {
+        using var values = tensor.to(CPU).data<float>();
+        return values.ToArray();
     }
 
     private Recommendation ToRecommendation(int item, float score) =>

@@ -73,7 +73,8 @@ public sealed class NonFiniteLossException(int epoch, int batch, double loss)
 
 /// <summary>
 /// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
-/// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates the whole graph forward and backward.
+/// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates through the whole graph, the last
+/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward.
 /// </summary>
 public sealed partial class LightGcnTrainer
 {
