@@ -1,13 +1,17 @@
 using System.Globalization;
+using GraphRec.Data.Parsing;
 
 namespace GraphRec.Data;
 
-/// <summary>A dataset file is malformed. The message names the file, the 1-based line number and the offending text.</summary>
+/// <summary>
+/// A dataset file is malformed. The message names the file, the 1-based line number and the offending text, with
+/// control characters escaped and long text cut, so that printing it is safe whatever the file holds.
+/// </summary>
 public sealed class DatasetFormatException : FormatException
 {
     /// <summary>Creates the exception for a line of a file.</summary>
     public DatasetFormatException(string filePath, long lineNumber, string lineText, string problem)
-        : base(string.Create(CultureInfo.InvariantCulture, $"{filePath}:{lineNumber}: {problem}: \"{Truncate(lineText)}\""))
+        : base(string.Create(CultureInfo.InvariantCulture, $"{Safe(filePath)}:{lineNumber}: {Safe(problem)}: \"{InputText.Printable(lineText, InputText.LineLength)}\""))
     {
         FilePath = filePath;
         LineNumber = lineNumber;
@@ -16,7 +20,7 @@ public sealed class DatasetFormatException : FormatException
 
     /// <summary>Creates the exception for a whole file (empty, wrong encoding, missing inside an archive).</summary>
     public DatasetFormatException(string filePath, string problem)
-        : base($"{filePath}: {problem}")
+        : base($"{Safe(filePath)}: {Safe(problem)}")
     {
         FilePath = filePath;
         LineText = string.Empty;
@@ -24,7 +28,7 @@ public sealed class DatasetFormatException : FormatException
 
     /// <summary>Creates the exception for a whole file, with the underlying cause.</summary>
     public DatasetFormatException(string filePath, string problem, Exception innerException)
-        : base($"{filePath}: {problem}", innerException)
+        : base($"{Safe(filePath)}: {Safe(problem)}", innerException)
     {
         FilePath = filePath;
         LineText = string.Empty;
@@ -39,7 +43,8 @@ public sealed class DatasetFormatException : FormatException
     /// <summary>The offending line; empty where the problem concerns the whole file.</summary>
     public string LineText { get; }
 
-    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    // Problems quote their fields already cut; this bounds what a caller-built problem or a path can add.
+    private static string Safe(string text) => InputText.Printable(text, 4 * InputText.LineLength);
 }
 
 /// <summary>A dataset's files are not where they were looked for and could not be downloaded.</summary>

@@ -54,9 +54,27 @@ internal abstract class DatasetFiles : IDisposable
         public override Stream Open(string name)
         {
             string path = Describe(name);
-            return File.Exists(path)
-                ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)
-                : throw new DatasetNotFoundException($"The dataset file {path} does not exist.", path);
+            if (Directory.Exists(path))
+            {
+                throw new DatasetFormatException(path, "is a folder, not a file");
+            }
+
+            if (!File.Exists(path))
+            {
+                throw new FileInfo(path).LinkTarget is { } target
+                    ? new DatasetNotFoundException($"The dataset file {path} is a symbolic link to {target}, which does not resolve (missing, or a loop of links).", path)
+                    : new DatasetNotFoundException($"The dataset file {path} does not exist.", path);
+            }
+
+            try
+            {
+                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            }
+            catch (Exception exception) when (exception is UnauthorizedAccessException or (IOException and not FileNotFoundException))
+            {
+                // No permission, a loop of symbolic links, a device that fails: the system's reason says which.
+                throw new DatasetFormatException(path, $"cannot be opened ({exception.Message})", exception);
+            }
         }
     }
 
@@ -73,7 +91,7 @@ internal abstract class DatasetFiles : IDisposable
             var entry = Find(name) ?? throw new DatasetFormatException(Describe(name), "the archive has no such file (wrong or incomplete archive?)");
             try
             {
-                return entry.Open();
+                return CheckedZipEntryStream.Open(entry);
             }
             catch (InvalidDataException exception)
             {

@@ -48,8 +48,10 @@ public static partial class DatasetLocator
         HttpClient? httpClient, IProgress<DownloadProgress>? progress, ILogger logger, CancellationToken cancellationToken)
     {
         string folder = Path.Combine(dataDirectory, name);
-        if (File.Exists(Path.Combine(folder, keyFile)))
+        if (HoldsEntry(folder, keyFile))
         {
+            // Whatever is wrong with the file itself (a folder, a broken link, no permission) is reported when it is
+            // opened: a download would not mend it and would not be used.
             LogReadingFrom(logger, name, folder);
             return DatasetFiles.FromFolder(folder);
         }
@@ -69,6 +71,31 @@ public static partial class DatasetLocator
 
         LogReadingFrom(logger, name, archive);
         return DatasetFiles.FromZip(archive, name);
+    }
+
+    /// <summary>Whether <paramref name="folder"/> has an entry named <paramref name="file"/> of any kind (file, folder, link).</summary>
+    /// <exception cref="DatasetNotFoundException">The folder exists but cannot be listed.</exception>
+    private static bool HoldsEntry(string folder, string file)
+    {
+        string path = Path.Combine(folder, file);
+        if (File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null)
+        {
+            return true;
+        }
+
+        if (Directory.Exists(folder))
+        {
+            try
+            {
+                _ = Directory.EnumerateFileSystemEntries(folder).Any();
+            }
+            catch (Exception exception) when (exception is UnauthorizedAccessException or IOException)
+            {
+                throw new DatasetNotFoundException($"The dataset folder {folder} exists but cannot be read ({exception.Message}).", path, exception);
+            }
+        }
+
+        return false;
     }
 
     private static async Task DownloadAsync(

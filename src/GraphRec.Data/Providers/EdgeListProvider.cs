@@ -19,8 +19,10 @@ public sealed record EdgeListOptions
 
 /// <summary>
 /// Loads a dataset in the format of the LightGCN paper's datasets (Gowalla, Yelp2018, Amazon-Book): <c>train.txt</c>
-/// and <c>test.txt</c>, one line per user, <c>user item item ...</c>, with ids already dense from 0. The dataset's
-/// <see cref="InteractionDataset.PredefinedSplit"/> is that split; ids map to themselves.
+/// and <c>test.txt</c>, one line per user, <c>user item item ...</c>. The dataset's
+/// <see cref="InteractionDataset.PredefinedSplit"/> is that split. Ids map to dense indices in ascending order, like
+/// MovieLens ids, so ids that are already dense from 0 (the paper's files) map to themselves, and large or sparse ids
+/// cost memory by how many there are, not by how large they are. The users are those that start a line in either file.
 /// </summary>
 public sealed class EdgeListProvider : IDatasetProvider
 {
@@ -54,17 +56,20 @@ public sealed class EdgeListProvider : IDatasetProvider
         var lines = new LineReader(_options.Lenient);
         var train = await ReadAsync(_trainPath, lines, cancellationToken).ConfigureAwait(false);
         var test = await ReadAsync(_testPath, lines, cancellationToken).ConfigureAwait(false);
-        int userCount = Math.Max(train.MaxUser, test.MaxUser) + 1;
-        int itemCount = Math.Max(train.MaxItem, test.MaxItem) + 1;
-        var trainInteractions = ToInteractions(train.Edges, userCount, itemCount, out _);
-        var testInteractions = ToInteractions(test.Edges, userCount, itemCount, out _);
-        var all = ToInteractions(train.Edges.Concat(test.Edges), userCount, itemCount, out int duplicates);
+        var users = new IdMap(train.Users.Union(test.Users));
+        var items = new IdMap(train.Items.Union(test.Items));
+        if (train.Edges.Count + test.Edges.Count == 0)
+        {
+            throw new DatasetFormatException(_trainPath, "no interactions: neither file lists an item for any user");
+        }
+
+        var trainInteractions = ToInteractions(train.Edges, users, items, out _);
+        var testInteractions = ToInteractions(test.Edges, users, items, out _);
+        var all = ToInteractions(train.Edges.Concat(test.Edges), users, items, out int duplicates);
         var split = DatasetSplitter.FromParts(trainInteractions, null, testInteractions, _logger);
-        var ids = new IdMap(Enumerable.Range(0, userCount).Select(i => (long)i));
-        var itemIds = new IdMap(Enumerable.Range(0, itemCount).Select(i => (long)i));
         var report = new LoadReport(lines.LinesRead, 0, duplicates, lines.MalformedSkipped, lines.MalformedExamples);
-        MovieLensProvider.LogReport(_logger, Name, userCount, itemCount, all.Count, report);
-        return new InteractionDataset(Name, ids, itemIds, all, null, report, split);
+        MovieLensProvider.LogReport(_logger, Name, users.Count, items.Count, all.Count, report);
+        return new InteractionDataset(Name, users, items, all, null, report, split);
     }
 
     private static async Task<EdgeRows> ReadAsync(string path, LineReader lines, CancellationToken cancellationToken)
@@ -76,15 +81,16 @@ public sealed class EdgeListProvider : IDatasetProvider
 
         var rows = new EdgeRows();
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await lines.ReadAsync(stream, Encoding.UTF8, path, hasHeader: false, line =>
+        var items = new List<long>();
+        await lines.ReadAsync(stream, Encoding.UTF8, path, header: null, line =>
         {
-            int user = -1;
-            var items = new List<int>();
+            long user = -1;
+            items.Clear();
             foreach (string field in line.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
             {
-                if (!int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+                if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out long id))
                 {
-                    throw new LineFormatException($"'{field}' is not a non-negative integer id");
+                    throw new LineFormatException($"{InputText.Quote(field)} is not a non-negative integer id");
                 }
 
                 if (user < 0)
@@ -102,18 +108,18 @@ public sealed class EdgeListProvider : IDatasetProvider
         return rows;
     }
 
-    private static Interactions ToInteractions(IEnumerable<(int User, int Item)> edges, int userCount, int itemCount, out int duplicates)
+    private static Interactions ToInteractions(IEnumerable<(long User, long Item)> edges, IdMap users, IdMap items, out int duplicates)
     {
-        var rowLists = new List<int>[userCount];
+        var rowLists = new List<int>[users.Count];
         foreach (var (user, item) in edges)
         {
-            (rowLists[user] ??= []).Add(item);
+            (rowLists[users.GetIndex(user)] ??= []).Add(items.GetIndex(item));
         }
 
-        var rowPointers = new int[userCount + 1];
-        var items = new List<int>();
+        var rowPointers = new int[users.Count + 1];
+        var columns = new List<int>();
         duplicates = 0;
-        for (int user = 0; user < userCount; user++)
+        for (int user = 0; user < users.Count; user++)
         {
             if (rowLists[user] is { } row)
             {
@@ -126,31 +132,31 @@ public sealed class EdgeListProvider : IDatasetProvider
                         continue;
                     }
 
-                    items.Add(row[k]);
+                    columns.Add(row[k]);
                 }
             }
 
-            rowPointers[user + 1] = items.Count;
+            rowPointers[user + 1] = columns.Count;
         }
 
-        return new Interactions(userCount, itemCount, rowPointers, [.. items]);
+        return new Interactions(users.Count, items.Count, rowPointers, [.. columns]);
     }
 
-    /// <summary>The edges of one file, in file order.</summary>
+    /// <summary>The edges of one file, in file order, with the original ids seen.</summary>
     private sealed class EdgeRows
     {
-        public List<(int User, int Item)> Edges { get; } = [];
+        public List<(long User, long Item)> Edges { get; } = [];
 
-        public int MaxUser { get; private set; } = -1;
+        public HashSet<long> Users { get; } = [];
 
-        public int MaxItem { get; private set; } = -1;
+        public HashSet<long> Items { get; } = [];
 
-        public void Add(int user, List<int> items)
+        public void Add(long user, List<long> items)
         {
-            MaxUser = Math.Max(MaxUser, user);
-            foreach (int item in items)
+            Users.Add(user);
+            foreach (long item in items)
             {
-                MaxItem = Math.Max(MaxItem, item);
+                Items.Add(item);
                 Edges.Add((user, item));
             }
         }

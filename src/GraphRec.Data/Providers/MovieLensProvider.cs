@@ -142,10 +142,17 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     private readonly ILogger _logger;
 
     /// <summary>Creates a provider for a release.</summary>
+    /// <exception cref="ArgumentException">The rating threshold is NaN or infinite.</exception>
     public MovieLensProvider(MovieLensRelease release, MovieLensOptions? options = null, ILogger<MovieLensProvider>? logger = null)
     {
         _release = release ?? throw new ArgumentNullException(nameof(release));
         _options = options ?? new MovieLensOptions();
+        if (_options.RatingThreshold is float threshold && !float.IsFinite(threshold))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"{nameof(MovieLensOptions)}.{nameof(MovieLensOptions.RatingThreshold)} must be a finite number or null; it is {threshold}."),
+                nameof(options));
+        }
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -155,12 +162,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     /// <inheritdoc />
     public async Task<InteractionDataset> LoadAsync(CancellationToken cancellationToken = default)
     {
-        string ratingsFile = _release.Format switch
-        {
-            MovieLensFormat.Classic100K => "u.data",
-            MovieLensFormat.Dat => "ratings.dat",
-            _ => "ratings.csv",
-        };
+        string ratingsFile = RatingsFile(_release.Format);
         string dataDirectory = DatasetLocator.ResolveDataDirectory(_options.DataDirectory);
         using var files = await DatasetLocator.OpenAsync(
             dataDirectory, _release.Name, ratingsFile, _release.DownloadUrl, new ExpectedDownload(_release.Sha256, _release.Length), _options.AllowDownload,
@@ -170,6 +172,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
 
     internal async Task<InteractionDataset> LoadAsync(DatasetFiles files, CancellationToken cancellationToken)
     {
+        string ratingsFile = RatingsFile(_release.Format);
         var lines = new LineReader(_options.Lenient);
         var metadataLines = new LineReader(_options.Lenient);
         var collector = new InteractionCollector(
@@ -179,23 +182,29 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         switch (_release.Format)
         {
             case MovieLensFormat.Classic100K:
-                await ReadRatingsAsync(files, "u.data", "\t", Latin1, hasHeader: false, 1f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
-                itemMetadata = await ReadMetadataAsync(files, "u.item", "item", ParseClassicItem, Latin1, hasHeader: false, metadataLines, cancellationToken).ConfigureAwait(false);
+                await ReadRatingsAsync(files, "u.data", "\t", Latin1, header: null, 1f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
+                itemMetadata = await ReadMetadataAsync(files, "u.item", "item", ParseClassicItem, Latin1, header: null, metadataLines, cancellationToken).ConfigureAwait(false);
                 userMetadata = await ReadOptionalMetadataAsync(files, "u.user", ParseClassicUser, metadataLines, cancellationToken).ConfigureAwait(false);
                 break;
             case MovieLensFormat.Dat:
-                await ReadRatingsAsync(files, "ratings.dat", "::", Latin1, hasHeader: false, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
-                itemMetadata = await ReadMetadataAsync(files, "movies.dat", "item", ParseDatItem, Latin1, hasHeader: false, metadataLines, cancellationToken).ConfigureAwait(false);
+                await ReadRatingsAsync(files, "ratings.dat", "::", Latin1, header: null, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
+                itemMetadata = await ReadMetadataAsync(files, "movies.dat", "item", ParseDatItem, Latin1, header: null, metadataLines, cancellationToken).ConfigureAwait(false);
                 userMetadata = await ReadOptionalMetadataAsync(files, "users.dat", ParseDatUser, metadataLines, cancellationToken).ConfigureAwait(false);
                 break;
             default:
-                await ReadRatingsAsync(files, "ratings.csv", ",", StrictUtf8, hasHeader: true, 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
-                itemMetadata = await ReadMetadataAsync(files, "movies.csv", "item", ParseCsvItem, StrictUtf8, hasHeader: true, metadataLines, cancellationToken).ConfigureAwait(false);
+                await ReadRatingsAsync(files, "ratings.csv", ",", StrictUtf8, header: "userId,movieId,rating,timestamp", 0.5f, 5f, lines, collector, cancellationToken).ConfigureAwait(false);
+                itemMetadata = await ReadMetadataAsync(files, "movies.csv", "item", ParseCsvItem, StrictUtf8, header: "movieId,title,genres", metadataLines, cancellationToken).ConfigureAwait(false);
                 userMetadata = null; // the CSV releases publish no demographics
                 break;
         }
 
         var (users, items, interactions, knownNegatives) = collector.Build();
+        if (interactions.Count == 0)
+        {
+            throw new DatasetFormatException(files.Describe(ratingsFile), collector.BelowThreshold > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"no interactions: all {collector.BelowThreshold:N0} ratings are below the rating threshold {_options.RatingThreshold}; lower it or leave it unset")
+                : "no interactions: the file has no rating lines");
+        }
         var itemInfo = items.OriginalIds.Select(id => itemMetadata.GetValueOrDefault(id)).ToArray();
         var userInfo = userMetadata is null ? null : users.OriginalIds.Select(id => userMetadata.GetValueOrDefault(id)).ToArray();
         int itemsDescribed = itemInfo.Count(info => info is not null);
@@ -211,6 +220,13 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         return new InteractionDataset(_release.Name, users, items, interactions, itemInfo, report, userInfo: userInfo, knownNegatives: knownNegatives);
     }
 
+    private static string RatingsFile(MovieLensFormat format) => format switch
+    {
+        MovieLensFormat.Classic100K => "u.data",
+        MovieLensFormat.Dat => "ratings.dat",
+        _ => "ratings.csv",
+    };
+
     internal static void LogReport(ILogger logger, string name, int users, int items, int interactions, LoadReport report)
     {
         LogLoaded(logger, name, users, items, interactions, report.BelowThreshold, report.DuplicatesCollapsed);
@@ -221,11 +237,11 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     }
 
     private static async Task ReadRatingsAsync(
-        DatasetFiles files, string name, string separator, Encoding encoding, bool hasHeader, float minimum, float maximum,
+        DatasetFiles files, string name, string separator, Encoding encoding, string? header, float minimum, float maximum,
         LineReader lines, InteractionCollector collector, CancellationToken cancellationToken)
     {
         await using var stream = files.Open(name);
-        await lines.ReadAsync(stream, encoding, files.Describe(name), hasHeader, line =>
+        await lines.ReadAsync(stream, encoding, files.Describe(name), header, line =>
         {
             Span<Range> fields = stackalloc Range[4];
             LineReader.Split(line, separator, fields);
@@ -238,15 +254,23 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads a metadata file of (id, record) lines; a repeated id is a malformed line.</summary>
+    /// <summary>
+    /// Reads a metadata file of (id, record) lines; a repeated id is a malformed line, and so is a control character:
+    /// titles and the like are printed as they are, so they must not be able to drive the terminal.
+    /// </summary>
     private static async Task<Dictionary<long, T>> ReadMetadataAsync<T>(
         DatasetFiles files, string name, string what, Func<string, (long Id, T Info)> parse,
-        Encoding encoding, bool hasHeader, LineReader lines, CancellationToken cancellationToken)
+        Encoding encoding, string? header, LineReader lines, CancellationToken cancellationToken)
     {
         var result = new Dictionary<long, T>();
         await using var stream = files.Open(name);
-        await lines.ReadAsync(stream, encoding, files.Describe(name), hasHeader, line =>
+        await lines.ReadAsync(stream, encoding, files.Describe(name), header, line =>
         {
+            if (InputText.HasControl(line))
+            {
+                throw new LineFormatException("contains control characters");
+            }
+
             var (id, info) = parse(line);
             if (!result.TryAdd(id, info))
             {
@@ -267,7 +291,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
             return null;
         }
 
-        return await ReadMetadataAsync(files, name, "user", parse, Latin1, hasHeader: false, lines, cancellationToken).ConfigureAwait(false);
+        return await ReadMetadataAsync(files, name, "user", parse, Latin1, header: null, lines, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>user id | age | gender | occupation | zip code</c>, ages exact.</summary>
@@ -278,7 +302,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         var text = line.AsSpan();
         int age = int.TryParse(text[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is > 0 and < 130
             ? value
-            : throw new LineFormatException($"age '{text[fields[1]]}' is not a whole number of years between 1 and 129");
+            : throw new LineFormatException($"age {InputText.Quote(text[fields[1]])} is not a whole number of years between 1 and 129");
         return (LineReader.ParseId(text[fields[0]], "user id"),
             new UserInfo(ParseGender(text[fields[2]]), age, age, RequireText(text[fields[3]], "occupation"), RequireText(text[fields[4]], "zip code")));
     }
@@ -298,11 +322,11 @@ public sealed partial class MovieLensProvider : IDatasetProvider
             "45" => (45, 49),
             "50" => (50, 55),
             "56" => (56, null),
-            var other => throw new LineFormatException($"age group '{other}' is not one of 1, 18, 25, 35, 45, 50, 56"),
+            var other => throw new LineFormatException($"age group {InputText.Quote(other)} is not one of 1, 18, 25, 35, 45, 50, 56"),
         };
         string occupation = int.TryParse(text[fields[3]], NumberStyles.None, CultureInfo.InvariantCulture, out int code) && code < Ml1MOccupations.Length
             ? Ml1MOccupations[code]
-            : throw new LineFormatException($"occupation '{text[fields[3]]}' is not a code from 0 to {Ml1MOccupations.Length - 1}");
+            : throw new LineFormatException($"occupation {InputText.Quote(text[fields[3]])} is not a code from 0 to {Ml1MOccupations.Length - 1}");
         return (LineReader.ParseId(text[fields[0]], "user id"),
             new UserInfo(ParseGender(text[fields[1]]), minimumAge, maximumAge, occupation, RequireText(text[fields[4]], "zip code")));
     }
@@ -311,7 +335,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     {
         "M" => "M",
         "F" => "F",
-        _ => throw new LineFormatException($"gender '{field}' is neither M nor F"),
+        _ => throw new LineFormatException($"gender {InputText.Quote(field)} is neither M nor F"),
     };
 
     private static string RequireText(ReadOnlySpan<char> field, string what) =>
@@ -333,7 +357,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
             }
             else if (flag is not "0")
             {
-                throw new LineFormatException($"genre flag '{flag}' is neither 0 nor 1");
+                throw new LineFormatException($"genre flag {InputText.Quote(flag)} is neither 0 nor 1");
             }
         }
 
@@ -368,7 +392,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
         }
         catch (Microsoft.VisualBasic.FileIO.MalformedLineException exception)
         {
-            throw new LineFormatException($"unbalanced quotes ({exception.Message})");
+            throw new LineFormatException($"unbalanced quotes ({InputText.Printable(exception.Message, InputText.FieldLength)})");
         }
 
         if (fields is null || fields.Length != 3)
