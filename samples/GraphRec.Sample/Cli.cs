@@ -100,7 +100,7 @@ internal static class Cli
             return await run().ConfigureAwait(false);
         }
         catch (Exception error) when (error is DatasetNotFoundException or DatasetFormatException or ModelFormatException
-            or UnknownIdException or FileNotFoundException or DirectoryNotFoundException or UsageException or NonFiniteLossException
+            or UnknownIdException or FileNotFoundException or DirectoryNotFoundException or UsageException or TrainingDivergedException
             or HttpRequestException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);

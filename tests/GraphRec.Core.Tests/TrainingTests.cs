@@ -243,7 +243,7 @@ public sealed class TrainingTests
         using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 1 });
 
-        var error = await Assert.ThrowsAsync<NonFiniteLossException>(() =>
+        var error = await Assert.ThrowsAsync<TrainingDivergedException>(() =>
             new LightGcnTrainer(new TrainerOptions { Epochs = 1, BatchSize = 100 }, loss: new NanLoss()).TrainAsync(model, train));
 
         Assert.Equal((1, 1), (error.Epoch, error.Batch));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using GraphRec.Data;
 using GraphRec.Metrics;
@@ -18,9 +19,26 @@ public sealed record FullRankingOptions
     /// </summary>
     public int? UserBatchSize { get; init; }
 
+    /// <summary>Checks every value before any work.</summary>
+    /// <exception cref="ArgumentException">No cut-off, a cut-off below 1, or a batch size below 1; the message names the property.</exception>
+    public void Validate()
+    {
+        if (Cutoffs is null || Cutoffs.Count == 0 || Cutoffs.Any(k => k <= 0))
+        {
+            throw new ArgumentException(
+                $"{nameof(FullRankingOptions)}.{nameof(Cutoffs)} needs at least one cut-off, all positive; it is [{string.Join(", ", Cutoffs ?? [])}].");
+        }
+
+        if (UserBatchSize is int size && size <= 0)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{nameof(FullRankingOptions)}.{nameof(UserBatchSize)} must be positive or null (sized automatically); it is {size}."));
+        }
+    }
+
     /// <summary>The batch size in effect for <paramref name="itemCount"/> items.</summary>
     public int ResolveUserBatchSize(int itemCount) =>
-        UserBatchSize is int size && size > 0 ? size : Math.Clamp((16 << 20) / (4 * Math.Max(itemCount, 1)), 1, 4096);
+        UserBatchSize is int size ? size : Math.Clamp((16 << 20) / (4 * Math.Max(itemCount, 1)), 1, 4096);
 }
 
 /// <summary>
@@ -40,6 +58,8 @@ public static class FullRankingEvaluator
         ArgumentNullException.ThrowIfNull(heldOut);
         ArgumentNullException.ThrowIfNull(exclude);
         options ??= new FullRankingOptions();
+        options.Validate();
+        CheckShapes(scorer, heldOut, exclude);
         var builder = new RankingEvaluationBuilder(options.Cutoffs, scorer.ItemCount);
         int k = Math.Min(builder.MaxK, scorer.ItemCount);
         var users = Enumerable.Range(0, heldOut.UserCount).Where(u => heldOut.CountOf(u) > 0).ToArray();
@@ -59,6 +79,29 @@ public static class FullRankingEvaluator
         }
 
         return builder.Build();
+    }
+
+    private static void CheckShapes(IScorer scorer, Interactions heldOut, IReadOnlyList<Interactions> exclude)
+    {
+        if (scorer.ItemCount <= 0)
+        {
+            throw new ArgumentException("The scorer ranks no items: there is nothing to evaluate.", nameof(scorer));
+        }
+
+        if (heldOut.ItemCount != scorer.ItemCount)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The held-out interactions have {heldOut.ItemCount} items, the scorer ranks {scorer.ItemCount}: evaluate on a split of the data the model was trained on."), nameof(heldOut));
+        }
+
+        foreach (var set in exclude)
+        {
+            if (set.ItemCount != heldOut.ItemCount || set.UserCount != heldOut.UserCount)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"An excluded set is {set.UserCount} users x {set.ItemCount} items, the held-out interactions {heldOut.UserCount} x {heldOut.ItemCount}: exclude parts of the same split."), nameof(exclude));
+            }
+        }
     }
 
     /// <summary>

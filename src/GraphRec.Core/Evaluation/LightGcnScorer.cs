@@ -32,6 +32,15 @@ public sealed class LightGcnScorer : IScorer, IDisposable
     /// <inheritdoc />
     public Tensor Score(ReadOnlySpan<int> users)
     {
+        int userCount = (int)_users.shape[0];
+        foreach (int user in users)
+        {
+            if ((uint)user >= (uint)userCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(users), user, $"A user index must be from 0 to {userCount - 1}.");
+            }
+        }
+
         using var scope = NewDisposeScope();
         var index = tensor(users.ToArray(), device: _users.device).to_type(ScalarType.Int64);
         return _users.index_select(0, index).mm(_items.t()).MoveToOuterDisposeScope();

@@ -106,7 +106,8 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <param name="items">The item index of each interaction.</param>
     /// <param name="device">The device of the model that will use it; the CPU when null.</param>
     /// <param name="maxDegreeOfParallelism">Threads for the CPU kernel; all processors when 0 or negative (the default).</param>
-    /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, or a (user, item) pair repeats.</exception>
+    /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, a (user, item) pair repeats,
+    /// or the graph is larger than .NET arrays can hold.</exception>
     public static NormalizedAdjacency FromInteractions(
         int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, Device? device = null, int maxDegreeOfParallelism = 0)
     {
@@ -117,7 +118,13 @@ public sealed class NormalizedAdjacency : IDisposable
             throw new ArgumentException($"{users.Length} user indices but {items.Length} item indices.", nameof(items));
         }
 
-        int nodeCount = checked(userCount + itemCount);
+        if ((long)userCount + itemCount >= Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{userCount} users and {itemCount} items make more nodes than an array can index ({Array.MaxLength - 1})."), nameof(itemCount));
+        }
+
+        int nodeCount = userCount + itemCount;
         var degree = new int[nodeCount];
         for (int e = 0; e < users.Length; e++)
         {
@@ -131,10 +138,16 @@ public sealed class NormalizedAdjacency : IDisposable
             degree[userCount + items[e]]++;
         }
 
+        if (2L * users.Length >= Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{users.Length} interactions make more than {Array.MaxLength - 1} adjacency entries, the most an array holds."), nameof(users));
+        }
+
         var rowPointers = new int[nodeCount + 1];
         for (int node = 0; node < nodeCount; node++)
         {
-            rowPointers[node + 1] = checked(rowPointers[node] + degree[node]);
+            rowPointers[node + 1] = rowPointers[node] + degree[node];
         }
 
         var columns = new int[rowPointers[nodeCount]];

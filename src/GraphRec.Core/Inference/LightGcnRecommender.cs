@@ -32,6 +32,7 @@ public sealed class LightGcnRecommender : IDisposable
         Model = model;
         Catalog = catalog;
         _options = options ?? new RecommenderOptions();
+        _options.Validate();
         _scorer = new LightGcnScorer(model);
         _popular = new Lazy<(int[] Order, int[] Counts)>(() => MostPopularOrder(catalog.Train));
         _normalizedItems = new Lazy<Tensor>(() =>
@@ -129,6 +130,7 @@ public sealed class LightGcnRecommender : IDisposable
     /// <summary>The most popular training items, most interactions first.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count = 10)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var (order, counts) = _popular.Value;
         return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]))];
     }
@@ -142,8 +144,11 @@ public sealed class LightGcnRecommender : IDisposable
     }
 
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> of user index <paramref name="user"/> against every item, by item index.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a user of the model.</exception>
     public float[] ScoreAll(int user)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(user);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, Model.UserCount);
         using var scope = NewDisposeScope();
         return ToArray(_scorer.Score([user]));
     }

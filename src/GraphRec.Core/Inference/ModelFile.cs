@@ -47,9 +47,14 @@ public sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel Mo
 /// <para>Layout, little-endian: the 8 bytes <c>GRAPHREC</c>, the format version (int32, now 1), the payload length
 /// (int64), the SHA-256 of the payload (32 bytes), then the payload: a length-prefixed UTF-8 JSON header (configuration,
 /// counts, dataset name) followed by the arrays it describes.</para>
-/// <para>The file is written to a temporary file in the same folder, flushed to disk, then renamed over the target, so a
-/// reader sees the old file or the new one, never half of one. On load, a wrong magic, a newer version, a short file
-/// and a checksum mismatch each give a <see cref="ModelFormatException"/> that says which.</para>
+/// <para>The file is written to <c>path.tmp</c> in the same folder, flushed to disk, then renamed over the target, so a
+/// reader sees the old file or the new one, never half of one; a save killed half-way leaves that one temporary file,
+/// which the next save replaces. On load, a wrong magic, another version, a short file and a checksum mismatch each
+/// give a <see cref="ModelFormatException"/> that says which.</para>
+/// <para>The checksum detects damage; it does not authenticate (anyone can recompute it). So the loader also treats the
+/// contents as untrusted: counts and sizes are checked against the bytes the file really holds before anything is
+/// allocated, the layer count is bounded by <see cref="LightGcnOptions.MaxLayers"/>, weights must be finite and
+/// names and titles free of control characters.</para>
 /// </remarks>
 public static class ModelFile
 {
@@ -74,10 +79,10 @@ public static class ModelFile
 
         string fullPath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        string temporary = $"{fullPath}.{Guid.NewGuid():N}.tmp";
+        string temporary = fullPath + ".tmp";
         try
         {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
                 await stream.WriteAsync(preamble, cancellationToken).ConfigureAwait(false);
                 await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
@@ -118,7 +123,12 @@ public static class ModelFile
         }
 
         int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
-        if (version > FormatVersion || version < 1)
+        if (version < 1)
+        {
+            throw new ModelFormatException(path, $"format version {version} is not a valid version: the file is damaged or was not written by GraphRec.");
+        }
+
+        if (version > FormatVersion)
         {
             throw new ModelFormatException(path, $"format version {version}; this GraphRec reads versions 1 to {FormatVersion}. Use a newer GraphRec or retrain.");
         }
@@ -138,7 +148,7 @@ public static class ModelFile
         {
             return ReadPayload(new MemoryStream(bytes, PreambleLength, bytes.Length - PreambleLength, writable: false), device ?? CPU);
         }
-        catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException)
+        catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException or OverflowException)
         {
             throw new ModelFormatException(path, $"inconsistent contents: {error.Message}", error);
         }
@@ -195,12 +205,22 @@ public static class ModelFile
     {
         using var reader = new BinaryReader(payload, Encoding.UTF8);
         int jsonLength = reader.ReadInt32();
+        if (jsonLength <= 0 || jsonLength > payload.Length - payload.Position)
+        {
+            throw new InvalidDataException($"the header length {jsonLength} does not fit in the file.");
+        }
+
         var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(jsonLength))
             ?? throw new InvalidDataException("the header is empty.");
+        var options = CheckHeader(header, payload.Length - payload.Position);
         var users = new IdMap(ReadArray<long>(reader, header.Users));
         var items = new IdMap(ReadArray<long>(reader, header.Items));
         var train = new Interactions(header.Users, header.Items, ReadArray<int>(reader, header.Users + 1), ReadArray<int>(reader, header.Interactions));
-        float[] weights = ReadArray<float>(reader, checked((header.Users + header.Items) * header.Dimension));
+        float[] weights = ReadArray<float>(reader, (header.Users + header.Items) * header.Dimension);
+        if (weights.Any(w => !float.IsFinite(w)))
+        {
+            throw new InvalidDataException("the embeddings hold NaN or infinite values.");
+        }
         ItemInfo?[]? itemInfo = null;
         if (header.HasItemInfo)
         {
@@ -209,12 +229,18 @@ public static class ModelFile
             {
                 if (reader.ReadBoolean())
                 {
-                    string title = reader.ReadString();
+                    string title = ReadText(reader, "a title");
                     int year = reader.ReadInt32();
-                    var genres = new string[reader.ReadInt32()];
+                    int genreCount = reader.ReadInt32();
+                    if (genreCount < 0 || genreCount > payload.Length - payload.Position)
+                    {
+                        throw new InvalidDataException($"an item claims {genreCount} genres.");
+                    }
+
+                    var genres = new string[genreCount];
                     for (int g = 0; g < genres.Length; g++)
                     {
-                        genres[g] = reader.ReadString();
+                        genres[g] = ReadText(reader, "a genre");
                     }
 
                     itemInfo[i] = new ItemInfo(title, year == int.MinValue ? null : year, genres);
@@ -230,14 +256,6 @@ public static class ModelFile
         var adjacency = NormalizedAdjacency.FromInteractions(header.Users, header.Items, train.ExpandUsers(), train.Items, device);
         try
         {
-            var options = new LightGcnOptions
-            {
-                EmbeddingDimension = header.Dimension,
-                Layers = header.Layers,
-                LayerWeights = header.LayerWeights,
-                InitStandardDeviation = header.InitStandardDeviation,
-                Seed = header.Seed,
-            };
             var model = new LightGcnModel(adjacency, options);
             using (var noGrad = no_grad())
             using (var scope = NewDisposeScope())
@@ -252,6 +270,52 @@ public static class ModelFile
             adjacency.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The model's options from the header, checked, and the header's counts checked against the
+    /// <paramref name="bytesLeft"/> bytes that follow it, before any array is allocated: a forged header must not be able
+    /// to make the loader allocate or compute more than the file's own size justifies.
+    /// </summary>
+    private static LightGcnOptions CheckHeader(Header header, long bytesLeft)
+    {
+        if (header.Users < 0 || header.Items < 0 || header.Interactions < 0 || header.Dimension <= 0)
+        {
+            throw new InvalidDataException(
+                $"the header's counts are not valid ({header.Users} users, {header.Items} items, {header.Interactions} interactions, dimension {header.Dimension}).");
+        }
+
+        if (header.Dataset is null || header.Dataset.Any(char.IsControl))
+        {
+            throw new InvalidDataException("the dataset name is missing or holds control characters.");
+        }
+
+        var options = new LightGcnOptions
+        {
+            EmbeddingDimension = header.Dimension,
+            Layers = header.Layers,
+            LayerWeights = header.LayerWeights,
+            InitStandardDeviation = header.InitStandardDeviation,
+            Seed = header.Seed,
+        };
+        _ = options.ResolveLayerWeights(); // throws ArgumentException naming the bad value
+
+        // Each array is an int32 length and its elements: user ids, item ids, row pointers, items, embeddings.
+        long nodes = (long)header.Users + header.Items;
+        long needed = (5 * 4L) + (8 * nodes) + (4 * (header.Users + 1L)) + (4L * header.Interactions) + (4 * nodes * header.Dimension);
+        if (needed > bytesLeft)
+        {
+            throw new InvalidDataException(
+                $"the header describes {needed:N0} bytes of arrays ({header.Users} users, {header.Items} items, {header.Interactions} interactions, dimension {header.Dimension}), but only {bytesLeft:N0} bytes follow it.");
+        }
+
+        return options;
+    }
+
+    private static string ReadText(BinaryReader reader, string what)
+    {
+        string text = reader.ReadString();
+        return text.Any(char.IsControl) ? throw new InvalidDataException($"{what} holds control characters.") : text;
     }
 
     private static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values)

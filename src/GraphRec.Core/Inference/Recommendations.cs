@@ -33,6 +33,21 @@ public sealed record RecommenderOptions
 
     /// <summary>Users scored at once when recommending for many. Default 256.</summary>
     public int UserBatchSize { get; init; } = 256;
+
+    /// <summary>Checks every value before any work.</summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the property.</exception>
+    public void Validate()
+    {
+        if (UserBatchSize <= 0)
+        {
+            throw new ArgumentException($"{nameof(RecommenderOptions)}.{nameof(UserBatchSize)} must be positive; it is {UserBatchSize}.");
+        }
+
+        if (!Enum.IsDefined(UnknownUsers))
+        {
+            throw new ArgumentException($"{nameof(RecommenderOptions)}.{nameof(UnknownUsers)} is {(int)UnknownUsers}, which is not a {nameof(UnknownUserPolicy)}.");
+        }
+    }
 }
 
 /// <summary>The final embeddings as plain arrays, row-major, in dense-index order.</summary>

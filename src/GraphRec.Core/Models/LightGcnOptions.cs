@@ -6,7 +6,12 @@ public sealed record LightGcnOptions
     /// <summary>Embedding size. Default 64.</summary>
     public int EmbeddingDimension { get; init; } = 64;
 
-    /// <summary>Number of propagation layers K. Default 3.</summary>
+    /// <summary>The most propagation layers a model may have. Beyond a handful, LightGCN's layers only smooth the embeddings
+    /// towards each other (the paper uses at most 4); the bound keeps a damaged or forged model file from asking for
+    /// millions of products.</summary>
+    public const int MaxLayers = 64;
+
+    /// <summary>Number of propagation layers K, from 0 to <see cref="MaxLayers"/>. Default 3.</summary>
     public int Layers { get; init; } = 3;
 
     /// <summary>
@@ -29,14 +34,14 @@ public sealed record LightGcnOptions
             throw new ArgumentException($"{nameof(EmbeddingDimension)} must be positive; it is {EmbeddingDimension}.");
         }
 
-        if (Layers < 0)
+        if (Layers is < 0 or > MaxLayers)
         {
-            throw new ArgumentException($"{nameof(Layers)} must be zero or more; it is {Layers}.");
+            throw new ArgumentException($"{nameof(Layers)} must be from 0 to {MaxLayers}; it is {Layers}.");
         }
 
-        if (!(InitStandardDeviation > 0))
+        if (!(InitStandardDeviation > 0) || !float.IsFinite(InitStandardDeviation))
         {
-            throw new ArgumentException($"{nameof(InitStandardDeviation)} must be positive; it is {InitStandardDeviation}.");
+            throw new ArgumentException($"{nameof(InitStandardDeviation)} must be positive and finite; it is {InitStandardDeviation}.");
         }
 
         if (LayerWeights is null)
@@ -48,6 +53,11 @@ public sealed record LightGcnOptions
         {
             throw new ArgumentException(
                 $"{nameof(LayerWeights)} needs {Layers + 1} values (α_0 .. α_{Layers}); it has {LayerWeights.Count}.");
+        }
+
+        if (LayerWeights.Any(w => !float.IsFinite(w)))
+        {
+            throw new ArgumentException($"{nameof(LayerWeights)} must all be finite; they are [{string.Join(", ", LayerWeights)}].");
         }
 
         return LayerWeights.ToArray();

@@ -22,9 +22,13 @@ public interface ILoss
 public sealed class BprLoss : ILoss
 {
     /// <summary>Creates the loss with weight decay λ (default 1e-4, the paper's).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">λ is negative, NaN or infinite.</exception>
     public BprLoss(double weightDecay = 1e-4)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay λ must be a finite number, 0 or more (the paper's is 1e-4).");
+        }
         WeightDecay = weightDecay;
     }
 

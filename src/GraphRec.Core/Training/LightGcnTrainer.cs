@@ -36,6 +36,43 @@ public sealed record TrainerOptions
 
     /// <summary>Evaluation settings for validation.</summary>
     public FullRankingOptions Evaluation { get; init; } = new();
+
+    /// <summary>Checks every value, so that a mistake is reported before any work rather than after an epoch.</summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the property and the fix.</exception>
+    public void Validate()
+    {
+        RequirePositive(Epochs, nameof(Epochs));
+        RequirePositive(BatchSize, nameof(BatchSize));
+        RequirePositive(EvaluateEvery, nameof(EvaluateEvery));
+        if (Patience is int patience)
+        {
+            RequirePositive(patience, nameof(Patience));
+        }
+
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{nameof(TrainerOptions)}.{nameof(LearningRate)} must be a positive finite number (the paper's is 0.001); it is {LearningRate}."));
+        }
+
+        ArgumentNullException.ThrowIfNull(Evaluation, nameof(Evaluation));
+        Evaluation.Validate();
+        string[] keys = [.. Evaluation.Cutoffs.SelectMany(k => MetricNames.PerUser.Select(metric => MetricNames.Key(metric, k)))];
+        if (!keys.Contains(ValidationMetric, StringComparer.Ordinal))
+        {
+            throw new ArgumentException(
+                $"{nameof(TrainerOptions)}.{nameof(ValidationMetric)} is '{ValidationMetric}', which validation with cut-offs " +
+                $"{string.Join(", ", Evaluation.Cutoffs)} does not compute; use one of {string.Join(", ", keys)}, or add its cut-off to {nameof(Evaluation)}.{nameof(FullRankingOptions.Cutoffs)}.");
+        }
+    }
+
+    private static void RequirePositive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{nameof(TrainerOptions)}.{name} must be positive; it is {value}."));
+        }
+    }
 }
 
 /// <summary>Progress of training, for a progress bar.</summary>
@@ -60,15 +97,22 @@ public sealed record EpochRecord(int Epoch, double Loss, double Seconds, IReadOn
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
 public sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
 
-/// <summary>Training was stopped because the loss became NaN or infinite.</summary>
-public sealed class NonFiniteLossException(int epoch, int batch, double loss)
-    : Exception(string.Create(CultureInfo.InvariantCulture, $"The loss became {loss} in epoch {epoch}, batch {batch}; training stopped. Lower the learning rate?"))
+/// <summary>Training diverged: the loss or the weights became NaN or infinite, so the model is useless and nothing should save it.</summary>
+public sealed class TrainingDivergedException : Exception
 {
+    /// <summary>Creates the exception for the epoch and batch (both 1-based) where the values stopped being finite.</summary>
+    public TrainingDivergedException(int epoch, int batch, string what)
+        : base(string.Create(CultureInfo.InvariantCulture, $"Training diverged in epoch {epoch}, batch {batch}: {what}. Training stopped; lower the learning rate."))
+    {
+        Epoch = epoch;
+        Batch = batch;
+    }
+
     /// <summary>The epoch (1-based).</summary>
-    public int Epoch { get; } = epoch;
+    public int Epoch { get; }
 
     /// <summary>The batch (1-based).</summary>
-    public int Batch { get; } = batch;
+    public int Batch { get; }
 }
 
 /// <summary>
@@ -87,9 +131,7 @@ public sealed partial class LightGcnTrainer
     public LightGcnTrainer(TrainerOptions? options = null, ILoss? loss = null, ISampler? sampler = null, ILogger<LightGcnTrainer>? logger = null)
     {
         _options = options ?? new TrainerOptions();
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.Epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.BatchSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.EvaluateEvery);
+        _options.Validate();
         _loss = loss ?? new BprLoss();
         _sampler = sampler ?? new UniformNegativeSampler(_options.Seed);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -101,7 +143,8 @@ public sealed partial class LightGcnTrainer
     /// <param name="validation">Validation interactions, or null not to validate.</param>
     /// <param name="progress">Receives progress after every batch.</param>
     /// <param name="cancellationToken">Stops training cleanly between batches.</param>
-    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">The interactions do not fit the model, or there is nothing to train on.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public Task<TrainingResult> TrainAsync(
         LightGcnModel model, Interactions train, Interactions? validation = null, IProgress<TrainingProgress>? progress = null,
@@ -109,6 +152,21 @@ public sealed partial class LightGcnTrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
+        CheckFits(model, train, nameof(train));
+        if (validation is not null)
+        {
+            CheckFits(model, validation, nameof(validation));
+        }
+
+        if (!HasNegativeToDraw(train))
+        {
+            throw new ArgumentException(
+                train.Count == 0
+                    ? "There is nothing to train on: the training interactions are empty."
+                    : "There is nothing to train on: every user with training interactions has interacted with every item, so no negative item can be drawn.",
+                nameof(train));
+        }
+
         return Task.Run(() => Train(model, train, validation, progress, cancellationToken), cancellationToken);
     }
 
@@ -141,7 +199,7 @@ public sealed partial class LightGcnTrainer
                     double loss = TrainBatch(model, zeroGrad, step, triples, start, length);
                     if (!double.IsFinite(loss))
                     {
-                        throw new NonFiniteLossException(epoch, batch + 1, loss);
+                        throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
                     }
 
                     lossSum += loss;
@@ -150,6 +208,13 @@ public sealed partial class LightGcnTrainer
                 }
 
                 double seconds = clock.Elapsed.TotalSeconds;
+
+                // The loss is computed before each step, so the last step of an epoch could ruin the weights unseen.
+                if (!ScoresStayFinite(model.Embedding))
+                {
+                    throw new TrainingDivergedException(epoch, batches, "the embeddings became NaN or infinite");
+                }
+
                 Dictionary<string, double>? metrics = null;
                 if (validation is not null && epoch % _options.EvaluateEvery == 0)
                 {
@@ -192,6 +257,41 @@ public sealed partial class LightGcnTrainer
         {
             bestWeights?.Dispose();
         }
+    }
+
+    private static void CheckFits(LightGcnModel model, Interactions interactions, string name)
+    {
+        if (interactions.UserCount != model.UserCount || interactions.ItemCount != model.ItemCount)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The {name} interactions are {interactions.UserCount} users x {interactions.ItemCount} items, the model {model.UserCount} x {model.ItemCount}: build the model's adjacency from the same training interactions."),
+                name);
+        }
+    }
+
+    private static bool HasNegativeToDraw(Interactions train)
+    {
+        for (int user = 0; user < train.UserCount; user++)
+        {
+            int count = train.CountOf(user);
+            if (count > 0 && count < train.ItemCount)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether every embedding's squared norm is finite: then every score |e_u · e_i| ≤ (‖e_u‖² + ‖e_i‖²) / 2 is finite
+    /// too. Finite weights are not enough: after a huge step, weights near 1e38 are finite but their scores overflow.
+    /// </summary>
+    private static bool ScoresStayFinite(Tensor weights)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return weights.pow(2).sum(1).isfinite().all().item<bool>();
     }
 
     private double TrainBatch(
