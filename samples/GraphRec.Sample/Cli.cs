@@ -92,16 +92,19 @@ internal static class Cli
         return root;
     }
 
-    /// <summary>Runs a command; a mistake the user can fix becomes one line on stderr and exit code 1, never a stack trace.</summary>
+    /// <summary>
+    /// Runs a command; a mistake the user can fix becomes one line on stderr and exit code 1, never a stack trace. The
+    /// library's argument errors count among them: the sample passes on what the user gave, and their messages name it.
+    /// I/O errors (a full disk, a file that cannot be opened) name their path.
+    /// </summary>
     private static async Task<int> Guard(Func<Task<int>> run)
     {
         try
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception error) when (error is DatasetNotFoundException or DatasetFormatException or ModelFormatException
-            or UnknownIdException or FileNotFoundException or DirectoryNotFoundException or UsageException or TrainingDivergedException
-            or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception error) when (error is DatasetFormatException or ModelFormatException or UnknownIdException or UsageException
+            or TrainingDivergedException or HttpRequestException or UnauthorizedAccessException or IOException or ArgumentException)
         {
             await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
             return 1;
@@ -116,6 +119,13 @@ internal static class Cli
     private static Option<string> ModelOption(Command command)
     {
         var option = new Option<string>("--model") { Description = "The model file written by train (model.graphrec in its --output folder).", Required = true };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[^1].Value))
+            {
+                result.AddError("--model needs a file name, such as graphrec-output/model.graphrec.");
+            }
+        });
         command.Options.Add(option);
         return option;
     }
@@ -151,7 +161,7 @@ internal static class Cli
     internal static void Positive<T>(OptionResult result, Option<T> option)
         where T : System.Numerics.INumber<T>
     {
-        if (TryGetValue(result, out T value) && value <= T.Zero)
+        if (TryGetValue(result, out T value) && !(value > T.Zero && T.IsFinite(value)))
         {
             result.AddError($"{option.Name} must be positive; it is {value}.");
         }

@@ -111,6 +111,13 @@ internal static class ConsoleUi
 
         AnsiConsole.Write(table);
         int last = cutoffs[^1];
+        int users = systems[0].Result.Users.Count;
+        if (systems.Count > 1 && users < 2)
+        {
+            Console.WriteLine($"no significance tests: they need at least 2 test users, and there {(users == 1 ? "is 1" : $"are {users}")}.");
+            return;
+        }
+
         foreach (var (name, result) in systems.Skip(1))
         {
             var comparison = systems[0].Result.CompareWith(result, MetricNames.Ndcg, last);

@@ -52,8 +52,13 @@ internal static class Datasets
             return predefined;
         }
 
-        // Validation is carved from the predefined train with a random per-user holdout.
+        // Validation is carved from the predefined train with a random per-user holdout; what each step drops is counted.
         var inner = DatasetSplitter.Split(predefined.Train, new RandomHoldoutSplitter(settings.ValidationRatio, settings.Seed));
-        return DatasetSplitter.FromParts(inner.Train, inner.Test, predefined.Test);
+        var split = DatasetSplitter.FromParts(inner.Train, inner.Test, predefined.Test);
+        return split with
+        {
+            DroppedHeldOut = split.DroppedHeldOut + inner.DroppedHeldOut + predefined.DroppedHeldOut,
+            DroppedTest = split.DroppedTest + predefined.DroppedTest,
+        };
     }
 }

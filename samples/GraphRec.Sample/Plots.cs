@@ -46,7 +46,11 @@ internal static class Plots
 
     private static string Save(Plot plot, string path)
     {
-        plot.SavePng(path, 800, 500);
+        OutputFolder.WriteAsync(path, temporary =>
+        {
+            plot.SavePng(temporary, 800, 500);
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
         return path;
     }
 }

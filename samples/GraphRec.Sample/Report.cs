@@ -16,8 +16,8 @@ internal sealed record HistoryEntry(int Epoch, double Loss, double Seconds, IRea
 /// <summary>metrics.json: one object, keys documented in the README.</summary>
 internal sealed record MetricsReport(
     string Dataset, int Users, int Items, int Interactions, int TrainInteractions, int ValidationInteractions, int TestInteractions,
-    int DroppedTestInteractions, RunConfig Config, int EpochsRun, int BestEpoch, double SecondsPerEpoch, double TrainSeconds, double EvalSeconds,
-    double PeakWorkingSetMb, IReadOnlyDictionary<string, double> Test, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Baselines,
+    int DroppedTestInteractions, int DroppedValidationInteractions, RunConfig Config, int EpochsRun, int BestEpoch, double SecondsPerEpoch, double TrainSeconds, double EvalSeconds,
+    double PeakWorkingSetMb, IReadOnlyDictionary<string, double>? Test, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Baselines,
     IReadOnlyList<HistoryEntry> History)
 {
     public static readonly JsonSerializerOptions Json = new()
@@ -51,9 +51,10 @@ internal sealed record MetricsReport(
         return process.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
-    public async Task WriteAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.Create(path);
-        await JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken).ConfigureAwait(false);
-    }
+    public Task WriteAsync(string path, CancellationToken cancellationToken) =>
+        OutputFolder.WriteAsync(path, async temporary =>
+        {
+            await using var stream = File.Create(temporary);
+            await JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken).ConfigureAwait(false);
+        });
 }

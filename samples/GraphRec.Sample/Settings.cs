@@ -40,6 +40,13 @@ internal sealed class DataOptions
         command.Options.Add(_dataDir);
         command.Options.Add(_train);
         command.Options.Add(_test);
+        _threshold.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && Cli.TryGetValue(result, out float threshold) && !float.IsFinite(threshold))
+            {
+                result.AddError($"--rating-threshold must be a number, such as 4; it is {threshold}.");
+            }
+        });
         command.Options.Add(_threshold);
         command.Validators.Add(result =>
         {
@@ -107,6 +114,12 @@ internal sealed class TrainOptions
     private readonly SplitOptions _split;
     private readonly Option<int[]> _cutoffs;
 
+    /// <summary>
+    /// More threads than 4 per processor only adds switching: the kernels are memory-bound and libtorch starts an OpenMP
+    /// thread for each (100,000 of them hung the process).
+    /// </summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
     public TrainOptions(Command command)
     {
         _data = new DataOptions(command);
@@ -128,9 +141,9 @@ internal sealed class TrainOptions
         _lr.Validators.Add(result => Cli.Positive(result, _lr));
         _decay.Validators.Add(result =>
         {
-            if (Cli.TryGetValue(result, out double decay) && decay < 0)
+            if (Cli.TryGetValue(result, out double decay) && !(decay >= 0 && double.IsFinite(decay)))
             {
-                result.AddError("--decay must be 0 or more.");
+                result.AddError($"--decay must be a number, 0 or more; it is {decay}.");
             }
         });
         _patience.Validators.Add(result =>
@@ -142,9 +155,9 @@ internal sealed class TrainOptions
         });
         _threads.Validators.Add(result =>
         {
-            if (Cli.TryGetValue(result, out int threads) && threads < 0)
+            if (Cli.TryGetValue(result, out int threads) && (threads < 0 || threads > MaxThreads))
             {
-                result.AddError("--threads must be 0 (all cores) or more.");
+                result.AddError($"--threads must be from 0 (all cores) to {MaxThreads} (4 x the {Environment.ProcessorCount} processors here); it is {threads}.");
             }
         });
         command.Options.Add(_lr);

@@ -5,6 +5,7 @@ using GraphRec.Core.Inference;
 using GraphRec.Core.Models;
 using GraphRec.Core.Training;
 using GraphRec.Data;
+using GraphRec.Data.Splitting;
 using GraphRec.Metrics;
 
 namespace GraphRec.Sample;
@@ -14,6 +15,7 @@ internal static class TrainCommand
 {
     public static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
+        OutputFolder.Prepare(settings.Output);
         int threads = Threads.Apply(settings.Threads);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);
         string splitName = Datasets.ResolveSplitName(settings.Split, dataset);
@@ -51,17 +53,62 @@ internal static class TrainCommand
             (split.Validation is null ? "" : $"; weights of epoch {training.BestEpoch} kept (best validation {MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1])})") +
             (training.StoppedEarly ? ", stopped early" : ""));
 
+        // The model is saved first: nothing that can fail after training (evaluation, statistics, a full disk) may lose it.
+        var catalog = ModelCatalog.From(dataset, split.Train);
+        string modelPath = Path.Combine(settings.Output, "model.graphrec");
+        await ModelFile.SaveAsync(model, catalog, modelPath, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"wrote {modelPath}");
+
+        using var recommender = new LightGcnRecommender(model, catalog);
+        clock.Restart();
+        var (lightGcn, baselines) = Evaluate(settings, split, recommender, cancellationToken);
+        double evalSeconds = clock.Elapsed.TotalSeconds;
+
+        var report = new MetricsReport(
+            dataset.Name, dataset.Users.Count, dataset.Items.Count, dataset.Interactions.Count, split.Train.Count, split.Validation?.Count ?? 0,
+            split.Test.Count, split.DroppedTest, split.DroppedHeldOut - split.DroppedTest,
+            new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
+                settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
+                threads, settings.Cutoffs),
+            training.History.Count, training.BestEpoch, training.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
+            MetricsReport.PeakWorkingSetMegabytes(), lightGcn is null ? null : MetricsReport.Flatten(lightGcn), baselines,
+            [.. training.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
+        string metricsPath = Path.Combine(settings.Output, "metrics.json");
+        await report.WriteAsync(metricsPath, cancellationToken).ConfigureAwait(false);
+        var plots = Plots.Write(training, settings.Cutoffs, settings.Output);
+        Console.WriteLine($"wrote {metricsPath}, {string.Join(", ", plots)}");
+
+        // A sample: the first user with test items, else the first user with training items.
+        int user = Enumerable.Range(0, split.Test.UserCount).FirstOrDefault(u => split.Test.CountOf(u) > 0, -1) is int tested and >= 0
+            ? tested
+            : Enumerable.Range(0, split.Train.UserCount).First(u => split.Train.CountOf(u) > 0);
+        long userId = dataset.Users.GetOriginalId(user);
+        Console.WriteLine();
+        string profile = dataset.GetUserInfo(user) is { } info ? $" ({info})" : "";
+        ConsoleUi.Items($"user {userId}{profile}: top 5 (try: recommend --model {modelPath} --user {userId})",
+            recommender.Recommend(userId, 5, split.Validation is null ? null : [split.Validation]).Items);
+        return 0;
+    }
+
+    /// <summary>
+    /// LightGCN and the baselines on the test split, with the table; null when no test interaction is left to rank (all
+    /// of them dropped, for example, because their users or items never occur in train).
+    /// </summary>
+    private static (RankingEvaluation? LightGcn, Dictionary<string, IReadOnlyDictionary<string, double>> Baselines) Evaluate(
+        TrainSettings settings, DatasetSplit split, LightGcnRecommender recommender, CancellationToken cancellationToken)
+    {
+        var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        if (split.Test.Count == 0)
+        {
+            Console.WriteLine($"no test interactions are left to evaluate ({split.DroppedTest:N0} dropped because their user or item never occurs in train).");
+            return (null, baselines);
+        }
+
         // Test: everything the user has in train and validation is excluded from the ranking.
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
         var evaluation = new FullRankingOptions { Cutoffs = settings.Cutoffs };
-        var catalog = ModelCatalog.From(dataset, split.Train);
-        using var recommender = new LightGcnRecommender(model, catalog);
-        clock.Restart();
         var lightGcn = FullRankingEvaluator.Evaluate(recommender.Scorer, split.Test, exclude, evaluation, cancellationToken);
-        double evalSeconds = clock.Elapsed.TotalSeconds;
-
         var systems = new List<(string Name, RankingEvaluation Result)> { ("LightGCN", lightGcn) };
-        var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         var popular = FullRankingEvaluator.Evaluate(new MostPopularScorer(split.Train), split.Test, exclude, evaluation, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
@@ -79,32 +126,7 @@ internal static class TrainCommand
         Console.WriteLine();
         Console.WriteLine($"test metrics ({lightGcn.Users.Count:N0} users, {lightGcn.ExcludedUsers:N0} without test items excluded; ± is the 95% interval):");
         ConsoleUi.MetricsTable(systems, settings.Cutoffs);
-
-        Directory.CreateDirectory(settings.Output);
-        string modelPath = Path.Combine(settings.Output, "model.graphrec");
-        await ModelFile.SaveAsync(model, catalog, modelPath, cancellationToken).ConfigureAwait(false);
-        var report = new MetricsReport(
-            dataset.Name, dataset.Users.Count, dataset.Items.Count, dataset.Interactions.Count, split.Train.Count, split.Validation?.Count ?? 0,
-            split.Test.Count, split.DroppedTest,
-            new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
-                settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
-                threads, settings.Cutoffs),
-            training.History.Count, training.BestEpoch, training.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
-            MetricsReport.PeakWorkingSetMegabytes(), MetricsReport.Flatten(lightGcn), baselines,
-            [.. training.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
-        string metricsPath = Path.Combine(settings.Output, "metrics.json");
-        await report.WriteAsync(metricsPath, cancellationToken).ConfigureAwait(false);
-        var plots = Plots.Write(training, settings.Cutoffs, settings.Output);
-        Console.WriteLine($"wrote {modelPath}, {metricsPath}, {string.Join(", ", plots)}");
-
-        // A sample: the first user with test items.
-        int user = Enumerable.Range(0, split.Test.UserCount).First(u => split.Test.CountOf(u) > 0);
-        long userId = dataset.Users.GetOriginalId(user);
-        Console.WriteLine();
-        string profile = dataset.GetUserInfo(user) is { } info ? $" ({info})" : "";
-        ConsoleUi.Items($"user {userId}{profile}: top 5 (try: recommend --model {modelPath} --user {userId})",
-            recommender.Recommend(userId, 5, split.Validation is null ? null : [split.Validation]).Items);
-        return 0;
+        return (lightGcn, baselines);
     }
 }
 
