@@ -20,7 +20,7 @@ public sealed class Interactions
     {
         ArgumentNullException.ThrowIfNull(rowPointers);
         ArgumentNullException.ThrowIfNull(items);
-        if (rowPointers.Length != userCount + 1 || rowPointers[0] != 0 || rowPointers[userCount] != items.Length)
+        if (userCount < 0 || itemCount < 0 || rowPointers.Length != userCount + 1 || rowPointers[0] != 0 || rowPointers[userCount] != items.Length)
         {
             throw new ArgumentException($"Row pointers must have {userCount + 1} entries from 0 to {items.Length}.", nameof(rowPointers));
         }
@@ -30,13 +30,17 @@ public sealed class Interactions
             throw new ArgumentException("Ratings and timestamps, where given, must have one entry per interaction.");
         }
 
+        // All pointers first: a later row's pointer may lie beyond the items, which the item check below would index.
         for (int user = 0; user < userCount; user++)
         {
             if (rowPointers[user + 1] < rowPointers[user])
             {
                 throw new ArgumentException("Row pointers must not decrease.", nameof(rowPointers));
             }
+        }
 
+        for (int user = 0; user < userCount; user++)
+        {
             for (int p = rowPointers[user]; p < rowPointers[user + 1]; p++)
             {
                 if ((uint)items[p] >= (uint)itemCount || (p > rowPointers[user] && items[p] <= items[p - 1]))

@@ -120,6 +120,16 @@ public sealed class ForgedModelFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Finite_weights_too_large_to_score_are_refused()
+    {
+        // Found by the property test: 1e30 is a finite float, but its scores overflow to infinity.
+        string message = await LoadErrorAsync(Forge(await GenuineAsync(), rest: tail =>
+            MemoryMarshal.Cast<byte, float>(tail.AsSpan(tail.Length - 8))[0] = 1e30f));
+
+        Assert.Contains("scores overflow", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dataset_name_with_terminal_control_characters_is_refused()
     {
         string message = await LoadErrorAsync(Forge(await GenuineAsync(), h => h["Dataset"] = "ml\u001b]0;owned\u0007"));

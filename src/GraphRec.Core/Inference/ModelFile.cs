@@ -53,8 +53,8 @@ public sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel Mo
 /// give a <see cref="ModelFormatException"/> that says which.</para>
 /// <para>The checksum detects damage; it does not authenticate (anyone can recompute it). So the loader also treats the
 /// contents as untrusted: counts and sizes are checked against the bytes the file really holds before anything is
-/// allocated, the layer count is bounded by <see cref="LightGcnOptions.MaxLayers"/>, weights must be finite and
-/// names and titles free of control characters.</para>
+/// allocated, the layer count is bounded by <see cref="LightGcnOptions.MaxLayers"/>, the propagated embeddings must
+/// score without overflow, and names and titles must be free of control characters.</para>
 /// </remarks>
 public static class ModelFile
 {
@@ -261,6 +261,12 @@ public static class ModelFile
             using (var scope = NewDisposeScope())
             {
                 model.Embedding.copy_(tensor(weights, [adjacency.NodeCount, header.Dimension]).to(device));
+            }
+
+            if (!ScoreRange.IsFinite(model))
+            {
+                model.Dispose();
+                throw new InvalidDataException("the embeddings are so large that their scores overflow.");
             }
 
             return new LoadedModel(adjacency, model, new ModelCatalog(header.Dataset, users, items, train, itemInfo));

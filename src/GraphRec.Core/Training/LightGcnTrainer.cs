@@ -210,7 +210,7 @@ public sealed partial class LightGcnTrainer
                 double seconds = clock.Elapsed.TotalSeconds;
 
                 // The loss is computed before each step, so the last step of an epoch could ruin the weights unseen.
-                if (!ScoresStayFinite(model.Embedding))
+                if (!ScoreRange.IsFinite(model))
                 {
                     throw new TrainingDivergedException(epoch, batches, "the embeddings became NaN or infinite");
                 }
@@ -281,17 +281,6 @@ public sealed partial class LightGcnTrainer
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Whether every embedding's squared norm is finite: then every score |e_u · e_i| ≤ (‖e_u‖² + ‖e_i‖²) / 2 is finite
-    /// too. Finite weights are not enough: after a huge step, weights near 1e38 are finite but their scores overflow.
-    /// </summary>
-    private static bool ScoresStayFinite(Tensor weights)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        return weights.pow(2).sum(1).isfinite().all().item<bool>();
     }
 
     private double TrainBatch(

@@ -33,13 +33,17 @@ internal abstract class DatasetFiles : IDisposable
     /// <exception cref="DatasetFormatException">The archive is truncated or corrupt.</exception>
     public static DatasetFiles FromZip(string archivePath, string topFolder)
     {
+        ZipArchive? archive = null;
         try
         {
-            return new ZipFiles(ZipFile.OpenRead(archivePath), archivePath, topFolder);
+            archive = ZipFile.OpenRead(archivePath);
+            _ = archive.Entries; // the central directory is read here, so that its damage is found now, not at the first look-up
+            return new ZipFiles(archive, archivePath, topFolder);
         }
         catch (InvalidDataException exception)
         {
-            throw new DatasetFormatException(archivePath, "not a readable zip archive (truncated or corrupt download?)", exception);
+            archive?.Dispose();
+            throw new DatasetFormatException(archivePath, $"not a readable zip archive, truncated or corrupt ({exception.Message})", exception);
         }
     }
 

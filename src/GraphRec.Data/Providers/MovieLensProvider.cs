@@ -383,6 +383,16 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     /// <summary><c>movieId,title,genres</c> with RFC 4180 quoting (titles contain commas and quotes).</summary>
     private static (long, ItemInfo) ParseCsvItem(string line)
     {
+        if (!line.Contains('"', StringComparison.Ordinal))
+        {
+            // Unquoted, a field cannot hold a comma: a plain split is exact, and spares the parser's 30 KB per line.
+            Span<Range> plain = stackalloc Range[3];
+            LineReader.Split(line, ",", plain);
+            var text = line.AsSpan();
+            var (plainTitle, plainYear) = SplitTitle(text[plain[1]].ToString());
+            return (LineReader.ParseId(text[plain[0]], "movie id"), new ItemInfo(plainTitle, plainYear, SplitGenres(text[plain[2]].ToString())));
+        }
+
         using var parser = new TextFieldParser(new StringReader(line)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
         parser.SetDelimiters(",");
         string[]? fields;

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using CsCheck;
+using GraphRec.Core.Graph;
+using GraphRec.Core.Inference;
+using GraphRec.Core.Models;
+using GraphRec.Data;
+using GraphRec.Tests.Fuzzing;
+using Xunit.Abstractions;
+
+namespace GraphRec.Core.Tests;
+
+/// <summary>Runs alone, so that the bytes a case allocates are that case's own.</summary>
+[CollectionDefinition(nameof(ModelFuzzRunsAlone), DisableParallelization = true)]
+public sealed class ModelFuzzRunsAlone;
+
+/// <summary>
+/// Property: a model file with random edits, whether left with a stale checksum (damage) or resealed with a fresh one
+/// (forgery), loads as a usable model or fails with <see cref="ModelFormatException"/>, within seconds and megabytes.
+/// </summary>
+[Collection(nameof(ModelFuzzRunsAlone))]
+[Trait("Category", "Fuzz")]
+public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
+{
+    private const int PayloadStart = 8 + 4 + 8 + 32;
+    private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-model-fuzz-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private async Task<byte[]> GenuineAsync()
+    {
+        var train = new Interactions(4, 5, [0, 2, 3, 5, 6], [0, 1, 2, 1, 3, 4]);
+        using var adjacency = NormalizedAdjacency.FromInteractions(4, 5, train.ExpandUsers(), train.Items);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 3, Layers = 2, Seed = 1 });
+        var items = new ItemInfo?[] { new("Alpha", 1995, ["Drama"]), null, new("Gamma", null, ["Comedy", "Romance"]), new("Delta", 2001, []), null };
+        var catalog = new ModelCatalog("fuzz", new IdMap([1, 2, 3, 4]), new IdMap([10, 20, 30, 40, 50]), train, items);
+        string path = Path.Combine(_folder, "genuine.graphrec");
+        await ModelFile.SaveAsync(model, catalog, path);
+        return await File.ReadAllBytesAsync(path);
+    }
+
+    /// <summary>The file with its payload edited and, when <paramref name="reseal"/>, its length and SHA-256 recomputed.</summary>
+    private static byte[] Edit(byte[] genuine, FileMutation[] edits, bool reseal)
+    {
+        if (!reseal)
+        {
+            return FileMutation.ApplyAll(genuine, edits);
+        }
+
+        byte[] payload = FileMutation.ApplyAll(genuine[PayloadStart..], edits);
+        byte[] file = [.. genuine.AsSpan(0, PayloadStart), .. payload];
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(12), payload.Length);
+        SHA256.HashData(payload).CopyTo(file, 20);
+        return file;
+    }
+
+    [Fact]
+    public async Task A_damaged_or_forged_model_file_loads_as_a_usable_model_or_is_refused()
+    {
+        byte[] genuine = await GenuineAsync();
+        long loaded = 0, refused = 0;
+        var cases = Gen.Select(FileMutation.Random.Array[1, 4], Gen.Bool);
+        Check.Sample(cases, c =>
+        {
+            string path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".graphrec");
+            byte[] bytes = Edit(genuine, c.Item1, c.Item2);
+            File.WriteAllBytes(path, bytes);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var work = Task.Run(async () =>
+            {
+                using var model = await ModelFile.LoadAsync(path);
+                using var recommender = new LightGcnRecommender(model.Model, model.Catalog);
+                foreach (long user in model.Catalog.Users.OriginalIds)
+                {
+                    Assert.All(recommender.Recommend(user, 3).Items, item => Assert.True(float.IsFinite(item.Score)));
+                }
+            });
+            Assert.True(Task.WaitAny([work], TimeSpan.FromSeconds(20)) == 0, "no outcome within 20 s");
+            if (work.Exception?.InnerException is { } error)
+            {
+                Assert.True(error is ModelFormatException, error.ToString());
+                Interlocked.Increment(ref refused);
+            }
+            else
+            {
+                Interlocked.Increment(ref loaded);
+            }
+
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            Assert.True(allocated < (32L << 20) + (4096L * bytes.Length), $"{allocated:N0} bytes allocated for a {bytes.Length:N0}-byte file");
+            File.Delete(path);
+        }, iter: FileMutation.Cases, threads: 1, print: c => $"resealed {c.Item2}, edits {string.Join("; ", c.Item1)}");
+        output.WriteLine($"model file: {FileMutation.Cases} edited files, {loaded} loaded and served, {refused} refused with ModelFormatException, 0 other outcomes");
+        Assert.Equal(FileMutation.Cases, loaded + refused);
+    }
+}
