@@ -1,12 +1,11 @@
 // A consumer of the GraphRec.Core package, built outside the repository by .ci/smoke/run.sh.
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
+using GraphRec.Core;
 using static TorchSharp.torch;
 
 // A tiny interaction graph: 3 users, 4 items.
 int[] users = [0, 0, 1, 1, 2];
 int[] items = [0, 1, 1, 2, 3];
-using var adjacency = NormalizedAdjacency.FromInteractions(3, 4, users, items);
+using var adjacency = NormalizedAdjacency.FromEdges(3, 4, users, items);
 using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2 });
 using var scope = NewDisposeScope();
 

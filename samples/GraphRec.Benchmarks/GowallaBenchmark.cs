@@ -2,11 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
-using GraphRec.Data.Providers;
+using GraphRec.Core;
+using GraphRec.Data;
 using GraphRec.Metrics;
 
 namespace GraphRec.Benchmarks;
@@ -27,21 +24,14 @@ internal static class GowallaBenchmark
     public static async Task<int> RunAsync(string folder, int epochs, int threads, int seed, string samplerName, string output, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var dataset = await EdgeListProvider.FromFolder(folder, new EdgeListOptions { Name = "gowalla" }).LoadAsync(cancellationToken);
+        var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
         var split = dataset.PredefinedSplit!;
         double loadSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"gowalla: {dataset.Users.Count} users, {dataset.Items.Count} items, train {split.Train.Count}, test {split.Test.Count}; loaded in {loadSeconds:F2} s");
 
-        var options = new LightGcnOptions { Seed = seed };
-        var trainerOptions = new TrainerOptions { Epochs = epochs, BatchSize = 2048, LearningRate = 0.001, Seed = seed };
-        const double decay = 1e-4;
-        using var adjacency = NormalizedAdjacency.FromInteractions(
-            dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items, maxDegreeOfParallelism: threads);
-        using var model = new LightGcnModel(adjacency, options);
-        ISampler sampler = samplerName == "user"
-            ? new UserUniformSampler(trainerOptions.Seed, threads)
-            : new UniformNegativeSampler(trainerOptions.Seed, threads);
-        var trainer = new LightGcnTrainer(trainerOptions, new BprLoss(decay), sampler);
+        // The paper's hyperparameters.
+        var options = new LightGcnOptions { Seed = seed, Epochs = epochs, BatchSize = 2048, LearningRate = 0.001, WeightDecay = 1e-4, Cutoffs = [20], Threads = threads };
+        var sampler = samplerName == "user" ? Samplers.UniformUsers(seed, threads) : Samplers.EveryInteraction(seed, threads);
         var progress = new InlineProgress(p =>
         {
             if (p.Batch % 50 == 0 || p.Batch == p.Batches)
@@ -49,21 +39,16 @@ internal static class GowallaBenchmark
                 Console.WriteLine($"  epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches}: loss {p.Loss:F5}, {p.TriplesPerSecond:N0} triples/s");
             }
         });
-        var training = await trainer.TrainAsync(model, split.Train, progress: progress, cancellationToken: cancellationToken);
+        using var model = LightGcn.Train(dataset, split, options, sampler, progress: progress, cancellationToken: cancellationToken);
 
         clock.Restart();
-        RankingEvaluation evaluation;
-        using (var scorer = new LightGcnScorer(model))
-        {
-            evaluation = FullRankingEvaluator.Evaluate(scorer, split.Test, [split.Train], new FullRankingOptions { Cutoffs = [20] }, cancellationToken);
-        }
-
+        var evaluation = model.Evaluate(split.Test, cancellationToken: cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
-        var seconds = training.History.Select(h => h.Seconds).ToArray();
+        var seconds = model.History.Select(h => h.Seconds).ToArray();
         var report = new GowallaReport(
             Machine.Describe(), threads, seed, sampler.GetType().Name, dataset.Users.Count, dataset.Items.Count, split.Train.Count, split.Test.Count,
-            training.History.Count, trainerOptions.BatchSize, trainerOptions.LearningRate, decay, options.EmbeddingDimension, options.Layers,
-            loadSeconds, seconds, seconds.Average(), [.. training.History.Select(h => h.Loss)], evalSeconds,
+            model.History.Count, options.BatchSize, options.LearningRate, options.WeightDecay, options.EmbeddingDimension, options.Layers,
+            loadSeconds, seconds, seconds.Average(), [.. model.History.Select(h => h.Loss)], evalSeconds,
             Machine.PeakWorkingSetMegabytes(),
             evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));
 

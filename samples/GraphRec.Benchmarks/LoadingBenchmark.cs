@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using GraphRec.Data.Providers;
+using GraphRec.Data;
 
 namespace GraphRec.Benchmarks;
 

@@ -1,8 +1,5 @@
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
-using GraphRec.Data.Providers;
-using GraphRec.Data.Splitting;
+using GraphRec.Core;
+using GraphRec.Data;
 
 namespace GraphRec.Benchmarks;
 
@@ -20,9 +17,7 @@ internal static class MemoryBenchmark
     {
         var dataset = await new MovieLensProvider(MovieLensRelease.Ml100K, new MovieLensOptions { DataDirectory = dataDirectory, AllowDownload = false })
             .LoadAsync(cancellationToken);
-        var split = DatasetSplitter.Split(dataset.Interactions, new RandomHoldoutSplitter(0.2, seed: 2020));
-        using var adjacency = NormalizedAdjacency.FromInteractions(dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items);
-        using var model = new LightGcnModel(adjacency, new LightGcnOptions { Seed = 2020 });
+        var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 2020));
         var workingSet = new List<double>();
         var progress = new InlineProgress(p =>
         {
@@ -32,8 +27,9 @@ internal static class MemoryBenchmark
                 Console.WriteLine($"epoch {p.Epoch,2}: loss {p.Loss:F4}, working set {workingSet[^1]:F0} MB (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MB, {GC.CollectionCount(2)} gen-2 collections)");
             }
         });
-        await new LightGcnTrainer(new TrainerOptions { Epochs = epochs, BatchSize = 1024, LearningRate = 0.005, Seed = 2020 })
-            .TrainAsync(model, split.Train, split.Test, progress, cancellationToken);
+        // Validated after every epoch (on the test part), so that evaluation's memory is measured too.
+        var options = new LightGcnOptions { Epochs = epochs, EvaluateEvery = 1 };
+        using var model = LightGcn.Train(dataset, split with { Validation = split.Test }, options, progress: progress, cancellationToken: cancellationToken);
 
         double growth = 100 * ((workingSet.Skip(2).Max() / workingSet[1]) - 1);
         var report = new MemoryReport(Machine.Describe(), epochs, workingSet, growth, Machine.PeakWorkingSetMegabytes());

@@ -1,10 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Data;
-using GraphRec.Data.Providers;
 using static TorchSharp.torch;
 
 namespace GraphRec.Benchmarks;
@@ -64,7 +60,7 @@ public class SparseProductBenchmarks
     public void Setup()
     {
         var (train, _, _) = BenchmarkGraph.Load();
-        _adjacency = NormalizedAdjacency.FromInteractions(train.UserCount, train.ItemCount, train.ExpandUsers(), train.Items);
+        _adjacency = NormalizedAdjacency.FromEdges(train.UserCount, train.ItemCount, train.ExpandUsers(), train.Items);
         _embeddings = randn(_adjacency.NodeCount, 64).requires_grad_().DetachFromDisposeScope();
         _ = _adjacency.Sparse;
     }
@@ -151,7 +147,7 @@ public class EvaluatorBenchmarks
     public void Setup()
     {
         (_train, _test, _) = BenchmarkGraph.Load();
-        _adjacency = NormalizedAdjacency.FromInteractions(_train.UserCount, _train.ItemCount, _train.ExpandUsers(), _train.Items);
+        _adjacency = NormalizedAdjacency.FromEdges(_train.UserCount, _train.ItemCount, _train.ExpandUsers(), _train.Items);
         _model = new LightGcnModel(_adjacency, new LightGcnOptions { Seed = 1 });
         _scorer = new LightGcnScorer(_model);
     }
@@ -166,5 +162,5 @@ public class EvaluatorBenchmarks
 
     [Benchmark(Description = "evaluate recall/ndcg/precision@20")]
     public double Evaluate() =>
-        FullRankingEvaluator.Evaluate(_scorer, _test, [_train], new FullRankingOptions { Cutoffs = [20] }).Mean("recall", 20);
+        FullRankingEvaluator.Evaluate(_scorer, _test, [_train], [20]).Mean("recall", 20);
 }

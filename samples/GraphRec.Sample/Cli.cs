@@ -2,8 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net.Http;
-using GraphRec.Core.Inference;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Data;
 
 namespace GraphRec.Sample;
@@ -103,7 +102,7 @@ internal static class Cli
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception error) when (error is DatasetFormatException or ModelFormatException or UnknownIdException or UsageException
+        catch (Exception error) when (error is DatasetFormatException or ModelFormatException or KeyNotFoundException or UsageException
             or TrainingDivergedException or HttpRequestException or UnauthorizedAccessException or IOException or ArgumentException)
         {
             await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);

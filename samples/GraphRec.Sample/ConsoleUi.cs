@@ -1,8 +1,5 @@
-using GraphRec.Core.Inference;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Data;
-using GraphRec.Data.Providers;
-using GraphRec.Data.Splitting;
 using GraphRec.Metrics;
 using Spectre.Console;
 

@@ -1,6 +1,4 @@
 using GraphRec.Data;
-using GraphRec.Data.Providers;
-using GraphRec.Data.Splitting;
 
 namespace GraphRec.Sample;
 
@@ -11,8 +9,8 @@ internal static class Datasets
     {
         if (settings.Dataset == "edgelist")
         {
-            return new EdgeListProvider(settings.TrainFile!, settings.TestFile!, new EdgeListOptions { Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(settings.TrainFile!))) ?? "edgelist" })
-                .LoadAsync(cancellationToken);
+            string name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(settings.TrainFile!))) is { Length: > 0 } folder ? folder : "edgelist";
+            return new EdgeListProvider(settings.TrainFile!, settings.TestFile!, name).LoadAsync(cancellationToken);
         }
 
         var options = new MovieLensOptions { DataDirectory = settings.DataDirectory, RatingThreshold = settings.RatingThreshold, DownloadProgress = download };
@@ -28,37 +26,25 @@ internal static class Datasets
         string name = ResolveSplitName(settings, dataset);
         ISplitter? Splitter(double ratio) => name switch
         {
-            "random" => new RandomHoldoutSplitter(ratio, settings.Seed),
-            "leave-last-out" => new LeaveLastOutSplitter(1),
-            "temporal" => TemporalSplitter.AtQuantile(1 - ratio),
+            "random" => Splitters.RandomHoldout(ratio, settings.Seed),
+            "leave-last-out" => Splitters.LeaveLastOut(1),
+            "temporal" => Splitters.TemporalAtQuantile(1 - ratio),
             _ => null,
         };
 
-        var validation = settings.ValidationRatio > 0 ? Splitter(settings.ValidationRatio) : null;
-        if (name != "predefined")
+        if (name == "predefined")
         {
-            if (name is "leave-last-out" or "temporal" && !dataset.Interactions.HasTimestamps)
-            {
-                throw new UsageException($"--split {name} needs timestamps, and {dataset.Name} has none.");
-            }
-
-            return DatasetSplitter.Split(dataset.Interactions, Splitter(settings.TestRatio)!, validation);
+            // Validation is carved from the predefined train with a random per-user holdout.
+            return dataset.PredefinedSplit is null
+                ? throw new UsageException($"--split predefined needs a dataset that comes split (an edge list); {dataset.Name} does not.")
+                : dataset.SplitPredefined(settings.ValidationRatio > 0 ? Splitters.RandomHoldout(settings.ValidationRatio, settings.Seed) : null);
         }
 
-        var predefined = dataset.PredefinedSplit
-            ?? throw new UsageException($"--split predefined needs a dataset that comes split (an edge list); {dataset.Name} does not.");
-        if (validation is null)
+        if (name is "leave-last-out" or "temporal" && !dataset.Interactions.HasTimestamps)
         {
-            return predefined;
+            throw new UsageException($"--split {name} needs timestamps, and {dataset.Name} has none.");
         }
 
-        // Validation is carved from the predefined train with a random per-user holdout; what each step drops is counted.
-        var inner = DatasetSplitter.Split(predefined.Train, new RandomHoldoutSplitter(settings.ValidationRatio, settings.Seed));
-        var split = DatasetSplitter.FromParts(inner.Train, inner.Test, predefined.Test);
-        return split with
-        {
-            DroppedHeldOut = split.DroppedHeldOut + inner.DroppedHeldOut + predefined.DroppedHeldOut,
-            DroppedTest = split.DroppedTest + predefined.DroppedTest,
-        };
+        return dataset.Split(Splitter(settings.TestRatio)!, settings.ValidationRatio > 0 ? Splitter(settings.ValidationRatio) : null);
     }
 }

@@ -1,4 +1,4 @@
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Metrics;
 using ScottPlot;
 
@@ -7,18 +7,18 @@ namespace GraphRec.Sample;
 /// <summary>The notebook's three plots, with ScottPlot: training loss, and validation precision and recall per epoch.</summary>
 internal static class Plots
 {
-    public static IReadOnlyList<string> Write(TrainingResult training, IReadOnlyList<int> cutoffs, string folder)
+    public static IReadOnlyList<string> Write(IReadOnlyList<EpochRecord> history, IReadOnlyList<int> cutoffs, string folder)
     {
         var written = new List<string>();
-        double[] epochs = [.. training.History.Select(h => (double)h.Epoch)];
+        double[] epochs = [.. history.Select(h => (double)h.Epoch)];
         var loss = new Plot();
-        loss.Add.Scatter(epochs, training.History.Select(h => h.Loss).ToArray()).LegendText = "BPR loss";
+        loss.Add.Scatter(epochs, history.Select(h => h.Loss).ToArray()).LegendText = "BPR loss";
         loss.Title("Training loss");
         loss.XLabel("epoch");
         loss.YLabel("mean BPR loss");
         written.Add(Save(loss, Path.Combine(folder, "loss.png")));
 
-        var validated = training.History.Where(h => h.Validation is not null).ToArray();
+        var validated = history.Where(h => h.Validation is not null).ToArray();
         if (validated.Length == 0)
         {
             return written;

@@ -1,4 +1,4 @@
-using GraphRec.Core.Inference;
+using GraphRec.Core;
 
 namespace GraphRec.Sample;
 
@@ -7,24 +7,20 @@ internal static class RecommendCommand
 {
     public static async Task<int> RunAsync(string modelPath, long userId, int count, CancellationToken cancellationToken)
     {
-        using var loaded = await ModelFile.LoadAsync(modelPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        using var recommender = new LightGcnRecommender(loaded.Model, loaded.Catalog);
-        var recommendations = recommender.Recommend(userId, count);
-        int user = loaded.Catalog.Users.GetIndex(userId);
-        var history = loaded.Catalog.Train.ItemsOf(user).ToArray();
-        var sample = history.Take(5).Select(i => new Recommendation(loaded.Catalog.Items.GetOriginalId(i), i, float.NaN, loaded.Catalog.GetItemInfo(i)));
+        using var model = await LightGcn.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
+        var recommendations = model.Recommend(userId, count);
+        var history = model.TrainingInteractions.ItemsOf(model.Users.GetIndex(userId)).ToArray();
+        var sample = history.Take(5).Select(i => new Recommendation(model.Items.GetOriginalId(i), i, float.NaN, model.ItemInfo?[i]));
         ConsoleUi.Items($"user {userId}: {history.Length} items in training, a few of them", sample);
-        ConsoleUi.Items($"user {userId}: top {recommendations.Items.Count}", recommendations.Items);
+        ConsoleUi.Items($"user {userId}: top {recommendations.Count}", recommendations);
         return 0;
     }
 
     public static async Task<int> SimilarAsync(string modelPath, long itemId, int count, CancellationToken cancellationToken)
     {
-        using var loaded = await ModelFile.LoadAsync(modelPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        using var recommender = new LightGcnRecommender(loaded.Model, loaded.Catalog);
-        var similar = recommender.SimilarItems(itemId, count);
-        loaded.Catalog.Items.TryGetIndex(itemId, out int item);
-        ConsoleUi.Items($"nearest to {itemId} {loaded.Catalog.GetItemInfo(item)} by cosine", similar);
+        using var model = await LightGcn.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
+        var similar = model.SimilarItems(itemId, count);
+        ConsoleUi.Items($"nearest to {itemId} {model.ItemInfo?[model.Items.GetIndex(itemId)]} by cosine", similar);
         return 0;
     }
 }

@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Inference;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Data;
-using GraphRec.Data.Splitting;
 using GraphRec.Metrics;
 
 namespace GraphRec.Sample;
@@ -22,46 +17,37 @@ internal static class TrainCommand
         var split = Datasets.Split(dataset, settings.Split);
         ConsoleUi.Summary(dataset, split, splitName);
 
-        using var adjacency = NormalizedAdjacency.FromInteractions(
-            dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items, maxDegreeOfParallelism: threads);
-        using var model = new LightGcnModel(adjacency, new LightGcnOptions
+        var options = new LightGcnOptions
         {
             EmbeddingDimension = settings.Dimension,
             Layers = settings.Layers,
             Seed = settings.Split.Seed,
-        });
-        var trainer = new LightGcnTrainer(
-            new TrainerOptions
-            {
-                Epochs = settings.Epochs,
-                BatchSize = settings.BatchSize,
-                LearningRate = settings.LearningRate,
-                Seed = settings.Split.Seed,
-                EvaluateEvery = settings.EvaluateEvery,
-                Patience = settings.Patience,
-                ValidationMetric = MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1]),
-                Evaluation = new FullRankingOptions { Cutoffs = settings.Cutoffs },
-            },
-            new BprLoss(settings.Decay),
-            new UniformNegativeSampler(settings.Split.Seed, threads));
+            Epochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            LearningRate = settings.LearningRate,
+            WeightDecay = settings.Decay,
+            EvaluateEvery = settings.EvaluateEvery,
+            Patience = settings.Patience,
+            ValidationMetric = MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1]),
+            Cutoffs = [.. settings.Cutoffs],
+            Threads = threads,
+        };
 
         var clock = Stopwatch.StartNew();
-        var training = await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
-            progress => trainer.TrainAsync(model, split.Train, split.Validation, progress, cancellationToken)).ConfigureAwait(false);
+        using var model = await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
+            progress => Task.Run(() => LightGcn.Train(dataset, split, options, progress: progress, cancellationToken: cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"trained {training.History.Count} epochs in {trainSeconds:F1} s" +
-            (split.Validation is null ? "" : $"; weights of epoch {training.BestEpoch} kept (best validation {MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1])})") +
-            (training.StoppedEarly ? ", stopped early" : ""));
+        Console.WriteLine($"trained {model.History.Count} epochs in {trainSeconds:F1} s" +
+            (split.Validation is null ? "" : $"; weights of epoch {model.BestEpoch} kept (best validation {options.ValidationMetric})") +
+            (model.History.Count < settings.Epochs ? ", stopped early" : ""));
 
         // The model is saved first: nothing that can fail after training (evaluation, statistics, a full disk) may lose it.
-        var catalog = ModelCatalog.From(dataset, split.Train);
         string modelPath = Path.Combine(settings.Output, "model.graphrec");
-        await ModelFile.SaveAsync(model, catalog, modelPath, cancellationToken).ConfigureAwait(false);
+        await model.SaveAsync(modelPath, cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"wrote {modelPath}");
 
-        using var recommender = new LightGcnRecommender(model, catalog);
         clock.Restart();
-        var (lightGcn, baselines) = Evaluate(settings, split, recommender, cancellationToken);
+        var (lightGcn, baselines) = Evaluate(settings, split, model, cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
 
         var report = new MetricsReport(
@@ -70,12 +56,12 @@ internal static class TrainCommand
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
                 threads, settings.Cutoffs),
-            training.History.Count, training.BestEpoch, training.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
+            model.History.Count, model.BestEpoch, model.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
             MetricsReport.PeakWorkingSetMegabytes(), lightGcn is null ? null : MetricsReport.Flatten(lightGcn), baselines,
-            [.. training.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
+            [.. model.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
         string metricsPath = Path.Combine(settings.Output, "metrics.json");
         await report.WriteAsync(metricsPath, cancellationToken).ConfigureAwait(false);
-        var plots = Plots.Write(training, settings.Cutoffs, settings.Output);
+        var plots = Plots.Write(model.History, settings.Cutoffs, settings.Output);
         Console.WriteLine($"wrote {metricsPath}, {string.Join(", ", plots)}");
 
         // A sample: the first user with test items, else the first user with training items.
@@ -86,7 +72,7 @@ internal static class TrainCommand
         Console.WriteLine();
         string profile = dataset.GetUserInfo(user) is { } info ? $" ({info})" : "";
         ConsoleUi.Items($"user {userId}{profile}: top 5 (try: recommend --model {modelPath} --user {userId})",
-            recommender.Recommend(userId, 5, split.Validation is null ? null : [split.Validation]).Items);
+            model.Recommend(userId, 5));
         return 0;
     }
 
@@ -95,7 +81,7 @@ internal static class TrainCommand
     /// of them dropped, for example, because their users or items never occur in train).
     /// </summary>
     private static (RankingEvaluation? LightGcn, Dictionary<string, IReadOnlyDictionary<string, double>> Baselines) Evaluate(
-        TrainSettings settings, DatasetSplit split, LightGcnRecommender recommender, CancellationToken cancellationToken)
+        TrainSettings settings, DatasetSplit split, LightGcn model, CancellationToken cancellationToken)
     {
         var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         if (split.Test.Count == 0)
@@ -106,21 +92,20 @@ internal static class TrainCommand
 
         // Test: everything the user has in train and validation is excluded from the ranking.
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
-        var evaluation = new FullRankingOptions { Cutoffs = settings.Cutoffs };
-        var lightGcn = FullRankingEvaluator.Evaluate(recommender.Scorer, split.Test, exclude, evaluation, cancellationToken);
+        var lightGcn = model.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { ("LightGCN", lightGcn) };
-        var popular = FullRankingEvaluator.Evaluate(new MostPopularScorer(split.Train), split.Test, exclude, evaluation, cancellationToken);
+        var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
-        if ((long)split.Train.UserCount * split.Train.ItemCount <= PureSvdScorer.MaxCells)
+        if ((long)split.Train.UserCount * split.Train.ItemCount <= Baselines.PureSvdMaxCells)
         {
-            var svd = FullRankingEvaluator.Evaluate(new PureSvdScorer(split.Train, rank: settings.Dimension), split.Test, exclude, evaluation, cancellationToken);
+            var svd = FullRankingEvaluator.Evaluate(Baselines.PureSvd(split.Train, rank: settings.Dimension), split.Test, exclude, settings.Cutoffs, cancellationToken);
             systems.Add(("PureSVD", svd));
             baselines["pure_svd"] = MetricsReport.Flatten(svd);
         }
         else
         {
-            Console.WriteLine($"PureSVD skipped: its dense SVD is limited to {PureSvdScorer.MaxCells:N0} user x item cells.");
+            Console.WriteLine($"PureSVD skipped: its dense SVD is limited to {Baselines.PureSvdMaxCells:N0} user x item cells.");
         }
 
         Console.WriteLine();

@@ -9,6 +9,6 @@ public interface IDatasetProvider
     /// <summary>Loads the dataset, locating (and where allowed downloading) its files first.</summary>
     /// <param name="cancellationToken">Stops loading between lines.</param>
     /// <exception cref="DatasetFormatException">A file is malformed (strict mode).</exception>
-    /// <exception cref="DatasetNotFoundException">The files are not there and cannot be downloaded.</exception>
+    /// <exception cref="FileNotFoundException">The files are not there and cannot be downloaded.</exception>
     Task<InteractionDataset> LoadAsync(CancellationToken cancellationToken = default);
 }

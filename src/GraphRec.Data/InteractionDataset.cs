@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace GraphRec.Data;
 
 /// <summary>
@@ -64,7 +66,7 @@ public sealed class InteractionDataset
 
     /// <summary>
     /// Ratings below the rating threshold, kept apart when the provider was asked to
-    /// (<see cref="Providers.BelowThresholdPolicy.KeepAsKnownNegatives"/>); null otherwise. Indexed like
+    /// (<see cref="MovieLensOptions.KeepKnownNegatives"/>); null otherwise. Indexed like
     /// <see cref="Interactions"/> and disjoint from it. Nothing in GraphRec trains on them or splits them: they are
     /// there for analyses and for samplers or metrics that want explicit negatives.
     /// </summary>
@@ -82,22 +84,46 @@ public sealed class InteractionDataset
     /// <summary>The split that came with the source, or null.</summary>
     public DatasetSplit? PredefinedSplit { get; }
 
+    /// <summary>
+    /// Splits the interactions: <paramref name="test"/> selects the test part, then <paramref name="validation"/>, when
+    /// given, selects the validation part from what remains; the rest is train. Held-out interactions whose user or
+    /// item never occurs in train are removed and counted in <see cref="DatasetSplit.DroppedHeldOut"/>.
+    /// </summary>
+    /// <param name="test">How to select the test part, such as <see cref="Splitters.RandomHoldout"/>.</param>
+    /// <param name="validation">How to select validation from the rest, or null for none.</param>
+    /// <param name="logger">Where the dropped counts are logged.</param>
+    public DatasetSplit Split(ISplitter test, ISplitter? validation = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        return DatasetSplitter.Split(Interactions, test, validation, logger);
+    }
+
+    /// <summary>
+    /// The split that came with the source (<see cref="PredefinedSplit"/>), with validation carved from its train by
+    /// <paramref name="validation"/> when given. Everything either step drops is counted.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The dataset did not come split.</exception>
+    public DatasetSplit SplitPredefined(ISplitter? validation = null, ILogger? logger = null)
+    {
+        var predefined = PredefinedSplit
+            ?? throw new InvalidOperationException($"{Name} did not come split; use {nameof(Split)} with a splitter such as {nameof(Splitters)}.{nameof(Splitters.RandomHoldout)}.");
+        if (validation is null)
+        {
+            return predefined;
+        }
+
+        var inner = DatasetSplitter.Split(predefined.Train, validation, logger: logger);
+        var split = DatasetSplitter.FromParts(inner.Train, inner.Test, predefined.Test, logger);
+        return split with
+        {
+            DroppedHeldOut = split.DroppedHeldOut + inner.DroppedHeldOut + predefined.DroppedHeldOut,
+            DroppedTest = split.DroppedTest + predefined.DroppedTest,
+        };
+    }
+
     /// <summary>The metadata of an item index, or null.</summary>
     public ItemInfo? GetItemInfo(int item) => ItemInfo is null ? null : ItemInfo[item];
 
     /// <summary>The demographics of a user index, or null.</summary>
     public UserInfo? GetUserInfo(int user) => UserInfo is null ? null : UserInfo[user];
 }
-
-/// <summary>What a provider did with the lines it read. Immutable.</summary>
-/// <param name="LinesRead">Interaction lines read (headers and metadata files excluded).</param>
-/// <param name="BelowThreshold">Ratings below the threshold (after collapsing duplicates): dropped, or kept as known negatives.</param>
-/// <param name="DuplicatesCollapsed">Repeated (user, item) pairs collapsed into one interaction (the latest one kept).</param>
-/// <param name="MalformedSkipped">Malformed lines skipped in lenient mode, in the interaction and the metadata files (zero in
-/// strict mode, which throws instead).</param>
-/// <param name="MalformedExamples">The first few malformed lines skipped, as "file:line: text".</param>
-/// <param name="KnownNegativesOutsideDataset">Ratings below the threshold that were to be kept as known negatives but were dropped
-/// because their user or item has no positive interaction.</param>
-public sealed record LoadReport(
-    long LinesRead, long BelowThreshold, long DuplicatesCollapsed, long MalformedSkipped, IReadOnlyList<string> MalformedExamples,
-    long KnownNegativesOutsideDataset = 0);

@@ -8,7 +8,7 @@ namespace GraphRec.Data;
 /// every run. The mixing here is SplitMix64's finalizer, fixed forever, so a seed means the same streams on every
 /// machine, process and thread count.
 /// </remarks>
-public static class RandomStreams
+internal static class RandomStreams
 {
     /// <summary>A generator for the stream identified by <paramref name="first"/> and <paramref name="second"/> under <paramref name="seed"/>.</summary>
     public static Random Create(int seed, int first, int second = 0) => new(DeriveSeed(seed, first, second));

@@ -6,7 +6,7 @@ namespace GraphRec.Metrics;
 /// A ranked list shorter than K (a catalogue smaller than K) counts its missing places as misses.
 /// Relevant items are given as an ascending span, so membership is a binary search.
 /// </summary>
-public static class RankingMetrics
+internal static class RankingMetrics
 {
     /// <summary>Precision@K = hits@K / K.</summary>
     public static double Precision(ReadOnlySpan<int> ranked, ReadOnlySpan<int> relevantSorted, int k) =>

@@ -3,9 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Inference;
-using GraphRec.Core.Models;
+using GraphRec.Core;
 using GraphRec.Data;
 
 namespace GraphRec.Core.Tests;
@@ -25,7 +23,7 @@ public sealed class ForgedModelFileTests : IDisposable
     private async Task<byte[]> GenuineAsync()
     {
         var train = new Interactions(3, 4, [0, 1, 2, 3], [0, 1, 2]);
-        using var adjacency = NormalizedAdjacency.FromInteractions(3, 4, train.ExpandUsers(), train.Items);
+        using var adjacency = NormalizedAdjacency.FromEdges(3, 4, train.ExpandUsers(), train.Items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 2, Layers = 1, Seed = 1 });
         var catalog = new ModelCatalog("genuine", new IdMap([1, 2, 3]), new IdMap([10, 20, 30, 40]), train, null);
         string path = Path.Combine(_folder, "genuine.graphrec");

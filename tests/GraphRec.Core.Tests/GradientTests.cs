@@ -1,6 +1,4 @@
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -12,7 +10,7 @@ public sealed class GradientTests
     {
         int[] users = [0, 0, 1, 2, 2];
         int[] items = [0, 1, 1, 2, 3];
-        using var adjacency = NormalizedAdjacency.FromInteractions(3, 4, users, items);
+        using var adjacency = NormalizedAdjacency.FromEdges(3, 4, users, items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 3, Layers = 2, Seed = 11 });
         using var scope = NewDisposeScope();
         long[] u = [0, 1, 2], i = [1, 1, 3], j = [2, 0, 0];

@@ -1,6 +1,4 @@
-using GraphRec.Core.Graph;
-using GraphRec.Core.Inference;
-using GraphRec.Core.Models;
+using GraphRec.Core;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
@@ -19,7 +17,7 @@ public sealed class InferenceTests : IDisposable
     private static (NormalizedAdjacency Adjacency, LightGcnModel Model, ModelCatalog Catalog) Fixture()
     {
         var train = new Interactions(3, 4, [0, 1, 2, 3], [0, 1, 2]);
-        var adjacency = NormalizedAdjacency.FromInteractions(3, 4, train.ExpandUsers(), train.Items);
+        var adjacency = NormalizedAdjacency.FromEdges(3, 4, train.ExpandUsers(), train.Items);
         var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 2, Layers = 0, Seed = 1 });
         float[] embeddings =
         [
@@ -52,32 +50,25 @@ public sealed class InferenceTests : IDisposable
             // User 10 = (1, 0): scores 3, 2, 0, 1; item 100 is in train.
             var result = recommender.Recommend(10, count: 2);
 
-            Assert.False(result.IsFallback);
-            Assert.Equal([200L, 400L], result.Items.Select(r => r.ItemId));
-            Assert.Equal(2f, result.Items[0].Score);
-            Assert.Equal("Beta, The", result.Items[0].Info!.Title);
-            Assert.Null(result.Items[1].Info);
+            Assert.Equal([200L, 400L], result.Select(r => r.ItemId));
+            Assert.Equal(2f, result[0].Score);
+            Assert.Equal("Beta, The", result[0].Info!.Title);
+            Assert.Null(result[1].Info);
         }
     }
 
     [Fact]
-    public void Unknown_user_throws_by_default_and_falls_back_to_popular_when_asked()
+    public void Unknown_ids_throw_a_key_not_found_error_naming_them_and_popular_items_suit_newcomers()
     {
         var (adjacency, model, catalog) = Fixture();
         using (adjacency)
         using (model)
         {
-            using (var strict = new LightGcnRecommender(model, catalog))
-            {
-                var error = Assert.Throws<UnknownIdException>(() => strict.Recommend(99));
-                Assert.Contains("user id 99", error.Message, StringComparison.Ordinal);
-            }
-
-            using var lenient = new LightGcnRecommender(model, catalog, new RecommenderOptions { UnknownUsers = UnknownUserPolicy.MostPopular });
-            var result = lenient.Recommend(99, count: 3);
-            Assert.True(result.IsFallback);
-            Assert.Equal([100L, 200L, 300L], result.Items.Select(r => r.ItemId));
-            Assert.Throws<UnknownIdException>(() => lenient.SimilarItems(999));
+            using var recommender = new LightGcnRecommender(model, catalog);
+            var error = Assert.ThrowsAny<KeyNotFoundException>(() => recommender.Recommend(99));
+            Assert.Contains("user id 99", error.Message, StringComparison.Ordinal);
+            Assert.Contains("item id 999", Assert.ThrowsAny<KeyNotFoundException>(() => recommender.SimilarItems(999)).Message, StringComparison.Ordinal);
+            Assert.Equal([100L, 200L, 300L], recommender.PopularItems(3).Select(r => r.ItemId));
         }
     }
 
@@ -114,7 +105,7 @@ public sealed class InferenceTests : IDisposable
         }
     }
 
-    private static async Task<(LightGcnModel Model, NormalizedAdjacency Adjacency, ModelCatalog Catalog)> TrainedModelAsync()
+    private static (LightGcnModel Model, NormalizedAdjacency Adjacency, ModelCatalog Catalog) TrainedModel()
     {
         var random = new Random(4);
         var pairs = Enumerable.Range(0, 400).Select(_ => (random.Next(30), random.Next(25))).Distinct().OrderBy(p => p).ToArray();
@@ -130,9 +121,9 @@ public sealed class InferenceTests : IDisposable
         }
 
         var train = new Interactions(30, 25, pointers, [.. pairs.Select(p => p.Item2)]);
-        var adjacency = NormalizedAdjacency.FromInteractions(30, 25, train.ExpandUsers(), train.Items);
+        var adjacency = NormalizedAdjacency.FromEdges(30, 25, train.ExpandUsers(), train.Items);
         var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 5 });
-        await new Training.LightGcnTrainer(new Training.TrainerOptions { Epochs = 2, BatchSize = 64, LearningRate = 0.01 }).TrainAsync(model, train);
+        new LightGcnTrainer(new LightGcnOptions { Epochs = 2, BatchSize = 64, LearningRate = 0.01 }).Train(model, train);
         var catalog = new ModelCatalog("random", new IdMap(Enumerable.Range(0, 30).Select(u => 1000L + u)),
             new IdMap(Enumerable.Range(0, 25).Select(i => 7L * i)), train, null);
         return (model, adjacency, catalog);
@@ -141,7 +132,7 @@ public sealed class InferenceTests : IDisposable
     [Fact]
     public async Task A_reloaded_model_scores_exactly_as_before_saving()
     {
-        var (model, adjacency, catalog) = await TrainedModelAsync();
+        var (model, adjacency, catalog) = TrainedModel();
         string path = Path.Combine(_folder, "model.graphrec");
         float[][] before;
         using (adjacency)

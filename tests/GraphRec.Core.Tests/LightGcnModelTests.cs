@@ -1,5 +1,4 @@
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
+using GraphRec.Core;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -25,7 +24,7 @@ public sealed class LightGcnModelTests
     public void Final_embeddings_equal_a_dense_reference(int userCount, int itemCount, int edges, int seed, int layers)
     {
         var (users, items) = RandomGraph(userCount, itemCount, edges, seed);
-        using var adjacency = NormalizedAdjacency.FromInteractions(userCount, itemCount, users, items);
+        using var adjacency = NormalizedAdjacency.FromEdges(userCount, itemCount, users, items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 5, Layers = layers, Seed = seed });
         using var scope = NewDisposeScope();
 
@@ -67,7 +66,7 @@ public sealed class LightGcnModelTests
     [Fact]
     public void A_node_without_edges_propagates_to_zeros_not_nan()
     {
-        using var adjacency = NormalizedAdjacency.FromInteractions(3, 3, [0, 1], [0, 1]); // user 2 and item 2 are isolated
+        using var adjacency = NormalizedAdjacency.FromEdges(3, 3, [0, 1], [0, 1]); // user 2 and item 2 are isolated
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 2, LayerWeights = [0, 0.5f, 0.5f] });
         using var scope = NewDisposeScope();
 
@@ -82,12 +81,12 @@ public sealed class LightGcnModelTests
     [Fact]
     public void Duplicate_interactions_and_out_of_range_indices_are_refused_with_the_pair()
     {
-        var duplicate = Assert.Throws<ArgumentException>(() => NormalizedAdjacency.FromInteractions(2, 2, [0, 0], [1, 1]));
+        var duplicate = Assert.Throws<ArgumentException>(() => NormalizedAdjacency.FromEdges(2, 2, [0, 0], [1, 1]));
         Assert.Contains("(user 0, item 1)", duplicate.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => NormalizedAdjacency.FromInteractions(2, 2, [0], [5]));
+        Assert.Throws<ArgumentException>(() => NormalizedAdjacency.FromEdges(2, 2, [0], [5]));
     }
 
     [Fact]
     public void Wrong_number_of_layer_weights_is_refused() =>
-        Assert.Throws<ArgumentException>(() => new LightGcnOptions { Layers = 3, LayerWeights = [1f] }.ResolveLayerWeights());
+        Assert.Throws<ArgumentException>(() => new LightGcnOptions { Layers = 3, LayerWeights = [1f] }.Validate());
 }

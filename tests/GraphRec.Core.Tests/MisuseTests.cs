@@ -1,8 +1,4 @@
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Inference;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Data;
 
 namespace GraphRec.Core.Tests;
@@ -14,7 +10,7 @@ public sealed class MisuseTests
 
     private static (NormalizedAdjacency Adjacency, LightGcnModel Model) Model(Interactions train, int seed = 1)
     {
-        var adjacency = NormalizedAdjacency.FromInteractions(train.UserCount, train.ItemCount, train.ExpandUsers(), train.Items);
+        var adjacency = NormalizedAdjacency.FromEdges(train.UserCount, train.ItemCount, train.ExpandUsers(), train.Items);
         return (adjacency, new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 1, Seed = seed }));
     }
 
@@ -25,9 +21,9 @@ public sealed class MisuseTests
     [InlineData(-1)]
     public void A_learning_rate_that_is_not_a_positive_number_is_refused_at_once(double learningRate)
     {
-        var error = Assert.Throws<ArgumentException>(() => new LightGcnTrainer(new TrainerOptions { LearningRate = learningRate }));
+        var error = Assert.Throws<ArgumentException>(() => new LightGcnOptions { LearningRate = learningRate }.Validate());
 
-        Assert.Contains("TrainerOptions.LearningRate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LightGcnOptions.LearningRate", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -36,29 +32,39 @@ public sealed class MisuseTests
     [InlineData("recall", new[] { 20 })]
     public void A_validation_metric_that_validation_does_not_compute_is_refused_at_once(string metric, int[] cutoffs)
     {
-        var options = new TrainerOptions { ValidationMetric = metric, Evaluation = new FullRankingOptions { Cutoffs = cutoffs } };
+        var options = new LightGcnOptions { ValidationMetric = metric, Cutoffs = cutoffs };
 
-        var error = Assert.Throws<ArgumentException>(() => new LightGcnTrainer(options));
+        var error = Assert.Throws<ArgumentException>(options.Validate);
 
-        Assert.Contains("TrainerOptions.ValidationMetric", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LightGcnOptions.ValidationMetric", error.Message, StringComparison.Ordinal);
         Assert.Contains($"recall@{cutoffs[^1]}", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    public void Batch_sizes_below_one_are_refused_naming_the_option(int size)
+    public void Sizes_and_counts_below_one_are_refused_naming_the_option(int value)
     {
-        Assert.Contains("TrainerOptions.BatchSize", Assert.Throws<ArgumentException>(() => new LightGcnTrainer(new TrainerOptions { BatchSize = size })).Message, StringComparison.Ordinal);
-        Assert.Contains("FullRankingOptions.UserBatchSize", Assert.Throws<ArgumentException>(() => new FullRankingOptions { UserBatchSize = size }.Validate()).Message, StringComparison.Ordinal);
-        var (adjacency, model) = Model(Train());
-        using (adjacency)
-        using (model)
+        foreach (var (options, name) in new (LightGcnOptions, string)[]
         {
-            var catalog = new ModelCatalog("t", new IdMap([1, 2, 3, 4]), new IdMap([1, 2, 3]), Train(), null);
-            var error = Assert.Throws<ArgumentException>(() => new LightGcnRecommender(model, catalog, new RecommenderOptions { UserBatchSize = size }));
-            Assert.Contains("RecommenderOptions.UserBatchSize", error.Message, StringComparison.Ordinal);
+            (new() { BatchSize = value }, "BatchSize"), (new() { Epochs = value }, "Epochs"), (new() { EvaluateEvery = value }, "EvaluateEvery"),
+            (new() { Patience = value }, "Patience"), (new() { EmbeddingDimension = value }, "EmbeddingDimension"), (new() { Cutoffs = [10, value] }, "Cutoffs"),
+        })
+        {
+            Assert.Contains($"LightGcnOptions.{name}", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Every_type_that_takes_the_options_validates_them_before_any_work()
+    {
+        var bad = new LightGcnOptions { ValidationMetric = "recall@30" };
+        using var adjacency = NormalizedAdjacency.FromInteractions(Train());
+
+        Assert.Throws<ArgumentException>(() => new LightGcnModel(adjacency, bad));
+        Assert.Throws<ArgumentException>(() => new LightGcnTrainer(bad));
+        var dataset = new InteractionDataset("t", new IdMap([1, 2, 3, 4]), new IdMap([1, 2, 3]), Train(), null, new LoadReport(5, 0, 0, 0, []));
+        Assert.Throws<ArgumentException>(() => LightGcn.Train(dataset, new DatasetSplit(Train(), null, Train(), 0), bad));
     }
 
     [Theory]
@@ -71,14 +77,14 @@ public sealed class MisuseTests
     [Fact]
     public void A_nan_layer_weight_or_an_absurd_layer_count_is_refused()
     {
-        using var adjacency = NormalizedAdjacency.FromInteractions(1, 1, [0], [0]);
+        using var adjacency = NormalizedAdjacency.FromEdges(1, 1, [0], [0]);
 
         Assert.Throws<ArgumentException>(() => new LightGcnModel(adjacency, new LightGcnOptions { Layers = 1, LayerWeights = [0.5f, float.NaN] }));
         Assert.Throws<ArgumentException>(() => new LightGcnModel(adjacency, new LightGcnOptions { Layers = LightGcnOptions.MaxLayers + 1 }));
     }
 
     [Fact]
-    public async Task A_learning_rate_so_large_that_scores_overflow_stops_training_instead_of_returning_a_useless_model()
+    public void A_learning_rate_so_large_that_scores_overflow_stops_training_instead_of_returning_a_useless_model()
     {
         var train = Train();
         var (adjacency, model) = Model(train);
@@ -86,16 +92,16 @@ public sealed class MisuseTests
         using (model)
         {
             // One batch per epoch: the loss is computed before the only step, so only the check on the weights can see it.
-            var trainer = new LightGcnTrainer(new TrainerOptions { Epochs = 1, BatchSize = 1024, LearningRate = 1e38 });
+            var trainer = new LightGcnTrainer(new LightGcnOptions { Epochs = 1, BatchSize = 1024, LearningRate = 1e38 });
 
-            var error = await Assert.ThrowsAsync<TrainingDivergedException>(() => trainer.TrainAsync(model, train));
+            var error = Assert.Throws<TrainingDivergedException>(() => trainer.Train(model, train));
 
             Assert.Contains("embeddings", error.Message, StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public async Task Training_on_interactions_of_another_shape_is_refused()
+    public void Training_on_interactions_of_another_shape_is_refused()
     {
         var (adjacency, model) = Model(Train());
         using (adjacency)
@@ -103,21 +109,21 @@ public sealed class MisuseTests
         {
             var other = new Interactions(2, 2, [0, 1, 2], [0, 1]);
 
-            var error = await Assert.ThrowsAsync<ArgumentException>(() => new LightGcnTrainer().TrainAsync(model, other));
+            var error = Assert.Throws<ArgumentException>(() => new LightGcnTrainer().Train(model, other));
 
             Assert.Contains("2 users x 2 items, the model 4 x 3", error.Message, StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public async Task Training_where_every_user_has_every_item_is_refused_as_nothing_to_train_on()
+    public void Training_where_every_user_has_every_item_is_refused_as_nothing_to_train_on()
     {
         var full = new Interactions(2, 2, [0, 2, 4], [0, 1, 0, 1]);
         var (adjacency, model) = Model(full);
         using (adjacency)
         using (model)
         {
-            var error = await Assert.ThrowsAsync<ArgumentException>(() => new LightGcnTrainer().TrainAsync(model, full));
+            var error = Assert.Throws<ArgumentException>(() => new LightGcnTrainer().Train(model, full));
 
             Assert.Contains("nothing to train on", error.Message, StringComparison.Ordinal);
         }
@@ -158,7 +164,7 @@ public sealed class MisuseTests
     [Fact]
     public void A_graph_too_large_for_arrays_is_an_argument_error_not_an_overflow()
     {
-        var error = Assert.Throws<ArgumentException>(() => NormalizedAdjacency.FromInteractions(int.MaxValue, 1, [], []));
+        var error = Assert.Throws<ArgumentException>(() => NormalizedAdjacency.FromEdges(int.MaxValue, 1, [], []));
 
         Assert.Contains("more nodes than an array can index", error.Message, StringComparison.Ordinal);
     }

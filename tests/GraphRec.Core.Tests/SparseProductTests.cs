@@ -1,4 +1,4 @@
-using GraphRec.Core.Graph;
+using GraphRec.Core;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -14,7 +14,7 @@ public sealed class SparseProductTests
             pairs.Add((random.Next(users), random.Next(items)));
         }
 
-        return NormalizedAdjacency.FromInteractions(
+        return NormalizedAdjacency.FromEdges(
             users, items, [.. pairs.Select(p => p.User)], [.. pairs.Select(p => p.Item)], maxDegreeOfParallelism: threads);
     }
 
@@ -137,7 +137,7 @@ public sealed class FusedAdamTests
         var reference = TorchSharp.torch.nn.Parameter(start.clone());
         var fused = TorchSharp.torch.nn.Parameter(start.clone());
         using var torchAdam = TorchSharp.torch.optim.Adam([reference], 0.01);
-        using var ours = new GraphRec.Core.Training.FusedAdam(fused, 0.01);
+        using var ours = new GraphRec.Core.FusedAdam(fused, 0.01);
 
         for (int step = 0; step < 5; step++)
         {
@@ -172,8 +172,8 @@ public sealed class RowPropagationTests
             pairs.Add((random.Next(300), random.Next(500)));
         }
 
-        using var adjacency = NormalizedAdjacency.FromInteractions(300, 500, [.. pairs.Select(p => p.Item1)], [.. pairs.Select(p => p.Item2)]);
-        using var model = new GraphRec.Core.Models.LightGcnModel(adjacency, new GraphRec.Core.Models.LightGcnOptions { EmbeddingDimension = dim, Layers = layers, Seed = 3 });
+        using var adjacency = NormalizedAdjacency.FromEdges(300, 500, [.. pairs.Select(p => p.Item1)], [.. pairs.Select(p => p.Item2)]);
+        using var model = new GraphRec.Core.LightGcnModel(adjacency, new GraphRec.Core.LightGcnOptions { EmbeddingDimension = dim, Layers = layers, Seed = 3 });
         using var scope = NewDisposeScope();
         int[] nodes = [5, 17, 5, 299, 300, 799, 17, 412, 412, 0];
         var upstream = randn([nodes.Length, dim], generator: new TorchSharp.torch.Generator(2));

@@ -1,4 +1,4 @@
-using GraphRec.Core.Evaluation;
+using GraphRec.Core;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;

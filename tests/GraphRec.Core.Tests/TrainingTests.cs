@@ -1,10 +1,5 @@
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
-using GraphRec.Core.Training;
+using GraphRec.Core;
 using GraphRec.Data;
-using GraphRec.Data.Providers;
-using GraphRec.Data.Splitting;
 using GraphRec.Metrics;
 using static TorchSharp.torch;
 
@@ -144,19 +139,19 @@ public sealed class TrainingTests
     }
 
     [Fact]
-    public async Task Training_recovers_planted_communities()
+    public void Training_recovers_planted_communities()
     {
         var (train, test) = PlantedCommunities();
-        using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
-        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 16, Layers = 2, Seed = 1 });
-        var options = new TrainerOptions { Epochs = 60, BatchSize = 64, LearningRate = 0.05, Seed = 1 };
+        using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
+        var options = new LightGcnOptions { EmbeddingDimension = 16, Layers = 2, Seed = 1, Epochs = 60, BatchSize = 64, LearningRate = 0.05 };
+        using var model = new LightGcnModel(adjacency, options);
 
         using (var untrained = new LightGcnScorer(model))
         {
             Assert.True(Evaluate(untrained, train, test) < 0.8);
         }
 
-        var result = await new LightGcnTrainer(options).TrainAsync(model, train);
+        var result = new LightGcnTrainer(options).Train(model, train);
 
         using var scorer = new LightGcnScorer(model);
         Assert.True(Evaluate(scorer, train, test) > 0.95, $"ndcg@3 {Evaluate(scorer, train, test)}");
@@ -164,25 +159,26 @@ public sealed class TrainingTests
     }
 
     [Fact]
-    public async Task Same_seed_same_data_same_threads_gives_the_same_metrics()
+    public void Same_seed_same_data_same_threads_gives_the_same_metrics()
     {
         var (train, test) = PlantedCommunities();
 
-        async Task<double[]> Run()
+        double[] Run()
         {
-            using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
-            using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 3 });
-            await new LightGcnTrainer(new TrainerOptions { Epochs = 3, BatchSize = 50, LearningRate = 0.01, Seed = 3 }).TrainAsync(model, train);
+            using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
+            var options = new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 3, Epochs = 3, BatchSize = 50, LearningRate = 0.01 };
+            using var model = new LightGcnModel(adjacency, options);
+            new LightGcnTrainer(options).Train(model, train);
             using var scorer = new LightGcnScorer(model);
-            var result = FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [3, 5] });
+            var result = FullRankingEvaluator.Evaluate(scorer, test, [train], [3, 5]);
             return [.. result.Summaries.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Mean)];
         }
 
-        Assert.Equal(await Run(), await Run());
+        Assert.Equal(Run(), Run());
     }
 
     private static double Evaluate(IScorer scorer, Interactions train, Interactions test) =>
-        FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [3] }).Mean(MetricNames.Ndcg, 3);
+        FullRankingEvaluator.Evaluate(scorer, test, [train], [3]).Mean(MetricNames.Ndcg, 3);
 
     [Fact]
     public void Evaluator_never_recommends_training_items()
@@ -208,7 +204,7 @@ public sealed class TrainingTests
         var scorer = new FixedScorer(6);
 
         int[] top = FullRankingEvaluator.TopK(scorer, [0, 1], [train], 3);
-        var result = FullRankingEvaluator.Evaluate(scorer, test, [train], new FullRankingOptions { Cutoffs = [1, 3] });
+        var result = FullRankingEvaluator.Evaluate(scorer, test, [train], [1, 3]);
 
         Assert.Equal([4, 2, 1, 5, -1, -1], top);
         Assert.Equal(1.0, result.Mean(MetricNames.Precision, 1));
@@ -224,27 +220,27 @@ public sealed class TrainingTests
     }
 
     [Fact]
-    public async Task A_different_loss_plugs_in_without_touching_the_trainer()
+    public void A_different_loss_plugs_in_without_touching_the_trainer()
     {
         var (train, _) = PlantedCommunities();
-        using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
+        using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 1, Seed = 2 });
         var hinge = new CountingHingeLoss();
 
-        await new LightGcnTrainer(new TrainerOptions { Epochs = 2, BatchSize = 100 }, loss: hinge).TrainAsync(model, train);
+        new LightGcnTrainer(new LightGcnOptions { Epochs = 2, BatchSize = 100 }, loss: hinge).Train(model, train);
 
         Assert.Equal(2 * ((train.Count + 99) / 100), hinge.Calls);
     }
 
     [Fact]
-    public async Task A_nan_loss_stops_training_naming_epoch_and_batch()
+    public void A_nan_loss_stops_training_naming_epoch_and_batch()
     {
         var (train, _) = PlantedCommunities();
-        using var adjacency = NormalizedAdjacency.FromInteractions(40, 20, train.ExpandUsers(), train.Items);
+        using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 1 });
 
-        var error = await Assert.ThrowsAsync<TrainingDivergedException>(() =>
-            new LightGcnTrainer(new TrainerOptions { Epochs = 1, BatchSize = 100 }, loss: new NanLoss()).TrainAsync(model, train));
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+            new LightGcnTrainer(new LightGcnOptions { Epochs = 1, BatchSize = 100 }, loss: new NanLoss()).Train(model, train));
 
         Assert.Equal((1, 1), (error.Epoch, error.Batch));
     }
@@ -256,8 +252,8 @@ public sealed class TrainingTests
         Skip.If(string.IsNullOrEmpty(directory) || !Directory.Exists(Path.Combine(directory, "ml-100k")),
             "GRAPHREC_DATA_DIR does not hold ml-100k/: the integration test on MovieLens 100K is skipped.");
         var dataset = await new MovieLensProvider(MovieLensRelease.Ml100K, new MovieLensOptions { DataDirectory = directory, AllowDownload = false }).LoadAsync();
-        var split = DatasetSplitter.Split(dataset.Interactions, new RandomHoldoutSplitter(0.2, seed: 1));
-        using var adjacency = NormalizedAdjacency.FromInteractions(dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items);
+        var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 1));
+        using var adjacency = NormalizedAdjacency.FromEdges(dataset.Users.Count, dataset.Items.Count, split.Train.ExpandUsers(), split.Train.Items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { Seed = 1 });
         double Recall()
         {
@@ -266,7 +262,7 @@ public sealed class TrainingTests
         }
 
         double before = Recall();
-        await new LightGcnTrainer(new TrainerOptions { Epochs = 10, BatchSize = 1024, LearningRate = 0.005 }).TrainAsync(model, split.Train);
+        new LightGcnTrainer(new LightGcnOptions { Epochs = 10, BatchSize = 1024, LearningRate = 0.005 }).Train(model, split.Train);
         double after = Recall();
 
         Assert.True(after > 0.2 && after > 5 * before, $"recall@20 before {before:F4}, after {after:F4}");

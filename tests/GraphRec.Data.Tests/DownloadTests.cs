@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using GraphRec.Data.Providers;
+using GraphRec.Data;
 
 namespace GraphRec.Data.Tests;
 

@@ -1,4 +1,4 @@
-using GraphRec.Data.Providers;
+using GraphRec.Data;
 
 namespace GraphRec.Data.Tests;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using GraphRec.Data.Providers;
+using GraphRec.Data;
 
 namespace GraphRec.Data.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using GraphRec.Data.Providers;
+using GraphRec.Data;
 
 namespace GraphRec.Data.Tests;
 
@@ -22,10 +22,10 @@ public sealed class MovieLensProviderTests : IDisposable
     }
 
     private Task<InteractionDataset> Load(
-        MovieLensRelease release, float? threshold = null, bool lenient = false, BelowThresholdPolicy belowThreshold = BelowThresholdPolicy.Drop) =>
+        MovieLensRelease release, float? threshold = null, bool lenient = false, bool keepKnownNegatives = false) =>
         new MovieLensProvider(release, new MovieLensOptions
         {
-            DataDirectory = _folder.Path, RatingThreshold = threshold, BelowThreshold = belowThreshold, Lenient = lenient, AllowDownload = false,
+            DataDirectory = _folder.Path, RatingThreshold = threshold, KeepKnownNegatives = keepKnownNegatives, Lenient = lenient, AllowDownload = false,
         }).LoadAsync();
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class MovieLensProviderTests : IDisposable
     [Fact]
     public async Task Offline_without_the_data_names_the_url_and_where_to_put_the_file()
     {
-        var error = await Assert.ThrowsAsync<DatasetNotFoundException>(() => Load(MovieLensRelease.Ml1M));
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => Load(MovieLensRelease.Ml1M));
 
         Assert.Contains(Path.Combine(_folder.Path, "ml-1m.zip"), error.Message, StringComparison.Ordinal);
         Assert.Contains("https://files.grouplens.org/datasets/movielens/ml-1m.zip", error.Message, StringComparison.Ordinal);
@@ -190,7 +190,7 @@ public sealed class MovieLensProviderTests : IDisposable
         WriteMl100K("1\t10\t5\t100\n1\t20\t2\t110\n2\t20\t1\t120\n3\t20\t4\t130\n3\t30\t3\t140\n3\t10\t1\t150\n");
 
         var dropped = await Load(MovieLensRelease.Ml100K, threshold: 4);
-        var kept = await Load(MovieLensRelease.Ml100K, threshold: 4, belowThreshold: BelowThresholdPolicy.KeepAsKnownNegatives);
+        var kept = await Load(MovieLensRelease.Ml100K, threshold: 4, keepKnownNegatives: true);
 
         Assert.Null(dropped.KnownNegatives);
         Assert.Equal([1L, 3L], kept.Users.OriginalIds);
@@ -209,20 +209,20 @@ public sealed class MovieLensProviderTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BelowThresholdPolicy.Drop)]
-    [InlineData(BelowThresholdPolicy.KeepAsKnownNegatives)]
-    public async Task The_latest_of_repeated_ratings_decides_which_side_of_the_threshold_a_pair_is_on(BelowThresholdPolicy policy)
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_latest_of_repeated_ratings_decides_which_side_of_the_threshold_a_pair_is_on(bool keepKnownNegatives)
     {
         // User 1 rated item 10 a 5, later a 2 (negative), and item 20 a 1, later a 4 (positive).
         WriteMl100K("1\t10\t2\t200\n1\t10\t5\t100\n1\t20\t4\t100\n1\t20\t1\t50\n2\t10\t5\t100\n");
 
-        var dataset = await Load(MovieLensRelease.Ml100K, threshold: 4, belowThreshold: policy);
+        var dataset = await Load(MovieLensRelease.Ml100K, threshold: 4, keepKnownNegatives: keepKnownNegatives);
 
         Assert.Equal([1], dataset.Interactions.ItemsOf(dataset.Users.GetIndex(1)).ToArray());
         Assert.Equal(4f, dataset.Interactions.Ratings[0]);
         Assert.Equal(2, dataset.Report.DuplicatesCollapsed);
         Assert.Equal(1, dataset.Report.BelowThreshold);
-        Assert.Equal(policy == BelowThresholdPolicy.Drop ? [] : [0], dataset.KnownNegatives?.ItemsOf(0).ToArray() ?? []);
+        Assert.Equal(keepKnownNegatives ? [0] : [], dataset.KnownNegatives?.ItemsOf(0).ToArray() ?? []);
     }
 
     [Theory]
@@ -313,7 +313,7 @@ public sealed class MovieLensProviderTests : IDisposable
         var dataset = await new MovieLensProvider(MovieLensRelease.Ml100K, new MovieLensOptions
         {
             DataDirectory = Path.GetDirectoryName(directory), AllowDownload = false,
-            RatingThreshold = 4, BelowThreshold = BelowThresholdPolicy.KeepAsKnownNegatives,
+            RatingThreshold = 4, KeepKnownNegatives = true,
         }).LoadAsync();
 
         // Counted with awk on u.data: 55,375 ratings of 4 or 5, from 942 users on 1,447 items.

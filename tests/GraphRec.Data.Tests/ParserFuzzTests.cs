@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using CsCheck;
-using GraphRec.Data.Providers;
+using GraphRec.Data;
 using GraphRec.Tests.Fuzzing;
 using Xunit.Abstractions;
 
@@ -121,7 +121,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
 
     [Fact]
     public void Edge_list_parser_gives_a_dataset_or_a_format_error() =>
-        Run("edge list", EdgeListFiles, "", (folder, lenient) => EdgeListProvider.FromFolder(folder, new EdgeListOptions { Lenient = lenient }).LoadAsync());
+        Run("edge list", EdgeListFiles, "", (folder, lenient) => EdgeListProvider.FromFolder(folder, lenient).LoadAsync());
 
     [Fact]
     public void Ml100k_archive_reader_gives_a_dataset_or_a_format_error()

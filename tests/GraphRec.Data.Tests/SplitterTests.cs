@@ -1,4 +1,4 @@
-using GraphRec.Data.Splitting;
+using GraphRec.Data;
 
 namespace GraphRec.Data.Tests;
 

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Evaluation;
+namespace GraphRec.Core;
 
 /// <summary>Anything that scores users against every item: LightGCN, a baseline, your own model.</summary>
 public interface IScorer

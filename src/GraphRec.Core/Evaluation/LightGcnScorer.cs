@@ -1,10 +1,9 @@
-using GraphRec.Core.Models;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Evaluation;
+namespace GraphRec.Core;
 
 /// <summary>Scores with a LightGCN model: propagates once, then <c>ŷ_u· = e_u Eᵢᵀ</c> per batch of users.</summary>
-public sealed class LightGcnScorer : IScorer, IDisposable
+internal sealed class LightGcnScorer : IScorer, IDisposable
 {
     private readonly Tensor _users;
     private readonly Tensor _items;

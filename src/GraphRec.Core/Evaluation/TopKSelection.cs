@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace GraphRec.Core.Evaluation;
+namespace GraphRec.Core;
 
 /// <summary>
 /// Top-k selection over one row of scores: a single pass that keeps the best k in a small sorted buffer and, eight

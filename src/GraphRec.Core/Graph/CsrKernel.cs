@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace GraphRec.Core.Graph;
+namespace GraphRec.Core;
 
 /// <summary>
 /// The hot loop of LightGCN: <c>Y = Â X</c> for a CSR matrix and a dense row-major <c>[nodes, dim]</c> matrix, rows

@@ -1,8 +1,9 @@
 using System.Globalization;
+using GraphRec.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Graph;
+namespace GraphRec.Core;
 
 /// <summary>
 /// The symmetric normalized adjacency <c>Â = D^-1/2 A D^-1/2</c> of the bipartite user–item graph, over
@@ -97,8 +98,19 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <summary>CSR values, <c>1 / sqrt(deg(row) deg(column))</c>.</summary>
     internal float[] Values => Partition.Values;
 
+    /// <summary>Builds <c>Â</c> from training interactions: their users and items are the graph's nodes.</summary>
+    /// <param name="train">The training interactions.</param>
+    /// <param name="device">The device of the model that will use it; the CPU when null.</param>
+    /// <param name="maxDegreeOfParallelism">Threads for the CPU kernel; all processors when 0 or negative (the default).</param>
+    public static NormalizedAdjacency FromInteractions(Interactions train, Device? device = null, int maxDegreeOfParallelism = 0)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return FromEdges(train.UserCount, train.ItemCount, train.ExpandUsers(), train.Items, device, maxDegreeOfParallelism);
+    }
+
     /// <summary>
-    /// Builds <c>Â</c> from training interactions given as parallel arrays of dense user and item indices.
+    /// Builds <c>Â</c> from edges given as parallel arrays of dense user and item indices: for graphs that are not an
+    /// <see cref="Interactions"/>.
     /// </summary>
     /// <param name="userCount">Number of users; every user index must be below it.</param>
     /// <param name="itemCount">Number of items; every item index must be below it.</param>
@@ -108,7 +120,7 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <param name="maxDegreeOfParallelism">Threads for the CPU kernel; all processors when 0 or negative (the default).</param>
     /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, a (user, item) pair repeats,
     /// or the graph is larger than .NET arrays can hold.</exception>
-    public static NormalizedAdjacency FromInteractions(
+    public static NormalizedAdjacency FromEdges(
         int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, Device? device = null, int maxDegreeOfParallelism = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(userCount);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Graph;
+namespace GraphRec.Core;
 
 /// <summary>The product <c>Â X</c> of the normalized adjacency with a dense matrix, differentiable in X.</summary>
 /// <remarks>
@@ -11,7 +11,7 @@ namespace GraphRec.Core.Graph;
 /// function. Because <c>Â</c> is symmetric, the gradient of <c>Y = Â X</c> is <c>dX = Âᵀ dY = Â dY</c>: the backward pass is
 /// the same kernel, with no transpose. On any other device or type the product is libtorch's sparse <c>torch.mm</c>.
 /// </remarks>
-public static class SparseProduct
+internal static class SparseProduct
 {
     /// <summary>Returns <c>Â X</c> for <paramref name="dense"/> of shape <c>[NodeCount, dim]</c> on the adjacency's device.</summary>
     /// <exception cref="ArgumentException">The row count of <paramref name="dense"/> is not the adjacency's node count.</exception>

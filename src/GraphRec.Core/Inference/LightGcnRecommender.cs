@@ -1,25 +1,25 @@
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Models;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Inference;
+namespace GraphRec.Core;
 
 /// <summary>
 /// Serves a trained LightGCN model: top-K recommendations with original ids and metadata, similar items by cosine,
 /// and the final embeddings as plain arrays. The embeddings are propagated once, when the recommender is created.
 /// Thread-safe for concurrent reads.
 /// </summary>
-public sealed class LightGcnRecommender : IDisposable
+internal sealed class LightGcnRecommender : IDisposable
 {
     private readonly LightGcnScorer _scorer;
-    private readonly RecommenderOptions _options;
     private readonly Lazy<(int[] Order, int[] Counts)> _popular;
     private readonly Lazy<Tensor> _normalizedItems;
 
+    /// <summary>Users scored at once when recommending for many: bounds memory to this many rows of scores.</summary>
+    private const int UserBatchSize = 256;
+
     /// <summary>Creates a recommender for <paramref name="model"/>, which it uses but does not own.</summary>
     /// <exception cref="ArgumentException">The catalogue's sizes are not the model's.</exception>
-    public LightGcnRecommender(LightGcnModel model, ModelCatalog catalog, RecommenderOptions? options = null)
+    public LightGcnRecommender(LightGcnModel model, ModelCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -31,8 +31,6 @@ public sealed class LightGcnRecommender : IDisposable
 
         Model = model;
         Catalog = catalog;
-        _options = options ?? new RecommenderOptions();
-        _options.Validate();
         _scorer = new LightGcnScorer(model);
         _popular = new Lazy<(int[] Order, int[] Counts)>(() => MostPopularOrder(catalog.Train));
         _normalizedItems = new Lazy<Tensor>(() =>
@@ -55,28 +53,24 @@ public sealed class LightGcnRecommender : IDisposable
     /// The top <paramref name="count"/> items for <paramref name="userId"/>, never one the user interacted with in
     /// training or in any of <paramref name="alsoExclude"/> (for example the validation split).
     /// </summary>
-    /// <exception cref="UnknownIdException">The user is not in the model and the options say to throw.</exception>
-    public UserRecommendations Recommend(long userId, int count = 10, IReadOnlyList<Interactions>? alsoExclude = null) =>
+    /// <exception cref="UnknownIdException">The user is not in the model.</exception>
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10, IReadOnlyList<Interactions>? alsoExclude = null) =>
         Recommend([userId], count, alsoExclude)[0];
 
-    /// <summary>Recommendations for many users, scored in batches of <see cref="RecommenderOptions.UserBatchSize"/>.</summary>
-    /// <exception cref="UnknownIdException">A user is not in the model and the options say to throw.</exception>
-    public IReadOnlyList<UserRecommendations> Recommend(
+    /// <summary>Recommendations for many users, in the order given, scored in batches of <see cref="UserBatchSize"/>.</summary>
+    /// <exception cref="UnknownIdException">A user is not in the model.</exception>
+    public IReadOnlyList<IReadOnlyList<Recommendation>> Recommend(
         IReadOnlyList<long> userIds, int count = 10, IReadOnlyList<Interactions>? alsoExclude = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var known = new List<(int Position, int Index)>();
-        var result = new UserRecommendations[userIds.Count];
+        var result = new IReadOnlyList<Recommendation>[userIds.Count];
         for (int p = 0; p < userIds.Count; p++)
         {
             if (Catalog.Users.TryGetIndex(userIds[p], out int index))
             {
                 known.Add((p, index));
-            }
-            else if (_options.UnknownUsers == UnknownUserPolicy.MostPopular)
-            {
-                result[p] = new UserRecommendations(userIds[p], PopularItems(count), IsFallback: true);
             }
             else
             {
@@ -86,10 +80,10 @@ public sealed class LightGcnRecommender : IDisposable
 
         IReadOnlyList<Interactions> exclude = [Catalog.Train, .. alsoExclude ?? []];
         int k = Math.Min(count, Model.ItemCount);
-        for (int start = 0; start < known.Count; start += _options.UserBatchSize)
+        for (int start = 0; start < known.Count; start += UserBatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = known.GetRange(start, Math.Min(_options.UserBatchSize, known.Count - start));
+            var batch = known.GetRange(start, Math.Min(UserBatchSize, known.Count - start));
             int[] indices = [.. batch.Select(b => b.Index)];
             float[] scores = new float[indices.Length * k];
             int[] top = FullRankingEvaluator.TopK(_scorer, indices, exclude, k, scores);
@@ -101,7 +95,7 @@ public sealed class LightGcnRecommender : IDisposable
                     items.Add(ToRecommendation(top[(b * k) + r], scores[(b * k) + r]));
                 }
 
-                result[batch[b].Position] = new UserRecommendations(userIds[batch[b].Position], items, IsFallback: false);
+                result[batch[b].Position] = items;
             }
         }
 

@@ -1,6 +1,6 @@
 using GraphRec.Data;
 
-namespace GraphRec.Core.Inference;
+namespace GraphRec.Core;
 
 /// <summary>
 /// What a trained model needs besides its weights to be used and rebuilt: the dataset's name, the maps between
@@ -12,7 +12,7 @@ namespace GraphRec.Core.Inference;
 /// <param name="Items">Original item ids ↔ dense indices.</param>
 /// <param name="Train">The training interactions (dense indices).</param>
 /// <param name="ItemInfo">Metadata per item index, or null when the dataset has none.</param>
-public sealed record ModelCatalog(string DatasetName, IdMap Users, IdMap Items, Interactions Train, IReadOnlyList<ItemInfo?>? ItemInfo)
+internal sealed record ModelCatalog(string DatasetName, IdMap Users, IdMap Items, Interactions Train, IReadOnlyList<ItemInfo?>? ItemInfo)
 {
     /// <summary>The catalogue of <paramref name="dataset"/> with <paramref name="train"/> as the training interactions.</summary>
     public static ModelCatalog From(InteractionDataset dataset, Interactions train)

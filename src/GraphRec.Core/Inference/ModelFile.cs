@@ -3,32 +3,16 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using GraphRec.Core.Graph;
-using GraphRec.Core.Models;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Inference;
-
-/// <summary>A model file that cannot be read: not a GraphRec model, from an unsupported version, truncated or corrupted.</summary>
-public sealed class ModelFormatException : Exception
-{
-    /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public ModelFormatException(string path, string problem, Exception? inner = null)
-        : base($"{path}: {problem}", inner)
-    {
-        Path = path;
-    }
-
-    /// <summary>The file.</summary>
-    public string Path { get; }
-}
+namespace GraphRec.Core;
 
 /// <summary>A model read back from a file: the rebuilt adjacency, the model with its weights, and its catalogue.</summary>
 /// <param name="Adjacency">Â rebuilt from the saved training interactions; owned by this object.</param>
 /// <param name="Model">The model with the saved layer-0 embeddings; owned by this object.</param>
 /// <param name="Catalog">Ids, training interactions and metadata.</param>
-public sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel Model, ModelCatalog Catalog) : IDisposable
+internal sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel Model, ModelCatalog Catalog) : IDisposable
 {
     /// <inheritdoc />
     public void Dispose()
@@ -56,7 +40,7 @@ public sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel Mo
 /// allocated, the layer count is bounded by <see cref="LightGcnOptions.MaxLayers"/>, the propagated embeddings must
 /// score without overflow, and names and titles must be free of control characters.</para>
 /// </remarks>
-public static class ModelFile
+internal static class ModelFile
 {
     /// <summary>The format version this library writes and the newest it reads.</summary>
     public const int FormatVersion = 1;
@@ -253,7 +237,7 @@ public static class ModelFile
             throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes left over after the last section.");
         }
 
-        var adjacency = NormalizedAdjacency.FromInteractions(header.Users, header.Items, train.ExpandUsers(), train.Items, device);
+        var adjacency = NormalizedAdjacency.FromEdges(header.Users, header.Items, train.ExpandUsers(), train.Items, device);
         try
         {
             var model = new LightGcnModel(adjacency, options);
@@ -302,9 +286,9 @@ public static class ModelFile
             Layers = header.Layers,
             LayerWeights = header.LayerWeights,
             InitStandardDeviation = header.InitStandardDeviation,
-            Seed = header.Seed,
+            Seed = header.Seed is long seed and >= int.MinValue and <= int.MaxValue ? (int)seed : 0,
         };
-        _ = options.ResolveLayerWeights(); // throws ArgumentException naming the bad value
+        options.Validate(); // throws ArgumentException naming the bad value
 
         // Each array is an int32 length and its elements: user ids, item ids, row pointers, items, embeddings.
         long nodes = (long)header.Users + header.Items;

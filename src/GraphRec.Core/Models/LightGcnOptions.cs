@@ -1,65 +1,131 @@
-namespace GraphRec.Core.Models;
+using System.Globalization;
+using GraphRec.Metrics;
 
-/// <summary>Hyperparameters of <see cref="LightGcnModel"/>. The defaults are the LightGCN paper's.</summary>
-public sealed record LightGcnOptions
+namespace GraphRec.Core;
+
+/// <summary>
+/// Everything that shapes a LightGCN run: the model's hyperparameters, training and validation. Settable, so that
+/// <c>IOptions&lt;LightGcnOptions&gt;</c> can bind it from configuration; <see cref="Validate"/> checks it, and every
+/// GraphRec type that takes it calls that before any work.
+/// </summary>
+/// <remarks>
+/// The defaults are the ones behind the README's MovieLens 100K figures: the paper's dimension, layers, initialisation
+/// and weight decay; a learning rate, batch size and epoch count measured on MovieLens 100K (the paper's 0.001 and
+/// 2048 are far from converged after a minute there); and a fixed seed, so that the same data gives the same model in
+/// every run. For the paper's Gowalla setting use <c>LearningRate = 0.001, BatchSize = 2048, Epochs = 1000</c>.
+/// </remarks>
+public sealed class LightGcnOptions
 {
-    /// <summary>Embedding size. Default 64.</summary>
-    public int EmbeddingDimension { get; init; } = 64;
-
     /// <summary>The most propagation layers a model may have. Beyond a handful, LightGCN's layers only smooth the embeddings
     /// towards each other (the paper uses at most 4); the bound keeps a damaged or forged model file from asking for
     /// millions of products.</summary>
     public const int MaxLayers = 64;
 
-    /// <summary>Number of propagation layers K, from 0 to <see cref="MaxLayers"/>. Default 3.</summary>
-    public int Layers { get; init; } = 3;
+    /// <summary>Embedding size. Default 64.</summary>
+    public int EmbeddingDimension { get; set; } = 64;
 
-    /// <summary>
-    /// Layer weights α_0 .. α_K (K + 1 values). Null (the default) means uniform weights 1 / (K + 1).
-    /// </summary>
-    public IReadOnlyList<float>? LayerWeights { get; init; }
+    /// <summary>Number of propagation layers K, from 0 to <see cref="MaxLayers"/>. Default 3.</summary>
+    public int Layers { get; set; } = 3;
+
+    /// <summary>Layer weights α_0 .. α_K (K + 1 finite values). Default null: uniform weights 1 / (K + 1).</summary>
+    public IList<float>? LayerWeights { get; set; }
 
     /// <summary>Standard deviation of the normal initialisation of the embeddings. Default 0.1, as in the paper's code.</summary>
-    public float InitStandardDeviation { get; init; } = 0.1f;
+    public float InitStandardDeviation { get; set; } = 0.1f;
 
-    /// <summary>Seed of the embedding initialisation. Default null: TorchSharp's global generator.</summary>
-    public long? Seed { get; init; }
+    /// <summary>Seed of the initial embeddings and of the sampler. Default 2020.</summary>
+    public int Seed { get; set; } = 2020;
 
-    /// <summary>Checks the values and returns the layer weights to use.</summary>
-    /// <exception cref="ArgumentException">A value is out of range or the weights do not number K + 1.</exception>
-    public IReadOnlyList<float> ResolveLayerWeights()
+    /// <summary>Training epochs. Default 50.</summary>
+    public int Epochs { get; set; } = 50;
+
+    /// <summary>Triples per batch. Default 1024.</summary>
+    public int BatchSize { get; set; } = 1024;
+
+    /// <summary>Adam's learning rate, positive and finite. Default 0.005.</summary>
+    public double LearningRate { get; set; } = 0.005;
+
+    /// <summary>The weight λ of the L2 term of the BPR loss on the batch's layer-0 embeddings, 0 or more. Default 1e-4, the paper's.</summary>
+    public double WeightDecay { get; set; } = 1e-4;
+
+    /// <summary>Validate every this many epochs, when there are validation interactions. Default 5.</summary>
+    public int EvaluateEvery { get; set; } = 5;
+
+    /// <summary>Stop after this many validations without improvement, keeping the best weights. Default null: never stop early.</summary>
+    public int? Patience { get; set; }
+
+    /// <summary>
+    /// The validation metric whose best epoch's weights are kept, as a key such as <c>recall@20</c>: a metric of
+    /// <see cref="MetricNames.PerUser"/> at one of <see cref="Cutoffs"/>. Default <c>recall@20</c>.
+    /// </summary>
+    public string ValidationMetric { get; set; } = "recall@20";
+
+    /// <summary>The cut-offs K of validation and evaluation. Default 10 and 20.</summary>
+    public IList<int> Cutoffs { get; set; } = [10, 20];
+
+    /// <summary>
+    /// Threads of GraphRec's sparse kernel and sampler; all processors when 0 (the default). libtorch's own threads are
+    /// the application's to set (<c>torch.set_num_threads</c>): they are global to the process.
+    /// </summary>
+    public int Threads { get; set; }
+
+    /// <summary>Checks every value, so that a mistake is reported before any work rather than after an epoch.</summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the property and what it must be.</exception>
+    public void Validate()
     {
-        if (EmbeddingDimension <= 0)
+        Require(EmbeddingDimension > 0, nameof(EmbeddingDimension), "positive", EmbeddingDimension);
+        Require(Layers is >= 0 and <= MaxLayers, nameof(Layers), $"from 0 to {MaxLayers}", Layers);
+        Require(InitStandardDeviation > 0 && float.IsFinite(InitStandardDeviation), nameof(InitStandardDeviation), "positive and finite", InitStandardDeviation);
+        if (LayerWeights is not null && (LayerWeights.Count != Layers + 1 || LayerWeights.Any(w => !float.IsFinite(w))))
         {
-            throw new ArgumentException($"{nameof(EmbeddingDimension)} must be positive; it is {EmbeddingDimension}.");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{nameof(LightGcnOptions)}.{nameof(LayerWeights)} needs {Layers + 1} finite values (α_0 .. α_{Layers}); it is [{string.Join(", ", LayerWeights)}]."));
         }
 
-        if (Layers is < 0 or > MaxLayers)
-        {
-            throw new ArgumentException($"{nameof(Layers)} must be from 0 to {MaxLayers}; it is {Layers}.");
-        }
-
-        if (!(InitStandardDeviation > 0) || !float.IsFinite(InitStandardDeviation))
-        {
-            throw new ArgumentException($"{nameof(InitStandardDeviation)} must be positive and finite; it is {InitStandardDeviation}.");
-        }
-
-        if (LayerWeights is null)
-        {
-            return Enumerable.Repeat(1f / (Layers + 1), Layers + 1).ToArray();
-        }
-
-        if (LayerWeights.Count != Layers + 1)
+        Require(Epochs > 0, nameof(Epochs), "positive", Epochs);
+        Require(BatchSize > 0, nameof(BatchSize), "positive", BatchSize);
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), "a positive finite number (the paper's is 0.001)", LearningRate);
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), "a finite number, 0 or more (the paper's is 1e-4)", WeightDecay);
+        Require(EvaluateEvery > 0, nameof(EvaluateEvery), "positive", EvaluateEvery);
+        Require(Patience is null or > 0, nameof(Patience), "positive or null (never stop early)", Patience);
+        Require(Threads >= 0, nameof(Threads), "0 (all processors) or more", Threads);
+        if (Cutoffs is null || Cutoffs.Count == 0 || Cutoffs.Any(k => k <= 0))
         {
             throw new ArgumentException(
-                $"{nameof(LayerWeights)} needs {Layers + 1} values (α_0 .. α_{Layers}); it has {LayerWeights.Count}.");
+                $"{nameof(LightGcnOptions)}.{nameof(Cutoffs)} needs at least one cut-off, all positive; it is [{string.Join(", ", Cutoffs ?? [])}].");
         }
 
-        if (LayerWeights.Any(w => !float.IsFinite(w)))
+        string[] keys = [.. Cutoffs.Distinct().Order().SelectMany(k => MetricNames.PerUser.Select(metric => MetricNames.Key(metric, k)))];
+        if (!keys.Contains(ValidationMetric, StringComparer.Ordinal))
         {
-            throw new ArgumentException($"{nameof(LayerWeights)} must all be finite; they are [{string.Join(", ", LayerWeights)}].");
+            throw new ArgumentException(
+                $"{nameof(LightGcnOptions)}.{nameof(ValidationMetric)} is '{ValidationMetric}', which validation with cut-offs " +
+                $"{string.Join(", ", Cutoffs)} does not compute; use one of {string.Join(", ", keys)}, or add its cut-off to {nameof(Cutoffs)}.");
         }
+    }
 
-        return LayerWeights.ToArray();
+    /// <summary>The layer weights in use: <see cref="LayerWeights"/>, or uniform.</summary>
+    internal float[] ResolveLayerWeights() =>
+        LayerWeights is null ? [.. Enumerable.Repeat(1f / (Layers + 1), Layers + 1)] : [.. LayerWeights];
+
+    /// <summary>The cut-offs, distinct and ascending.</summary>
+    internal int[] ResolveCutoffs() => [.. Cutoffs.Distinct().Order()];
+
+    /// <summary>A copy, so that a caller changing these options later does not change a model built from them.</summary>
+    internal LightGcnOptions Clone()
+    {
+        var copy = (LightGcnOptions)MemberwiseClone();
+        copy.LayerWeights = LayerWeights is null ? null : [.. LayerWeights];
+        copy.Cutoffs = [.. Cutoffs];
+        return copy;
+    }
+
+    private static void Require(bool valid, string name, string what, object? value)
+    {
+        if (!valid)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{nameof(LightGcnOptions)}.{name} must be {what}; it is {Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null"}."));
+        }
     }
 }

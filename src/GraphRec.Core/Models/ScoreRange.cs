@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Models;
+namespace GraphRec.Core;
 
 /// <summary>Whether embeddings can be scored without overflow: what training checks after each epoch and loading checks of a file.</summary>
 internal static class ScoreRange

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Training;
+namespace GraphRec.Core;
 
 /// <summary>
 /// Adam (Kingma and Ba, 2015) for one contiguous float32 CPU parameter, as PyTorch computes it, in a single parallel pass:

@@ -1,140 +1,40 @@
 using System.Diagnostics;
 using System.Globalization;
-using GraphRec.Core.Evaluation;
-using GraphRec.Core.Models;
 using GraphRec.Data;
 using GraphRec.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Training;
-
-/// <summary>Options of <see cref="LightGcnTrainer"/>. Defaults follow the LightGCN paper.</summary>
-public sealed record TrainerOptions
-{
-    /// <summary>Epochs. Default 100.</summary>
-    public int Epochs { get; init; } = 100;
-
-    /// <summary>Triples per batch. Default 2048.</summary>
-    public int BatchSize { get; init; } = 2048;
-
-    /// <summary>Adam's learning rate. Default 0.001.</summary>
-    public double LearningRate { get; init; } = 0.001;
-
-    /// <summary>Seed of the sampler. Default 2020.</summary>
-    public int Seed { get; init; } = 2020;
-
-    /// <summary>Validate every this many epochs (when validation interactions are given). Default 1.</summary>
-    public int EvaluateEvery { get; init; } = 1;
-
-    /// <summary>Stop after this many validations without improvement, restoring the best weights. Default null: never stop early.</summary>
-    public int? Patience { get; init; }
-
-    /// <summary>The validation metric to watch, as a key such as <c>recall@20</c>. Default <c>recall@20</c>.</summary>
-    public string ValidationMetric { get; init; } = "recall@20";
-
-    /// <summary>Evaluation settings for validation.</summary>
-    public FullRankingOptions Evaluation { get; init; } = new();
-
-    /// <summary>Checks every value, so that a mistake is reported before any work rather than after an epoch.</summary>
-    /// <exception cref="ArgumentException">A value is out of range; the message names the property and the fix.</exception>
-    public void Validate()
-    {
-        RequirePositive(Epochs, nameof(Epochs));
-        RequirePositive(BatchSize, nameof(BatchSize));
-        RequirePositive(EvaluateEvery, nameof(EvaluateEvery));
-        if (Patience is int patience)
-        {
-            RequirePositive(patience, nameof(Patience));
-        }
-
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{nameof(TrainerOptions)}.{nameof(LearningRate)} must be a positive finite number (the paper's is 0.001); it is {LearningRate}."));
-        }
-
-        ArgumentNullException.ThrowIfNull(Evaluation, nameof(Evaluation));
-        Evaluation.Validate();
-        string[] keys = [.. Evaluation.Cutoffs.SelectMany(k => MetricNames.PerUser.Select(metric => MetricNames.Key(metric, k)))];
-        if (!keys.Contains(ValidationMetric, StringComparer.Ordinal))
-        {
-            throw new ArgumentException(
-                $"{nameof(TrainerOptions)}.{nameof(ValidationMetric)} is '{ValidationMetric}', which validation with cut-offs " +
-                $"{string.Join(", ", Evaluation.Cutoffs)} does not compute; use one of {string.Join(", ", keys)}, or add its cut-off to {nameof(Evaluation)}.{nameof(FullRankingOptions.Cutoffs)}.");
-        }
-    }
-
-    private static void RequirePositive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{nameof(TrainerOptions)}.{name} must be positive; it is {value}."));
-        }
-    }
-}
-
-/// <summary>Progress of training, for a progress bar.</summary>
-/// <param name="Epoch">The epoch (1-based).</param>
-/// <param name="Epochs">The number of epochs planned.</param>
-/// <param name="Batch">Batches done in this epoch.</param>
-/// <param name="Batches">Batches in this epoch.</param>
-/// <param name="Loss">Mean loss of the epoch so far.</param>
-/// <param name="TriplesPerSecond">Throughput of the epoch so far.</param>
-public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double TriplesPerSecond);
-
-/// <summary>One epoch of the training history.</summary>
-/// <param name="Epoch">The epoch (1-based).</param>
-/// <param name="Loss">Mean loss over the epoch's batches.</param>
-/// <param name="Seconds">Wall-clock seconds of the epoch (validation excluded).</param>
-/// <param name="Validation">Validation metrics after the epoch, when validated.</param>
-public sealed record EpochRecord(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);
+namespace GraphRec.Core;
 
 /// <summary>What training did. Immutable.</summary>
 /// <param name="History">One record per epoch run.</param>
 /// <param name="BestEpoch">The epoch whose weights the model holds (the best validated one when validating, else the last).</param>
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
-public sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
-
-/// <summary>Training diverged: the loss or the weights became NaN or infinite, so the model is useless and nothing should save it.</summary>
-public sealed class TrainingDivergedException : Exception
-{
-    /// <summary>Creates the exception for the epoch and batch (both 1-based) where the values stopped being finite.</summary>
-    public TrainingDivergedException(int epoch, int batch, string what)
-        : base(string.Create(CultureInfo.InvariantCulture, $"Training diverged in epoch {epoch}, batch {batch}: {what}. Training stopped; lower the learning rate."))
-    {
-        Epoch = epoch;
-        Batch = batch;
-    }
-
-    /// <summary>The epoch (1-based).</summary>
-    public int Epoch { get; }
-
-    /// <summary>The batch (1-based).</summary>
-    public int Batch { get; }
-}
+internal sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
 
 /// <summary>
 /// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
 /// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates through the whole graph, the last
 /// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward.
 /// </summary>
-public sealed partial class LightGcnTrainer
+internal sealed partial class LightGcnTrainer
 {
-    private readonly TrainerOptions _options;
+    private readonly LightGcnOptions _options;
     private readonly ILoss _loss;
     private readonly ISampler _sampler;
     private readonly ILogger _logger;
 
-    /// <summary>Creates a trainer; the loss defaults to <see cref="BprLoss"/> (λ = 1e-4), the sampler to <see cref="UniformNegativeSampler"/> with the options' seed.</summary>
-    public LightGcnTrainer(TrainerOptions? options = null, ILoss? loss = null, ISampler? sampler = null, ILogger<LightGcnTrainer>? logger = null)
+    /// <summary>Creates a trainer; the loss defaults to <see cref="BprLoss"/> with the options' weight decay, the sampler to <see cref="Samplers.EveryInteraction"/> with their seed and threads.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public LightGcnTrainer(LightGcnOptions? options = null, ILoss? loss = null, ISampler? sampler = null, ILogger? logger = null)
     {
-        _options = options ?? new TrainerOptions();
+        _options = (options ?? new LightGcnOptions()).Clone();
         _options.Validate();
-        _loss = loss ?? new BprLoss();
-        _sampler = sampler ?? new UniformNegativeSampler(_options.Seed);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _loss = loss ?? new BprLoss(_options.WeightDecay);
+        _sampler = sampler ?? Samplers.EveryInteraction(_options.Seed, _options.Threads);
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/> (the interactions its adjacency was built from).</summary>
@@ -146,7 +46,7 @@ public sealed partial class LightGcnTrainer
     /// <exception cref="ArgumentException">The interactions do not fit the model, or there is nothing to train on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public Task<TrainingResult> TrainAsync(
+    public TrainingResult Train(
         LightGcnModel model, Interactions train, Interactions? validation = null, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -167,10 +67,10 @@ public sealed partial class LightGcnTrainer
                 nameof(train));
         }
 
-        return Task.Run(() => Train(model, train, validation, progress, cancellationToken), cancellationToken);
+        return Run(model, train, validation, progress, cancellationToken);
     }
 
-    private TrainingResult Train(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private TrainingResult Run(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         // One parallel pass per step on the CPU (FusedAdam); TorchSharp's Adam elsewhere. Both compute PyTorch's Adam.
         using var fused = FusedAdam.Supports(model.Embedding) ? new FusedAdam(model.Embedding, _options.LearningRate, model.Adjacency.MaxDegreeOfParallelism) : null;
@@ -310,7 +210,7 @@ public sealed partial class LightGcnTrainer
     {
         model.eval();
         using var scorer = new LightGcnScorer(model);
-        var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.Evaluation, cancellationToken);
+        var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.ResolveCutoffs(), cancellationToken);
         return result.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean);
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace GraphRec.Data.Parsing;
+namespace GraphRec.Data;
 
 /// <summary>
 /// Makes text read from a file safe to put in a message: control characters escaped (a data file must not be able

@@ -1,4 +1,4 @@
-namespace GraphRec.Data.Parsing;
+namespace GraphRec.Data;
 
 /// <summary>What <see cref="InteractionCollector.Build"/> makes: the id maps, the positive interactions and, where kept, the known negatives.</summary>
 internal sealed record CollectedInteractions(IdMap Users, IdMap Items, Interactions Positives, Interactions? KnownNegatives);

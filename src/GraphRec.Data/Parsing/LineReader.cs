@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace GraphRec.Data.Parsing;
+namespace GraphRec.Data;
 
 /// <summary>Thrown by a line handler to say what is wrong with the line; <see cref="LineReader"/> adds file and line.</summary>
 internal sealed class LineFormatException(string problem) : Exception(problem);

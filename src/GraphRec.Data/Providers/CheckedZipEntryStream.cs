@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.IO.Hashing;
 
-namespace GraphRec.Data.Providers;
+namespace GraphRec.Data;
 
 /// <summary>
 /// Reads a zip entry and, at its end, checks the bytes read against the CRC-32 and the size the archive records for

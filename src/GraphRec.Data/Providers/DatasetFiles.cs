@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace GraphRec.Data.Providers;
+namespace GraphRec.Data;
 
 /// <summary>The files of a dataset, in an extracted folder or inside a zip archive.</summary>
 internal abstract class DatasetFiles : IDisposable
@@ -66,8 +66,8 @@ internal abstract class DatasetFiles : IDisposable
             if (!File.Exists(path))
             {
                 throw new FileInfo(path).LinkTarget is { } target
-                    ? new DatasetNotFoundException($"The dataset file {path} is a symbolic link to {target}, which does not resolve (missing, or a loop of links).", path)
-                    : new DatasetNotFoundException($"The dataset file {path} does not exist.", path);
+                    ? new FileNotFoundException($"The dataset file {path} is a symbolic link to {target}, which does not resolve (missing, or a loop of links).", path)
+                    : new FileNotFoundException($"The dataset file {path} does not exist.", path);
             }
 
             try

@@ -2,20 +2,15 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
-namespace GraphRec.Data.Providers;
+namespace GraphRec.Data;
 
-/// <summary>Progress of a download, for a progress bar.</summary>
-/// <param name="FileName">The file being downloaded.</param>
-/// <param name="BytesReceived">Bytes received so far.</param>
-/// <param name="TotalBytes">The size announced by the server, when it announced one.</param>
-public sealed record DownloadProgress(string FileName, long BytesReceived, long? TotalBytes);
 
 /// <summary>
 /// Finds a dataset in a data directory, as an extracted folder or as its archive, and downloads the archive only
 /// when neither is there. The data directory is, in order: the option, the environment variable
 /// <c>GRAPHREC_DATA_DIR</c>, the user's cache folder (<c>~/.cache/graphrec</c>; <c>%LOCALAPPDATA%\graphrec</c> on Windows).
 /// </summary>
-public static partial class DatasetLocator
+internal static partial class DatasetLocator
 {
     /// <summary>The environment variable naming the data directory.</summary>
     public const string DataDirectoryVariable = "GRAPHREC_DATA_DIR";
@@ -61,7 +56,7 @@ public static partial class DatasetLocator
         {
             if (downloadUrl is null || !allowDownload)
             {
-                throw new DatasetNotFoundException(
+                throw new FileNotFoundException(
                     $"The dataset {name} is not in {dataDirectory}: put the extracted folder at {folder} or the archive at {archive}" +
                     (downloadUrl is null ? "." : $" (download it from {downloadUrl})."), archive);
             }
@@ -74,7 +69,7 @@ public static partial class DatasetLocator
     }
 
     /// <summary>Whether <paramref name="folder"/> has an entry named <paramref name="file"/> of any kind (file, folder, link).</summary>
-    /// <exception cref="DatasetNotFoundException">The folder exists but cannot be listed.</exception>
+    /// <exception cref="FileNotFoundException">The folder exists but cannot be listed.</exception>
     private static bool HoldsEntry(string folder, string file)
     {
         string path = Path.Combine(folder, file);
@@ -91,7 +86,7 @@ public static partial class DatasetLocator
             }
             catch (Exception exception) when (exception is UnauthorizedAccessException or IOException)
             {
-                throw new DatasetNotFoundException($"The dataset folder {folder} exists but cannot be read ({exception.Message}).", path, exception);
+                throw new FileNotFoundException($"The dataset folder {folder} exists but cannot be read ({exception.Message}).", path, exception);
             }
         }
 
@@ -134,7 +129,7 @@ public static partial class DatasetLocator
         }
         catch (HttpRequestException exception)
         {
-            throw new DatasetNotFoundException(
+            throw new FileNotFoundException(
                 $"Could not download {url} ({exception.Message}). Offline? Download it elsewhere and put it at {destination}, " +
                 $"or put the extracted folder at {Path.Combine(Path.GetDirectoryName(destination)!, Path.GetFileNameWithoutExtension(destination))}.",
                 destination, exception);

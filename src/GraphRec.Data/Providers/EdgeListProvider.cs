@@ -1,21 +1,9 @@
 using System.Globalization;
 using System.Text;
-using GraphRec.Data.Parsing;
-using GraphRec.Data.Splitting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace GraphRec.Data.Providers;
-
-/// <summary>Options of <see cref="EdgeListProvider"/>.</summary>
-public sealed record EdgeListOptions
-{
-    /// <summary>The dataset's name, for reports. Default <c>edgelist</c>.</summary>
-    public string Name { get; init; } = "edgelist";
-
-    /// <summary>Skip malformed lines (counted, the first few reported) instead of throwing. Default false.</summary>
-    public bool Lenient { get; init; }
-}
+namespace GraphRec.Data;
 
 /// <summary>
 /// Loads a dataset in the format of the LightGCN paper's datasets (Gowalla, Yelp2018, Amazon-Book): <c>train.txt</c>
@@ -29,31 +17,42 @@ public sealed class EdgeListProvider : IDatasetProvider
     private static readonly char[] Separators = [' ', '\t'];
     private readonly string _trainPath;
     private readonly string _testPath;
-    private readonly EdgeListOptions _options;
+    private readonly bool _lenient;
     private readonly ILogger _logger;
 
     /// <summary>Creates a provider for a train and a test file.</summary>
-    public EdgeListProvider(string trainPath, string testPath, EdgeListOptions? options = null, ILogger<EdgeListProvider>? logger = null)
+    /// <param name="trainPath">The training file.</param>
+    /// <param name="testPath">The test file.</param>
+    /// <param name="name">The dataset's name, for reports. Default <c>edgelist</c>.</param>
+    /// <param name="lenient">Skip malformed lines (counted, the first few reported) instead of throwing. Default false.</param>
+    /// <param name="logger">Where loading is logged.</param>
+    public EdgeListProvider(string trainPath, string testPath, string name = "edgelist", bool lenient = false, ILogger<EdgeListProvider>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(trainPath);
         ArgumentException.ThrowIfNullOrWhiteSpace(testPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _trainPath = trainPath;
         _testPath = testPath;
-        _options = options ?? new EdgeListOptions();
+        Name = name;
+        _lenient = lenient;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Creates a provider for <c>train.txt</c> and <c>test.txt</c> in a folder.</summary>
-    public static EdgeListProvider FromFolder(string folder, EdgeListOptions? options = null, ILogger<EdgeListProvider>? logger = null) =>
-        new(Path.Combine(folder, "train.txt"), Path.Combine(folder, "test.txt"), options, logger);
+    /// <summary>Creates a provider for <c>train.txt</c> and <c>test.txt</c> in <paramref name="folder"/>, named after the folder.</summary>
+    public static EdgeListProvider FromFolder(string folder, bool lenient = false, ILogger<EdgeListProvider>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+        return new(Path.Combine(folder, "train.txt"), Path.Combine(folder, "test.txt"), name.Length > 0 ? name : "edgelist", lenient, logger);
+    }
 
     /// <inheritdoc />
-    public string Name => _options.Name;
+    public string Name { get; }
 
     /// <inheritdoc />
     public async Task<InteractionDataset> LoadAsync(CancellationToken cancellationToken = default)
     {
-        var lines = new LineReader(_options.Lenient);
+        var lines = new LineReader(_lenient);
         var train = await ReadAsync(_trainPath, lines, cancellationToken).ConfigureAwait(false);
         var test = await ReadAsync(_testPath, lines, cancellationToken).ConfigureAwait(false);
         var users = new IdMap(train.Users.Union(test.Users));
@@ -76,7 +75,7 @@ public sealed class EdgeListProvider : IDatasetProvider
     {
         if (!File.Exists(path))
         {
-            throw new DatasetNotFoundException($"The edge-list file {path} does not exist.", path);
+            throw new FileNotFoundException($"The edge-list file {path} does not exist.", path);
         }
 
         var rows = new EdgeRows();

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace GraphRec.Data.Splitting;
+namespace GraphRec.Data;
 
 /// <summary>Builds a <see cref="DatasetSplit"/>: test from all interactions, then optionally validation from the rest.</summary>
-public static partial class DatasetSplitter
+internal static partial class DatasetSplitter
 {
     /// <summary>
     /// Splits <paramref name="interactions"/>: <paramref name="test"/> selects the test part; <paramref name="validation"/>,

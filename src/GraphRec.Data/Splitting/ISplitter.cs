@@ -1,4 +1,4 @@
-namespace GraphRec.Data.Splitting;
+namespace GraphRec.Data;
 
 /// <summary>Divides interactions into kept and held-out parts. Deterministic for the same input and settings.</summary>
 public interface ISplitter

@@ -1,31 +1,8 @@
-using GraphRec.Core.Graph;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core.Models;
-
-/// <summary>
-/// One LightGCN propagation step (He et al., SIGIR 2020, eq. 3 in matrix form):
-/// <code>
-///   E(k+1) = Â E(k),        Â = D^-1/2 A D^-1/2
-/// </code>
-/// a sparse–dense product with the normalized adjacency: no weight matrix, no non-linearity, no self-loop.
-/// </summary>
-public sealed class LightGcnConv : nn.Module<Tensor, Tensor>
-{
-    private readonly NormalizedAdjacency _adjacency;
-
-    /// <summary>Creates a propagation step over <paramref name="adjacency"/>.</summary>
-    public LightGcnConv(NormalizedAdjacency adjacency)
-        : base(nameof(LightGcnConv))
-    {
-        _adjacency = adjacency ?? throw new ArgumentNullException(nameof(adjacency));
-    }
-
-    /// <summary>Returns <c>Â E</c> for node embeddings <paramref name="embeddings"/> of shape <c>[nodes, dim]</c>.</summary>
-    public override Tensor forward(Tensor embeddings) => SparseProduct.Multiply(_adjacency, embeddings);
-}
+namespace GraphRec.Core;
 
 /// <summary>
 /// LightGCN (He et al., SIGIR 2020): one embedding table for users and items, propagated K times over Â and averaged.
@@ -42,20 +19,22 @@ public sealed class LightGcnModel : nn.Module
     private readonly LightGcnConv _conv;
     private readonly float[] _layerWeights;
 
-    /// <summary>Creates the model, initialising the embeddings from TorchSharp's current random generator.</summary>
+    /// <summary>Creates the model, initialising the embeddings from a generator seeded with <see cref="LightGcnOptions.Seed"/>.</summary>
     /// <param name="adjacency">Â of the training interactions; its node counts fix the number of users and items.</param>
-    /// <param name="options">Hyperparameters; the paper's defaults when null.</param>
+    /// <param name="options">Hyperparameters (copied); the defaults when null.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
     public LightGcnModel(NormalizedAdjacency adjacency, LightGcnOptions? options = null)
         : base(nameof(LightGcnModel))
     {
         ArgumentNullException.ThrowIfNull(adjacency);
-        Options = options ?? new LightGcnOptions();
-        _layerWeights = [.. Options.ResolveLayerWeights()];
+        Options = (options ?? new LightGcnOptions()).Clone();
+        Options.Validate();
+        _layerWeights = Options.ResolveLayerWeights();
         Adjacency = adjacency;
         _conv = new LightGcnConv(adjacency);
         using (var scope = NewDisposeScope())
         {
-            using var generator = Options.Seed is long seed ? new Generator((ulong)seed) : null;
+            using var generator = new Generator((ulong)(long)Options.Seed);
             var initial = randn([adjacency.NodeCount, Options.EmbeddingDimension], generator: generator) * Options.InitStandardDeviation;
             Embedding = nn.Parameter(initial.to(adjacency.Device).MoveToOuterDisposeScope());
         }
@@ -63,7 +42,7 @@ public sealed class LightGcnModel : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>The hyperparameters.</summary>
+    /// <summary>The hyperparameters, a copy of those given.</summary>
     public LightGcnOptions Options { get; }
 
     /// <summary>Â, shared with the caller (not disposed with the model).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using GraphRec.Data.Parsing;
 
 namespace GraphRec.Data;
 
@@ -45,14 +44,4 @@ public sealed class DatasetFormatException : FormatException
 
     // Problems quote their fields already cut; this bounds what a caller-built problem or a path can add.
     private static string Safe(string text) => InputText.Printable(text, 4 * InputText.LineLength);
-}
-
-/// <summary>A dataset's files are not where they were looked for and could not be downloaded.</summary>
-public sealed class DatasetNotFoundException : FileNotFoundException
-{
-    /// <summary>Creates the exception.</summary>
-    public DatasetNotFoundException(string message, string? fileName = null, Exception? innerException = null)
-        : base(message, fileName, innerException)
-    {
-    }
 }

@@ -1,0 +1,10 @@
+using GraphRec.Data;
+
+namespace GraphRec.Core;
+
+/// <summary>One recommended (or similar) item.</summary>
+/// <param name="ItemId">The item's original id.</param>
+/// <param name="ItemIndex">The item's dense index.</param>
+/// <param name="Score">The model's score: <c>e_u · e_i</c> for a recommendation, the cosine for a similar item, the training count for a popular item.</param>
+/// <param name="Info">Title, year and genres, when the dataset has them.</param>
+public sealed record Recommendation(long ItemId, int ItemIndex, float Score, ItemInfo? Info);

@@ -1,0 +1,170 @@
+using GraphRec.Data;
+using GraphRec.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace GraphRec.Core;
+
+/// <summary>
+/// LightGCN (He et al., SIGIR 2020), trained and served: the one object for the common job. It trains on a
+/// dataset's split, evaluates held-out interactions over the full catalogue with the split's own exclusions,
+/// recommends and finds similar items by original id, exports its embeddings, and saves and loads itself. It owns
+/// the graph and the model: dispose it, and nothing else.
+/// </summary>
+/// <remarks>
+/// The model, its formulas and the layer loop are <see cref="LightGcnModel"/>; training minimises the BPR loss
+/// (<see cref="BprLoss"/>) with Adam over triples from <see cref="Samplers.EveryInteraction"/>, unless other ones are
+/// given. Everything that needs composing differently (another loss, sampler or training loop) is public as a
+/// building block: <see cref="NormalizedAdjacency"/>, <see cref="LightGcnConv"/>, <see cref="LightGcnModel"/>,
+/// <see cref="ILoss"/>, <see cref="ISampler"/>, <see cref="IScorer"/>, <see cref="FullRankingEvaluator"/>.
+/// Thread-safe for concurrent reads (recommend, similar items, evaluate) once trained or loaded.
+/// </remarks>
+public sealed class LightGcn : IDisposable
+{
+    private readonly NormalizedAdjacency _adjacency;
+    private readonly LightGcnRecommender _recommender;
+    private readonly Interactions? _validation;
+
+    private LightGcn(NormalizedAdjacency adjacency, LightGcnModel model, ModelCatalog catalog, Interactions? validation, IReadOnlyList<EpochRecord> history, int bestEpoch)
+    {
+        _adjacency = adjacency;
+        Model = model;
+        _recommender = new LightGcnRecommender(model, catalog);
+        _validation = validation;
+        History = history;
+        BestEpoch = bestEpoch;
+    }
+
+    /// <summary>The model: its embeddings, options and propagation.</summary>
+    public LightGcnModel Model { get; }
+
+    /// <summary>The options it was trained with (for a loaded model: the saved hyperparameters, training options at their defaults).</summary>
+    public LightGcnOptions Options => Model.Options;
+
+    /// <summary>The name of the dataset it was trained on.</summary>
+    public string DatasetName => _recommender.Catalog.DatasetName;
+
+    /// <summary>Original user ids ↔ the model's user indices.</summary>
+    public IdMap Users => _recommender.Catalog.Users;
+
+    /// <summary>Original item ids ↔ the model's item indices.</summary>
+    public IdMap Items => _recommender.Catalog.Items;
+
+    /// <summary>The training interactions: the graph, and what recommendations leave out.</summary>
+    public Interactions TrainingInteractions => _recommender.Catalog.Train;
+
+    /// <summary>Title, year and genres per item index, or null when the dataset has none.</summary>
+    public IReadOnlyList<ItemInfo?>? ItemInfo => _recommender.Catalog.ItemInfo;
+
+    /// <summary>One record per epoch trained; empty for a loaded model.</summary>
+    public IReadOnlyList<EpochRecord> History { get; }
+
+    /// <summary>The epoch whose weights the model holds: the best validated one when validating, else the last; 0 for a loaded model.</summary>
+    public int BestEpoch { get; }
+
+    /// <summary>Scores of users against every item from the final embeddings, for <see cref="FullRankingEvaluator"/>.</summary>
+    public IScorer Scorer => _recommender.Scorer;
+
+    /// <summary>Trains LightGCN on <paramref name="split"/> of <paramref name="dataset"/>.</summary>
+    /// <param name="dataset">The dataset: its ids and item metadata.</param>
+    /// <param name="split">A split of <paramref name="dataset"/>: the model trains on its train part and, when it has one, keeps the weights of the best epoch on its validation part.</param>
+    /// <param name="options">Hyperparameters (copied); the defaults when null.</param>
+    /// <param name="sampler">The triples of each epoch; <see cref="Samplers.EveryInteraction"/> with the options' seed when null.</param>
+    /// <param name="loss">The loss; <see cref="BprLoss"/> with the options' weight decay when null.</param>
+    /// <param name="progress">Receives progress after every batch.</param>
+    /// <param name="logger">Receives a line per epoch.</param>
+    /// <param name="cancellationToken">Stops training between batches.</param>
+    /// <exception cref="ArgumentException">An option is out of range, the split is not of this dataset, or there is nothing to train on.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or the scores stopped being finite (lower the learning rate).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static LightGcn Train(
+        InteractionDataset dataset, DatasetSplit split, LightGcnOptions? options = null, ISampler? sampler = null, ILoss? loss = null,
+        IProgress<TrainingProgress>? progress = null, ILogger<LightGcn>? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(split);
+        options = (options ?? new LightGcnOptions()).Clone();
+        options.Validate();
+        foreach (var (part, name) in new[] { (split.Train, "train"), (split.Test, "test"), (split.Validation, "validation") })
+        {
+            if (part is not null && (part.UserCount != dataset.Users.Count || part.ItemCount != dataset.Items.Count))
+            {
+                throw new ArgumentException(
+                    $"The split's {name} part is {part.UserCount} users x {part.ItemCount} items, the dataset {dataset.Name} {dataset.Users.Count} x {dataset.Items.Count}: split this dataset.",
+                    nameof(split));
+            }
+        }
+
+        var adjacency = NormalizedAdjacency.FromInteractions(split.Train, maxDegreeOfParallelism: options.Threads);
+        LightGcnModel? model = null;
+        try
+        {
+            model = new LightGcnModel(adjacency, options);
+            var result = new LightGcnTrainer(options, loss, sampler, logger).Train(model, split.Train, split.Validation, progress, cancellationToken);
+            return new LightGcn(adjacency, model, ModelCatalog.From(dataset, split.Train), split.Validation, result.History, result.BestEpoch);
+        }
+        catch
+        {
+            model?.Dispose();
+            adjacency.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads a model saved by <see cref="SaveAsync"/>; the graph is rebuilt from the saved training interactions.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is of another version, damaged or forged.</exception>
+    public static async Task<LightGcn> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var loaded = await ModelFile.LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new LightGcn(loaded.Adjacency, loaded.Model, loaded.Catalog, validation: null, [], bestEpoch: 0);
+    }
+
+    /// <summary>
+    /// Saves the model with its ids, training interactions and item metadata to <paramref name="path"/>, atomically (a
+    /// temporary file renamed over the target), in GraphRec's versioned, checksummed model format.
+    /// </summary>
+    public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
+        ModelFile.SaveAsync(Model, _recommender.Catalog, path, cancellationToken);
+
+    /// <summary>
+    /// Full-catalogue evaluation of <paramref name="heldOut"/> (the split's test or validation part): for each user with
+    /// held-out items, every item is ranked except those the user has in train, and in validation when evaluating another part.
+    /// </summary>
+    /// <param name="heldOut">The interactions to find.</param>
+    /// <param name="cutoffs">The cut-offs K; the options' <see cref="LightGcnOptions.Cutoffs"/> when null.</param>
+    /// <param name="cancellationToken">Stops between user batches.</param>
+    /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(heldOut);
+        IReadOnlyList<Interactions> exclude = _validation is null || ReferenceEquals(heldOut, _validation) ? [TrainingInteractions] : [TrainingInteractions, _validation];
+        return FullRankingEvaluator.Evaluate(Scorer, heldOut, exclude, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
+    }
+
+    /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
+    /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="PopularItems"/> suits a newcomer).</exception>
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _recommender.Recommend(userId, count);
+
+    /// <summary>Recommendations for many users, in the order given, scored in batches.</summary>
+    /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
+    public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
+        _recommender.Recommend(userIds, count, cancellationToken: cancellationToken);
+
+    /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> by cosine of the final embeddings, itself excluded.</summary>
+    /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _recommender.SimilarItems(itemId, count);
+
+    /// <summary>The most interacted-with training items, most first; the score is the count.</summary>
+    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _recommender.PopularItems(count);
+
+    /// <summary>The final user and item embeddings as plain arrays with their original ids, for a vector index.</summary>
+    public EmbeddingExport ExportEmbeddings() => _recommender.ExportEmbeddings();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _recommender.Dispose();
+        Model.Dispose();
+        _adjacency.Dispose();
+    }
+}
