@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Packs the three libraries into a local folder, then builds and runs a throwaway console app outside the
-# repository that consumes GraphRec.Core and TorchSharp-cpu from packages, exactly as a NuGet user would.
+# Packs the three libraries into a local folder, then builds and runs throwaway console apps outside the
+# repository that consume GraphRec.Core and TorchSharp-cpu from packages, exactly as a NuGet user would: a forward
+# and backward pass, and the README's library example pasted unchanged.
 # On Debian 12 the app only runs if the buildTransitive TorchSharp fix in GraphRec.Core's package works.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -51,4 +52,18 @@ XML
 (cd "$app" && dotnet build -c Release -v minimal && dotnet run -c Release --no-build)
 # A publish copies the natives again, into the publish folder: the fix must follow them there.
 (cd "$app" && dotnet publish -c Release -o "$work/published" -v minimal && dotnet "$work/published/SmokeApp.dll")
+
+# The README's library example, pasted unchanged into a new console app on the packages.
+readme="$work/readme"
+mkdir -p "$readme"
+cp "$app/nuget.config" "$app/SmokeApp.csproj" "$readme/"
+awk '/^## Using the library/ { section = 1 } section && /^```csharp/ { inside = 1; next } inside && /^```/ { exit } inside { print }' \
+  "$root/README.md" > "$readme/Program.cs"
+test -s "$readme/Program.cs" || { echo "README.md has no csharp block under '## Using the library'" >&2; exit 1; }
+(cd "$readme" && dotnet build -c Release -v minimal)
+if [ -n "${GRAPHREC_DATA_DIR:-}" ]; then
+  (cd "$readme" && dotnet run -c Release --no-build)
+else
+  echo "GRAPHREC_DATA_DIR is not set: the README example was built from the packages but not run."
+fi
 echo "package smoke test passed (GraphRec $version)"

@@ -24,7 +24,7 @@ var epochs = new Option<int>("--epochs") { Description = "Epochs to train." };
 var seed = new Option<int>("--seed") { Description = "Seed of the initial embeddings and the sampler.", DefaultValueFactory = _ => 2020 };
 var sampler = new Option<string>("--sampler")
 {
-    Description = "interaction: every training interaction once per epoch (UniformNegativeSampler); user: users drawn uniformly, as the paper's reference code does (UserUniformSampler).",
+    Description = "interaction: every training interaction once per epoch (Samplers.EveryInteraction); user: users drawn uniformly, as the paper's reference code does (Samplers.UniformUsers).",
     DefaultValueFactory = _ => "interaction",
 };
 sampler.AcceptOnlyFromAmong("interaction", "user");
