@@ -108,7 +108,8 @@ public class SparseProductBenchmarks
     public void PropagationForwardBackward()
     {
         using var scope = NewDisposeScope();
-        SparseProduct.PropagateOnCpu(_adjacency, _embeddings, [0.25f, 0.25f, 0.25f, 0.25f]).sum().backward();
+        using var backend = new CsrKernelBackend(_adjacency);
+        SparseProduct.PropagateOnCpu(backend, _embeddings, [0.25f, 0.25f, 0.25f, 0.25f]).sum().backward();
         _embeddings.grad?.zero_();
     }
 }

@@ -24,9 +24,6 @@ namespace GraphRec.Core;
 public sealed class NormalizedAdjacency : IDisposable
 {
     private readonly Lazy<Tensor> _sparse;
-    private Tensor? _scratchFirst;
-    private Tensor? _scratchSecond;
-    private bool[]? _scratchMask;
 
     private NormalizedAdjacency(
         int userCount, int itemCount, int[] rowPointers, int[] columns, float[] values, Device device, int maxDegreeOfParallelism)
@@ -64,30 +61,6 @@ public sealed class NormalizedAdjacency : IDisposable
 
     /// <summary>The CSR arrays cut into blocks for the CPU kernel.</summary>
     internal CsrPartition Partition { get; }
-
-    /// <summary>Held while the kernel uses the scratch buffers.</summary>
-    internal object ScratchLock { get; } = new();
-
-    /// <summary>
-    /// Two native buffers of at least <paramref name="length"/> elements of <paramref name="type"/> for the powers
-    /// <c>Â^k X</c>, kept between calls so that a training batch allocates none (libtorch's allocator also gives them
-    /// the page size that suits random row reads best). Call under <see cref="ScratchLock"/>.
-    /// </summary>
-    internal (Tensor First, Tensor Second) Scratch(ScalarType type, long length)
-    {
-        if (_scratchFirst is null || _scratchFirst.dtype != type || _scratchFirst.numel() < length)
-        {
-            _scratchFirst?.Dispose();
-            _scratchSecond?.Dispose();
-            _scratchFirst = empty(length, type).DetachFromDisposeScope();
-            _scratchSecond = empty(length, type).DetachFromDisposeScope();
-        }
-
-        return (_scratchFirst, _scratchSecond!);
-    }
-
-    /// <summary>A reused flag per node for the kernel's zero-row skipping. Call under <see cref="ScratchLock"/>.</summary>
-    internal bool[] ScratchMask() => _scratchMask ??= new bool[NodeCount];
 
     /// <summary>CSR row pointers, length <c>NodeCount + 1</c>.</summary>
     internal int[] RowPointers => Partition.RowPointers;
@@ -195,8 +168,6 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _scratchFirst?.Dispose();
-        _scratchSecond?.Dispose();
         if (_sparse.IsValueCreated)
         {
             _sparse.Value.Dispose();

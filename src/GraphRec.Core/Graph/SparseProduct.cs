@@ -5,12 +5,12 @@ using static TorchSharp.torch;
 
 namespace GraphRec.Core;
 
-/// <summary>The product <c>Â X</c> of the normalized adjacency with a dense matrix, differentiable in X.</summary>
-/// <remarks>
-/// On the CPU, for float32 and float64, the product runs in GraphRec's own CSR kernel, wrapped as a TorchSharp autograd
-/// function. Because <c>Â</c> is symmetric, the gradient of <c>Y = Â X</c> is <c>dX = Âᵀ dY = Â dY</c>: the backward pass is
-/// the same kernel, with no transpose. On any other device or type the product is libtorch's sparse <c>torch.mm</c>.
-/// </remarks>
+/// <summary>
+/// The CPU kernel's products as TorchSharp autograd functions, for <see cref="CsrKernelBackend"/>: <c>Â X</c>, the layer
+/// sum <c>Σ α_k Â^k X</c> and its rows. Â is symmetric, so the gradient of <c>Y = Â X</c> is <c>dX = Â dY</c>, and the
+/// layer sum, a polynomial in Â, is its own transpose too: each backward pass is the forward kernel applied to the
+/// incoming gradient.
+/// </summary>
 internal static class SparseProduct
 {
     /// <summary>Returns <c>Â X</c> for <paramref name="dense"/> of shape <c>[NodeCount, dim]</c> on the adjacency's device.</summary>
@@ -20,9 +20,12 @@ internal static class SparseProduct
         ArgumentNullException.ThrowIfNull(adjacency);
         ArgumentNullException.ThrowIfNull(dense);
         CheckShape(adjacency, dense);
-        return UsesKernel(dense)
-            ? CsrProductFunction.apply(dense, adjacency)
-            : mm(adjacency.Sparse.to(dense.dtype), dense);
+        if (!UsesKernel(dense))
+        {
+            throw new ArgumentException("The CSR kernel needs a CPU float32 or float64 tensor.", nameof(dense));
+        }
+
+        return CsrProductFunction.apply(dense, adjacency);
     }
 
     /// <summary>
@@ -34,15 +37,15 @@ internal static class SparseProduct
     /// the backward pass is the forward pass applied to the incoming gradient. Each <c>Â</c> product also adds
     /// <c>α_k Â^k X</c> into the sum while the row is in cache. Only for tensors where <see cref="UsesKernel"/> holds.
     /// </remarks>
-    internal static Tensor PropagateOnCpu(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights)
+    internal static Tensor PropagateOnCpu(CsrKernelBackend backend, Tensor dense, float[] layerWeights)
     {
-        CheckShape(adjacency, dense);
+        CheckShape(backend.Adjacency, dense);
         if (!UsesKernel(dense) || layerWeights.Length == 0)
         {
             throw new ArgumentException("The fused propagation needs a CPU float32 or float64 tensor and at least one layer weight.", nameof(dense));
         }
 
-        return PropagationFunction.apply(dense, adjacency, layerWeights);
+        return PropagationFunction.apply(dense, backend, layerWeights);
     }
 
     /// <summary>
@@ -55,19 +58,19 @@ internal static class SparseProduct
     /// row computed exactly as the full propagation computes it. Backward: the gradient scattered back onto its rows,
     /// then <c>P</c> applied to it (P is symmetric), the first product reading only those rows.
     /// </remarks>
-    internal static Tensor PropagateRowsOnCpu(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, int[] nodes)
+    internal static Tensor PropagateRowsOnCpu(CsrKernelBackend backend, Tensor dense, float[] layerWeights, int[] nodes)
     {
-        CheckShape(adjacency, dense);
+        CheckShape(backend.Adjacency, dense);
         if (!UsesKernel(dense) || layerWeights.Length == 0)
         {
             throw new ArgumentException("The fused propagation needs a CPU float32 or float64 tensor and at least one layer weight.", nameof(dense));
         }
 
-        return RowPropagationFunction.apply(dense, adjacency, layerWeights, nodes);
+        return RowPropagationFunction.apply(dense, backend, layerWeights, nodes);
     }
 
     /// <summary>Rows <paramref name="distinctRows"/> (ascending) of <c>Σ α_k Â^k X</c>, outside autograd.</summary>
-    private static Tensor PropagateRowsWithKernel(NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, int[] distinctRows)
+    private static Tensor PropagateRowsWithKernel(CsrKernelBackend backend, Tensor dense, float[] layerWeights, int[] distinctRows)
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
@@ -75,19 +78,20 @@ internal static class SparseProduct
         var sum = (input.index_select(0, rows) * layerWeights[0]).contiguous();
         if (input.dtype == ScalarType.Float32)
         {
-            PropagateRowsInto<float>(adjacency, input, sum, layerWeights, distinctRows);
+            PropagateRowsInto<float>(backend, input, sum, layerWeights, distinctRows);
         }
         else
         {
-            PropagateRowsInto<double>(adjacency, input, sum, layerWeights, distinctRows);
+            PropagateRowsInto<double>(backend, input, sum, layerWeights, distinctRows);
         }
 
         return sum.MoveToOuterDisposeScope();
     }
 
-    private static void PropagateRowsInto<T>(NormalizedAdjacency adjacency, Tensor input, Tensor sum, float[] layerWeights, int[] rows)
+    private static void PropagateRowsInto<T>(CsrKernelBackend backend, Tensor input, Tensor sum, float[] layerWeights, int[] rows)
         where T : unmanaged, INumber<T>
     {
+        var adjacency = backend.Adjacency;
         int dim = (int)input.shape[1];
         int layers = layerWeights.Length - 1;
         if (layers == 0)
@@ -96,9 +100,9 @@ internal static class SparseProduct
         }
 
         var rowSums = Floats<T>(sum, sum);
-        lock (adjacency.ScratchLock)
+        lock (backend.ScratchLock)
         {
-            var (first, second) = adjacency.Scratch(input.dtype, input.numel());
+            var (first, second) = backend.Scratch(input.dtype, input.numel());
             var previous = input;
             for (int k = 1; k < layers; k++)
             {
@@ -142,7 +146,7 @@ internal static class SparseProduct
         return dense.device_type == DeviceType.CPU && dense.dtype is ScalarType.Float32 or ScalarType.Float64;
     }
 
-    private static void CheckShape(NormalizedAdjacency adjacency, Tensor dense)
+    internal static void CheckShape(NormalizedAdjacency adjacency, Tensor dense)
     {
         if (dense.dim() != 2 || dense.shape[0] != adjacency.NodeCount)
         {
@@ -152,7 +156,7 @@ internal static class SparseProduct
     }
 
     /// <summary><c>Σ α_k Â^k X</c> with the kernel, outside autograd, into a new tensor.</summary>
-    /// <param name="adjacency">Â.</param>
+    /// <param name="backend">The CPU backend: Â and the scratch buffers.</param>
     /// <param name="dense">X.</param>
     /// <param name="layerWeights">α_0 .. α_K.</param>
     /// <param name="skipZeroRows">
@@ -162,7 +166,7 @@ internal static class SparseProduct
     /// </param>
     /// <param name="nonZeroRows">The only rows of X that may be non-zero, when known.</param>
     internal static Tensor PropagateWithKernel(
-        NormalizedAdjacency adjacency, Tensor dense, float[] layerWeights, bool skipZeroRows = false, int[]? nonZeroRows = null)
+        CsrKernelBackend backend, Tensor dense, float[] layerWeights, bool skipZeroRows = false, int[]? nonZeroRows = null)
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
@@ -174,27 +178,28 @@ internal static class SparseProduct
 
         if (input.dtype == ScalarType.Float32)
         {
-            PropagateInto<float>(adjacency, input, sum, layerWeights, skipZeroRows, nonZeroRows);
+            PropagateInto<float>(backend, input, sum, layerWeights, skipZeroRows, nonZeroRows);
         }
         else
         {
-            PropagateInto<double>(adjacency, input, sum, layerWeights, skipZeroRows, nonZeroRows);
+            PropagateInto<double>(backend, input, sum, layerWeights, skipZeroRows, nonZeroRows);
         }
 
         return sum.MoveToOuterDisposeScope();
     }
 
     private static void PropagateInto<T>(
-        NormalizedAdjacency adjacency, Tensor input, Tensor sum, float[] layerWeights, bool skipZeroRows, int[]? knownNonZeroRows)
+        CsrKernelBackend backend, Tensor input, Tensor sum, float[] layerWeights, bool skipZeroRows, int[]? knownNonZeroRows)
         where T : unmanaged, INumber<T>
     {
+        var adjacency = backend.Adjacency;
         int dim = (int)input.shape[1];
-        lock (adjacency.ScratchLock)
+        lock (backend.ScratchLock)
         {
             bool[]? nonZeroRows = null;
             if (skipZeroRows)
             {
-                nonZeroRows = adjacency.ScratchMask();
+                nonZeroRows = backend.ScratchMask();
                 if (knownNonZeroRows is null)
                 {
                     CsrKernel.FindNonZeroRows<T>(adjacency.Partition, Floats<T>(input, input), dim, nonZeroRows);
@@ -210,7 +215,7 @@ internal static class SparseProduct
             }
 
             // Ping-pong: odd powers in the first buffer, even powers in the second.
-            var (first, second) = adjacency.Scratch(input.dtype, input.numel());
+            var (first, second) = backend.Scratch(input.dtype, input.numel());
             var previous = input;
             for (int k = 1; k < layerWeights.Length; k++)
             {
@@ -248,28 +253,28 @@ internal static class SparseProduct
     /// <summary>The autograd function: forward <c>P X</c>, backward <c>P dY</c> (P is symmetric).</summary>
     private sealed class PropagationFunction : autograd.SingleTensorFunction<PropagationFunction>
     {
-        private const string AdjacencyKey = "adjacency";
+        private const string BackendKey = "backend";
         private const string WeightsKey = "weights";
 
         public override string Name => "GraphRecLightGcnPropagation";
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var adjacency = (NormalizedAdjacency)vars[1];
+            var backend = (CsrKernelBackend)vars[1];
             var weights = (float[])vars[2];
-            ctx.save_data(AdjacencyKey, adjacency);
+            ctx.save_data(BackendKey, backend);
             ctx.save_data(WeightsKey, weights);
-            return PropagateWithKernel(adjacency, (Tensor)vars[0], weights);
+            return PropagateWithKernel(backend, (Tensor)vars[0], weights);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
-            [PropagateWithKernel((NormalizedAdjacency)ctx.get_data(AdjacencyKey), grad_output, (float[])ctx.get_data(WeightsKey), skipZeroRows: true), null!, null!];
+            [PropagateWithKernel((CsrKernelBackend)ctx.get_data(BackendKey), grad_output, (float[])ctx.get_data(WeightsKey), skipZeroRows: true), null!, null!];
     }
 
     /// <summary>The autograd function: forward rows of <c>P X</c>, backward <c>P</c> of the gradient scattered onto its rows.</summary>
     private sealed class RowPropagationFunction : autograd.SingleTensorFunction<RowPropagationFunction>
     {
-        private const string AdjacencyKey = "adjacency";
+        private const string BackendKey = "backend";
         private const string WeightsKey = "weights";
         private const string NodesKey = "nodes";
         private const string RowsKey = "rows";
@@ -278,32 +283,32 @@ internal static class SparseProduct
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var adjacency = (NormalizedAdjacency)vars[1];
+            var backend = (CsrKernelBackend)vars[1];
             var weights = (float[])vars[2];
             var nodes = (int[])vars[3];
             int[] distinct = DistinctSorted(nodes);
-            ctx.save_data(AdjacencyKey, adjacency);
+            ctx.save_data(BackendKey, backend);
             ctx.save_data(WeightsKey, weights);
             ctx.save_data(NodesKey, nodes);
             ctx.save_data(RowsKey, distinct);
             using var scope = NewDisposeScope();
-            var perRow = PropagateRowsWithKernel(adjacency, (Tensor)vars[0], weights, distinct);
+            var perRow = PropagateRowsWithKernel(backend, (Tensor)vars[0], weights, distinct);
             var positions = tensor(Array.ConvertAll(nodes, n => (long)Array.BinarySearch(distinct, n)));
             return perRow.index_select(0, positions).MoveToOuterDisposeScope();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
         {
-            var adjacency = (NormalizedAdjacency)ctx.get_data(AdjacencyKey);
+            var backend = (CsrKernelBackend)ctx.get_data(BackendKey);
             var nodes = (int[])ctx.get_data(NodesKey);
             using var scope = NewDisposeScope();
-            var full = zeros([adjacency.NodeCount, grad_output.shape[1]], grad_output.dtype);
+            var full = zeros([backend.Adjacency.NodeCount, grad_output.shape[1]], grad_output.dtype);
             full.index_add_(0, tensor(nodes).to_type(ScalarType.Int64), grad_output, 1);
 
             // TorchSharp wraps the incoming gradient in a tensor that nothing disposes; left to the finalizer, its memory
             // stays until a full collection (the working set crept up from epoch to epoch). It is not used again.
             grad_output.Dispose();
-            var gradient = PropagateWithKernel(adjacency, full, (float[])ctx.get_data(WeightsKey), skipZeroRows: true, (int[])ctx.get_data(RowsKey));
+            var gradient = PropagateWithKernel(backend, full, (float[])ctx.get_data(WeightsKey), skipZeroRows: true, (int[])ctx.get_data(RowsKey));
             return [gradient.MoveToOuterDisposeScope(), null!, null!, null!];
         }
     }

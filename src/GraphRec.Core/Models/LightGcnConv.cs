@@ -13,15 +13,35 @@ namespace GraphRec.Core;
 /// </summary>
 public sealed class LightGcnConv : nn.Module<Tensor, Tensor>
 {
-    private readonly NormalizedAdjacency _adjacency;
+    private readonly PropagationBackend _backend;
+    private readonly bool _ownsBackend;
 
-    /// <summary>Creates a propagation step over <paramref name="adjacency"/>.</summary>
+    /// <summary>Creates a propagation step over <paramref name="adjacency"/>, on its device.</summary>
     public LightGcnConv(NormalizedAdjacency adjacency)
+        : this(PropagationBackend.For(adjacency ?? throw new ArgumentNullException(nameof(adjacency))), ownsBackend: true)
+    {
+    }
+
+    /// <summary>A step whose product is <paramref name="backend"/>'s (shared with the model that owns it).</summary>
+    internal LightGcnConv(PropagationBackend backend, bool ownsBackend)
         : base(nameof(LightGcnConv))
     {
-        _adjacency = adjacency ?? throw new ArgumentNullException(nameof(adjacency));
+        _backend = backend;
+        _ownsBackend = ownsBackend;
     }
 
     /// <summary>Returns <c>Â E</c> for node embeddings <paramref name="embeddings"/> of shape <c>[nodes, dim]</c>.</summary>
-    public override Tensor forward(Tensor embeddings) => SparseProduct.Multiply(_adjacency, embeddings);
+    /// <remarks>On the CPU the product is GraphRec's CSR kernel, elsewhere libtorch's sparse product; both are tested against each other.</remarks>
+    public override Tensor forward(Tensor embeddings) => _backend.Multiply(embeddings);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsBackend)
+        {
+            _backend.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

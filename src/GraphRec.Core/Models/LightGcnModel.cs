@@ -16,6 +16,7 @@ namespace GraphRec.Core;
 /// </summary>
 public sealed class LightGcnModel : nn.Module
 {
+    private readonly PropagationBackend _backend;
     private readonly LightGcnConv _conv;
     private readonly float[] _layerWeights;
 
@@ -24,14 +25,21 @@ public sealed class LightGcnModel : nn.Module
     /// <param name="options">Hyperparameters (copied); the defaults when null.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public LightGcnModel(NormalizedAdjacency adjacency, LightGcnOptions? options = null)
+        : this(adjacency, options, PropagationBackend.For(adjacency ?? throw new ArgumentNullException(nameof(adjacency))))
+    {
+    }
+
+    /// <summary>The model with the products of <paramref name="backend"/>, which it owns (tests compare backends this way).</summary>
+    internal LightGcnModel(NormalizedAdjacency adjacency, LightGcnOptions? options, PropagationBackend backend)
         : base(nameof(LightGcnModel))
     {
         ArgumentNullException.ThrowIfNull(adjacency);
+        _backend = backend;
         Options = (options ?? new LightGcnOptions()).Clone();
         Options.Validate();
         _layerWeights = Options.ResolveLayerWeights();
         Adjacency = adjacency;
-        _conv = new LightGcnConv(adjacency);
+        _conv = new LightGcnConv(backend, ownsBackend: false);
         using (var scope = NewDisposeScope())
         {
             using var generator = new Generator((ulong)(long)Options.Seed);
@@ -69,47 +77,52 @@ public sealed class LightGcnModel : nn.Module
     }
 
     /// <summary>Computes the final embeddings <c>E = Σ α_k E(k)</c> of all nodes, users first, shape <c>[UserCount + ItemCount, dim]</c>.</summary>
-    /// <remarks>
-    /// On the CPU, the K steps and the weighted sum run fused in GraphRec's sparse kernel (the same sum, with the
-    /// symmetric backward <c>dE(0) = Σ α_k Â^k dE</c>); on other devices, as the loop over <see cref="LightGcnConv"/> below.
-    /// </remarks>
+    /// <remarks>This loop is the formula above, on every device; each step is <see cref="LightGcnConv"/>'s product.</remarks>
     public Tensor PropagateNodes()
     {
-        if (SparseProduct.UsesKernel(Embedding))
-        {
-            return SparseProduct.PropagateOnCpu(Adjacency, Embedding, _layerWeights);
-        }
-
         using var scope = NewDisposeScope();
-        Tensor layer = Embedding;
-        Tensor sum = Embedding * _layerWeights[0];
+        Tensor layer = Embedding;                              // E(0)
+        Tensor sum = Embedding * _layerWeights[0];            // α_0 E(0)
         for (int k = 1; k < _layerWeights.Length; k++)
         {
-            layer = _conv.forward(layer);
-            sum = sum + (layer * _layerWeights[k]);
+            layer = _conv.forward(layer);                      // E(k) = Â E(k-1)
+            sum = sum + (layer * _layerWeights[k]);            // + α_k E(k)
         }
 
         return sum.MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// The final embeddings <c>E = Σ α_k E(k)</c> of the nodes <paramref name="nodes"/> (users first, then items offset by
+    /// The rows <paramref name="nodes"/> of <see cref="PropagateNodes"/> (users first, then items offset by
     /// <see cref="UserCount"/>; repeats allowed), shape <c>[nodes.Length, dim]</c>: what a training batch needs.
     /// </summary>
     /// <remarks>
-    /// On the CPU the last propagation step is computed for these rows only; elsewhere it is <see cref="PropagateNodes"/>
-    /// gathered. Both give the same values.
+    /// On the CPU a backend computes them faster than the loop: the powers and the weighted sum in one pass of the kernel,
+    /// the last product for these rows only, and a backward that is the same pass over the gradient (the layer sum is a
+    /// polynomial in the symmetric Â). A test checks it against the loop with libtorch's product, forward and backward.
+    /// Elsewhere it is the loop, gathered.
     /// </remarks>
     public Tensor PropagateRows(int[] nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        if (SparseProduct.UsesKernel(Embedding))
+        if (_backend.PropagateRows(Embedding, _layerWeights, nodes) is { } rows)
         {
-            return SparseProduct.PropagateRowsOnCpu(Adjacency, Embedding, _layerWeights, nodes);
+            return rows;
         }
 
         using var scope = NewDisposeScope();
         return PropagateNodes().index_select(0, tensor(nodes, device: Embedding.device).to_type(ScalarType.Int64)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _backend.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> for parallel index tensors of users and items, from final embeddings.</summary>
