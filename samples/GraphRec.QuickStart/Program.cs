@@ -9,6 +9,5 @@ using var model = LightGcn.Train(dataset, split); // the defaults: 64 dimensions
 RankingEvaluation test = model.Evaluate(split.Test); // full catalogue; the user's train and validation items excluded
 Console.WriteLine($"Precision@10 {test.Mean(MetricNames.Precision, 10):F4}, NDCG@10 {test.Mean(MetricNames.Ndcg, 10):F4}, Recall@20 {test.Mean(MetricNames.Recall, 20):F4}");
 Console.WriteLine($"For user 1: {string.Join(", ", model.Recommend(userId: 1, count: 3).Select(r => r.Info?.Title))}");
-await model.SaveAsync("model.graphrec");
-using var loaded = await LightGcn.LoadAsync("model.graphrec");
-Console.WriteLine($"Nearest to Star Wars: {loaded.SimilarItems(itemId: 50, count: 1)[0].Info?.Title}");
+Console.WriteLine($"Nearest to Star Wars: {model.SimilarItems(itemId: 50, count: 1)[0].Info?.Title}");
+await model.SaveAsync("model.graphrec"); // LightGcn.LoadAsync("model.graphrec") serves it again, in another process
