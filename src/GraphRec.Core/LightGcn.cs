@@ -37,7 +37,7 @@ public sealed class LightGcn : IDisposable
     /// <summary>The model: its embeddings, options and propagation.</summary>
     public LightGcnModel Model { get; }
 
-    /// <summary>The options it was trained with (for a loaded model: the saved hyperparameters, training options at their defaults).</summary>
+    /// <summary>A copy of the options it was trained with (for a loaded model: the saved hyperparameters, the training options at their defaults).</summary>
     public LightGcnOptions Options => Model.Options;
 
     /// <summary>The name of the dataset it was trained on.</summary>

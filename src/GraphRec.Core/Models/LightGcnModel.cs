@@ -16,6 +16,7 @@ namespace GraphRec.Core;
 /// </summary>
 public sealed class LightGcnModel : nn.Module
 {
+    private readonly LightGcnOptions _options;
     private readonly PropagationBackend _backend;
     private readonly LightGcnConv _conv;
     private readonly float[] _layerWeights;
@@ -35,23 +36,23 @@ public sealed class LightGcnModel : nn.Module
     {
         ArgumentNullException.ThrowIfNull(adjacency);
         _backend = backend;
-        Options = (options ?? new LightGcnOptions()).Clone();
-        Options.Validate();
-        _layerWeights = Options.ResolveLayerWeights();
+        _options = (options ?? new LightGcnOptions()).Clone();
+        _options.Validate();
+        _layerWeights = _options.ResolveLayerWeights();
         Adjacency = adjacency;
         _conv = new LightGcnConv(backend, ownsBackend: false);
         using (var scope = NewDisposeScope())
         {
-            using var generator = new Generator((ulong)(long)Options.Seed);
-            var initial = randn([adjacency.NodeCount, Options.EmbeddingDimension], generator: generator) * Options.InitStandardDeviation;
+            using var generator = new Generator((ulong)(long)_options.Seed);
+            var initial = randn([adjacency.NodeCount, _options.EmbeddingDimension], generator: generator) * _options.InitStandardDeviation;
             Embedding = nn.Parameter(initial.to(adjacency.Device).MoveToOuterDisposeScope());
         }
 
         RegisterComponents();
     }
 
-    /// <summary>The hyperparameters, a copy of those given.</summary>
-    public LightGcnOptions Options { get; }
+    /// <summary>The hyperparameters it was built with: a copy, so that changing it changes nothing in the model.</summary>
+    public LightGcnOptions Options => _options.Clone();
 
     /// <summary>Â, shared with the caller (not disposed with the model).</summary>
     public NormalizedAdjacency Adjacency { get; }
