@@ -89,6 +89,25 @@ internal static class ModelFile
     /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
     public static async Task<LoadedModel> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
     {
+        byte[] bytes = await ReadCheckedAsync(path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadPayload(new MemoryStream(bytes, PreambleLength, bytes.Length - PreambleLength, writable: false), device ?? CPU);
+        }
+        catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException or OverflowException)
+        {
+            throw new ModelFormatException(path, $"inconsistent contents: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// The file's bytes, once its magic, version, length and checksum are checked: what tells a damaged or foreign file
+    /// from a model without building anything (a host checks this at start-up).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, of another version, truncated or corrupted.</exception>
+    public static async Task<byte[]> ReadCheckedAsync(string path, CancellationToken cancellationToken = default)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
         {
@@ -128,14 +147,7 @@ internal static class ModelFile
             throw new ModelFormatException(path, "corrupted: the SHA-256 checksum of its contents does not match.");
         }
 
-        try
-        {
-            return ReadPayload(new MemoryStream(bytes, PreambleLength, bytes.Length - PreambleLength, writable: false), device ?? CPU);
-        }
-        catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException or OverflowException)
-        {
-            throw new ModelFormatException(path, $"inconsistent contents: {error.Message}", error);
-        }
+        return bytes;
     }
 
     private sealed record Header(

@@ -1,0 +1,156 @@
+using GraphRec.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GraphRec.Hosting;
+
+/// <summary>
+/// The model a service recommends from: a <see cref="LightGcn"/> loaded from <see cref="ServedModelOptions.ModelPath"/>,
+/// replaced by <see cref="ReloadAsync"/> (and, with <see cref="ServedModelOptions.ReloadOnChange"/>, whenever a new file
+/// is written over it) without failing a request: each call of <see cref="Use{T}"/> runs on the model that was current
+/// when it started, and a replaced model is disposed once the last such call is done. Thread-safe.
+/// </summary>
+public sealed partial class ServedModel : IDisposable
+{
+    private readonly ILogger<ServedModel> _logger;
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private LoadedModel _current;
+    private bool _disposed;
+
+    /// <summary>Loads the model file named by the options.</summary>
+    /// <exception cref="FileNotFoundException">There is no model file there.</exception>
+    /// <exception cref="ModelFormatException">The file is not a model GraphRec can read.</exception>
+    public ServedModel(IOptions<ServedModelOptions> options, ILogger<ServedModel> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ModelPath = Path.GetFullPath(options.Value.ModelPath);
+        _logger = logger;
+
+        // A container builds singletons synchronously; the host resolves this one while it starts, before any request.
+        _current = new LoadedModel(LightGcn.LoadAsync(ModelPath).GetAwaiter().GetResult(), 1);
+        LogLoaded(_logger, ModelPath, 1, _current.Model.Users.Count, _current.Model.Items.Count);
+    }
+
+    /// <summary>The model file, as a full path.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>How many models have been loaded: 1 at start, one more for every successful reload.</summary>
+    public int Generation => Volatile.Read(ref _current).Number;
+
+    /// <summary>When the model now served was loaded.</summary>
+    public DateTimeOffset LoadedAt => Volatile.Read(ref _current).LoadedAt;
+
+    /// <summary>Runs <paramref name="read"/> on the current model, which stays alive until it returns even if a reload replaces it meanwhile.</summary>
+    /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
+    public T Use<T>(Func<LightGcn, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var generation = Volatile.Read(ref _current);
+            if (generation.TryAcquire())
+            {
+                try
+                {
+                    return read(generation.Model);
+                }
+                finally
+                {
+                    generation.Release();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the model file again and serves it from now on; when it does not load (damaged, half-written, another
+    /// kind of file), logs why and keeps serving the current model.
+    /// </summary>
+    /// <returns>Whether the new file is now served.</returns>
+    public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            LightGcn model;
+            try
+            {
+                model = await LightGcn.LoadAsync(ModelPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is ModelFormatException or IOException or UnauthorizedAccessException)
+            {
+                LogReloadRefused(_logger, ModelPath, Generation, error.Message);
+                return false;
+            }
+
+            var old = Interlocked.Exchange(ref _current, new LoadedModel(model, _current.Number + 1));
+            old.Release();
+            LogLoaded(_logger, ModelPath, old.Number + 1, model.Users.Count, model.Items.Count);
+            return true;
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _current.Release();
+        _reloading.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Path} (model {Generation}: {Users} users, {Items} items)")]
+    private static partial void LogLoaded(ILogger logger, string path, int generation, int users, int items);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused the new {Path}; model {Generation} keeps serving: {Reason}")]
+    private static partial void LogReloadRefused(ILogger logger, string path, int generation, string reason);
+
+    /// <summary>A loaded model and the calls using it; the host's own hold is the first, so it lives until replaced.</summary>
+    private sealed class LoadedModel(LightGcn model, int number)
+    {
+        private int _holds = 1;
+
+        public LightGcn Model { get; } = model;
+
+        public int Number { get; } = number;
+
+        public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
+
+        /// <summary>A hold on the model, unless its last hold is already gone (it was replaced and is being disposed).</summary>
+        public bool TryAcquire()
+        {
+            int holds = Volatile.Read(ref _holds);
+            while (holds > 0)
+            {
+                int seen = Interlocked.CompareExchange(ref _holds, holds + 1, holds);
+                if (seen == holds)
+                {
+                    return true;
+                }
+
+                holds = seen;
+            }
+
+            return false;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _holds) == 0)
+            {
+                Model.Dispose();
+            }
+        }
+    }
+}
