@@ -1,0 +1,51 @@
+using GraphRec.Core;
+using GraphRec.Data;
+
+namespace GraphRec.Server.Tests;
+
+/// <summary>Small trained models written to a temporary folder: 40 users in two taste groups over 30 titled items.</summary>
+public sealed class ModelFiles : IDisposable
+{
+    public string Folder { get; } = Directory.CreateTempSubdirectory("graphrec-server-").FullName;
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+
+    public static InteractionDataset Dataset()
+    {
+        var random = new Random(7);
+        var rows = new List<int>[40];
+        for (int user = 0; user < 40; user++)
+        {
+            int first = user < 20 ? 0 : 15;
+            rows[user] = [.. Enumerable.Range(first, 15).Where(_ => random.NextDouble() < 0.6)];
+        }
+
+        var pointers = new int[41];
+        for (int user = 0; user < 40; user++)
+        {
+            pointers[user + 1] = pointers[user] + rows[user].Count;
+        }
+
+        var interactions = new Interactions(40, 30, pointers, [.. rows.SelectMany(r => r)]);
+        var items = Enumerable.Range(0, 30).Select(i => (ItemInfo?)new ItemInfo($"Movie {100 + i}", 1990 + i, [i < 15 ? "Drama" : "Comedy"])).ToArray();
+        return new InteractionDataset("planted", new IdMap(Enumerable.Range(1, 40).Select(u => (long)u)), new IdMap(Enumerable.Range(100, 30).Select(i => (long)i)),
+            interactions, items, new LoadReport(interactions.Count, 0, 0, 0, []));
+    }
+
+    /// <summary>Trains a model with <paramref name="seed"/>; models of different seeds rank differently.</summary>
+    public static LightGcn Train(int seed)
+    {
+        var dataset = Dataset();
+        var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 1));
+        return LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 3, BatchSize = 64, Seed = seed, EvaluateEvery = 1 });
+    }
+
+    /// <summary>Writes a model of <paramref name="seed"/> to <paramref name="name"/> (atomically, as SaveAsync always does).</summary>
+    public async Task<string> WriteAsync(string name, int seed)
+    {
+        string path = Path.Combine(Folder, name);
+        using var model = Train(seed);
+        await model.SaveAsync(path);
+        return path;
+    }
+}
