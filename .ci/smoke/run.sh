@@ -11,7 +11,7 @@ feed="$work/feed"
 version=$(dotnet msbuild "$root/src/GraphRec.Core/GraphRec.Core.csproj" -getProperty:Version)
 
 dotnet pack "$root/GraphRec.sln" -c Release -o "$feed" -v quiet
-for id in GraphRec.Data GraphRec.Metrics GraphRec.Core; do
+for id in GraphRec.Data GraphRec.Metrics GraphRec.Core GraphRec.Hosting; do
   test -f "$feed/$id.$version.nupkg" || { echo "missing package $id.$version.nupkg" >&2; exit 1; }
   test -f "$feed/$id.$version.snupkg" || { echo "missing symbols package $id.$version.snupkg" >&2; exit 1; }
 done
@@ -20,7 +20,7 @@ unzip -l "$feed/GraphRec.Core.$version.nupkg" | grep -q "buildTransitive/GraphRe
 
 # The same version is packed again on every run: drop stale copies from the global packages folder.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^[^:]*: *//')
-rm -rf "$packages/graphrec.core/$version" "$packages/graphrec.data/$version" "$packages/graphrec.metrics/$version"
+rm -rf "$packages/graphrec.core/$version" "$packages/graphrec.data/$version" "$packages/graphrec.metrics/$version" "$packages/graphrec.hosting/$version"
 
 app="$work/app"
 mkdir -p "$app"

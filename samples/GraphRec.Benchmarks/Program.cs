@@ -2,6 +2,7 @@
 //   gowalla   train and evaluate LightGCN on Gowalla with the paper's hyperparameters
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
 //   memory    working set over 20 epochs on MovieLens 100K
+//   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
 using System.CommandLine;
 using System.Globalization;
@@ -52,9 +53,16 @@ var memory = new Command("memory", "Working set after each of 20 epochs on Movie
 memory.SetAction((parse, token) =>
     MemoryBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 20, parse.GetValue(output) ?? "benchmark-memory.json", token));
 
+var dataset = new Option<string>("--dataset") { Description = "ml-100k (also ml-1m, ml-latest-small) or gowalla.", DefaultValueFactory = _ => "ml-100k" };
+var clients = new Option<int>("--clients") { Description = "Concurrent closed-loop clients.", DefaultValueFactory = _ => 16 };
+var seconds = new Option<int>("--seconds") { Description = "How long to load the server, 20 to 60 s.", DefaultValueFactory = _ => 40 };
+var serve = new Command("serve", "The server sample on real Kestrel at 127.0.0.1 under a closed-loop load, with a hot reload halfway.") { dataDir, dataset, clients, seconds, epochs, output };
+serve.SetAction((parse, token) => ServeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, parse.GetValue(clients), parse.GetValue(seconds),
+    parse.GetValue(epochs) is int e and > 0 ? e : 1, parse.GetValue(output) ?? $"benchmark-serve-{parse.GetValue(dataset)}.json", token));
+
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory,
+    gowalla, loading, loadCsv, memory, serve,
 };
 return await root.Parse(args).InvokeAsync();
 
