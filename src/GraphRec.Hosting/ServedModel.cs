@@ -88,6 +88,11 @@ public sealed partial class ServedModel : IDisposable
 
             var old = Interlocked.Exchange(ref _current, new LoadedModel(model, _current.Number + 1));
             old.Release();
+
+            // Loading leaves the file's bytes and the rebuilt graph's scratch arrays on the large object heap, where,
+            // with requests allocating only small objects, no collection would reach them for a long time: the
+            // working set stepped up by about a model's size at every reload. One background collection returns it.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
             LogLoaded(_logger, ModelPath, old.Number + 1, model.Users.Count, model.Items.Count);
             return true;
         }
