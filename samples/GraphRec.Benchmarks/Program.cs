@@ -2,6 +2,7 @@
 //   gowalla   train and evaluate LightGCN on Gowalla with the paper's hyperparameters
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
 //   memory    working set over 20 epochs on MovieLens 100K
+//   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
 using System.CommandLine;
@@ -60,9 +61,30 @@ var serve = new Command("serve", "The server sample on real Kestrel at 127.0.0.1
 serve.SetAction((parse, token) => ServeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, parse.GetValue(clients), parse.GetValue(seconds),
     parse.GetValue(epochs) is int e and > 0 ? e : 1, parse.GetValue(output) ?? $"benchmark-serve-{parse.GetValue(dataset)}.json", token));
 
+var sizes = new Option<string>("--sizes") { Description = "Training interactions per size, comma-separated (M = million).", DefaultValueFactory = _ => "1M,5M,20M,50M" };
+var denser = new Option<string>("--denser") { Description = "Also this many edges over the first size's users and items (separates memory per edge from per node; 0: none).", DefaultValueFactory = _ => "5M" };
+var batches = new Option<int>("--batches") { Description = "Training batches timed per size (after the first).", DefaultValueFactory = _ => 10 };
+var evalUsers = new Option<int>("--eval-users") { Description = "Users ranked per size to time evaluation.", DefaultValueFactory = _ => 1000 };
+var from = new Option<string?>("--from") { Description = "Fit and plot the points of an earlier report again, without measuring." };
+var scale = new Command("scale", "Training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, each in a child process.") { sizes, denser, batches, evalUsers, output, from };
+scale.SetAction((parse, token) => ScaleBenchmark.RunAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], Count(parse.GetValue(denser)!),
+    parse.GetValue(batches), parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
+
+var edgesOption = new Option<long>("--edges") { Required = true };
+var usersOption = new Option<int?>("--users");
+var itemsOption = new Option<int?>("--items");
+var scaleOne = new Command("scale-one", "Internal: measure one size and print it as JSON.") { Hidden = true };
+foreach (var option in new Option[] { edgesOption, usersOption, itemsOption, batches, evalUsers })
+{
+    scaleOne.Options.Add(option);
+}
+
+scaleOne.SetAction((parse, token) => Task.FromResult(ScaleBenchmark.MeasureOne(parse.GetValue(edgesOption), parse.GetValue(usersOption), parse.GetValue(itemsOption),
+    parse.GetValue(batches), parse.GetValue(evalUsers), token)));
+
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve,
+    gowalla, loading, loadCsv, memory, serve, scale, scaleOne,
 };
 return await root.Parse(args).InvokeAsync();
 
@@ -72,3 +94,6 @@ static int ApplyThreads(int threads)
     TorchSharp.torch.set_num_threads(resolved);
     return resolved;
 }
+
+static long Count(string text) =>
+    text.EndsWith('M') ? (long)(double.Parse(text[..^1], CultureInfo.InvariantCulture) * 1_000_000) : long.Parse(text, CultureInfo.InvariantCulture);

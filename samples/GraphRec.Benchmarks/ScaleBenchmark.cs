@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GraphRec.Core;
+using GraphRec.Data;
+using MathNet.Numerics;
+using MathNet.Numerics.LinearRegression;
+using ScottPlot;
+using static TorchSharp.torch;
+
+namespace GraphRec.Benchmarks;
+
+/// <summary>What one graph size cost.</summary>
+internal sealed record ScalePoint(
+    bool Proportional, long Edges, int Users, int Items, double GenerateSeconds, double AdjacencySeconds, double SampleSeconds, int BatchesTimed,
+    double SecondsPerBatch, int BatchesPerEpoch, double SecondsPerEpoch, double PropagateSeconds, int EvaluatedUsers,
+    double EvalSecondsPerUser, int UsersWithItems, double EvalSeconds, double PeakWorkingSetMb);
+
+/// <summary>The growth report: the points, fitted exponents, the memory model and the ceiling it implies.</summary>
+internal sealed record ScaleReport(
+    string Machine, IReadOnlyList<ScalePoint> Points, IReadOnlyDictionary<string, double> GrowthExponents,
+    double MemoryBaseMb, double MemoryBytesPerEdge, double MemoryBytesPerNode, double MemoryLimitMb, long PredictedCeilingEdges, string Note);
+
+/// <summary>
+/// How training, evaluation and memory grow with the graph, on synthetic Gowalla-shaped graphs (<see cref="SyntheticGraph"/>),
+/// each size measured in a child process so that its peak working set is its own. Seconds per epoch are extrapolated
+/// from timed batches (the epoch's sampling timed whole, plus the mean batch times the batches of an epoch), full-ranking
+/// evaluation from a sample of users (the propagation timed whole, plus the mean time per user times the users).
+/// </summary>
+internal static class ScaleBenchmark
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static async Task<int> RunAsync(IReadOnlyList<long> sizes, long denserEdges, int batches, int evalUsers, string output, string? from, CancellationToken cancellationToken)
+    {
+        if (from is not null)
+        {
+            // Fit and plot again from the points of an earlier run, without measuring.
+            var earlier = JsonSerializer.Deserialize<ScaleReport>(await File.ReadAllTextAsync(from, cancellationToken), Json)!;
+            return await SummarizeAsync([.. earlier.Points], output, cancellationToken);
+        }
+
+        var points = new List<ScalePoint>();
+        var runs = sizes.Select(e => (Edges: e, Users: (int?)null, Items: (int?)null)).ToList();
+        if (denserEdges > 0)
+        {
+            // The same users and items as the smallest size with more edges: separates memory per edge from per node.
+            long basis = sizes[0];
+            runs.Add((denserEdges, (int)Math.Round(basis * SyntheticGraph.UsersPerEdge), (int)Math.Round(basis * SyntheticGraph.ItemsPerEdge)));
+        }
+
+        foreach (var run in runs)
+        {
+            string[] arguments = [.. ChildArguments(), "scale-one", "--edges", run.Edges.ToString(CultureInfo.InvariantCulture),
+                "--batches", batches.ToString(CultureInfo.InvariantCulture), "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture),
+                .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []];
+            using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true })!;
+            string text = await child.StandardOutput.ReadToEndAsync(cancellationToken);
+            await child.WaitForExitAsync(cancellationToken);
+            string? line = text.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+            if (child.ExitCode != 0 || line is null)
+            {
+                Console.WriteLine($"{run.Edges:N0} edges: the child process failed (exit {child.ExitCode}); the sizes from here on are not measured.");
+                Console.WriteLine(text);
+                break;
+            }
+
+            var point = JsonSerializer.Deserialize<ScalePoint>(line, Json)! with { Proportional = run.Users is null };
+            points.Add(point);
+            Console.WriteLine($"{point.Edges,12:N0} edges {point.Users,10:N0} users {point.Items,10:N0} items: Â {point.AdjacencySeconds,6:F2} s, " +
+                $"epoch {point.SecondsPerEpoch,9:F1} s ({point.SecondsPerBatch:F3} s x {point.BatchesPerEpoch:N0} batches + sampling {point.SampleSeconds:F1} s), " +
+                $"evaluation {point.EvalSeconds,8:F1} s, peak {point.PeakWorkingSetMb,7:F0} MB");
+        }
+
+        return await SummarizeAsync(points, output, cancellationToken);
+    }
+
+    /// <summary>Growth exponents over the proportional sizes, the memory fit over all, the report and the plot.</summary>
+    private static async Task<int> SummarizeAsync(List<ScalePoint> points, string output, CancellationToken cancellationToken)
+    {
+        var proportional = points.Where(p => p.Proportional).ToList();
+        var exponents = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (proportional.Count >= 2)
+        {
+            double[] x = [.. proportional.Select(p => Math.Log(p.Edges))];
+            foreach (var (name, values) in new (string, Func<ScalePoint, double>)[]
+            {
+                ("adjacency_seconds", p => p.AdjacencySeconds), ("seconds_per_epoch", p => p.SecondsPerEpoch),
+                ("seconds_per_batch", p => p.SecondsPerBatch), ("eval_seconds", p => p.EvalSeconds), ("peak_working_set_mb", p => p.PeakWorkingSetMb),
+            })
+            {
+                exponents[name] = Fit.Line(x, [.. proportional.Select(p => Math.Log(values(p)))]).B;
+            }
+        }
+
+        // Peak working set = base + per edge x edges + per node x nodes, by least squares over every run.
+        double baseMb = 0, perEdge = 0, perNode = 0;
+        long ceiling = 0;
+        double limitMb = 0.9 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1048576.0;
+        if (points.Count >= 3)
+        {
+            var coefficients = MultipleRegression.NormalEquations(
+                [.. points.Select(p => new[] { 1.0, p.Edges, p.Users + (double)p.Items })], [.. points.Select(p => p.PeakWorkingSetMb)]);
+            (baseMb, perEdge, perNode) = (coefficients[0], coefficients[1] * 1048576, coefficients[2] * 1048576);
+            double perProportionalEdgeMb = (perEdge + (perNode * (SyntheticGraph.UsersPerEdge + SyntheticGraph.ItemsPerEdge))) / 1048576;
+            ceiling = (long)Math.Min((limitMb - baseMb) / perProportionalEdgeMb, int.MaxValue / 2.0);
+        }
+
+        var report = new ScaleReport(Machine.Describe(), points, exponents, baseMb, perEdge, perNode, limitMb, ceiling,
+            "seconds_per_epoch extrapolated from timed batches; eval_seconds from a sample of users; the ceiling from the memory fit (90% of the memory the runtime sees)");
+        foreach (var (name, exponent) in exponents)
+        {
+            Console.WriteLine($"growth exponent of {name}: {exponent:F2}");
+        }
+
+        Console.WriteLine($"peak working set ≈ {baseMb:F0} MB + {perEdge:F0} bytes per edge + {perNode:F0} bytes per node; " +
+            $"with Gowalla's proportions that reaches {limitMb:N0} MB at about {ceiling:N0} edges");
+        await Report.WriteAsync(output, report, cancellationToken);
+        Plot(proportional, Path.ChangeExtension(output, ".png"));
+        return 0;
+    }
+
+    /// <summary>The child's side: one size, printed as one JSON line.</summary>
+    public static int MeasureOne(long edges, int? users, int? items, int batches, int evalUsers, CancellationToken cancellationToken)
+    {
+        int threads = Environment.ProcessorCount;
+        set_num_threads(threads);
+        var clock = Stopwatch.StartNew();
+        var train = SyntheticGraph.Generate(edges, seed: 2020, users, items);
+        double generate = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        double adjacencySeconds = clock.Elapsed.TotalSeconds;
+
+        // The paper's hyperparameters, and the sampler's epoch timed on its own.
+        var options = new LightGcnOptions { BatchSize = 2048, LearningRate = 0.001, Epochs = 1, Threads = threads };
+        var sampler = Samplers.EveryInteraction(options.Seed, threads);
+        clock.Restart();
+        _ = sampler.Sample(train, 1);
+        double sampleSeconds = clock.Elapsed.TotalSeconds;
+
+        using var model = new LightGcnModel(adjacency, options);
+        var stamps = new List<double>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var progress = new InlineProgress(p =>
+        {
+            stamps.Add(clock.Elapsed.TotalSeconds);
+            if (p.Batch > batches)
+            {
+                stop.Cancel();
+            }
+        });
+        clock.Restart();
+        try
+        {
+            new LightGcnTrainer(options, sampler: sampler).Train(model, train, progress: progress, cancellationToken: stop.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        // The first batch also sampled the epoch; the ones after it are timed.
+        double perBatch = (stamps[^1] - stamps[0]) / Math.Max(1, stamps.Count - 1);
+        int batchesPerEpoch = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
+
+        clock.Restart();
+        using var scorer = new LightGcnScorer(model);
+        double propagate = clock.Elapsed.TotalSeconds;
+        var (heldOut, sampled) = SampleUsers(train, evalUsers);
+        FullRankingEvaluator.Evaluate(scorer, SampleUsers(train, 20).HeldOut, [train], [20], cancellationToken); // warm-up, not timed
+        clock.Restart();
+        FullRankingEvaluator.Evaluate(scorer, heldOut, [train], [20], cancellationToken);
+        double perUser = clock.Elapsed.TotalSeconds / sampled;
+        int withItems = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
+
+        var point = new ScalePoint(users is null, train.Count, train.UserCount, train.ItemCount, generate, adjacencySeconds, sampleSeconds, stamps.Count - 1, perBatch,
+            batchesPerEpoch, sampleSeconds + (perBatch * batchesPerEpoch), propagate, sampled, perUser, withItems, propagate + (perUser * withItems),
+            Machine.PeakWorkingSetMegabytes());
+        Console.WriteLine(JsonSerializer.Serialize(point, Json));
+        return 0;
+    }
+
+    /// <summary>One training item of <paramref name="count"/> users spread over the graph, as held-out interactions to rank (the cost is what is measured).</summary>
+    private static (Interactions HeldOut, int Users) SampleUsers(Interactions train, int count)
+    {
+        int step = Math.Max(1, train.UserCount / count);
+        var rowPointers = new int[train.UserCount + 1];
+        var items = new List<int>();
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            if (u % step == 0 && train.CountOf(u) > 0 && items.Count < count)
+            {
+                items.Add(train.ItemsOf(u)[0]);
+            }
+
+            rowPointers[u + 1] = items.Count;
+        }
+
+        return (new Interactions(train.UserCount, train.ItemCount, rowPointers, [.. items]), items.Count);
+    }
+
+    private static void Plot(IReadOnlyList<ScalePoint> points, string path)
+    {
+        var plot = new Plot();
+        double[] edges = [.. points.Select(p => Math.Log10(p.Edges))];
+        foreach (var (name, values) in new (string, Func<ScalePoint, double>)[]
+        {
+            ("seconds per epoch", p => p.SecondsPerEpoch), ("evaluation, s", p => p.EvalSeconds), ("building Â, s", p => p.AdjacencySeconds), ("peak working set, MB", p => p.PeakWorkingSetMb),
+        })
+        {
+            plot.Add.Scatter(edges, [.. points.Select(p => Math.Log10(values(p)))]).LegendText = name;
+        }
+
+        plot.ShowLegend();
+        plot.Title("GraphRec on Gowalla-shaped graphs, 2 cores");
+        plot.XLabel("log10 training interactions");
+        plot.YLabel("log10 value");
+        plot.SavePng(path, 900, 600);
+        Console.WriteLine($"wrote {path}");
+    }
+
+    private static string[] ChildArguments() =>
+        Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(ScaleBenchmark).Assembly.Location] : [];
+}
