@@ -11,7 +11,8 @@ internal sealed record SplitSettings(string Split, double TestRatio, double Vali
 /// <summary>Everything <c>train</c> needs.</summary>
 internal sealed record TrainSettings(
     DataSettings Data, SplitSettings Split, int Dimension, int Layers, int Epochs, int BatchSize, double LearningRate, double Decay,
-    int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output);
+    int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "interaction",
+    string? ResumeDirectory = null, int CheckpointEvery = 10);
 
 /// <summary>The data options, added to a command.</summary>
 internal sealed class DataOptions
@@ -110,6 +111,18 @@ internal sealed class TrainOptions
     private readonly Option<int?> _patience = new("--patience") { Description = "Stop after this many validations without improvement of recall at the largest K, keeping the best weights (default: never stop early)." };
     private readonly Option<int> _threads = new("--threads") { Description = "Threads for libtorch, the sparse kernel and the sampler (0: all cores).", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _output = new("--output") { Description = "Folder for model.graphrec, metrics.json and the plots.", DefaultValueFactory = _ => "graphrec-output" };
+    private readonly Option<string> _sampler = new("--sampler")
+    {
+        Description = "interaction: every training interaction once per epoch (the paper's protocol); user: users drawn uniformly, then one of their items (the paper's reference code).",
+        DefaultValueFactory = _ => "interaction",
+    };
+
+    private readonly Option<string?> _resume = new("--resume")
+    {
+        Description = "Checkpoint folder: training writes its state there every --checkpoint-every epochs and when cancelled (Ctrl-C), and continues from the checkpoint there, if any. A checkpoint of other data or options is refused.",
+    };
+
+    private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints, with --resume.", DefaultValueFactory = _ => 10 };
     private readonly DataOptions _data;
     private readonly SplitOptions _split;
     private readonly Option<int[]> _cutoffs;
@@ -160,6 +173,11 @@ internal sealed class TrainOptions
                 result.AddError($"--threads must be from 0 (all cores) to {MaxThreads} (4 x the {Environment.ProcessorCount} processors here); it is {threads}.");
             }
         });
+        _sampler.AcceptOnlyFromAmong("interaction", "user");
+        _checkpointEvery.Validators.Add(result => Cli.Positive(result, _checkpointEvery));
+        command.Options.Add(_sampler);
+        command.Options.Add(_resume);
+        command.Options.Add(_checkpointEvery);
         command.Options.Add(_lr);
         command.Options.Add(_decay);
         command.Options.Add(_patience);
@@ -171,5 +189,6 @@ internal sealed class TrainOptions
     public TrainSettings Bind(ParseResult parse) => new(
         _data.Bind(parse), _split.Bind(parse), parse.GetValue(_dim), parse.GetValue(_layers), parse.GetValue(_epochs),
         parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_decay), parse.GetValue(_evalEvery), parse.GetValue(_patience),
-        parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!);
+        parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
+        parse.GetValue(_resume), parse.GetValue(_checkpointEvery));
 }

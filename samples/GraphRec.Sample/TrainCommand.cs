@@ -31,11 +31,14 @@ internal static class TrainCommand
             ValidationMetric = MetricNames.Key(MetricNames.Recall, settings.Cutoffs[^1]),
             Cutoffs = [.. settings.Cutoffs],
             Threads = threads,
+            CheckpointDirectory = settings.ResumeDirectory,
+            CheckpointEvery = settings.CheckpointEvery,
         };
+        var sampler = settings.Sampler == "user" ? Samplers.UniformUsers(settings.Split.Seed, threads) : Samplers.EveryInteraction(settings.Split.Seed, threads);
 
         var clock = Stopwatch.StartNew();
         using var model = await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
-            progress => Task.Run(() => LightGcn.Train(dataset, split, options, progress: progress, cancellationToken: cancellationToken), cancellationToken)).ConfigureAwait(false);
+            progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"trained {model.History.Count} epochs in {trainSeconds:F1} s" +
             (split.Validation is null ? "" : $"; weights of epoch {model.BestEpoch} kept (best validation {options.ValidationMetric})") +
@@ -55,7 +58,7 @@ internal static class TrainCommand
             split.Test.Count, split.DroppedTest, split.DroppedHeldOut - split.DroppedTest,
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
-                threads, settings.Cutoffs),
+                threads, settings.Cutoffs, settings.Sampler),
             model.History.Count, model.BestEpoch, model.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
             MetricsReport.PeakWorkingSetMegabytes(), lightGcn is null ? null : MetricsReport.Flatten(lightGcn), baselines,
             [.. model.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
@@ -74,6 +77,22 @@ internal static class TrainCommand
         ConsoleUi.Items($"user {userId}{profile}: top 5 (try: recommend --model {modelPath} --user {userId})",
             model.Recommend(userId, 5));
         return 0;
+    }
+
+    /// <summary>Trains; when cancelled with a checkpoint folder, says where the run can continue from.</summary>
+    private static LightGcn Train(
+        InteractionDataset dataset, DatasetSplit split, LightGcnOptions options, ISampler sampler, IProgress<TrainingProgress> progress, string? resume,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return LightGcn.Train(dataset, split, options, sampler, progress: progress, cancellationToken: cancellationToken);
+        }
+        catch (OperationCanceledException) when (resume is not null)
+        {
+            Console.Error.WriteLine($"the last complete epoch is saved in {resume}: run the same command to continue.");
+            throw;
+        }
     }
 
     /// <summary>

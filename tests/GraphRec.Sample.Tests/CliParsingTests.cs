@@ -49,6 +49,8 @@ public sealed class CliParsingTests
     [InlineData("--epochs many", "many")]
     [InlineData("--k ten", "ten")]
     [InlineData("--patience 0", "--patience must be positive")]
+    [InlineData("--sampler random", "random")]
+    [InlineData("--checkpoint-every 0", "--checkpoint-every must be positive")]
     public void Bad_values_are_refused_with_a_message_that_names_them(string arguments, string expected)
     {
         var (settings, errors) = Cli.ParseTrain(arguments.Split(' '));

@@ -10,20 +10,11 @@ namespace GraphRec.Sample.Tests;
 /// </summary>
 public sealed class HostileUseTests : IDisposable
 {
-    private const string Item = "|Movie|01-Jan-1995||http://x|0|0|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n";
     private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-hostile-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>An ML-100K folder of <paramref name="ratings"/> (user, item, rating) with items 1..<paramref name="items"/>.</summary>
-    private string Ml100K(IEnumerable<(int User, int Item, int Rating)> ratings, int items)
-    {
-        string folder = Path.Combine(_folder, "data", "ml-100k");
-        Directory.CreateDirectory(folder);
-        File.WriteAllLines(Path.Combine(folder, "u.data"), ratings.Select((r, n) => string.Create(CultureInfo.InvariantCulture, $"{r.User}\t{r.Item}\t{r.Rating}\t{880_000_000 + n}")));
-        File.WriteAllText(Path.Combine(folder, "u.item"), string.Concat(Enumerable.Range(1, items).Select(i => i + Item)), Encoding.Latin1);
-        return Path.Combine(_folder, "data");
-    }
+    private string Ml100K(IEnumerable<(int User, int Item, int Rating)> ratings, int items) => SmallMovieLens.Write(_folder, ratings, items);
 
     /// <summary>Runs the sample and returns its exit code and what it wrote to stderr.</summary>
     private static async Task<(int Code, string Errors)> RunAsync(params string[] args)

@@ -56,6 +56,24 @@ internal sealed class FusedAdam : IDisposable
 
     public void ZeroGrad() => _parameter.grad?.zero_();
 
+    /// <summary>The moments and the step count, copied out, for a checkpoint.</summary>
+    public (float[] First, float[] Second, long Step) ExportState()
+    {
+        using var first = _firstMoment.data<float>();
+        using var second = _secondMoment.data<float>();
+        return (first.ToArray(), second.ToArray(), _step);
+    }
+
+    /// <summary>Restores what <see cref="ExportState"/> copied out.</summary>
+    public void ImportState(float[] first, float[] second, long step)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        _firstMoment.copy_(tensor(first, _firstMoment.shape));
+        _secondMoment.copy_(tensor(second, _secondMoment.shape));
+        _step = step;
+    }
+
     public unsafe void Step()
     {
         using var scope = NewDisposeScope();

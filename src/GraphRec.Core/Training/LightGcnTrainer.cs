@@ -79,13 +79,32 @@ internal sealed partial class LightGcnTrainer
         Action step = fused is null ? () => optimizer!.step() : fused.Step;
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;
-        int bestEpoch = _options.Epochs, sinceBest = 0;
+        int bestEpoch = _options.Epochs, sinceBest = 0, firstEpoch = 1;
         Tensor? bestWeights = null;
         bool stoppedEarly = false;
         TripleSet? triples = null;
+        string? directory = _options.CheckpointDirectory;
+        string fingerprint = directory is null ? "" : TrainingCheckpoint.Fingerprint(train, validation, _options, _loss, _sampler);
+        TrainingState? lastEpoch = null;
+        if (directory is not null)
+        {
+            if (fused is null)
+            {
+                throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}.");
+            }
+
+            if (TrainingCheckpoint.Load(directory, fingerprint, (int)model.Embedding.numel()) is { } resumed)
+            {
+                Restore(model, fused, resumed);
+                (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
+                bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape).DetachFromDisposeScope() : null;
+                LogResumed(_logger, resumed.Epoch, directory);
+            }
+        }
+
         try
         {
-            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
                 triples = _sampler.Sample(train, epoch, triples);
@@ -135,6 +154,18 @@ internal sealed partial class LightGcnTrainer
                 double meanLoss = lossSum / Math.Max(batches, 1);
                 history.Add(new EpochRecord(epoch, meanLoss, seconds, metrics));
                 LogEpoch(_logger, epoch, _options.Epochs, meanLoss, seconds);
+                if (directory is not null)
+                {
+                    // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
+                    var (first, second, adamStep) = fused!.ExportState();
+                    lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
+                        bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
+                    if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
+                    {
+                        TrainingCheckpoint.Save(directory, fingerprint, lastEpoch);
+                    }
+                }
+
                 if (stoppedEarly)
                 {
                     break;
@@ -153,10 +184,24 @@ internal sealed partial class LightGcnTrainer
 
             return new TrainingResult(history, bestEpoch, stoppedEarly);
         }
+        catch (OperationCanceledException) when (directory is not null && lastEpoch is not null)
+        {
+            TrainingCheckpoint.Save(directory, fingerprint, lastEpoch);
+            LogCheckpointOnCancel(_logger, lastEpoch.Epoch, directory);
+            throw;
+        }
         finally
         {
             bestWeights?.Dispose();
         }
+    }
+
+    private static void Restore(LightGcnModel model, FusedAdam adam, TrainingState state)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        model.Embedding.copy_(tensor(state.Embedding, model.Embedding.shape));
+        adam.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
     }
 
     private static void CheckFits(LightGcnModel model, Interactions interactions, string name)
@@ -213,6 +258,12 @@ internal sealed partial class LightGcnTrainer
         var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.ResolveCutoffs(), cancellationToken);
         return result.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming after epoch {Epoch} from the checkpoint in {Directory}")]
+    private static partial void LogResumed(ILogger logger, int epoch, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled: the state after epoch {Epoch} is in {Directory}")]
+    private static partial void LogCheckpointOnCancel(ILogger logger, int epoch, string directory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs}: loss {Loss:F5}, {Seconds:F2} s")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double loss, double seconds);

@@ -1,0 +1,105 @@
+using GraphRec.Data;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+/// <summary>Training that stops and resumes from a checkpoint ends exactly where an uninterrupted run ends.</summary>
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-checkpoint-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (Interactions Train, Interactions Validation) Data()
+    {
+        var random = new Random(11);
+        var pairs = new SortedSet<(int, int)>();
+        while (pairs.Count < 900)
+        {
+            int user = random.Next(60);
+            pairs.Add((user, (user < 30 ? 0 : 20) + random.Next(25)));
+        }
+
+        var all = new Interactions(60, 45, [.. Enumerable.Range(0, 61).Select(u => pairs.Count(p => p.Item1 < u))], [.. pairs.Select(p => p.Item2)]);
+        var dataset = new InteractionDataset("d", new IdMap(Enumerable.Range(0, 60).Select(u => (long)u)), new IdMap(Enumerable.Range(0, 45).Select(i => (long)i)),
+            all, null, new LoadReport(all.Count, 0, 0, 0, []));
+        var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 3));
+        return (split.Train, split.Test);
+    }
+
+    private static float[] Train(Interactions train, Interactions validation, LightGcnOptions options, CancellationToken cancellationToken = default)
+    {
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        using var model = new LightGcnModel(adjacency, options);
+        new LightGcnTrainer(options).Train(model, train, validation, cancellationToken: cancellationToken);
+        using var values = model.Embedding.detach().contiguous().data<float>();
+        return values.ToArray();
+    }
+
+    private static LightGcnOptions Options(int epochs, string? directory) => new()
+    {
+        EmbeddingDimension = 8, Layers = 2, Epochs = epochs, BatchSize = 64, LearningRate = 0.01, EvaluateEvery = 1, Cutoffs = [5],
+        ValidationMetric = "recall@5", CheckpointDirectory = directory, CheckpointEvery = 1, Threads = 2,
+    };
+
+    [Fact]
+    public void Two_epochs_then_one_more_from_the_checkpoint_equal_three_straight_bit_for_bit()
+    {
+        var (train, validation) = Data();
+        string directory = Path.Combine(_folder, "run");
+
+        float[] straight = Train(train, validation, Options(3, directory: null));
+        Train(train, validation, Options(2, directory));
+        float[] resumed = Train(train, validation, Options(3, directory));
+
+        Assert.Equal(straight, resumed);
+        Assert.True(File.Exists(Path.Combine(directory, TrainingCheckpoint.FileName)));
+        Assert.False(File.Exists(Path.Combine(directory, TrainingCheckpoint.FileName + ".tmp")));
+    }
+
+    [Fact]
+    public void A_cancelled_run_leaves_the_last_complete_epoch_and_resuming_ends_where_a_straight_run_ends()
+    {
+        var (train, validation) = Data();
+        string directory = Path.Combine(_folder, "cancelled");
+        var options = Options(4, directory);
+        options.CheckpointEvery = 100; // only the cancellation writes one
+        float[] straight = Train(train, validation, Options(4, directory: null));
+
+        using (var adjacency = NormalizedAdjacency.FromInteractions(train))
+        using (var model = new LightGcnModel(adjacency, options))
+        using (var stop = new CancellationTokenSource())
+        {
+            var progress = new Progress(p =>
+            {
+                if (p.Epoch == 3 && p.Batch == 2)
+                {
+                    stop.Cancel();
+                }
+            });
+            Assert.ThrowsAny<OperationCanceledException>(() => new LightGcnTrainer(options).Train(model, train, validation, progress, stop.Token));
+        }
+
+        Assert.True(File.Exists(Path.Combine(directory, TrainingCheckpoint.FileName)));
+        Assert.Equal(straight, Train(train, validation, options));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_other_options_is_refused_with_one_message()
+    {
+        var (train, validation) = Data();
+        string directory = Path.Combine(_folder, "other");
+        Train(train, validation, Options(1, directory));
+        var other = Options(2, directory);
+        other.LearningRate = 0.02;
+
+        var error = Assert.Throws<ArgumentException>(() => Train(train, validation, other));
+
+        Assert.Contains("belongs to other data, another split or other options", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
