@@ -3,6 +3,7 @@
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
 //   memory    working set over 20 epochs on MovieLens 100K
 //   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents
+//   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
 using System.CommandLine;
@@ -82,9 +83,20 @@ foreach (var option in new Option[] { edgesOption, usersOption, itemsOption, bat
 scaleOne.SetAction((parse, token) => Task.FromResult(ScaleBenchmark.MeasureOne(parse.GetValue(edgesOption), parse.GetValue(usersOption), parse.GetValue(itemsOption),
     parse.GetValue(batches), parse.GetValue(evalUsers), token)));
 
+var evalEvery = new Option<int>("--eval-every") { Description = "Epochs between test evaluations (and checkpoints).", DefaultValueFactory = _ => 10 };
+var learningRate = new Option<double>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 0.001 };
+var stateDir = new Option<string>("--state-dir")
+{
+    Description = "Where the run keeps its checkpoint and curve, and continues from them.",
+    DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "graphrec", "converge-gowalla"),
+};
+var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.") { dataDir, epochs, evalEvery, sampler, learningRate, stateDir, output };
+converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 1000, parse.GetValue(evalEvery),
+    parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
+
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve, scale, scaleOne,
+    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge,
 };
 return await root.Parse(args).InvokeAsync();
 

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using GraphRec.Core;
+using GraphRec.Data;
+using ScottPlot;
+
+namespace GraphRec.Benchmarks;
+
+/// <summary>Test accuracy after some epochs of a long run, and the training time it took to get there.</summary>
+internal sealed record ConvergencePoint(int Epoch, double TrainingSeconds, double Recall20, double Ndcg20);
+
+/// <summary>The curve so far.</summary>
+internal sealed record ConvergenceReport(string Machine, string Sampler, double LearningRate, int BatchSize, IReadOnlyList<ConvergencePoint> Points);
+
+/// <summary>
+/// LightGCN on Gowalla with the paper's hyperparameters, evaluated on the test split every few epochs: Recall and
+/// NDCG@20 by epoch and by training seconds, next to the reference implementation's published end point. The run keeps
+/// its checkpoint and curve in a state folder and continues from them, so that it can go on across sessions.
+/// </summary>
+internal static class ConvergeBenchmark
+{
+    private const double ReferenceRecall = 0.1824;
+    private const double ReferenceNdcg = 0.1547;
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    public static async Task<int> RunAsync(string dataDirectory, int epochs, int evaluateEvery, string samplerName, double learningRate, string stateDirectory, string output, CancellationToken cancellationToken)
+    {
+        var dataset = await EdgeListProvider.FromFolder(Path.Combine(dataDirectory, "gowalla")).LoadAsync(cancellationToken);
+        var split = dataset.SplitPredefined();
+        Directory.CreateDirectory(stateDirectory);
+        string curvePath = Path.Combine(stateDirectory, "curve.json");
+        var points = File.Exists(curvePath)
+            ? [.. JsonSerializer.Deserialize<ConvergenceReport>(await File.ReadAllTextAsync(curvePath, cancellationToken), Json)!.Points]
+            : new List<ConvergencePoint>();
+        int done = points.Count == 0 ? 0 : points[^1].Epoch;
+        Console.WriteLine($"gowalla: {done} epochs done in {stateDirectory}; training to {epochs}, test every {evaluateEvery}");
+        while (done < epochs && !cancellationToken.IsCancellationRequested)
+        {
+            int target = Math.Min(epochs, done + evaluateEvery);
+            var options = new LightGcnOptions
+            {
+                Epochs = target, BatchSize = 2048, LearningRate = learningRate, WeightDecay = 1e-4, Cutoffs = [20],
+                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery,
+            };
+            var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed) : Samplers.EveryInteraction(options.Seed);
+            using var model = LightGcn.Train(dataset, split, options, sampler, cancellationToken: cancellationToken);
+            var test = model.Evaluate(split.Test, [20], cancellationToken);
+            var point = new ConvergencePoint(target, model.History.Sum(h => h.Seconds), test.Mean("recall", 20), test.Mean("ndcg", 20));
+            points.Add(point);
+            done = target;
+            Console.WriteLine($"epoch {point.Epoch}: recall@20 {point.Recall20:F4}, ndcg@20 {point.Ndcg20:F4}, {point.TrainingSeconds / 3600:F2} h of training");
+            var report = new ConvergenceReport(Machine.Describe(), samplerName, learningRate, 2048, points);
+            await File.WriteAllTextAsync(curvePath, JsonSerializer.Serialize(report, Json), cancellationToken);
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, Json), cancellationToken);
+            Plot(points, Path.ChangeExtension(output, ".png"));
+        }
+
+        return 0;
+    }
+
+    private static void Plot(IReadOnlyList<ConvergencePoint> points, string path)
+    {
+        var plot = new Plot();
+        double[] epochs = [.. points.Select(p => (double)p.Epoch)];
+        plot.Add.Scatter(epochs, [.. points.Select(p => p.Recall20)]).LegendText = "Recall@20";
+        plot.Add.Scatter(epochs, [.. points.Select(p => p.Ndcg20)]).LegendText = "NDCG@20";
+        plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
+        plot.Add.HorizontalLine(ReferenceNdcg).LegendText = "reference NDCG@20 after 1000 epochs";
+        plot.ShowLegend();
+        plot.Title($"LightGCN on Gowalla, paper's hyperparameters ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
+        plot.XLabel("epoch");
+        plot.YLabel("test metric");
+        plot.SavePng(path, 900, 550);
+    }
+}
