@@ -98,6 +98,18 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("belongs to other data, another split or other options", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_checkpoint_past_the_epochs_asked_for_is_refused()
+    {
+        var (train, validation) = Data();
+        string directory = Path.Combine(_folder, "past");
+        Train(train, validation, Options(3, directory));
+
+        var error = Assert.Throws<ArgumentException>(() => Train(train, validation, Options(2, directory)));
+
+        Assert.Contains("after epoch 3, past LightGcnOptions.Epochs = 2", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);

@@ -95,6 +95,12 @@ internal sealed partial class LightGcnTrainer
 
             if (TrainingCheckpoint.Load(directory, fingerprint, (int)model.Embedding.numel()) is { } resumed)
             {
+                if (resumed.Epoch > _options.Epochs)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
+                }
+
                 Restore(model, fused, resumed);
                 (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
                 bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape).DetachFromDisposeScope() : null;
