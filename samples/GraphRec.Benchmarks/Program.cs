@@ -35,10 +35,17 @@ var output = new Option<string>("--output") { Description = "Where to write the 
 var workDir = new Option<string>("--work-dir") { Description = "Scratch folder for the generated files.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "graphrec-loading") };
 var csvLines = new Option<long>("--csv-lines") { Description = "Lines of the generated ratings.csv.", DefaultValueFactory = _ => 25_000_000 };
 
-var gowalla = new Command("gowalla", "Train and evaluate LightGCN on Gowalla with the paper's hyperparameters.") { dataDir, threads, epochs, seed, sampler, output };
+var model = new Option<string>("--model") { Description = "lightgcn (trained with the paper's hyperparameters) or gf-cf (the training-free graph filter).", DefaultValueFactory = _ => "lightgcn" };
+model.AcceptOnlyFromAmong("lightgcn", "gf-cf");
+var gowalla = new Command("gowalla", "Train and evaluate LightGCN (or prepare GF-CF) on Gowalla with the paper's hyperparameters.") { dataDir, threads, epochs, seed, sampler, model, output };
 gowalla.SetAction((parse, token) =>
 {
     int resolved = ApplyThreads(parse.GetValue(threads));
+    if (parse.GetValue(model) == "gf-cf")
+    {
+        return GowallaBenchmark.RunGraphFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(output) ?? "benchmark-gowalla-gf-cf.json", token);
+    }
+
     return GowallaBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(epochs) is int e and > 0 ? e : 1, resolved,
         parse.GetValue(seed), parse.GetValue(sampler)!, parse.GetValue(output) ?? "benchmark-gowalla.json", token);
 });
