@@ -27,12 +27,11 @@ internal static class GowallaBenchmark
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
         var split = dataset.PredefinedSplit!;
         var clock = Stopwatch.StartNew();
-        var scorer = Baselines.GraphFilter(split.Train);
+        using var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        var evaluation = FullRankingEvaluator.Evaluate(scorer, split.Test, [split.Train], [20], cancellationToken);
+        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
-        (scorer as IDisposable)?.Dispose();
         var report = new GraphFilterReport(Machine.Describe(), "gf-cf", 256, 0.3, prepareSeconds, evalSeconds, prepareSeconds + evalSeconds,
             Machine.PeakWorkingSetMegabytes(), evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));
         Console.WriteLine($"gf-cf: preparation {prepareSeconds:F1} s, evaluation {evalSeconds:F1} s, peak working set {report.PeakWorkingSetMb:F0} MB");

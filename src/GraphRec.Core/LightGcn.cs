@@ -18,7 +18,7 @@ namespace GraphRec.Core;
 /// <see cref="ILoss"/>, <see cref="ISampler"/>, <see cref="IScorer"/>, <see cref="FullRankingEvaluator"/>.
 /// Thread-safe for concurrent reads (recommend, similar items, evaluate) once trained or loaded.
 /// </remarks>
-public sealed class LightGcn : IDisposable
+public sealed class LightGcn : IRecommender
 {
     private readonly NormalizedAdjacency _adjacency;
     private readonly LightGcnRecommender _recommender;
@@ -39,6 +39,9 @@ public sealed class LightGcn : IDisposable
 
     /// <summary>A copy of the options it was trained with (for a loaded model: the saved hyperparameters, the training options at their defaults).</summary>
     public LightGcnOptions Options => Model.Options;
+
+    /// <inheritdoc />
+    public string ModelKind => ModelFile.LightGcnKind;
 
     /// <summary>The name of the dataset it was trained on.</summary>
     public string DatasetName => _recommender.Catalog.DatasetName;
@@ -84,15 +87,7 @@ public sealed class LightGcn : IDisposable
         ArgumentNullException.ThrowIfNull(split);
         options = (options ?? new LightGcnOptions()).Clone();
         options.Validate();
-        foreach (var (part, name) in new[] { (split.Train, "train"), (split.Test, "test"), (split.Validation, "validation") })
-        {
-            if (part is not null && (part.UserCount != dataset.Users.Count || part.ItemCount != dataset.Items.Count))
-            {
-                throw new ArgumentException(
-                    $"The split's {name} part is {part.UserCount} users x {part.ItemCount} items, the dataset {dataset.Name} {dataset.Users.Count} x {dataset.Items.Count}: split this dataset.",
-                    nameof(split));
-            }
-        }
+        ModelCatalog.RequireSplitOf(dataset, split);
 
         var adjacency = NormalizedAdjacency.FromInteractions(split.Train, maxDegreeOfParallelism: options.Threads);
         LightGcnModel? model = null;
@@ -112,12 +107,12 @@ public sealed class LightGcn : IDisposable
 
     /// <summary>Loads a model saved by <see cref="SaveAsync"/>; the graph is rebuilt from the saved training interactions.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is of another version, damaged or forged.</exception>
-    public static async Task<LightGcn> LoadAsync(string path, CancellationToken cancellationToken = default)
-    {
-        var loaded = await ModelFile.LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new LightGcn(loaded.Adjacency, loaded.Model, loaded.Catalog, validation: null, [], bestEpoch: 0);
-    }
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is of another version, damaged or forged, or holds another kind of model (<see cref="Recommenders.LoadAsync"/> loads any).</exception>
+    public static async Task<LightGcn> LoadAsync(string path, CancellationToken cancellationToken = default) =>
+        FromFile(await ModelFile.LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The façade over a model read from a file, which it takes over.</summary>
+    internal static LightGcn FromFile(LoadedModel loaded) => new(loaded.Adjacency, loaded.Model, loaded.Catalog, validation: null, [], bestEpoch: 0);
 
     /// <summary>
     /// Saves the model with its ids, training interactions and item metadata to <paramref name="path"/>, atomically (a
@@ -141,14 +136,28 @@ public sealed class LightGcn : IDisposable
         return FullRankingEvaluator.Evaluate(Scorer, heldOut, exclude, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
     }
 
+    /// <inheritdoc />
+    /// <remarks>Each new user is folded in from the items it brings, as <see cref="RecommendForItems"/> does.</remarks>
+    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
+        _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
+
     /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
-    /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="PopularItems"/> suits a newcomer).</exception>
+    /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="RecommendForItems"/> suits a newcomer).</exception>
     public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _recommender.Recommend(userId, count);
 
     /// <summary>Recommendations for many users, in the order given, scored in batches.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
     public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
-        _recommender.Recommend(userIds, count, cancellationToken: cancellationToken);
+        _recommender.Core.Recommend(userIds, count, cancellationToken);
+
+    /// <summary>
+    /// Recommendations for a visitor the model was not trained on, folded in from the items it interacted with (the
+    /// formula is in <see cref="LightGcnModel"/>'s summary: the visitor's layer embeddings as Â would propagate them from
+    /// those items); never one of them. Ids the model does not know are left out and reported in the result.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
+    /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _recommender.Core.RecommendForItems(itemIds, count);
 
     /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> by cosine of the final embeddings, itself excluded.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>

@@ -121,6 +121,20 @@ public sealed class InteractionDataset
         };
     }
 
+    /// <summary>
+    /// Holds out <paramref name="userFraction"/> of the users with at least two interactions whole, to measure
+    /// recommendations for users a model has never seen: the model trains on <see cref="NewUserSplit.Train"/>, each held-out
+    /// user brings its first <paramref name="givenFraction"/> of interactions (the earliest when there are timestamps, a
+    /// seeded random part otherwise; at least one) and is scored on finding the rest. Reproducible for a seed.
+    /// </summary>
+    /// <param name="userFraction">Share of the users to hold out, in (0, 1). Default 0.1.</param>
+    /// <param name="givenFraction">Share of a held-out user's interactions it brings, in (0, 1). Default 0.5.</param>
+    /// <param name="seed">Seed of the choice of users (and of the order of interactions without timestamps).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A share is not in (0, 1).</exception>
+    /// <exception cref="ArgumentException">The share holds out no user.</exception>
+    public NewUserSplit SplitNewUsers(double userFraction = 0.1, double givenFraction = 0.5, int seed = 2020) =>
+        NewUserSplitter.Split(Interactions, userFraction, givenFraction, seed);
+
     /// <summary>The metadata of an item index, or null.</summary>
     public ItemInfo? GetItemInfo(int item) => ItemInfo is null ? null : ItemInfo[item];
 

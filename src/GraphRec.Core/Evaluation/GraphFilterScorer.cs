@@ -20,46 +20,58 @@ namespace GraphRec.Core;
 /// the items squared; the ideal part is <c>(r_u D^-1/2 V_k)</c>, k numbers, times <c>V_kᵀ D^1/2</c>, a dense product
 /// per batch of users.
 /// </remarks>
-internal sealed class GraphFilterScorer : IScorer, IDisposable
+internal sealed class GraphFilterScorer : IRowScorer, IDisposable
 {
     private readonly Interactions _train;
     private readonly int[] _itemPointers;
     private readonly int[] _itemUsers;
     private readonly float[] _itemUserWeights;
     private readonly float[] _userItemWeights;
+    private readonly float[] _basis;         // V_k, [items, k]
     private readonly float[] _scaledBasis;   // D_I^-1/2 V_k, [items, k]
     private readonly Tensor _basisBack;      // V_kᵀ D_I^1/2, [k, items]
     private readonly int _rank;
     private readonly ThreadLocal<float[]> _userBuffers;
 
-    public GraphFilterScorer(Interactions train, int rank = 256, double alpha = 0.3, int oversampling = 20, int powerIterations = 4, int seed = 2020)
+    /// <summary>The filter of <paramref name="train"/> with V_k computed by <see cref="RandomizedSvd"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (see <see cref="GraphFilterOptions.Validate"/>).</exception>
+    public static GraphFilterScorer Fit(Interactions train, GraphFilterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int rank = Math.Min(options.Rank, Math.Min(train.UserCount, train.ItemCount));
+        var itemScale = ItemScale(train.ItemDegrees());
+        using var scope = NewDisposeScope();
+        var normalized = sparse_coo_tensor(
+            stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(train.Items.ToArray()).to_type(ScalarType.Int64)]),
+            tensor(NormalizedWeights(train, itemScale)), [train.UserCount, train.ItemCount]); // indices in CSR order: sorted and unique
+        var (_, right) = RandomizedSvd.Compute(normalized, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
+        using var values = right.to_type(ScalarType.Float32).contiguous().data<float>();
+        return new GraphFilterScorer(train, values.ToArray(), rank, options.Alpha);
+    }
+
+    /// <summary>The filter of <paramref name="train"/> with a known <paramref name="basis"/> V_k (row-major <c>[items, rank]</c>), as saved.</summary>
+    public GraphFilterScorer(Interactions train, float[] basis, int rank, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(basis);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
-        if (!double.IsFinite(alpha))
+        if ((long)train.ItemCount * rank != basis.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The weight of the ideal filter must be a finite number (the paper's is 0.3).");
+            throw new ArgumentException($"The basis has {basis.Length} values; {train.ItemCount} items x rank {rank} needs {(long)train.ItemCount * rank}.", nameof(basis));
         }
 
         _train = train;
+        _basis = basis;
+        _rank = rank;
         Alpha = (float)alpha;
         int users = train.UserCount, items = train.ItemCount;
         var itemDegrees = train.ItemDegrees();
-        var itemScale = Array.ConvertAll(itemDegrees, d => d == 0 ? 0f : (float)(1 / Math.Sqrt(d)));
+        var itemScale = ItemScale(itemDegrees);
 
         // R̃ by user (its entries at the user's CSR positions) and by item (users of each item, with the same entries).
-        _userItemWeights = new float[train.Count];
-        var rowPointers = train.RowPointers;
-        var columns = train.Items;
-        for (int u = 0; u < users; u++)
-        {
-            float userScale = train.CountOf(u) == 0 ? 0f : (float)(1 / Math.Sqrt(train.CountOf(u)));
-            for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
-            {
-                _userItemWeights[p] = userScale * itemScale[columns[p]];
-            }
-        }
-
+        _userItemWeights = NormalizedWeights(train, itemScale);
         _itemPointers = new int[items + 1];
         for (int i = 0; i < items; i++)
         {
@@ -69,6 +81,8 @@ internal sealed class GraphFilterScorer : IScorer, IDisposable
         _itemUsers = new int[train.Count];
         _itemUserWeights = new float[train.Count];
         var next = _itemPointers[..^1].ToArray();
+        var rowPointers = train.RowPointers;
+        var columns = train.Items;
         for (int u = 0; u < users; u++)
         {
             for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
@@ -79,26 +93,31 @@ internal sealed class GraphFilterScorer : IScorer, IDisposable
             }
         }
 
-        _rank = Math.Min(rank, Math.Min(users, items));
-        using (var scope = NewDisposeScope())
+        _scaledBasis = new float[basis.Length];
+        var back = new float[basis.Length];
+        for (int i = 0; i < items; i++)
         {
-            var normalized = sparse_coo_tensor(
-                stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(columns.ToArray()).to_type(ScalarType.Int64)]),
-                tensor(_userItemWeights), [users, items]); // indices in CSR order: sorted and unique
-            var (_, right) = RandomizedSvd.Compute(normalized, _rank, oversampling, powerIterations, seed);
-            var basis = right.to_type(ScalarType.Float32).contiguous();                       // V_k, [items, k]
-            var scaled = (basis * tensor(itemScale).unsqueeze(1)).contiguous();               // D^-1/2 V_k
-            using var values = scaled.data<float>();
-            _scaledBasis = values.ToArray();
-            var unscale = tensor(Array.ConvertAll(itemDegrees, d => (float)Math.Sqrt(d)));
-            _basisBack = (basis.t() * unscale.unsqueeze(0)).contiguous().MoveToOuterDisposeScope(); // V_kᵀ D^1/2
+            float scale = itemScale[i], unscale = (float)Math.Sqrt(itemDegrees[i]);
+            for (int c = 0; c < rank; c++)
+            {
+                float value = basis[(i * rank) + c];
+                _scaledBasis[(i * rank) + c] = value * scale;      // D^-1/2 V_k
+                back[(c * items) + i] = value * unscale;          // V_kᵀ D^1/2
+            }
         }
 
+        _basisBack = tensor(back, [rank, items]).DetachFromDisposeScope(); // lives with the scorer, whatever scope creates it
         _userBuffers = new ThreadLocal<float[]>(() => new float[users]);
     }
 
     /// <summary>α, the weight of the ideal low-pass filter.</summary>
     public float Alpha { get; }
+
+    /// <summary>k, the number of singular vectors kept.</summary>
+    public int Rank => _rank;
+
+    /// <summary>V_k, the top right singular vectors of R̃, row-major <c>[items, Rank]</c>: what a model file keeps.</summary>
+    public ReadOnlySpan<float> Basis => _basis;
 
     /// <inheritdoc />
     public int ItemCount => _train.ItemCount;
@@ -106,26 +125,62 @@ internal sealed class GraphFilterScorer : IScorer, IDisposable
     /// <inheritdoc />
     public Tensor Score(ReadOnlySpan<int> users)
     {
-        int count = users.Length, items = ItemCount;
-        var linear = new float[count * items];
-        var projected = new float[count * _rank];
-        int[] batch = users.ToArray();
-        foreach (int user in batch)
+        var rows = new int[users.Length][];
+        for (int b = 0; b < users.Length; b++)
         {
+            int user = users[b];
             ArgumentOutOfRangeException.ThrowIfNegative(user, nameof(users));
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _train.UserCount, nameof(users));
+            rows[b] = _train.ItemsOf(user).ToArray();
         }
 
-        Parallel.For(0, count, b =>
-        {
-            var row = _train.ItemsOf(batch[b]);
-            ScoreRow(row, linear.AsSpan(b * items, items), projected.AsSpan(b * _rank, _rank));
-        });
+        return ScoreRows(rows);
+    }
+
+    /// <inheritdoc />
+    public Tensor ScoreRows(IReadOnlyList<int[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int count = rows.Count, items = ItemCount;
+        var linear = new float[count * items];
+        var projected = new float[count * _rank];
+        Parallel.For(0, count, b => ScoreRow(rows[b], linear.AsSpan(b * items, items), projected.AsSpan(b * _rank, _rank)));
 
         using var scope = NewDisposeScope();
         var scores = tensor(linear, [count, items]);
         scores.add_(tensor(projected, [count, _rank]).mm(_basisBack), Alpha);
         return scores.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The filter's scores of a visitor who has only <paramref name="item"/>: the items its users also have, weighted by the filter.</summary>
+    public float[] ItemSimilarities(int item)
+    {
+        using var scope = NewDisposeScope();
+        using var values = ScoreRows([[item]]).data<float>();
+        return values.ToArray();
+    }
+
+    /// <summary>
+    /// The spectral part as embeddings whose dot products are the ideal filter's scores: users <c>r_u D^-1/2 V_k</c>, items
+    /// the rows of <c>D^1/2 V_k</c>. The linear part <c>r_u R̃ᵀR̃</c> has no such factors and is not in them.
+    /// </summary>
+    public (float[] Users, float[] Items) SpectralEmbeddings()
+    {
+        int users = _train.UserCount, items = ItemCount;
+        var userRows = new float[users * _rank];
+        Parallel.For(0, users, u => AddBasisRows(_train.ItemsOf(u), userRows.AsSpan(u * _rank, _rank)));
+        var itemRows = new float[items * _rank];
+        var itemDegrees = _train.ItemDegrees();
+        for (int i = 0; i < items; i++)
+        {
+            float unscale = (float)Math.Sqrt(itemDegrees[i]);
+            for (int c = 0; c < _rank; c++)
+            {
+                itemRows[(i * _rank) + c] = _basis[(i * _rank) + c] * unscale;
+            }
+        }
+
+        return (userRows, itemRows);
     }
 
     /// <summary>
@@ -163,6 +218,12 @@ internal sealed class GraphFilterScorer : IScorer, IDisposable
             }
         }
 
+        AddBasisRows(row, projected);
+    }
+
+    /// <summary><c>r D^-1/2 V_k</c> for the row <paramref name="row"/>, into <paramref name="projected"/> (zeroed first).</summary>
+    private void AddBasisRows(ReadOnlySpan<int> row, Span<float> projected)
+    {
         projected.Clear();
         foreach (int item in row)
         {
@@ -172,6 +233,26 @@ internal sealed class GraphFilterScorer : IScorer, IDisposable
                 projected[c] += basisRow[c];
             }
         }
+    }
+
+    private static float[] ItemScale(int[] itemDegrees) => Array.ConvertAll(itemDegrees, d => d == 0 ? 0f : (float)(1 / Math.Sqrt(d)));
+
+    /// <summary>R̃'s entries <c>1 / sqrt(d_u d_i)</c> at the training interactions' CSR positions.</summary>
+    private static float[] NormalizedWeights(Interactions train, float[] itemScale)
+    {
+        var weights = new float[train.Count];
+        var rowPointers = train.RowPointers;
+        var columns = train.Items;
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            float userScale = train.CountOf(u) == 0 ? 0f : (float)(1 / Math.Sqrt(train.CountOf(u)));
+            for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
+            {
+                weights[p] = userScale * itemScale[columns[p]];
+            }
+        }
+
+        return weights;
     }
 
     public void Dispose()

@@ -2,21 +2,37 @@ using static TorchSharp.torch;
 
 namespace GraphRec.Core;
 
-/// <summary>Scores with a LightGCN model: propagates once, then <c>ŷ_u· = e_u Eᵢᵀ</c> per batch of users.</summary>
-internal sealed class LightGcnScorer : IScorer, IDisposable
+/// <summary>
+/// Scores with a LightGCN model: propagates once, then <c>ŷ_u· = e_u Eᵢᵀ</c> per batch of users; a visitor is folded
+/// in as <see cref="LightGcnModel"/> documents, and items compare by the cosine of their final embeddings.
+/// </summary>
+internal sealed class LightGcnScorer : IRowScorer, IDisposable
 {
+    private readonly LightGcnModel _model;
     private readonly Tensor _users;
     private readonly Tensor _items;
+    private readonly Lazy<Tensor> _normalizedItems;
+    private readonly Lazy<(float[] Own, float[] Propagated, float[] Scale)> _foldIn;
 
     /// <summary>Propagates <paramref name="model"/> without gradients and keeps the final embeddings.</summary>
     public LightGcnScorer(LightGcnModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var (users, items) = model.Propagate();
-        _users = users.detach().MoveToOuterDisposeScope();
-        _items = items.detach().MoveToOuterDisposeScope();
+        _model = model;
+        using (var noGrad = no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            var (users, items) = model.Propagate();
+            _users = users.detach().MoveToOuterDisposeScope();
+            _items = items.detach().MoveToOuterDisposeScope();
+        }
+
+        _normalizedItems = new Lazy<Tensor>(() =>
+        {
+            using var scope = NewDisposeScope();
+            return nn.functional.normalize(_items, p: 2, dim: 1).DetachFromDisposeScope();
+        });
+        _foldIn = new Lazy<(float[], float[], float[])>(FoldInBasis);
     }
 
     /// <inheritdoc />
@@ -45,10 +61,69 @@ internal sealed class LightGcnScorer : IScorer, IDisposable
         return _users.index_select(0, index).mm(_items.t()).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Scores of folded-in visitors: <c>e_v Eᵢᵀ</c> with <c>e_v</c> as <see cref="LightGcnModel"/> documents.</summary>
+    public Tensor ScoreRows(IReadOnlyList<int[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var (own, propagated, scale) = _foldIn.Value;
+        int dimension = (int)_items.shape[1];
+        var visitors = new float[rows.Count * dimension];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            var target = visitors.AsSpan(r * dimension, dimension);
+            float mean = 1f / row.Length, norm = 1f / MathF.Sqrt(row.Length);
+            foreach (int item in row)
+            {
+                var ownRow = own.AsSpan(item * dimension, dimension);
+                var propagatedRow = propagated.AsSpan(item * dimension, dimension);
+                float weight = norm * scale[item];           // Â's weight 1 / sqrt(|I| d_i)
+                for (int c = 0; c < dimension; c++)
+                {
+                    target[c] += (mean * ownRow[c]) + (weight * propagatedRow[c]);
+                }
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        return tensor(visitors, [rows.Count, dimension]).to(_items.device).mm(_items.t()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The cosine of every item's final embedding with <paramref name="item"/>'s.</summary>
+    public float[] ItemSimilarities(int item)
+    {
+        using var scope = NewDisposeScope();
+        var normalized = _normalizedItems.Value;
+        using var values = normalized.mv(normalized[item]).to(CPU).data<float>();
+        return values.ToArray();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         _users.Dispose();
         _items.Dispose();
+        if (_normalizedItems.IsValueCreated)
+        {
+            _normalizedItems.Value.Dispose();
+        }
+    }
+
+    /// <summary><see cref="LightGcnModel.FoldInBasis"/> on the CPU, with 1 / sqrt(d_i) per item (0 for an item without training edges, as in Â).</summary>
+    private (float[] Own, float[] Propagated, float[] Scale) FoldInBasis()
+    {
+        using var scope = NewDisposeScope();
+        var (own, propagated) = _model.FoldInBasis();
+        using var ownValues = own.to(CPU).contiguous().data<float>();
+        using var propagatedValues = propagated.to(CPU).contiguous().data<float>();
+        var pointers = _model.Adjacency.RowPointers;
+        var scale = new float[ItemCount];
+        for (int i = 0; i < scale.Length; i++)
+        {
+            int degree = pointers[_model.UserCount + i + 1] - pointers[_model.UserCount + i];
+            scale[i] = degree == 0 ? 0f : 1f / MathF.Sqrt(degree);
+        }
+
+        return (ownValues.ToArray(), propagatedValues.ToArray(), scale);
     }
 }

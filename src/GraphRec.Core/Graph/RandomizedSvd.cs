@@ -15,8 +15,9 @@ internal static class RandomizedSvd
     /// <param name="oversampling">Extra columns of the test matrix (Halko et al. suggest 5 to 10; more is more exact).</param>
     /// <param name="powerIterations">Passes of (A Aᵀ): each sharpens the decay of the spectrum the range finder sees.</param>
     /// <param name="seed">Seed of the Gaussian test matrix.</param>
+    /// <param name="cancellationToken">Stops between power iterations.</param>
     /// <returns>The singular values, descending, [k], and the right singular vectors as columns, [cols, k].</returns>
-    public static (Tensor Values, Tensor RightVectors) Compute(Tensor matrix, int k, int oversampling = 20, int powerIterations = 4, int seed = 2020)
+    public static (Tensor Values, Tensor RightVectors) Compute(Tensor matrix, int k, int oversampling = 20, int powerIterations = 4, int seed = 2020, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         long rows = matrix.shape[0], cols = matrix.shape[1];
@@ -31,6 +32,7 @@ internal static class RandomizedSvd
         omega.Dispose();
         for (int i = 0; i < powerIterations; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             // Each pass makes a few dense [rows or cols, width] matrices: free them as it goes, not at the end.
             using var pass = NewDisposeScope();
             var next = Orthonormal(mm(a, Orthonormal(mm(at, q)))).MoveToOuterDisposeScope(); // of (A Aᵀ)^i A Ω

@@ -22,6 +22,21 @@ internal sealed record ModelCatalog(string DatasetName, IdMap Users, IdMap Items
         return new ModelCatalog(dataset.Name, dataset.Users, dataset.Items, train, dataset.ItemInfo);
     }
 
+    /// <summary>Checks that every part of <paramref name="split"/> is over <paramref name="dataset"/>'s users and items.</summary>
+    /// <exception cref="ArgumentException">A part is of another shape.</exception>
+    public static void RequireSplitOf(InteractionDataset dataset, DatasetSplit split)
+    {
+        foreach (var (part, name) in new[] { (split.Train, "train"), (split.Test, "test"), (split.Validation, "validation") })
+        {
+            if (part is not null && (part.UserCount != dataset.Users.Count || part.ItemCount != dataset.Items.Count))
+            {
+                throw new ArgumentException(
+                    $"The split's {name} part is {part.UserCount} users x {part.ItemCount} items, the dataset {dataset.Name} {dataset.Users.Count} x {dataset.Items.Count}: split this dataset.",
+                    nameof(split));
+            }
+        }
+    }
+
     /// <summary>The metadata of item index <paramref name="item"/>, or null.</summary>
     public ItemInfo? GetItemInfo(int item) => ItemInfo is null ? null : ItemInfo[item];
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -22,15 +23,29 @@ internal sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel 
     }
 }
 
+/// <summary>A graph filter read back from a file.</summary>
+/// <param name="Filter">The filter with the saved singular vectors; owned by this object.</param>
+/// <param name="Options">The options it was fitted with.</param>
+/// <param name="Catalog">Ids, training interactions and metadata.</param>
+internal sealed record LoadedGraphFilter(GraphFilterScorer Filter, GraphFilterOptions Options, ModelCatalog Catalog) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose() => Filter.Dispose();
+}
+
 /// <summary>
 /// Saves and loads a trained LightGCN model with everything needed to serve it or train it further: the layer-0
 /// embeddings, the configuration, the id maps, the training interactions (from which Â is rebuilt exactly) and the item
 /// metadata, in one file.
 /// </summary>
 /// <remarks>
-/// <para>Layout, little-endian: the 8 bytes <c>GRAPHREC</c>, the format version (int32, now 1), the payload length
+/// <para>Layout, little-endian: the 8 bytes <c>GRAPHREC</c>, the format version (int32), the payload length
 /// (int64), the SHA-256 of the payload (32 bytes), then the payload: a length-prefixed UTF-8 JSON header (configuration,
 /// counts, dataset name) followed by the arrays it describes.</para>
+/// <para>Version 1 holds LightGCN (layer-0 embeddings). Version 2 adds the model kind to the header, for a graph filter
+/// (<c>gf-cf</c>: its right singular vectors V_k in place of the embeddings, so loading does not repeat the SVD).
+/// LightGCN is still written as version 1, so that every GraphRec that reads LightGCN models reads the new ones too; a
+/// GraphRec from before version 2 refuses a graph filter's file by its version, with a message, instead of misreading it.</para>
 /// <para>The file is written to <c>path.tmp</c> in the same folder, flushed to disk, then renamed over the target, so a
 /// reader sees the old file or the new one, never half of one; a save killed half-way leaves that one temporary file,
 /// which the next save replaces. On load, a wrong magic, another version, a short file and a checksum mismatch each
@@ -42,22 +57,56 @@ internal sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel 
 /// </remarks>
 internal static class ModelFile
 {
-    /// <summary>The format version this library writes and the newest it reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The newest format version this library reads (and writes, for a graph filter).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The model kinds a file can hold, as the header and <see cref="IRecommender.ModelKind"/> name them.</summary>
+    public const string LightGcnKind = "lightgcn", GraphFilterKind = "gf-cf";
 
     private static readonly byte[] Magic = "GRAPHREC"u8.ToArray();
     private const int PreambleLength = 8 + 4 + 8 + 32;
 
     /// <summary>Saves <paramref name="model"/> with <paramref name="catalog"/> to <paramref name="path"/>, atomically.</summary>
-    public static async Task SaveAsync(LightGcnModel model, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
+    public static Task SaveAsync(LightGcnModel model, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(catalog);
+        var options = model.Options;
+        var header = new Header(catalog.DatasetName, model.UserCount, model.ItemCount, catalog.Train.Count, options.EmbeddingDimension,
+            options.Layers, [.. model.LayerWeights], options.InitStandardDeviation, options.Seed, catalog.ItemInfo is not null);
+        return WriteAsync(1, header, catalog, writer =>
+        {
+            using var scope = NewDisposeScope();
+            var weights = model.Embedding.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
+            WriteArray(writer, MemoryMarshal.Cast<byte, float>(weights.bytes));
+        }, path, cancellationToken);
+    }
+
+    /// <summary>Saves a graph filter with its options and <paramref name="catalog"/> to <paramref name="path"/>, atomically.</summary>
+    public static Task SaveAsync(GraphFilterScorer filter, GraphFilterOptions options, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var header = new Header(catalog.DatasetName, catalog.Users.Count, catalog.Items.Count, catalog.Train.Count, filter.Rank, 0, [], 0, options.Seed,
+            catalog.ItemInfo is not null)
+        {
+            Kind = GraphFilterKind,
+            Alpha = filter.Alpha,
+            Oversampling = options.Oversampling,
+            PowerIterations = options.PowerIterations,
+            Cutoffs = [.. options.Cutoffs],
+        };
+        return WriteAsync(2, header, catalog, writer => WriteArray(writer, filter.Basis), path, cancellationToken);
+    }
+
+    private static async Task WriteAsync(int version, Header header, ModelCatalog catalog, Action<BinaryWriter> writeWeights, string path, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] payload = BuildPayload(model, catalog);
+        byte[] payload = BuildPayload(header, catalog, writeWeights);
         byte[] preamble = new byte[PreambleLength];
         Magic.CopyTo(preamble, 0);
-        BinaryPrimitives.WriteInt32LittleEndian(preamble.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(preamble.AsSpan(8), version);
         BinaryPrimitives.WriteInt64LittleEndian(preamble.AsSpan(12), payload.Length);
         SHA256.HashData(payload).CopyTo(preamble, 20);
 
@@ -84,15 +133,38 @@ internal static class ModelFile
         }
     }
 
-    /// <summary>Loads a model saved by <see cref="SaveAsync"/>, rebuilding Â on <paramref name="device"/> (the CPU when null).</summary>
+    /// <summary>Loads a LightGCN model saved by <see cref="SaveAsync(LightGcnModel, ModelCatalog, string, CancellationToken)"/>, rebuilding Â on <paramref name="device"/> (the CPU when null).</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
+    public static async Task<LoadedModel> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default) =>
+        await LoadAnyAsync(path, device, cancellationToken).ConfigureAwait(false) switch
+        {
+            LoadedModel model => model,
+            IDisposable other => Refuse<LoadedModel>(other, path, LightGcnKind),
+            _ => throw new UnreachableException(),
+        };
+
+    /// <summary>Loads a graph filter saved by <see cref="SaveAsync(GraphFilterScorer, GraphFilterOptions, ModelCatalog, string, CancellationToken)"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
+    public static async Task<LoadedGraphFilter> LoadGraphFilterAsync(string path, CancellationToken cancellationToken = default) =>
+        await LoadAnyAsync(path, null, cancellationToken).ConfigureAwait(false) switch
+        {
+            LoadedGraphFilter filter => filter,
+            IDisposable other => Refuse<LoadedGraphFilter>(other, path, GraphFilterKind),
+            _ => throw new UnreachableException(),
+        };
+
+    /// <summary>Loads whichever model the file holds: a <see cref="LoadedModel"/> or a <see cref="LoadedGraphFilter"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
-    public static async Task<LoadedModel> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
+    public static async Task<IDisposable> LoadAnyAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
     {
         byte[] bytes = await ReadCheckedAsync(path, cancellationToken).ConfigureAwait(false);
         try
         {
-            return ReadPayload(new MemoryStream(bytes, PreambleLength, bytes.Length - PreambleLength, writable: false), device ?? CPU);
+            int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+            return ReadPayload(new MemoryStream(bytes, PreambleLength, bytes.Length - PreambleLength, writable: false), version, device ?? CPU);
         }
         catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException or OverflowException)
         {
@@ -150,15 +222,36 @@ internal static class ModelFile
         return bytes;
     }
 
+    private static T Refuse<T>(IDisposable loaded, string path, string expected)
+    {
+        string actual = loaded is LoadedModel ? LightGcnKind : GraphFilterKind;
+        loaded.Dispose();
+        throw new ModelFormatException(path,
+            $"it holds a {actual} model, not {expected}: load it with {(actual == LightGcnKind ? "LightGcn" : "GraphFilter")}.LoadAsync, or any model with Recommenders.LoadAsync.");
+    }
+
+    /// <summary>
+    /// The JSON header. <see cref="Dimension"/> is the width of the weights section: the embedding size of LightGCN, the
+    /// rank of a graph filter; the properties after <see cref="HasItemInfo"/> are version 2's, null in version 1.
+    /// </summary>
     private sealed record Header(
         string Dataset, int Users, int Items, int Interactions, int Dimension, int Layers, float[] LayerWeights, float InitStandardDeviation,
-        long? Seed, bool HasItemInfo);
+        long? Seed, bool HasItemInfo)
+    {
+        public string? Kind { get; init; }
 
-    private static byte[] BuildPayload(LightGcnModel model, ModelCatalog catalog)
+        public double? Alpha { get; init; }
+
+        public int? Oversampling { get; init; }
+
+        public int? PowerIterations { get; init; }
+
+        public int[]? Cutoffs { get; init; }
+    }
+
+    private static byte[] BuildPayload(Header header, ModelCatalog catalog, Action<BinaryWriter> writeWeights)
     {
         var train = catalog.Train;
-        var header = new Header(catalog.DatasetName, model.UserCount, model.ItemCount, train.Count, model.Options.EmbeddingDimension,
-            model.Options.Layers, [.. model.LayerWeights], model.Options.InitStandardDeviation, model.Options.Seed, catalog.ItemInfo is not null);
         using var memory = new MemoryStream();
         using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
         {
@@ -169,11 +262,7 @@ internal static class ModelFile
             WriteArray(writer, catalog.Items.OriginalIds.ToArray().AsSpan());
             WriteArray(writer, train.RowPointers);
             WriteArray(writer, train.Items);
-            using (var scope = NewDisposeScope())
-            {
-                var weights = model.Embedding.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
-                WriteArray(writer, MemoryMarshal.Cast<byte, float>(weights.bytes));
-            }
+            writeWeights(writer);
 
             if (catalog.ItemInfo is not null)
             {
@@ -197,7 +286,7 @@ internal static class ModelFile
         return memory.ToArray();
     }
 
-    private static LoadedModel ReadPayload(MemoryStream payload, Device device)
+    private static IDisposable ReadPayload(MemoryStream payload, int version, Device device)
     {
         using var reader = new BinaryReader(payload, Encoding.UTF8);
         int jsonLength = reader.ReadInt32();
@@ -208,14 +297,23 @@ internal static class ModelFile
 
         var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(jsonLength))
             ?? throw new InvalidDataException("the header is empty.");
-        var options = CheckHeader(header, payload.Length - payload.Position);
+        string kind = version == 1 ? LightGcnKind : header.Kind ?? throw new InvalidDataException("the header names no model kind.");
+        if (kind is not (LightGcnKind or GraphFilterKind))
+        {
+            throw new InvalidDataException($"the model kind '{Shorten(kind)}' is not one this GraphRec knows ({LightGcnKind}, {GraphFilterKind}).");
+        }
+
+        bool isFilter = kind == GraphFilterKind;
+        long weightRows = isFilter ? header.Items : (long)header.Users + header.Items;
+        var options = isFilter ? null : CheckHeader(header, payload.Length - payload.Position);
+        var filterOptions = isFilter ? CheckFilterHeader(header, payload.Length - payload.Position) : null;
         var users = new IdMap(ReadArray<long>(reader, header.Users));
         var items = new IdMap(ReadArray<long>(reader, header.Items));
         var train = new Interactions(header.Users, header.Items, ReadArray<int>(reader, header.Users + 1), ReadArray<int>(reader, header.Interactions));
-        float[] weights = ReadArray<float>(reader, (header.Users + header.Items) * header.Dimension);
+        float[] weights = ReadArray<float>(reader, checked((int)(weightRows * header.Dimension)));
         if (weights.Any(w => !float.IsFinite(w)))
         {
-            throw new InvalidDataException("the embeddings hold NaN or infinite values.");
+            throw new InvalidDataException(isFilter ? "the singular vectors hold NaN or infinite values." : "the embeddings hold NaN or infinite values.");
         }
         ItemInfo?[]? itemInfo = null;
         if (header.HasItemInfo)
@@ -249,6 +347,17 @@ internal static class ModelFile
             throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes left over after the last section.");
         }
 
+        var catalog = new ModelCatalog(header.Dataset, users, items, train, itemInfo);
+        if (filterOptions is not null)
+        {
+            if (weights.Any(w => Math.Abs(w) > 1.0001f))
+            {
+                throw new InvalidDataException("a singular vector has an entry above 1 in size: they are not orthonormal.");
+            }
+
+            return new LoadedGraphFilter(new GraphFilterScorer(train, weights, header.Dimension, filterOptions.Alpha), filterOptions, catalog);
+        }
+
         var adjacency = NormalizedAdjacency.FromEdges(header.Users, header.Items, train.ExpandUsers(), train.Items, device);
         try
         {
@@ -265,7 +374,7 @@ internal static class ModelFile
                 throw new InvalidDataException("the embeddings are so large that their scores overflow.");
             }
 
-            return new LoadedModel(adjacency, model, new ModelCatalog(header.Dataset, users, items, train, itemInfo));
+            return new LoadedModel(adjacency, model, catalog);
         }
         catch
         {
@@ -281,6 +390,44 @@ internal static class ModelFile
     /// </summary>
     private static LightGcnOptions CheckHeader(Header header, long bytesLeft)
     {
+        CheckCounts(header, bytesLeft, weightRows: (long)header.Users + header.Items);
+        var options = new LightGcnOptions
+        {
+            EmbeddingDimension = header.Dimension,
+            Layers = header.Layers,
+            LayerWeights = header.LayerWeights,
+            InitStandardDeviation = header.InitStandardDeviation,
+            Seed = header.Seed is long seed and >= int.MinValue and <= int.MaxValue ? (int)seed : 0,
+        };
+        options.Validate(); // throws ArgumentException naming the bad value
+        return options;
+    }
+
+    /// <summary>As <see cref="CheckHeader"/>, for a graph filter: its options, and the counts against the bytes that follow.</summary>
+    private static GraphFilterOptions CheckFilterHeader(Header header, long bytesLeft)
+    {
+        CheckCounts(header, bytesLeft, weightRows: header.Items);
+        var options = new GraphFilterOptions
+        {
+            Rank = header.Dimension,
+            Alpha = header.Alpha ?? double.NaN,
+            Oversampling = header.Oversampling ?? 0,
+            PowerIterations = header.PowerIterations ?? 0,
+            Seed = header.Seed is long seed and >= int.MinValue and <= int.MaxValue ? (int)seed : 0,
+            Cutoffs = header.Cutoffs ?? [10, 20],
+        };
+        options.Validate(); // throws ArgumentException naming the bad value
+        if (header.Dimension > Math.Min(header.Users, header.Items))
+        {
+            throw new InvalidDataException($"the rank {header.Dimension} exceeds the smaller side of the {header.Users} x {header.Items} matrix.");
+        }
+
+        return options;
+    }
+
+    /// <summary>The header's counts, checked against the <paramref name="bytesLeft"/> bytes that follow it.</summary>
+    private static void CheckCounts(Header header, long bytesLeft, long weightRows)
+    {
         if (header.Users < 0 || header.Items < 0 || header.Interactions < 0 || header.Dimension <= 0)
         {
             throw new InvalidDataException(
@@ -292,27 +439,19 @@ internal static class ModelFile
             throw new InvalidDataException("the dataset name is missing or holds control characters.");
         }
 
-        var options = new LightGcnOptions
-        {
-            EmbeddingDimension = header.Dimension,
-            Layers = header.Layers,
-            LayerWeights = header.LayerWeights,
-            InitStandardDeviation = header.InitStandardDeviation,
-            Seed = header.Seed is long seed and >= int.MinValue and <= int.MaxValue ? (int)seed : 0,
-        };
-        options.Validate(); // throws ArgumentException naming the bad value
-
-        // Each array is an int32 length and its elements: user ids, item ids, row pointers, items, embeddings.
+        // Each array is an int32 length and its elements: user ids, item ids, row pointers, items, weights.
         long nodes = (long)header.Users + header.Items;
-        long needed = (5 * 4L) + (8 * nodes) + (4 * (header.Users + 1L)) + (4L * header.Interactions) + (4 * nodes * header.Dimension);
+        long needed = (5 * 4L) + (8 * nodes) + (4 * (header.Users + 1L)) + (4L * header.Interactions) + (4 * weightRows * header.Dimension);
         if (needed > bytesLeft)
         {
             throw new InvalidDataException(
                 $"the header describes {needed:N0} bytes of arrays ({header.Users} users, {header.Items} items, {header.Interactions} interactions, dimension {header.Dimension}), but only {bytesLeft:N0} bytes follow it.");
         }
-
-        return options;
     }
+
+    /// <summary>At most 64 characters of <paramref name="text"/> for a message, control characters escaped.</summary>
+    private static string Shorten(string text) =>
+        string.Concat(text.Take(64).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString())) + (text.Length > 64 ? "..." : "");
 
     private static string ReadText(BinaryReader reader, string what)
     {

@@ -12,6 +12,13 @@ namespace GraphRec.Core;
 ///   E     = Σ_{k=0..K} α_k E(k),   α_k = 1/(K+1) by default
 ///   ŷ_ui  = e_u · e_i
 /// </code>
+/// A visitor v the model never trained on, with items I, is folded in as one more user row of Â would be, the items'
+/// embeddings and degrees d_i as trained (<see cref="FoldInBasis"/>):
+/// <code>
+///   e_v(k) = Σ_{i∈I} e_i(k-1) / sqrt(|I| d_i),  k = 1..K          (Â's row for v times E(k-1))
+///   e_v(0) = (1/|I|) Σ_{i∈I} e_i(0)                                 (no trained embedding: the items' mean)
+///   e_v    = Σ_k α_k e_v(k)  =  Σ_{i∈I} [ α_0 e_i(0) / |I|  +  F_i / sqrt(|I| d_i) ],   F = Σ_{k=0..K-1} α_{k+1} E_items(k)
+/// </code>
 /// The model lives on the device of its adjacency; move both together.
 /// </summary>
 public sealed class LightGcnModel : nn.Module
@@ -113,6 +120,29 @@ public sealed class LightGcnModel : nn.Module
 
         using var scope = NewDisposeScope();
         return PropagateNodes().index_select(0, tensor(nodes, device: Embedding.device).to_type(ScalarType.Int64)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The two item matrices a fold-in (the class summary) sums rows of: <c>α_0 E_items(0)</c> and
+    /// <c>F = Σ_{k=0..K-1} α_{k+1} E_items(k)</c>, each <c>[ItemCount, dim]</c>, without gradients.
+    /// </summary>
+    internal (Tensor Own, Tensor Propagated) FoldInBasis()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor layer = Embedding.detach();                     // E(0)
+        var own = layer[UserCount..] * _layerWeights[0];
+        var propagated = zeros_like(own);
+        for (int k = 1; k < _layerWeights.Length; k++)
+        {
+            propagated = propagated + (layer[UserCount..] * _layerWeights[k]);   // + α_k E_items(k-1)
+            if (k < _layerWeights.Length - 1)
+            {
+                layer = _conv.forward(layer);                                    // E(k) = Â E(k-1)
+            }
+        }
+
+        return (own.MoveToOuterDisposeScope(), propagated.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />

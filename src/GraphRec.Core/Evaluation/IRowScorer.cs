@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace GraphRec.Core;
+
+/// <summary>
+/// A scorer that can also score a row of items it was not trained with (a visitor's items) and compare items with
+/// each other: what recommending for new users and finding similar items need from a model.
+/// </summary>
+internal interface IRowScorer : IScorer
+{
+    /// <summary>
+    /// Scores of one visitor per row against every item, <c>[rows.Count, ItemCount]</c>, each visitor given only the
+    /// item indices of its row (distinct, in range).
+    /// </summary>
+    Tensor ScoreRows(IReadOnlyList<int[]> rows);
+
+    /// <summary>How similar every item is to <paramref name="item"/>, by item index (the item itself included).</summary>
+    float[] ItemSimilarities(int item);
+}

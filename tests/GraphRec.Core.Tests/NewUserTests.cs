@@ -1,0 +1,198 @@
+using GraphRec.Data;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+/// <summary>
+/// Recommendations for visitors the model was not trained on: exact for the graph filter, LightGCN's fold-in against
+/// its formula computed densely, the id handling, and both models' files.
+/// </summary>
+public sealed class NewUserTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-newusers-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>60 users with ids 1000.., 45 items with ids 500.., about 8 random items each; a random 20% held out.</summary>
+    private static (InteractionDataset Dataset, DatasetSplit Split) Data()
+    {
+        var random = new Random(11);
+        const int users = 60, items = 45;
+        var rows = Enumerable.Range(0, users).Select(_ => Enumerable.Range(0, items).Where(_ => random.NextDouble() < 0.18).ToArray()).ToArray();
+        var pointers = new int[users + 1];
+        for (int u = 0; u < users; u++)
+        {
+            pointers[u + 1] = pointers[u] + rows[u].Length;
+        }
+
+        var all = new Interactions(users, items, pointers, [.. rows.SelectMany(r => r)]);
+        var dataset = new InteractionDataset("planted", new IdMap(Enumerable.Range(1000, users).Select(u => (long)u)),
+            new IdMap(Enumerable.Range(500, items).Select(i => (long)i)), all, null, new LoadReport(all.Count, 0, 0, 0, []));
+        return (dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 3)));
+    }
+
+    [Fact]
+    public void A_new_user_with_a_training_users_items_gets_exactly_that_users_scores_from_the_filter()
+    {
+        var (dataset, split) = Data();
+        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 16 });
+        int checkedUsers = 0;
+        for (int user = 0; user < dataset.Users.Count; user++)
+        {
+            var items = split.Train.ItemsOf(user).ToArray();
+            if (items.Length == 0)
+            {
+                continue;
+            }
+
+            long userId = dataset.Users.GetOriginalId(user);
+            var known = filter.Recommend(userId, count: dataset.Items.Count);
+            var visitor = filter.RecommendForItems([.. items.Select(dataset.Items.GetOriginalId)], count: dataset.Items.Count);
+
+            Assert.Equal(known.Select(r => r.ItemId), visitor.Items.Select(r => r.ItemId));
+            Assert.Equal(known.Select(r => r.Score), visitor.Items.Select(r => r.Score));
+            Assert.Empty(visitor.UnknownItemIds);
+            checkedUsers++;
+        }
+
+        Assert.True(checkedUsers > 50, $"only {checkedUsers} users had training items");
+    }
+
+    [Fact]
+    public void LightGcn_folds_a_visitor_in_as_its_formula_computed_with_the_dense_adjacency_gives()
+    {
+        var (dataset, split) = Data();
+        var options = new LightGcnOptions { EmbeddingDimension = 8, Layers = 3, Epochs = 3, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" };
+        using var model = LightGcn.Train(dataset, split, options);
+        long[] visitorItems = [501, 507, 530, 544];
+        var result = model.RecommendForItems([.. visitorItems, 507], count: dataset.Items.Count);
+
+        // Reference: E(k) = Â E(k-1) with the dense Â; e_v(k) = Σ_i E(k-1)_i / sqrt(|I| d_i); e_v(0) = mean E(0)_i.
+        using var scope = NewDisposeScope();
+        int users = dataset.Users.Count;
+        var dense = model.Model.Adjacency.Sparse.to_dense().to_type(ScalarType.Float64);
+        var degrees = dense.ne(0).sum(1L).to_type(ScalarType.Float64);
+        int[] indices = [.. visitorItems.Select(dataset.Items.GetIndex)];
+        var layer = model.Model.Embedding.detach().to_type(ScalarType.Float64);
+        var weights = model.Model.LayerWeights;
+        var final = layer * weights[0];
+        var visitor = zeros(options.EmbeddingDimension, dtype: ScalarType.Float64);
+        foreach (int i in indices)
+        {
+            visitor += layer[users + i] * weights[0] / indices.Length;
+        }
+
+        for (int k = 1; k < weights.Count; k++)
+        {
+            foreach (int i in indices)
+            {
+                visitor += layer[users + i] * weights[k] / Math.Sqrt(indices.Length * degrees[users + i].item<double>());
+            }
+
+            layer = dense.mm(layer);
+            final += layer * weights[k];
+        }
+
+        var expected = final[users..].mv(visitor);
+        foreach (var recommendation in result.Items)
+        {
+            Assert.Equal(expected[recommendation.ItemIndex].item<double>(), recommendation.Score, 1e-5);
+        }
+
+        Assert.Equal(dataset.Items.Count - visitorItems.Length, result.Items.Count);
+        Assert.DoesNotContain(result.Items, r => visitorItems.Contains(r.ItemId));
+        Assert.Equal([.. visitorItems.Order()], result.UsedItemIds);
+    }
+
+    [Fact]
+    public void Unknown_item_ids_are_reported_and_an_empty_or_wholly_unknown_list_is_refused()
+    {
+        var (dataset, split) = Data();
+        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 8 });
+
+        var result = filter.RecommendForItems([501, 7, 502, 7, -3], count: 5);
+
+        Assert.Equal([7L, -3L], result.UnknownItemIds);
+        Assert.Equal([501L, 502L], result.UsedItemIds);
+        Assert.Equal(5, result.Items.Count);
+        Assert.DoesNotContain(result.Items, r => r.ItemId is 501 or 502);
+        Assert.Throws<ArgumentException>(() => filter.RecommendForItems([], 5));
+        var error = Assert.ThrowsAny<KeyNotFoundException>(() => filter.RecommendForItems([7, 8], 5));
+        Assert.Contains("7, 8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_saved_filter_loads_as_its_kind_and_recommends_the_same_without_recomputing_the_svd()
+    {
+        var (dataset, split) = Data();
+        string path = Path.Combine(_folder, "filter.graphrec");
+        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 12, Alpha = 0.5 });
+        await filter.SaveAsync(path);
+
+        using var loaded = await Recommenders.LoadAsync(path);
+        using var typed = await GraphFilter.LoadAsync(path);
+
+        Assert.Equal("gf-cf", loaded.ModelKind);
+        Assert.IsType<GraphFilter>(loaded);
+        Assert.Equal(12, typed.Options.Rank);
+        Assert.Equal(0.5, typed.Options.Alpha, 6);
+        for (int user = 0; user < dataset.Users.Count; user += 7)
+        {
+            long id = dataset.Users.GetOriginalId(user);
+            Assert.Equal(filter.Recommend(id, 10), loaded.Recommend(id, 10));
+        }
+
+        Assert.Equal(filter.SimilarItems(510, 5), loaded.SimilarItems(510, 5));
+        var error = await Assert.ThrowsAsync<ModelFormatException>(() => LightGcn.LoadAsync(path));
+        Assert.Contains("GraphFilter.LoadAsync", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lightgcn_file_still_has_format_version_1_and_loads_as_lightgcn_through_either_loader()
+    {
+        var (dataset, split) = Data();
+        string path = Path.Combine(_folder, "lightgcn.graphrec");
+        using var model = LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 4, Epochs = 1, Cutoffs = [5], ValidationMetric = "recall@5" });
+        await model.SaveAsync(path);
+
+        byte[] bytes = await File.ReadAllBytesAsync(path);
+        using var loaded = await Recommenders.LoadAsync(path);
+
+        Assert.Equal(1, BitConverter.ToInt32(bytes, 8));
+        Assert.Equal("lightgcn", loaded.ModelKind);
+        Assert.Equal(model.Recommend(1000, 5), loaded.Recommend(1000, 5));
+        var error = await Assert.ThrowsAsync<ModelFormatException>(() => GraphFilter.LoadAsync(path));
+        Assert.Contains("LightGcn.LoadAsync", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void New_user_evaluation_scores_held_out_users_from_their_given_items_only()
+    {
+        var (dataset, _) = Data();
+        var newUsers = dataset.SplitNewUsers(0.2, seed: 4);
+        var trainOnly = new DatasetSplit(newUsers.Train, null, newUsers.Hidden, 0);
+        using var filter = GraphFilter.Fit(dataset, trainOnly, new GraphFilterOptions { Rank = 8, Cutoffs = [5] });
+
+        var evaluation = filter.EvaluateNewUsers(newUsers.Given, newUsers.Hidden);
+
+        // The same figure by hand: each new user's visitor recommendations against its hidden items.
+        double recall = 0;
+        int evaluated = 0;
+        for (int user = 0; user < dataset.Users.Count; user++)
+        {
+            if (newUsers.Hidden.CountOf(user) == 0)
+            {
+                continue;
+            }
+
+            long[] given = [.. newUsers.Given.ItemsOf(user).ToArray().Select(dataset.Items.GetOriginalId)];
+            var top = filter.RecommendForItems(given, 5).Items.Select(r => r.ItemIndex).ToHashSet();
+            int hits = newUsers.Hidden.ItemsOf(user).ToArray().Count(top.Contains);
+            recall += (double)hits / newUsers.Hidden.CountOf(user);
+            evaluated++;
+        }
+
+        Assert.Equal(evaluated, evaluation.Users.Count);
+        Assert.Equal(recall / evaluated, evaluation.Summaries["recall@5"].Mean, 12);
+    }
+}
