@@ -7,7 +7,7 @@ using GraphRec.Data;
 
 namespace GraphRec.Sample;
 
-/// <summary>The command tree: <c>train</c> (also the default), <c>evaluate</c>, <c>recommend</c>, <c>similar</c>.</summary>
+/// <summary>The command tree: <c>train</c> (also the default), <c>evaluate</c>, <c>recommend</c>, <c>similar</c>, <c>newusers</c>.</summary>
 internal static class Cli
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
@@ -66,16 +66,35 @@ internal static class Cli
         evaluate.SetAction((parse, token) => Guard(() => EvaluateCommand.RunAsync(
             parse.GetValue(model)!, data.Bind(parse), split.Bind(parse), parse.GetValue(ks)!, token)));
 
-        var recommend = new Command("recommend", "A user's top-N from a saved model, with titles, next to items from the user's history.");
+        var recommend = new Command("recommend",
+            "A user's top-N from a saved model, with titles, next to items from the user's history; or, with --items, a new user's from the items it interacted with.");
         var recommendModel = ModelOption(recommend);
-        var user = new Option<long>("--user") { Description = "The user's original id.", Required = true };
+        var user = new Option<long?>("--user") { Description = "The user's original id." };
+        var items = new Option<string?>("--items") { Description = "A new user: the original ids of the items it interacted with, comma-separated, such as 1,50,181." };
         var count = CountOption();
         recommend.Options.Add(user);
+        recommend.Options.Add(items);
         recommend.Options.Add(count);
-        recommend.SetAction((parse, token) => Guard(() => RecommendCommand.RunAsync(
-            parse.GetValue(recommendModel)!, parse.GetValue(user), parse.GetValue(count), token)));
+        recommend.Validators.Add(result =>
+        {
+            bool hasUser = result.GetResult(user) is not null, hasItems = result.GetResult(items) is not null;
+            if (hasUser == hasItems)
+            {
+                result.AddError("recommend needs --user ID (a user the model knows) or --items ID,ID,... (a new user), one of the two.");
+            }
+        });
+        items.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && ParseIds(result.Tokens[^1].Value) is { Error: { } error })
+            {
+                result.AddError(error);
+            }
+        });
+        recommend.SetAction((parse, token) => Guard(() => parse.GetValue(user) is long userId
+            ? RecommendCommand.RunAsync(parse.GetValue(recommendModel)!, userId, parse.GetValue(count), token)
+            : RecommendCommand.ForItemsAsync(parse.GetValue(recommendModel)!, ParseIds(parse.GetValue(items) ?? "").Ids, parse.GetValue(count), token)));
 
-        var similar = new Command("similar", "The items nearest to an item by the cosine of their embeddings, from a saved model.");
+        var similar = new Command("similar", "The items nearest to an item, from a saved model: by the cosine of LightGCN's embeddings, by GF-CF's scores for a user with only that item.");
         var similarModel = ModelOption(similar);
         var item = new Option<long>("--item") { Description = "The item's original id.", Required = true };
         var similarCount = CountOption();
@@ -84,10 +103,39 @@ internal static class Cli
         similar.SetAction((parse, token) => Guard(() => RecommendCommand.SimilarAsync(
             parse.GetValue(similarModel)!, parse.GetValue(item), parse.GetValue(similarCount), token)));
 
+        var newUsers = new Command("newusers",
+            "Measure recommendations for users a model has never seen: hold out a share of the users whole, fit on the rest, give each held-out user the first half of its items and score the second half, next to most-popular.");
+        var newUsersData = new DataOptions(newUsers);
+        var newUsersSeed = new Option<int>("--seed") { Description = "Seed of the choice of users, the initial embeddings and the sampler.", DefaultValueFactory = _ => 2020 };
+        var userShare = new Option<double>("--user-share") { Description = "Share of the users held out whole.", DefaultValueFactory = _ => 0.1 };
+        userShare.Validators.Add(result => Fraction(result, userShare, allowZero: false));
+        var models = new Option<string>("--model") { Description = "all, lightgcn or gf-cf.", DefaultValueFactory = _ => "all" };
+        models.AcceptOnlyFromAmong("all", "lightgcn", "gf-cf");
+        var newUsersEpochs = new Option<int>("--epochs") { Description = "LightGCN's training epochs (the sample's defaults otherwise).", DefaultValueFactory = _ => 50 };
+        newUsersEpochs.Validators.Add(result => Positive(result, newUsersEpochs));
+        var newUsersThreads = new Option<int>("--threads") { Description = "Threads (0: all cores).", DefaultValueFactory = _ => 0 };
+        newUsersThreads.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out int value) && (value < 0 || value > TrainOptions.MaxThreads))
+            {
+                result.AddError($"--threads must be from 0 (all cores) to {TrainOptions.MaxThreads}; it is {value}.");
+            }
+        });
+        foreach (var option in new Option[] { newUsersSeed, userShare, models, newUsersEpochs, newUsersThreads })
+        {
+            newUsers.Options.Add(option);
+        }
+
+        var newUsersCutoffs = CutoffOption(newUsers);
+        newUsers.SetAction((parse, token) => Guard(() => NewUsersCommand.RunAsync(
+            newUsersData.Bind(parse), parse.GetValue(newUsersSeed), parse.GetValue(userShare), parse.GetValue(models)!, parse.GetValue(newUsersEpochs),
+            parse.GetValue(newUsersThreads), [.. parse.GetValue(newUsersCutoffs)!.Distinct().Order()], token)));
+
         root.Subcommands.Add(train);
         root.Subcommands.Add(evaluate);
         root.Subcommands.Add(recommend);
         root.Subcommands.Add(similar);
+        root.Subcommands.Add(newUsers);
         return root;
     }
 
@@ -113,6 +161,27 @@ internal static class Cli
             await Console.Error.WriteLineAsync("cancelled").ConfigureAwait(false);
             return 130;
         }
+    }
+
+    /// <summary>Comma-separated original ids: the ids, or the line that says what is wrong with the text.</summary>
+    internal static (long[] Ids, string? Error) ParseIds(string text)
+    {
+        string[] parts = [.. text.Split(',', StringSplitOptions.TrimEntries)];
+        if (parts.All(string.IsNullOrEmpty))
+        {
+            return ([], "--items needs at least one item id, such as --items 1,50,181 (for a visitor with none, the most popular items are the answer).");
+        }
+
+        var ids = new long[parts.Length];
+        for (int p = 0; p < parts.Length; p++)
+        {
+            if (!long.TryParse(parts[p], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out ids[p]))
+            {
+                return ([], $"--items takes comma-separated item ids, such as 1,50,181; '{(parts[p].Length > 40 ? parts[p][..40] + "..." : parts[p])}' is not one.");
+            }
+        }
+
+        return (ids, null);
     }
 
     private static Option<string> ModelOption(Command command)

@@ -8,7 +8,7 @@ internal static class EvaluateCommand
 {
     public static async Task<int> RunAsync(string modelPath, DataSettings data, SplitSettings splitSettings, int[] cutoffs, CancellationToken cancellationToken)
     {
-        using var model = await LightGcn.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
+        using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(data, download, cancellationToken)).ConfigureAwait(false);
         if (!dataset.Users.OriginalIds.SequenceEqual(model.Users.OriginalIds) || !dataset.Items.OriginalIds.SequenceEqual(model.Items.OriginalIds))
         {
@@ -25,7 +25,7 @@ internal static class EvaluateCommand
 
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [model.TrainingInteractions] : [model.TrainingInteractions, split.Validation];
         var result = FullRankingEvaluator.Evaluate(model.Scorer, split.Test, exclude, [.. cutoffs.Distinct().Order()], cancellationToken);
-        ConsoleUi.MetricsTable([("LightGCN", result)], [.. cutoffs.Distinct().Order()]);
+        ConsoleUi.MetricsTable([(TrainCommand.DisplayName(model), result)], [.. cutoffs.Distinct().Order()]);
         return 0;
     }
 

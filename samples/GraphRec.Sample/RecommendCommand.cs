@@ -1,26 +1,46 @@
+using System.Globalization;
 using GraphRec.Core;
 
 namespace GraphRec.Sample;
 
-/// <summary><c>recommend</c> and <c>similar</c>: read a saved model and answer from it.</summary>
+/// <summary><c>recommend</c> and <c>similar</c>: read a saved model (LightGCN or GF-CF) and answer from it.</summary>
 internal static class RecommendCommand
 {
     public static async Task<int> RunAsync(string modelPath, long userId, int count, CancellationToken cancellationToken)
     {
-        using var model = await LightGcn.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
+        using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var recommendations = model.Recommend(userId, count);
         var history = model.TrainingInteractions.ItemsOf(model.Users.GetIndex(userId)).ToArray();
         var sample = history.Take(5).Select(i => new Recommendation(model.Items.GetOriginalId(i), i, float.NaN, model.ItemInfo?[i]));
         ConsoleUi.Items($"user {userId}: {history.Length} items in training, a few of them", sample);
-        ConsoleUi.Items($"user {userId}: top {recommendations.Count}", recommendations);
+        ConsoleUi.Items($"user {userId}: top {recommendations.Count} ({TrainCommand.DisplayName(model)})", recommendations);
+        return 0;
+    }
+
+    /// <summary>A visitor the model has never seen, given the original ids of the items it interacted with.</summary>
+    public static async Task<int> ForItemsAsync(string modelPath, IReadOnlyList<long> itemIds, int count, CancellationToken cancellationToken)
+    {
+        using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
+        var result = model.RecommendForItems(itemIds, count);
+        if (result.UnknownItemIds.Count > 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"not in the model, left out: item id{(result.UnknownItemIds.Count == 1 ? "" : "s")} {string.Join(", ", result.UnknownItemIds.Select(id => id.ToString(CultureInfo.InvariantCulture)))}").ConfigureAwait(false);
+        }
+
+        var given = result.UsedItemIds.Select(id => model.Items.GetIndex(id)).Select(i => new Recommendation(model.Items.GetOriginalId(i), i, float.NaN, model.ItemInfo?[i]));
+        ConsoleUi.Items($"a new user with {result.UsedItemIds.Count} item{(result.UsedItemIds.Count == 1 ? "" : "s")}", given);
+        string how = model is GraphFilter ? "exact for a new user" : "folded in";
+        ConsoleUi.Items($"top {result.Items.Count} for them ({TrainCommand.DisplayName(model)}, {how})", result.Items);
         return 0;
     }
 
     public static async Task<int> SimilarAsync(string modelPath, long itemId, int count, CancellationToken cancellationToken)
     {
-        using var model = await LightGcn.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
+        using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var similar = model.SimilarItems(itemId, count);
-        ConsoleUi.Items($"nearest to {itemId} {model.ItemInfo?[model.Items.GetIndex(itemId)]} by cosine", similar);
+        string measure = model is GraphFilter ? "by the filter's scores for a user with only this item" : "by cosine";
+        ConsoleUi.Items($"nearest to {itemId} {model.ItemInfo?[model.Items.GetIndex(itemId)]} {measure}", similar);
         return 0;
     }
 }

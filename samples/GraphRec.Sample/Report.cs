@@ -8,15 +8,15 @@ namespace GraphRec.Sample;
 /// <summary>The configuration recorded in metrics.json.</summary>
 internal sealed record RunConfig(
     int Dim, int Layers, int Epochs, int BatchSize, double Lr, double Decay, int Seed, string Split, double TestRatio, double ValRatio,
-    int EvalEvery, int? Patience, int Threads, IReadOnlyList<int> K, string Sampler);
+    int EvalEvery, int? Patience, int Threads, IReadOnlyList<int> K, string Sampler, int Rank, double Alpha);
 
 /// <summary>One epoch in metrics.json.</summary>
 internal sealed record HistoryEntry(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);
 
 /// <summary>metrics.json: one object, keys documented in the README.</summary>
 internal sealed record MetricsReport(
-    string Dataset, int Users, int Items, int Interactions, int TrainInteractions, int ValidationInteractions, int TestInteractions,
-    int DroppedTestInteractions, int DroppedValidationInteractions, RunConfig Config, int EpochsRun, int BestEpoch, double SecondsPerEpoch, double TrainSeconds, double EvalSeconds,
+    string Model, string Dataset, int Users, int Items, int Interactions, int TrainInteractions, int ValidationInteractions, int TestInteractions,
+    int DroppedTestInteractions, int DroppedValidationInteractions, RunConfig Config, int EpochsRun, int BestEpoch, double? SecondsPerEpoch, double TrainSeconds, double EvalSeconds,
     double PeakWorkingSetMb, IReadOnlyDictionary<string, double>? Test, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Baselines,
     IReadOnlyList<HistoryEntry> History)
 {

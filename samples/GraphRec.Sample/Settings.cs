@@ -12,7 +12,7 @@ internal sealed record SplitSettings(string Split, double TestRatio, double Vali
 internal sealed record TrainSettings(
     DataSettings Data, SplitSettings Split, int Dimension, int Layers, int Epochs, int BatchSize, double LearningRate, double Decay,
     int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "interaction",
-    string? ResumeDirectory = null, int CheckpointEvery = 10);
+    string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3);
 
 /// <summary>The data options, added to a command.</summary>
 internal sealed class DataOptions
@@ -122,6 +122,15 @@ internal sealed class TrainOptions
         Description = "Checkpoint folder: training writes its state there every --checkpoint-every epochs and when cancelled (Ctrl-C), and continues from the checkpoint there, if any. A checkpoint of other data or options is refused.",
     };
 
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "lightgcn: train LightGCN (next to GF-CF, most-popular and PureSVD); gf-cf: the GF-CF graph filter, fitted without training (--rank, --alpha).",
+        DefaultValueFactory = _ => "lightgcn",
+    };
+
+    private readonly Option<int> _rank = new("--rank") { Description = "GF-CF: singular vectors k of its ideal low-pass filter.", DefaultValueFactory = _ => 256 };
+    private readonly Option<double> _alpha = new("--alpha") { Description = "GF-CF: weight α of its ideal low-pass filter.", DefaultValueFactory = _ => 0.3 };
+
     private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints, with --resume.", DefaultValueFactory = _ => 10 };
     private readonly DataOptions _data;
     private readonly SplitOptions _split;
@@ -174,6 +183,18 @@ internal sealed class TrainOptions
             }
         });
         _sampler.AcceptOnlyFromAmong("interaction", "user");
+        _model.AcceptOnlyFromAmong("lightgcn", "gf-cf");
+        _rank.Validators.Add(result => Cli.Positive(result, _rank));
+        _alpha.Validators.Add(result =>
+        {
+            if (Cli.TryGetValue(result, out double alpha) && !double.IsFinite(alpha))
+            {
+                result.AddError($"--alpha must be a number, such as 0.3; it is {alpha}.");
+            }
+        });
+        command.Options.Add(_model);
+        command.Options.Add(_rank);
+        command.Options.Add(_alpha);
         _checkpointEvery.Validators.Add(result => Cli.Positive(result, _checkpointEvery));
         command.Options.Add(_sampler);
         command.Options.Add(_resume);
@@ -190,5 +211,5 @@ internal sealed class TrainOptions
         _data.Bind(parse), _split.Bind(parse), parse.GetValue(_dim), parse.GetValue(_layers), parse.GetValue(_epochs),
         parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_decay), parse.GetValue(_evalEvery), parse.GetValue(_patience),
         parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
-        parse.GetValue(_resume), parse.GetValue(_checkpointEvery));
+        parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha));
 }

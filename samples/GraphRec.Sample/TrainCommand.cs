@@ -37,12 +37,19 @@ internal static class TrainCommand
         var sampler = settings.Sampler == "user" ? Samplers.UniformUsers(settings.Split.Seed, threads) : Samplers.EveryInteraction(settings.Split.Seed, threads);
 
         var clock = Stopwatch.StartNew();
-        using var model = await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
-            progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
+        bool isFilter = settings.Model == "gf-cf";
+        using IRecommender model = isFilter
+            ? GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken)
+            : await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
+                progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"trained {model.History.Count} epochs in {trainSeconds:F1} s" +
-            (split.Validation is null ? "" : $"; weights of epoch {model.BestEpoch} kept (best validation {options.ValidationMetric})") +
-            (model.History.Count < settings.Epochs ? ", stopped early" : ""));
+        var history = (model as LightGcn)?.History ?? [];
+        int bestEpoch = (model as LightGcn)?.BestEpoch ?? 0;
+        Console.WriteLine(isFilter
+            ? $"fitted GF-CF (rank {settings.Rank}, alpha {settings.Alpha}) in {trainSeconds:F1} s, without training"
+            : $"trained {history.Count} epochs in {trainSeconds:F1} s" +
+                (split.Validation is null ? "" : $"; weights of epoch {bestEpoch} kept (best validation {options.ValidationMetric})") +
+                (history.Count < settings.Epochs ? ", stopped early" : ""));
 
         // The model is saved first: nothing that can fail after training (evaluation, statistics, a full disk) may lose it.
         string modelPath = Path.Combine(settings.Output, "model.graphrec");
@@ -50,22 +57,22 @@ internal static class TrainCommand
         Console.WriteLine($"wrote {modelPath}");
 
         clock.Restart();
-        var (lightGcn, baselines) = Evaluate(settings, split, model, cancellationToken);
+        var (result, baselines) = Evaluate(settings, dataset, split, model, cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
 
         var report = new MetricsReport(
-            dataset.Name, dataset.Users.Count, dataset.Items.Count, dataset.Interactions.Count, split.Train.Count, split.Validation?.Count ?? 0,
+            model.ModelKind, dataset.Name, dataset.Users.Count, dataset.Items.Count, dataset.Interactions.Count, split.Train.Count, split.Validation?.Count ?? 0,
             split.Test.Count, split.DroppedTest, split.DroppedHeldOut - split.DroppedTest,
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
-                threads, settings.Cutoffs, settings.Sampler),
-            model.History.Count, model.BestEpoch, model.History.Average(h => h.Seconds), trainSeconds, evalSeconds,
-            MetricsReport.PeakWorkingSetMegabytes(), lightGcn is null ? null : MetricsReport.Flatten(lightGcn), baselines,
-            [.. model.History.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
+                threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha),
+            history.Count, bestEpoch, history.Count == 0 ? null : history.Average(h => h.Seconds), trainSeconds, evalSeconds,
+            MetricsReport.PeakWorkingSetMegabytes(), result is null ? null : MetricsReport.Flatten(result), baselines,
+            [.. history.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
         string metricsPath = Path.Combine(settings.Output, "metrics.json");
         await report.WriteAsync(metricsPath, cancellationToken).ConfigureAwait(false);
-        var plots = Plots.Write(model.History, settings.Cutoffs, settings.Output);
-        Console.WriteLine($"wrote {metricsPath}, {string.Join(", ", plots)}");
+        var plots = history.Count == 0 ? [] : Plots.Write(history, settings.Cutoffs, settings.Output);
+        Console.WriteLine($"wrote {string.Join(", ", [metricsPath, .. plots])}");
 
         // A sample: the first user with test items, else the first user with training items.
         int user = Enumerable.Range(0, split.Test.UserCount).FirstOrDefault(u => split.Test.CountOf(u) > 0, -1) is int tested and >= 0
@@ -95,12 +102,19 @@ internal static class TrainCommand
         }
     }
 
+    private static GraphFilterOptions FilterOptions(TrainSettings settings) =>
+        new() { Rank = settings.Rank, Alpha = settings.Alpha, Seed = settings.Split.Seed, Cutoffs = [.. settings.Cutoffs] };
+
+    /// <summary>The name of a model in the table.</summary>
+    public static string DisplayName(IRecommender model) => model is GraphFilter ? "GF-CF" : "LightGCN";
+
     /// <summary>
-    /// LightGCN and the baselines on the test split, with the table; null when no test interaction is left to rank (all
-    /// of them dropped, for example, because their users or items never occur in train).
+    /// The model and the baselines on the test split, with the table (GF-CF among the baselines when the model is
+    /// LightGCN); null when no test interaction is left to rank (all of them dropped, for example, because their users or
+    /// items never occur in train).
     /// </summary>
-    private static (RankingEvaluation? LightGcn, Dictionary<string, IReadOnlyDictionary<string, double>> Baselines) Evaluate(
-        TrainSettings settings, DatasetSplit split, LightGcn model, CancellationToken cancellationToken)
+    private static (RankingEvaluation? Model, Dictionary<string, IReadOnlyDictionary<string, double>> Baselines) Evaluate(
+        TrainSettings settings, InteractionDataset dataset, DatasetSplit split, IRecommender model, CancellationToken cancellationToken)
     {
         var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         if (split.Test.Count == 0)
@@ -111,8 +125,8 @@ internal static class TrainCommand
 
         // Test: everything the user has in train and validation is excluded from the ranking.
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
-        var lightGcn = model.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
-        var systems = new List<(string Name, RankingEvaluation Result)> { ("LightGCN", lightGcn) };
+        var evaluation = model.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
+        var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
         var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
@@ -127,10 +141,18 @@ internal static class TrainCommand
             Console.WriteLine($"PureSVD skipped: its dense SVD is limited to {Baselines.PureSvdMaxCells:N0} user x item cells.");
         }
 
+        if (model is not GraphFilter)
+        {
+            using var filter = GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
+            var filtered = filter.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
+            systems.Add(("GF-CF", filtered));
+            baselines["gf_cf"] = MetricsReport.Flatten(filtered);
+        }
+
         Console.WriteLine();
-        Console.WriteLine($"test metrics ({lightGcn.Users.Count:N0} users, {lightGcn.ExcludedUsers:N0} without test items excluded; ± is the 95% interval):");
+        Console.WriteLine($"test metrics ({evaluation.Users.Count:N0} users, {evaluation.ExcludedUsers:N0} without test items excluded; ± is the 95% interval):");
         ConsoleUi.MetricsTable(systems, settings.Cutoffs);
-        return (lightGcn, baselines);
+        return (evaluation, baselines);
     }
 }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace GraphRec.Hosting;
 
 /// <summary>
-/// The model a service recommends from: a <see cref="LightGcn"/> loaded from <see cref="ServedModelOptions.ModelPath"/>,
+/// The model a service recommends from: an <see cref="IRecommender"/> (LightGCN or GF-CF, as the file holds) loaded from <see cref="ServedModelOptions.ModelPath"/>,
 /// replaced by <see cref="ReloadAsync"/> (and, with <see cref="ServedModelOptions.ReloadOnChange"/>, whenever a new file
 /// is written over it) without failing a request: each call of <see cref="Use{T}"/> runs on the model that was current
 /// when it started, and a replaced model is disposed once the last such call is done. Thread-safe.
@@ -28,8 +28,8 @@ public sealed partial class ServedModel : IDisposable
         _logger = logger;
 
         // A container builds singletons synchronously; the host resolves this one while it starts, before any request.
-        _current = new LoadedModel(LightGcn.LoadAsync(ModelPath).GetAwaiter().GetResult(), 1);
-        LogLoaded(_logger, ModelPath, 1, _current.Model.Users.Count, _current.Model.Items.Count);
+        _current = new LoadedModel(Recommenders.LoadAsync(ModelPath).GetAwaiter().GetResult(), 1);
+        LogLoaded(_logger, ModelPath, 1, _current.Model.ModelKind, _current.Model.Users.Count, _current.Model.Items.Count);
     }
 
     /// <summary>The model file, as a full path.</summary>
@@ -43,7 +43,7 @@ public sealed partial class ServedModel : IDisposable
 
     /// <summary>Runs <paramref name="read"/> on the current model, which stays alive until it returns even if a reload replaces it meanwhile.</summary>
     /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
-    public T Use<T>(Func<LightGcn, T> read)
+    public T Use<T>(Func<IRecommender, T> read)
     {
         ArgumentNullException.ThrowIfNull(read);
         while (true)
@@ -75,10 +75,10 @@ public sealed partial class ServedModel : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            LightGcn model;
+            IRecommender model;
             try
             {
-                model = await LightGcn.LoadAsync(ModelPath, cancellationToken).ConfigureAwait(false);
+                model = await Recommenders.LoadAsync(ModelPath, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception error) when (error is ModelFormatException or IOException or UnauthorizedAccessException)
             {
@@ -93,7 +93,7 @@ public sealed partial class ServedModel : IDisposable
             // with requests allocating only small objects, no collection would reach them for a long time: the
             // working set stepped up by about a model's size at every reload. One background collection returns it.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
-            LogLoaded(_logger, ModelPath, old.Number + 1, model.Users.Count, model.Items.Count);
+            LogLoaded(_logger, ModelPath, old.Number + 1, model.ModelKind, model.Users.Count, model.Items.Count);
             return true;
         }
         finally
@@ -115,18 +115,18 @@ public sealed partial class ServedModel : IDisposable
         _reloading.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Path} (model {Generation}: {Users} users, {Items} items)")]
-    private static partial void LogLoaded(ILogger logger, string path, int generation, int users, int items);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Path} (model {Generation}, {Kind}: {Users} users, {Items} items)")]
+    private static partial void LogLoaded(ILogger logger, string path, int generation, string kind, int users, int items);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused the new {Path}; model {Generation} keeps serving: {Reason}")]
     private static partial void LogReloadRefused(ILogger logger, string path, int generation, string reason);
 
     /// <summary>A loaded model and the calls using it; the host's own hold is the first, so it lives until replaced.</summary>
-    private sealed class LoadedModel(LightGcn model, int number)
+    private sealed class LoadedModel(IRecommender model, int number)
     {
         private int _holds = 1;
 
-        public LightGcn Model { get; } = model;
+        public IRecommender Model { get; } = model;
 
         public int Number { get; } = number;
 

@@ -81,6 +81,8 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(4, metrics["history"]!.AsArray().Count);
         Assert.NotNull(metrics["history"]![1]!["validation"]!["recall@10"]);
         Assert.NotNull(metrics["baselines"]!["pure_svd"]!["ndcg@5"]);
+        Assert.NotNull(metrics["baselines"]!["gf_cf"]!["ndcg@5"]);
+        Assert.Equal("lightgcn", (string)metrics["model"]!);
         Assert.Equal("random", (string)metrics["config"]!["split"]!);
 
         string model = Path.Combine(output, "model.graphrec");
@@ -95,6 +97,51 @@ public sealed class EndToEndTests : IDisposable
         File.WriteAllBytes(Path.Combine(_folder, "cut.graphrec"), File.ReadAllBytes(model)[..100]);
         Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", Path.Combine(_folder, "cut.graphrec"), "--user", "1"]));
         Assert.Equal(1, await Cli.RunAsync(["train", "--data-dir", Path.Combine(_folder, "nowhere"), "--dataset", "ml-1m", "--epochs", "1", "--output", output]));
+    }
+
+    [Fact]
+    public async Task Train_gf_cf_then_recommend_for_a_new_user_from_its_items()
+    {
+        string data = WriteSmallMl100K();
+        string output = Path.Combine(_folder, "filter");
+
+        Assert.Equal(0, await Cli.RunAsync(["train", "--model", "gf-cf", "--data-dir", data, "--rank", "16", "--k", "5", "10", "--output", output]));
+
+        string metricsPath = Path.Combine(output, "metrics.json");
+        AssertMatchesSchema(metricsPath);
+        var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
+        Assert.Equal("gf-cf", (string)metrics["model"]!);
+        Assert.Equal(0, (int)metrics["epochs_run"]!);
+        Assert.Empty(metrics["history"]!.AsArray());
+        Assert.Equal(16, (int)metrics["config"]!["rank"]!);
+        Assert.True((double)metrics["test"]!["recall@10"]! > 0);
+        Assert.Null(metrics["baselines"]!["gf_cf"]);
+        Assert.False(File.Exists(Path.Combine(output, "loss.png")));
+
+        string model = Path.Combine(output, "model.graphrec");
+        var errors = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", model, "--items", "1,2,999,3", "--k", "3"]));
+            Assert.Contains("not in the model, left out: item id 999", errors.ToString(), StringComparison.Ordinal);
+            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", ""]));
+            Assert.Contains("--items needs at least one item id", errors.ToString(), StringComparison.Ordinal);
+            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "998,999"]));
+            Assert.Contains("None of the item ids 998, 999 is in the model", errors.ToString(), StringComparison.Ordinal);
+            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "1,x"]));
+            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "1", "--user", "1"]));
+            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model]));
+        }
+        finally
+        {
+            Console.SetError(before);
+        }
+
+        Assert.Equal(0, await Cli.RunAsync(["similar", "--model", model, "--item", "1", "--k", "3"]));
+        Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", model, "--data-dir", data, "--k", "5"]));
+        Assert.Equal(0, await Cli.RunAsync(["newusers", "--data-dir", data, "--user-share", "0.2", "--epochs", "2", "--k", "5"]));
     }
 
     [SkippableFact]

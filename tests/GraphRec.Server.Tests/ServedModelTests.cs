@@ -18,7 +18,7 @@ public sealed class ServedModelTests : IDisposable
         using var served = new ServedModel(Options.Create(new ServedModelOptions { ModelPath = path }), NullLogger<ServedModel>.Instance);
         using var entered = new SemaphoreSlim(0);
         using var proceed = new SemaphoreSlim(0);
-        LightGcn? old = null;
+        IRecommender? old = null;
         var inFlight = Task.Run(() => served.Use(model =>
         {
             old = model;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GraphRec.Core;
+using GraphRec.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -87,6 +88,11 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     [InlineData("/users/1/recommendations?count=31", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30; it is '31'")]
     [InlineData("/users/1/recommendations?count=ten", HttpStatusCode.BadRequest, "it is 'ten'")]
     [InlineData("/items/100/similar?count=30", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 29")]
+    [InlineData("/recommendations", HttpStatusCode.BadRequest, "items must be one or more comma-separated item ids")]
+    [InlineData("/recommendations?items=", HttpStatusCode.BadRequest, "items must be one or more comma-separated item ids")]
+    [InlineData("/recommendations?items=100,abc", HttpStatusCode.BadRequest, "it is '100,abc'")]
+    [InlineData("/recommendations?items=5,6", HttpStatusCode.NotFound, "None of the items 5,6 is in the model")]
+    [InlineData("/recommendations?items=100&count=0", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30")]
     public async Task Every_request_mistake_is_a_problem_that_names_what_was_wrong(string url, HttpStatusCode status, string detail)
     {
         var problem = await GetJsonAsync(url, status);
@@ -96,12 +102,51 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_new_user_gets_the_models_recommendations_for_its_items_and_unknown_ids_are_reported()
+    {
+        var body = await GetJsonAsync("/recommendations?items=101,7,103&count=4", HttpStatusCode.OK);
+
+        using var model = await LightGcn.LoadAsync(_path);
+        var expected = model.RecommendForItems([101, 7, 103], 4);
+        Assert.Equal([101L, 103L], body.GetProperty("usedItemIds").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([7L], body.GetProperty("unknownItemIds").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal(expected.Items.Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_graph_filter_file_is_served_too_and_replaces_lightgcn_on_reload()
+    {
+        var dataset = ModelFiles.Dataset();
+        using (var filter = GraphFilter.Fit(dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 1)), new GraphFilterOptions { Rank = 8 }))
+        {
+            await filter.SaveAsync(_path);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        JsonElement model;
+        do
+        {
+            await Task.Delay(100);
+            model = await GetJsonAsync("/model", HttpStatusCode.OK);
+        }
+        while (model.GetProperty("kind").GetString() != "gf-cf" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("gf-cf", model.GetProperty("kind").GetString());
+        using var loaded = await GraphFilter.LoadAsync(_path);
+        var body = await GetJsonAsync("/users/3/recommendations?count=5", HttpStatusCode.OK);
+        Assert.Equal(loaded.Recommend(3, 5).Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
+        var visitor = await GetJsonAsync("/recommendations?items=101,102", HttpStatusCode.OK);
+        Assert.Equal(loaded.RecommendForItems([101, 102]).Items.Select(i => i.ItemId), visitor.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
+    }
+
+    [Fact]
     public async Task Health_model_and_openapi_answer()
     {
         using var health = await _client.GetAsync(new Uri("/health", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         var model = await GetJsonAsync("/model", HttpStatusCode.OK);
         Assert.Equal((1, 40, 30), (model.GetProperty("generation").GetInt32(), model.GetProperty("users").GetInt32(), model.GetProperty("items").GetInt32()));
+        Assert.Equal("lightgcn", model.GetProperty("kind").GetString());
         var openApi = await GetJsonAsync("/openapi/v1.json", HttpStatusCode.OK);
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/users/{id}/recommendations", out _));
     }
