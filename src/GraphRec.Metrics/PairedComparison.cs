@@ -70,9 +70,11 @@ public sealed record PairedComparison(double MeanDifference, double TStatistic, 
             }
         }
 
+        // In doubles: n (n + 1) (2n + 1) overflows an int from n = 1,024 on.
+        double count = n;
         double tieCorrection = nonZero.Select(Math.Abs).GroupBy(v => v).Sum(g => Math.Pow(g.Count(), 3) - g.Count()) / 48.0;
-        double mean = n * (n + 1) / 4.0;
-        double variance = n * (n + 1) * (2 * n + 1) / 24.0 - tieCorrection;
+        double mean = count * (count + 1) / 4.0;
+        double variance = (count * (count + 1) * ((2 * count) + 1) / 24.0) - tieCorrection;
         double w = Math.Min(positive, negative);
         if (variance <= 0)
         {

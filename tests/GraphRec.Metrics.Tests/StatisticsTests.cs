@@ -29,6 +29,21 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void Wilcoxon_on_thousands_of_users_matches_the_hand_worked_normal_approximation()
+    {
+        // d_i = ±i for i = 1..2000, positive for even i: W+ = 2(1 + ... + 1000) = 1,001,000, W- = 1000² = 1,000,000.
+        // μ = n(n+1)/4 = 1,000,500, σ² = n(n+1)(2n+1)/24 = 667,166,750, z = (1,000,000 − μ + 0.5)/σ = −0.0193383, p = 2Φ(z).
+        double[] a = [.. Enumerable.Range(1, 2000).Select(i => i % 2 == 0 ? (double)i : -i)];
+        var mixed = PairedComparison.Compare(a, new double[2000]);
+        Assert.Equal(1_000_000, mixed.WilcoxonStatistic);
+        Assert.Equal(0.98457123057, mixed.WilcoxonPValue, 1e-9);
+
+        // Every one of 3,000 users better: as significant as it gets.
+        var better = PairedComparison.Compare([.. Enumerable.Range(1, 3000).Select(i => (double)i)], new double[3000]);
+        Assert.True(better.WilcoxonPValue < 1e-100, $"p = {better.WilcoxonPValue}");
+    }
+
+    [Fact]
     public void Identical_systems_are_not_significantly_different()
     {
         var result = PairedComparison.Compare(Drug1, Drug1);
