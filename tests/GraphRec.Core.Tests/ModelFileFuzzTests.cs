@@ -25,15 +25,26 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private async Task<byte[]> GenuineAsync()
+    /// <summary>A small genuine file of <paramref name="kind"/>: LightGCN (format version 1) or the graph filter (version 2).</summary>
+    private async Task<byte[]> GenuineAsync(string kind)
     {
         var train = new Interactions(4, 5, [0, 2, 3, 5, 6], [0, 1, 2, 1, 3, 4]);
-        using var adjacency = NormalizedAdjacency.FromEdges(4, 5, train.ExpandUsers(), train.Items);
-        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 3, Layers = 2, Seed = 1 });
         var items = new ItemInfo?[] { new("Alpha", 1995, ["Drama"]), null, new("Gamma", null, ["Comedy", "Romance"]), new("Delta", 2001, []), null };
         var catalog = new ModelCatalog("fuzz", new IdMap([1, 2, 3, 4]), new IdMap([10, 20, 30, 40, 50]), train, items);
         string path = Path.Combine(_folder, "genuine.graphrec");
-        await ModelFile.SaveAsync(model, catalog, path);
+        if (kind == "gf-cf")
+        {
+            var options = new GraphFilterOptions { Rank = 3 };
+            using var filter = GraphFilterScorer.Fit(train, options);
+            await ModelFile.SaveAsync(filter, options, catalog, path);
+        }
+        else
+        {
+            using var adjacency = NormalizedAdjacency.FromEdges(4, 5, train.ExpandUsers(), train.Items);
+            using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 3, Layers = 2, Seed = 1 });
+            await ModelFile.SaveAsync(model, catalog, path);
+        }
+
         return await File.ReadAllBytesAsync(path);
     }
 
@@ -52,10 +63,12 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
         return file;
     }
 
-    [Fact]
-    public async Task A_damaged_or_forged_model_file_loads_as_a_usable_model_or_is_refused()
+    [Theory]
+    [InlineData("lightgcn")]
+    [InlineData("gf-cf")]
+    public async Task A_damaged_or_forged_model_file_loads_as_a_usable_model_or_is_refused(string kind)
     {
-        byte[] genuine = await GenuineAsync();
+        byte[] genuine = await GenuineAsync(kind);
         long loaded = 0, refused = 0;
         var cases = Gen.Select(FileMutation.Random.Array[1, 4], Gen.Bool);
         Check.Sample(cases, c =>
@@ -66,12 +79,13 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
             long before = GC.GetTotalAllocatedBytes(precise: true);
             var work = Task.Run(async () =>
             {
-                using var model = await ModelFile.LoadAsync(path);
-                using var recommender = new LightGcnRecommender(model.Model, model.Catalog);
-                foreach (long user in model.Catalog.Users.OriginalIds)
+                using var model = await Recommenders.LoadAsync(path);
+                foreach (long user in model.Users.OriginalIds)
                 {
-                    Assert.All(recommender.Recommend(user, 3), item => Assert.True(float.IsFinite(item.Score)));
+                    Assert.All(model.Recommend(user, 3), item => Assert.True(float.IsFinite(item.Score)));
                 }
+
+                Assert.All(model.RecommendForItems([.. model.Items.OriginalIds.Take(2)], 3).Items, item => Assert.True(float.IsFinite(item.Score)));
             });
             Assert.True(Task.WaitAny([work], TimeSpan.FromSeconds(20)) == 0, "no outcome within 20 s");
             if (work.Exception?.InnerException is { } error)
@@ -88,7 +102,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
             Assert.True(allocated < (32L << 20) + (4096L * bytes.Length), $"{allocated:N0} bytes allocated for a {bytes.Length:N0}-byte file");
             File.Delete(path);
         }, iter: FileMutation.Cases, threads: 1, print: c => $"resealed {c.Item2}, edits {string.Join("; ", c.Item1)}");
-        output.WriteLine($"model file: {FileMutation.Cases} edited files, {loaded} loaded and served, {refused} refused with ModelFormatException, 0 other outcomes");
+        output.WriteLine($"{kind} model file: {FileMutation.Cases} edited files, {loaded} loaded and served, {refused} refused with ModelFormatException, 0 other outcomes");
         Assert.Equal(FileMutation.Cases, loaded + refused);
     }
 }

@@ -14,10 +14,16 @@ namespace GraphRec.Core;
 /// </remarks>
 public sealed class GraphFilterOptions
 {
+    /// <summary>The largest <see cref="Alpha"/> in size.</summary>
+    public const double MaxAlpha = 1000;
+
     /// <summary>k, how many right singular vectors of R̃ form the ideal low-pass filter, positive (capped at the smaller side of R). Default 256.</summary>
     public int Rank { get; set; } = 256;
 
-    /// <summary>α, the weight of the ideal low-pass filter next to the linear one, finite. Default 0.3.</summary>
+    /// <summary>
+    /// α, the weight of the ideal low-pass filter next to the linear one, from -1,000 to 1,000 (beyond, the linear part
+    /// no longer changes a ranking, and a forged model file could make scores overflow). Default 0.3.
+    /// </summary>
     public double Alpha { get; set; } = 0.3;
 
     /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more. Default 20.</summary>
@@ -37,7 +43,7 @@ public sealed class GraphFilterOptions
     public void Validate()
     {
         Require(Rank > 0, nameof(Rank), "positive (the paper's is 256)", Rank);
-        Require(double.IsFinite(Alpha), nameof(Alpha), "a finite number (the paper's is 0.3)", Alpha);
+        Require(Math.Abs(Alpha) <= MaxAlpha, nameof(Alpha), $"a number from -{MaxAlpha:N0} to {MaxAlpha:N0} (the paper's is 0.3)", Alpha);
         Require(Oversampling >= 0, nameof(Oversampling), "0 or more", Oversampling);
         Require(PowerIterations >= 0, nameof(PowerIterations), "0 or more", PowerIterations);
         Require(Cutoffs is not null && Cutoffs.Count > 0 && Cutoffs.All(k => k > 0), nameof(Cutoffs), "at least one cut-off, all positive",
