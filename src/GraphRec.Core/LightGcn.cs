@@ -12,7 +12,7 @@ namespace GraphRec.Core;
 /// </summary>
 /// <remarks>
 /// The model, its formulas and the layer loop are <see cref="LightGcnModel"/>; training minimises the BPR loss
-/// (<see cref="BprLoss"/>) with Adam over triples from <see cref="Samplers.EveryInteraction"/>, unless other ones are
+/// (<see cref="BprLoss"/>) with Adam over triples from <see cref="Samplers.UniformUsers"/>, unless other ones are
 /// given. Everything that needs composing differently (another loss, sampler or training loop) is public as a
 /// building block: <see cref="NormalizedAdjacency"/>, <see cref="LightGcnConv"/>, <see cref="LightGcnModel"/>,
 /// <see cref="ILoss"/>, <see cref="ISampler"/>, <see cref="IScorer"/>, <see cref="FullRankingEvaluator"/>.
@@ -71,7 +71,7 @@ public sealed class LightGcn : IRecommender
     /// <param name="dataset">The dataset: its ids and item metadata.</param>
     /// <param name="split">A split of <paramref name="dataset"/>: the model trains on its train part and, when it has one, keeps the weights of the best epoch on its validation part.</param>
     /// <param name="options">Hyperparameters (copied); the defaults when null.</param>
-    /// <param name="sampler">The triples of each epoch; <see cref="Samplers.EveryInteraction"/> with the options' seed when null.</param>
+    /// <param name="sampler">The triples of each epoch; <see cref="Samplers.UniformUsers"/> (the reference code's sampling) with the options' seed when null.</param>
     /// <param name="loss">The loss; <see cref="BprLoss"/> with the options' weight decay when null.</param>
     /// <param name="progress">Receives progress after every batch.</param>
     /// <param name="logger">Receives a line per epoch.</param>

@@ -26,14 +26,14 @@ internal sealed partial class LightGcnTrainer
     private readonly ISampler _sampler;
     private readonly ILogger _logger;
 
-    /// <summary>Creates a trainer; the loss defaults to <see cref="BprLoss"/> with the options' weight decay, the sampler to <see cref="Samplers.EveryInteraction"/> with their seed and threads.</summary>
+    /// <summary>Creates a trainer; the loss defaults to <see cref="BprLoss"/> with the options' weight decay, the sampler to <see cref="Samplers.UniformUsers"/> with their seed and threads.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public LightGcnTrainer(LightGcnOptions? options = null, ILoss? loss = null, ISampler? sampler = null, ILogger? logger = null)
     {
         _options = (options ?? new LightGcnOptions()).Clone();
         _options.Validate();
         _loss = loss ?? new BprLoss(_options.WeightDecay);
-        _sampler = sampler ?? Samplers.EveryInteraction(_options.Seed, _options.Threads);
+        _sampler = sampler ?? Samplers.UniformUsers(_options.Seed, _options.Threads);
         _logger = logger ?? NullLogger.Instance;
     }
 

@@ -10,7 +10,7 @@ public static class Samplers
 {
     /// <summary>
     /// The LightGCN paper's protocol: every training interaction once per epoch as the positive, in a shuffled order.
-    /// Users who interacted with every item cannot have a negative and are skipped. The default of training.
+    /// Users who interacted with every item cannot have a negative and are skipped.
     /// </summary>
     /// <param name="seed">The seed of every epoch's random streams.</param>
     /// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
@@ -20,7 +20,9 @@ public static class Samplers
     /// The sampling of the paper's reference code (LightGCN-PyTorch's <c>UniformSample_original</c>): each triple draws a
     /// user uniformly, then one of the user's training items as the positive. An epoch has as many triples as there are
     /// training interactions, so users, not interactions, weigh equally; the reference's published per-epoch figures
-    /// were measured with it.
+    /// were measured with it. The default of training: measured on MovieLens 100K it ranks better than
+    /// <see cref="EveryInteraction"/> by every per-user metric (NDCG@10 0.4075 against 0.3972 with the README's defaults;
+    /// the README's parity section has the 75/25 runs), since the metrics average over users, whom it weighs equally.
     /// </summary>
     /// <param name="seed">The seed of every epoch's random streams.</param>
     /// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
