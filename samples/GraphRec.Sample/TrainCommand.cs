@@ -10,6 +10,11 @@ internal static class TrainCommand
 {
     public static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Model == "gf-cf" && settings.ResumeDirectory is not null)
+        {
+            throw new UsageException("--resume is for LightGCN's training; --model gf-cf has no epochs to resume (it fits in seconds).");
+        }
+
         OutputFolder.Prepare(settings.Output);
         int threads = Threads.Apply(settings.Threads);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);

@@ -142,6 +142,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, await Cli.RunAsync(["similar", "--model", model, "--item", "1", "--k", "3"]));
         Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", model, "--data-dir", data, "--k", "5"]));
         Assert.Equal(0, await Cli.RunAsync(["newusers", "--data-dir", data, "--user-share", "0.2", "--epochs", "2", "--k", "5"]));
+        Assert.Equal(1, await Cli.RunAsync(["train", "--model", "gf-cf", "--data-dir", data, "--resume", Path.Combine(_folder, "resume"), "--output", output]));
     }
 
     [SkippableFact]
