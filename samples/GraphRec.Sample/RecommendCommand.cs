@@ -11,7 +11,7 @@ internal static class RecommendCommand
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var recommendations = model.Recommend(userId, count);
         var history = model.TrainingInteractions.ItemsOf(model.Users.GetIndex(userId)).ToArray();
-        var sample = history.Take(5).Select(i => new Recommendation(model.Items.GetOriginalId(i), i, float.NaN, model.ItemInfo?[i]));
+        var sample = history.Take(5).Select(i => Listed(model, i));
         ConsoleUi.Items($"user {userId}: {history.Length} items in training, a few of them", sample);
         ConsoleUi.Items($"user {userId}: top {recommendations.Count} ({TrainCommand.DisplayName(model)})", recommendations);
         return 0;
@@ -28,12 +28,16 @@ internal static class RecommendCommand
                 $"not in the model, left out: item id{(result.UnknownItemIds.Count == 1 ? "" : "s")} {string.Join(", ", result.UnknownItemIds.Select(id => id.ToString(CultureInfo.InvariantCulture)))}").ConfigureAwait(false);
         }
 
-        var given = result.UsedItemIds.Select(id => model.Items.GetIndex(id)).Select(i => new Recommendation(model.Items.GetOriginalId(i), i, float.NaN, model.ItemInfo?[i]));
+        var given = result.UsedItemIds.Select(id => Listed(model, model.Items.GetIndex(id)));
         ConsoleUi.Items($"a new user with {result.UsedItemIds.Count} item{(result.UsedItemIds.Count == 1 ? "" : "s")}", given);
         string how = model is GraphFilter ? "exact for a new user" : "folded in";
         ConsoleUi.Items($"top {result.Items.Count} for them ({TrainCommand.DisplayName(model)}, {how})", result.Items);
         return 0;
     }
+
+    /// <summary>Item index <paramref name="item"/> as a table row without a score.</summary>
+    private static Recommendation Listed(IRecommender model, int item) =>
+        new(model.Items.GetOriginalId(item), item, float.NaN, model.ItemInfo?[item]);
 
     public static async Task<int> SimilarAsync(string modelPath, long itemId, int count, CancellationToken cancellationToken)
     {

@@ -107,12 +107,8 @@ public sealed partial class GraphFilter : IRecommender
         ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken);
 
     /// <inheritdoc />
-    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(heldOut);
-        IReadOnlyList<Interactions> exclude = _validation is null || ReferenceEquals(heldOut, _validation) ? [TrainingInteractions] : [TrainingInteractions, _validation];
-        return FullRankingEvaluator.Evaluate(Scorer, heldOut, exclude, cutoffs ?? _options.ResolveCutoffs(), cancellationToken);
-    }
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
+        _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Exact: each new user's scores are the formula's for its row of <paramref name="given"/>.</remarks>

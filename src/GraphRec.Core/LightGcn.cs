@@ -131,9 +131,7 @@ public sealed class LightGcn : IRecommender
     /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
     public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(heldOut);
-        IReadOnlyList<Interactions> exclude = _validation is null || ReferenceEquals(heldOut, _validation) ? [TrainingInteractions] : [TrainingInteractions, _validation];
-        return FullRankingEvaluator.Evaluate(Scorer, heldOut, exclude, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
+        return _recommender.Core.Evaluate(heldOut, _validation, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
     }
 
     /// <inheritdoc />

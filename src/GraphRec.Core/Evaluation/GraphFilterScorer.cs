@@ -31,7 +31,7 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
     private readonly float[] _scaledBasis;   // D_I^-1/2 V_k, [items, k]
     private readonly Tensor _basisBack;      // V_kᵀ D_I^1/2, [k, items]
     private readonly int _rank;
-    private readonly ThreadLocal<float[]> _userBuffers;
+    private readonly ThreadLocal<(float[] Weights, List<int> Touched)> _userBuffers; // per thread: (r R̃ᵀ) and the users it touches
 
     /// <summary>The filter of <paramref name="train"/> with V_k computed by <see cref="RandomizedSvd"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (see <see cref="GraphFilterOptions.Validate"/>).</exception>
@@ -107,7 +107,7 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
         }
 
         _basisBack = tensor(back, [rank, items]).DetachFromDisposeScope(); // lives with the scorer, whatever scope creates it
-        _userBuffers = new ThreadLocal<float[]>(() => new float[users]);
+        _userBuffers = new ThreadLocal<(float[] Weights, List<int> Touched)>(() => (new float[users], []));
     }
 
     /// <summary>α, the weight of the ideal low-pass filter.</summary>
@@ -189,8 +189,8 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
     /// </summary>
     private void ScoreRow(ReadOnlySpan<int> row, Span<float> scores, Span<float> projected)
     {
-        float[] userWeights = _userBuffers.Value!;
-        var touched = new List<int>();
+        var (userWeights, touched) = _userBuffers.Value;
+        touched.Clear();
         foreach (int item in row)
         {
             for (int p = _itemPointers[item]; p < _itemPointers[item + 1]; p++)

@@ -111,8 +111,9 @@ internal sealed class CatalogRecommender
         }
 
         var top = new int[Math.Min(count, scores.Length)];
-        TopKSelection.Select(scores, top);
-        var recommendations = ToRecommendations(top, [.. top.Select(i => i >= 0 ? scores[i] : 0f)]);
+        var topScores = new float[top.Length];
+        TopKSelection.Select(scores, top, topScores);
+        var recommendations = ToRecommendations(top, topScores);
         return new NewUserRecommendations(recommendations, [.. row.Select(Catalog.Items.GetOriginalId)], unknown);
     }
 
@@ -139,6 +140,17 @@ internal sealed class CatalogRecommender
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var (order, counts) = _popular.Value;
         return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]))];
+    }
+
+    /// <summary>
+    /// Full-catalogue evaluation of <paramref name="heldOut"/>, excluding each user's training items and, when
+    /// evaluating another part than <paramref name="validation"/>, its validation items.
+    /// </summary>
+    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<int> cutoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(heldOut);
+        IReadOnlyList<Interactions> exclude = validation is null || ReferenceEquals(heldOut, validation) ? [Catalog.Train] : [Catalog.Train, validation];
+        return FullRankingEvaluator.Evaluate(_scorer, heldOut, exclude, cutoffs, cancellationToken);
     }
 
     /// <summary>Each user of <paramref name="hidden"/> scored as a visitor with only its row of <paramref name="given"/>, which is never ranked.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace GraphRec.Core;
 
 /// <summary>
@@ -61,12 +59,6 @@ public sealed class GraphFilterOptions
         return copy;
     }
 
-    private static void Require(bool valid, string name, string what, object? value)
-    {
-        if (!valid)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{nameof(GraphFilterOptions)}.{name} must be {what}; it is {Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null"}."));
-        }
-    }
+    private static void Require(bool valid, string name, string what, object? value) =>
+        OptionChecks.Require(valid, nameof(GraphFilterOptions), name, what, value);
 }

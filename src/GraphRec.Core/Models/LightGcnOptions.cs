@@ -134,12 +134,6 @@ public sealed class LightGcnOptions
         return copy;
     }
 
-    private static void Require(bool valid, string name, string what, object? value)
-    {
-        if (!valid)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{nameof(LightGcnOptions)}.{name} must be {what}; it is {Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null"}."));
-        }
-    }
+    private static void Require(bool valid, string name, string what, object? value) =>
+        OptionChecks.Require(valid, nameof(LightGcnOptions), name, what, value);
 }
