@@ -3,6 +3,7 @@
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
 //   memory    working set over 20 epochs on MovieLens 100K
 //   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents
+//   phases    where a Gowalla training batch spends its time
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
@@ -101,9 +102,14 @@ var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few 
 converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 1000, parse.GetValue(evalEvery),
     parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
+var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };
+var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, output };
+phases.SetAction((parse, token) => PhasesBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(phaseBatches),
+    ApplyThreads(parse.GetValue(threads)), parse.GetValue(output) ?? "benchmark-phases.json", token));
+
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge,
+    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, phases,
 };
 return await root.Parse(args).InvokeAsync();
 

@@ -146,9 +146,11 @@ public sealed class FusedAdamTests
             torchAdam.zero_grad();
             ((reference - target).pow(2) * (step + 1)).sum().backward();
             torchAdam.step();
-            ours.ZeroGrad();
-            ((fused - target).pow(2) * (step + 1)).sum().backward();
-            ours.Step();
+            using (TorchSharp.torch.no_grad())
+            {
+                var gradient = (2 * (step + 1) * (fused - target)).contiguous();
+                ours.Step(gradient.data<float>().ToArray());
+            }
         }
 
         Assert.False(fused.allclose(start), "the parameter did not move");

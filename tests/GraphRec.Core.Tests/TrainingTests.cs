@@ -54,6 +54,29 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Bpr_losss_hand_written_gradient_matches_autograd()
+    {
+        using var scope = NewDisposeScope();
+        int batch = 37, dim = 12;
+        var generator = new Generator(8);
+        var rows = (randn([3 * batch, dim], generator: generator) * 3).requires_grad_();   // large scores reach both tails of softplus
+        var rows0 = randn([3 * batch, dim], generator: generator).requires_grad_();
+        var loss = new BprLoss(0.01);
+        var final = rows.split(batch);
+        var layer0 = rows0.split(batch);
+        var reference = loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
+        reference.backward();
+
+        var gradient = new float[3 * batch * dim];
+        var gradient0 = new float[3 * batch * dim];
+        double value = loss.ComputeWithGradient(rows.data<float>().ToArray(), rows0.data<float>().ToArray(), batch, dim, gradient, gradient0);
+
+        Assert.Equal(reference.item<float>(), value, 1e-5);
+        Assert.True(tensor(gradient, rows.shape).allclose(rows.grad!, rtol: 1e-4, atol: 1e-7), "the gradient at the final rows differs");
+        Assert.True(tensor(gradient0, rows0.shape).allclose(rows0.grad!, rtol: 1e-4, atol: 1e-7), "the gradient at the layer-0 rows differs");
+    }
+
+    [Fact]
     public void Sampler_yields_every_interaction_once_and_never_a_positive_as_negative()
     {
         var random = new Random(3);

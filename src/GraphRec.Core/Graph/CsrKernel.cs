@@ -20,12 +20,14 @@ internal static class CsrKernel
     private const int PrefetchDistance = 12;
 
     /// <summary>
-    /// Computes <c>y = A x</c> and, when <paramref name="sum"/> is not empty, also <c>sum += alpha y</c> while each row
-    /// of y is still in cache. All spans are <c>[rows, dim]</c>, row-major; x must not overlap y or sum. When
-    /// <paramref name="nonZeroRows"/> is given, rows of x marked false are known to be zero and are not read.
+    /// Computes <c>y = A x</c> and, when <paramref name="sum"/> is not empty, also <c>sum += alpha y</c> (or
+    /// <c>sum = alpha y</c> when <paramref name="overwriteSum"/>) while each row of y is still in cache. All spans are
+    /// <c>[rows, dim]</c>, row-major; x must not overlap y or sum. When <paramref name="nonZeroRows"/> is given, rows of x
+    /// marked false are taken as zero and not read (whatever they hold).
     /// </summary>
     public static unsafe void Multiply<T>(
-        CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default, ReadOnlySpan<bool> nonZeroRows = default)
+        CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default, ReadOnlySpan<bool> nonZeroRows = default,
+        bool overwriteSum = false)
         where T : unmanaged, INumber<T>
     {
         int rows = partition.RowPointers.Length - 1;
@@ -45,12 +47,12 @@ internal static class CsrKernel
             var mask = (nint)maskPointer;
             if (partition.BlockCount == 1)
             {
-                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask);
+                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask, overwriteSum);
                 return;
             }
 
             Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask));
+                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask, overwriteSum));
         }
     }
 
@@ -80,38 +82,43 @@ internal static class CsrKernel
                 for (int i = first; i < end; i++)
                 {
                     int row = ((int*)selected)[i];
-                    ComputeRow(partition, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, null);
+                    ComputeRow(partition.RowPointers, partition.Columns, partition.Values, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, null);
                 }
             });
         }
     }
 
-    private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows)
+    /// <summary>Traversal positions <paramref name="first"/> to <paramref name="end"/> of the partition's rows.</summary>
+    private static unsafe void MultiplyRows<T>(CsrPartition partition, int first, int end, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows, bool overwriteSum)
         where T : unmanaged, INumber<T>
     {
+        var traversal = partition.Traversal;
+
         // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
-        int prefetchLimit = partition.RowPointers[endRow];
+        int prefetchLimit = traversal.RowPointers[end];
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
-        for (int row = firstRow; row < endRow; row++)
+        for (int position = first; position < end; position++)
         {
-            T* target = y + ((long)row * dim);
-            ComputeRow(partition, row, prefetchLimit, x, target, dim, nonZeroRows);
+            long row = traversal.Rows is { } rows ? rows[position] : position;
+            T* target = y + (row * dim);
+            ComputeRow(traversal.RowPointers, traversal.Columns, traversal.Values, position, prefetchLimit, x, target, dim, nonZeroRows);
             if (sum != null)
             {
-                AddScaled(sum + ((long)row * dim), target, alpha, dim, width);
+                AddScaled(sum + (row * dim), target, alpha, dim, width, overwriteSum);
             }
         }
     }
 
-    /// <summary>Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>.</summary>
-    private static unsafe void ComputeRow<T>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
+    /// <summary>CSR row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>.</summary>
+    private static unsafe void ComputeRow<T>(
+        int[] csrRowPointers, int[] csrColumns, float[] csrValues, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
     {
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
         int vectorEnd = width == 0 ? 0 : dim - (dim % width);
-        fixed (int* rowPointers = partition.RowPointers)
-        fixed (int* columns = partition.Columns)
-        fixed (float* values = partition.Values)
+        fixed (int* rowPointers = csrRowPointers)
+        fixed (int* columns = csrColumns)
+        fixed (float* values = csrValues)
         {
             int first = rowPointers[row], end = rowPointers[row + 1];
 
@@ -131,6 +138,11 @@ internal static class CsrKernel
                 var sum3 = Vector256<T>.Zero;
                 for (int k = first; k < end; k++)
                 {
+                    if (nonZeroRows != null && !nonZeroRows[columns[k]])
+                    {
+                        continue;
+                    }
+
                     var weight = Vector256.Create(T.CreateTruncating(values[k]));
                     T* source = x + ((long)columns[k] * dim) + d;
                     sum0 += weight * Vector256.Load(source);
@@ -150,7 +162,10 @@ internal static class CsrKernel
                 var single = Vector256<T>.Zero;
                 for (int k = first; k < end; k++)
                 {
-                    single += Vector256.Create(T.CreateTruncating(values[k])) * Vector256.Load(x + ((long)columns[k] * dim) + d);
+                    if (nonZeroRows == null || nonZeroRows[columns[k]])
+                    {
+                        single += Vector256.Create(T.CreateTruncating(values[k])) * Vector256.Load(x + ((long)columns[k] * dim) + d);
+                    }
                 }
 
                 single.Store(target + d);
@@ -161,7 +176,10 @@ internal static class CsrKernel
                 T total = T.Zero;
                 for (int k = first; k < end; k++)
                 {
-                    total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
+                    if (nonZeroRows == null || nonZeroRows[columns[k]])
+                    {
+                        total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
+                    }
                 }
 
                 target[d] = total;
@@ -188,8 +206,8 @@ internal static class CsrKernel
         }
     }
 
-    /// <summary><c>sum += alpha * row</c> over one row.</summary>
-    private static unsafe void AddScaled<T>(T* sum, T* row, T alpha, int dim, int width)
+    /// <summary><c>sum += alpha * row</c> over one row, or <c>sum = alpha * row</c> when <paramref name="overwrite"/>.</summary>
+    private static unsafe void AddScaled<T>(T* sum, T* row, T alpha, int dim, int width, bool overwrite)
         where T : unmanaged, INumber<T>
     {
         int d = 0;
@@ -198,13 +216,14 @@ internal static class CsrKernel
             var scale = Vector256.Create(alpha);
             for (; d + width <= dim; d += width)
             {
-                (Vector256.Load(sum + d) + (scale * Vector256.Load(row + d))).Store(sum + d);
+                var scaled = scale * Vector256.Load(row + d);
+                (overwrite ? scaled : Vector256.Load(sum + d) + scaled).Store(sum + d);
             }
         }
 
         for (; d < dim; d++)
         {
-            sum[d] += alpha * row[d];
+            sum[d] = overwrite ? alpha * row[d] : sum[d] + (alpha * row[d]);
         }
     }
 
@@ -259,14 +278,95 @@ internal static class CsrKernel
     }
 }
 
+/// <summary>
+/// The rows of a CSR matrix in the order the kernel computes them: row <c>Rows[p]</c> (p itself when null) at CSR row p,
+/// with its columns and values as in the matrix, so that each row's sum runs in the same order whatever the traversal.
+/// </summary>
+internal sealed record CsrTraversal(int[] RowPointers, int[] Columns, float[] Values, int[]? Rows)
+{
+    /// <summary>
+    /// The matrix's rows in Cuthill–McKee order: breadth-first from the highest-degree row of each connected part,
+    /// neighbours by ascending degree. Rows computed one after another then share most of their neighbours, which stay
+    /// in cache between them.
+    /// </summary>
+    public static CsrTraversal CuthillMcKee(int[] rowPointers, int[] columns, float[] values)
+    {
+        int rows = rowPointers.Length - 1;
+        int Degree(int row) => rowPointers[row + 1] - rowPointers[row];
+        var byDegree = new int[rows];
+        for (int row = 0; row < rows; row++)
+        {
+            byDegree[row] = row;
+        }
+
+        // Stable: rows of equal degree keep their index order, so the traversal is a function of the matrix alone.
+        var keys = new int[rows];
+        for (int row = 0; row < rows; row++)
+        {
+            keys[row] = -Degree(row);
+        }
+
+        Array.Sort(keys, byDegree);
+        var order = new int[rows];
+        var visited = new bool[rows];
+        int head = 0, tail = 0;
+        var neighbours = new List<int>();
+        foreach (int start in byDegree)
+        {
+            if (visited[start])
+            {
+                continue;
+            }
+
+            visited[start] = true;
+            order[tail++] = start;
+            while (head < tail)
+            {
+                int row = order[head++];
+                neighbours.Clear();
+                for (int k = rowPointers[row]; k < rowPointers[row + 1]; k++)
+                {
+                    if (!visited[columns[k]])
+                    {
+                        visited[columns[k]] = true;
+                        neighbours.Add(columns[k]);
+                    }
+                }
+
+                neighbours.Sort((a, b) => Degree(a) != Degree(b) ? Degree(a).CompareTo(Degree(b)) : a.CompareTo(b));
+                foreach (int neighbour in neighbours)
+                {
+                    order[tail++] = neighbour;
+                }
+            }
+        }
+
+        var traversalPointers = new int[rows + 1];
+        var traversalColumns = new int[columns.Length];
+        var traversalValues = new float[values.Length];
+        for (int position = 0; position < rows; position++)
+        {
+            int row = order[position], first = rowPointers[row], count = Degree(row);
+            traversalPointers[position + 1] = traversalPointers[position] + count;
+            Array.Copy(columns, first, traversalColumns, traversalPointers[position], count);
+            Array.Copy(values, first, traversalValues, traversalPointers[position], count);
+        }
+
+        return new CsrTraversal(traversalPointers, traversalColumns, traversalValues, order);
+    }
+}
+
 /// <summary>A CSR matrix with its rows cut into blocks of about equal work for <see cref="CsrKernel"/>.</summary>
 internal sealed class CsrPartition
 {
-    public CsrPartition(int[] rowPointers, int[] columns, float[] values, int maxDegreeOfParallelism)
+    /// <summary>Cuts the rows, in the order of <paramref name="traversal"/> (the matrix's own when null), into blocks.</summary>
+    public CsrPartition(int[] rowPointers, int[] columns, float[] values, int maxDegreeOfParallelism, CsrTraversal? traversal = null)
     {
         RowPointers = rowPointers;
         Columns = columns;
         Values = values;
+        Traversal = traversal ?? new CsrTraversal(rowPointers, columns, values, null);
+        rowPointers = Traversal.RowPointers;
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         ParallelOptions = new ParallelOptions { MaxDegreeOfParallelism = threads };
 
@@ -296,9 +396,12 @@ internal sealed class CsrPartition
 
     public float[] Values { get; }
 
+    /// <summary>The order in which <see cref="CsrKernel.Multiply{T}"/> computes the rows.</summary>
+    public CsrTraversal Traversal { get; }
+
     public ParallelOptions ParallelOptions { get; }
 
-    /// <summary>First row of each block, then the row count.</summary>
+    /// <summary>First traversal position of each block, then the row count.</summary>
     public int[] BlockStarts { get; }
 
     public int BlockCount => BlockStarts.Length - 1;

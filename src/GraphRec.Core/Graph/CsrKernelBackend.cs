@@ -18,6 +18,7 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     private Tensor? _scratchFirst;
     private Tensor? _scratchSecond;
     private bool[]? _scratchMask;
+    private float[]? _scratchScatter;
 
     /// <summary>Held while the kernel uses the scratch buffers.</summary>
     public object ScratchLock { get; } = new();
@@ -44,6 +45,20 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
         }
 
         return (_scratchFirst, _scratchSecond!);
+    }
+
+    /// <summary>
+    /// A reused float32 buffer of <paramref name="length"/> elements that is all zeros between calls: its user clears the
+    /// rows it wrote. Call under <see cref="ScratchLock"/>.
+    /// </summary>
+    public float[] ScratchScatter(int length)
+    {
+        if (_scratchScatter is null || _scratchScatter.Length != length)
+        {
+            _scratchScatter = new float[length];
+        }
+
+        return _scratchScatter;
     }
 
     /// <summary>A reused flag per node for the kernel's zero-row skipping. Call under <see cref="ScratchLock"/>.</summary>

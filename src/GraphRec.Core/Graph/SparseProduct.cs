@@ -1,4 +1,5 @@
 using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -69,58 +70,154 @@ internal static class SparseProduct
         return RowPropagationFunction.apply(dense, backend, layerWeights, nodes);
     }
 
+    /// <summary>
+    /// The gradient of a loss with respect to X, given its gradient <c>G</c> at the rows <paramref name="nodes"/> of
+    /// <c>P X</c> and <c>G₀</c> at the same rows of X itself, into <paramref name="gradient"/> (every row written):
+    /// <code>
+    ///   ∂L/∂X = Pᵀ Sᵀ G + Sᵀ G₀ = P B + Sᵀ G₀,   B = Sᵀ G      (S gathers the rows; P is symmetric)
+    ///   P B = T_0,   T_K = α_K B,   T_k = α_k B + Â T_(k+1)    (Horner's scheme, k = K-1 .. 0)
+    /// </code>
+    /// The same gradient autograd computes through <see cref="PropagateRowsOnCpu"/> and a gather of X (summed in
+    /// another order), over the backend's buffers: each step is one product and an update of the batch's rows, with no
+    /// running sum over the whole table and no libtorch operation on a whole <c>[NodeCount, dim]</c> matrix.
+    /// </summary>
+    /// <param name="backend">The CPU backend: Â and the buffers.</param>
+    /// <param name="layerWeights">α_0 .. α_K.</param>
+    /// <param name="nodes">The gathered rows, repeats allowed.</param>
+    /// <param name="distinctRows">The distinct values of <paramref name="nodes"/>, ascending.</param>
+    /// <param name="rowGradients">G, <c>[nodes.Length, dim]</c>.</param>
+    /// <param name="layer0Gradients">G₀, <c>[nodes.Length, dim]</c>.</param>
+    /// <param name="gradient">∂L/∂X, <c>[NodeCount, dim]</c>.</param>
+    internal static void BackpropagateRows(
+        CsrKernelBackend backend, float[] layerWeights, int[] nodes, int[] distinctRows, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
+        Span<float> gradient)
+    {
+        var partition = backend.Adjacency.Partition;
+        int dim = rowGradients.Length / Math.Max(nodes.Length, 1);
+        int layers = layerWeights.Length - 1;
+        lock (backend.ScratchLock)
+        {
+            // B = Sᵀ G in a buffer that is zero outside the batch's rows (and made so again below).
+            var scattered = backend.ScratchScatter(gradient.Length);
+            ScatterAdd(scattered, rowGradients, nodes, dim);
+            var (first, second) = backend.Scratch(ScalarType.Float32, gradient.Length);
+            Span<float> previous = Floats<float>(layers % 2 == 1 ? first : second, gradient.Length);
+            if (layers == 0)
+            {
+                gradient.Clear();
+                previous = gradient;
+            }
+
+            // T_K = α_K B on the batch's rows only: the first product reads no other row of it.
+            var nonZeroRows = backend.ScratchMask();
+            Array.Clear(nonZeroRows);
+            foreach (int row in distinctRows)
+            {
+                nonZeroRows[row] = true;
+                previous.Slice(row * dim, dim).Clear();
+            }
+
+            AddScaledRows(previous, scattered, distinctRows, dim, layerWeights[layers]);
+            for (int k = layers - 1; k >= 0; k--)
+            {
+                var current = k == 0 ? gradient : Floats<float>(k % 2 == 1 ? first : second, gradient.Length);
+                CsrKernel.Multiply(partition, previous, current, dim, nonZeroRows: k == layers - 1 ? nonZeroRows : default);
+                AddScaledRows(current, scattered, distinctRows, dim, layerWeights[k]);
+                previous = current;
+            }
+
+            // + Sᵀ G₀.
+            ClearRows(scattered, distinctRows, dim);
+            ScatterAdd(scattered, layer0Gradients, nodes, dim);
+            AddScaledRows(gradient, scattered, distinctRows, dim, 1f);
+            ClearRows(scattered, distinctRows, dim);
+        }
+    }
+
+    /// <summary><c>target[nodes[i]] += rows[i]</c> in order of i.</summary>
+    private static void ScatterAdd(Span<float> target, ReadOnlySpan<float> rows, int[] nodes, int dim)
+    {
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var destination = target.Slice(nodes[i] * dim, dim);
+            TensorPrimitives.Add(destination, rows.Slice(i * dim, dim), destination);
+        }
+    }
+
+    /// <summary><c>target[r] += alpha · source[r]</c> for each row r of <paramref name="rows"/>.</summary>
+    private static void AddScaledRows(Span<float> target, ReadOnlySpan<float> source, int[] rows, int dim, float alpha)
+    {
+        foreach (int row in rows)
+        {
+            var destination = target.Slice(row * dim, dim);
+            TensorPrimitives.MultiplyAdd(source.Slice(row * dim, dim), alpha, destination, destination);
+        }
+    }
+
+    private static void ClearRows(Span<float> target, int[] rows, int dim)
+    {
+        foreach (int row in rows)
+        {
+            target.Slice(row * dim, dim).Clear();
+        }
+    }
+
     /// <summary>Rows <paramref name="distinctRows"/> (ascending) of <c>Σ α_k Â^k X</c>, outside autograd.</summary>
     private static Tensor PropagateRowsWithKernel(CsrKernelBackend backend, Tensor dense, float[] layerWeights, int[] distinctRows)
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
-        using var rows = tensor(distinctRows).to_type(ScalarType.Int64);
-        var sum = (input.index_select(0, rows) * layerWeights[0]).contiguous();
+        int dim = (int)input.shape[1];
+        var sum = empty([distinctRows.Length, dim], input.dtype);
         if (input.dtype == ScalarType.Float32)
         {
-            PropagateRowsInto<float>(backend, input, sum, layerWeights, distinctRows);
+            PropagateDistinctRows<float>(backend, Floats<float>(input, input), dim, layerWeights, distinctRows, Floats<float>(sum, sum));
         }
         else
         {
-            PropagateRowsInto<double>(backend, input, sum, layerWeights, distinctRows);
+            PropagateDistinctRows<double>(backend, Floats<double>(input, input), dim, layerWeights, distinctRows, Floats<double>(sum, sum));
         }
 
         return sum.MoveToOuterDisposeScope();
     }
 
-    private static void PropagateRowsInto<T>(CsrKernelBackend backend, Tensor input, Tensor sum, float[] layerWeights, int[] rows)
+    /// <summary>
+    /// Rows <paramref name="rows"/> (distinct, ascending) of <c>Σ α_k Â^k X</c> into <paramref name="rowSums"/>
+    /// (<c>[rows.Length, dim]</c>): the powers up to <c>Â^(K-1) X</c> in full, the last product for these rows only,
+    /// each row summed as the whole propagation sums it.
+    /// </summary>
+    internal static void PropagateDistinctRows<T>(CsrKernelBackend backend, ReadOnlySpan<T> input, int dim, float[] layerWeights, int[] rows, Span<T> rowSums)
         where T : unmanaged, INumber<T>
     {
-        var adjacency = backend.Adjacency;
-        int dim = (int)input.shape[1];
+        T alpha0 = T.CreateTruncating(layerWeights[0]);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            TensorPrimitives.Multiply(input.Slice(rows[i] * dim, dim), alpha0, rowSums.Slice(i * dim, dim));
+        }
+
         int layers = layerWeights.Length - 1;
         if (layers == 0)
         {
             return;
         }
 
-        var rowSums = Floats<T>(sum, sum);
+        var partition = backend.Adjacency.Partition;
         lock (backend.ScratchLock)
         {
-            var (first, second) = backend.Scratch(input.dtype, input.numel());
+            var (first, second) = backend.Scratch(typeof(T) == typeof(float) ? ScalarType.Float32 : ScalarType.Float64, input.Length);
             var previous = input;
             for (int k = 1; k < layers; k++)
             {
-                var current = k % 2 == 1 ? first : second;
-                CsrKernel.Multiply(adjacency.Partition, Floats<T>(previous, input), Floats<T>(current, input), dim);
-                AddRows(rowSums, Floats<T>(current, input), rows, dim, T.CreateTruncating(layerWeights[k]));
+                var current = Floats<T>(k % 2 == 1 ? first : second, input.Length);
+                CsrKernel.Multiply(partition, previous, current, dim);
+                AddRows(rowSums, current, rows, dim, T.CreateTruncating(layerWeights[k]));
                 previous = current;
             }
 
             // The last product goes to the buffer the previous power is not in.
-            var last = layers % 2 == 1 ? first : second;
-            CsrKernel.MultiplySelected(adjacency.Partition, rows, Floats<T>(previous, input), Floats<T>(last, sum), dim);
-            var lastRows = Floats<T>(last, sum);
-            T alpha = T.CreateTruncating(layerWeights[layers]);
-            for (int i = 0; i < rowSums.Length; i++)
-            {
-                rowSums[i] += alpha * lastRows[i];
-            }
+            var lastRows = Floats<T>(layers % 2 == 1 ? first : second, rowSums.Length);
+            CsrKernel.MultiplySelected(partition, rows, previous, lastRows, dim);
+            TensorPrimitives.MultiplyAdd(lastRows, T.CreateTruncating(layerWeights[layers]), rowSums, rowSums);
         }
     }
 
@@ -131,11 +228,7 @@ internal static class SparseProduct
         for (int i = 0; i < rows.Length; i++)
         {
             var target = sums.Slice(i * dim, dim);
-            var source = matrix.Slice(rows[i] * dim, dim);
-            for (int d = 0; d < dim; d++)
-            {
-                target[d] += alpha * source[d];
-            }
+            TensorPrimitives.MultiplyAdd(matrix.Slice(rows[i] * dim, dim), alpha, target, target);
         }
     }
 
@@ -229,7 +322,11 @@ internal static class SparseProduct
 
     /// <summary>The first <c>numel(like)</c> elements of <paramref name="tensor"/>'s memory.</summary>
     private static Span<T> Floats<T>(Tensor tensor, Tensor like)
-        where T : unmanaged => MemoryMarshal.Cast<byte, T>(tensor.bytes)[..checked((int)like.numel())];
+        where T : unmanaged => Floats<T>(tensor, checked((int)like.numel()));
+
+    /// <summary>The first <paramref name="length"/> elements of <paramref name="tensor"/>'s memory.</summary>
+    private static Span<T> Floats<T>(Tensor tensor, int length)
+        where T : unmanaged => MemoryMarshal.Cast<byte, T>(tensor.bytes)[..length];
 
     /// <summary><c>Y = Â X</c> with the kernel, outside autograd, into a new tensor.</summary>
     internal static Tensor MultiplyWithKernel(NormalizedAdjacency adjacency, Tensor dense)
@@ -293,8 +390,7 @@ internal static class SparseProduct
             ctx.save_data(RowsKey, distinct);
             using var scope = NewDisposeScope();
             var perRow = PropagateRowsWithKernel(backend, (Tensor)vars[0], weights, distinct);
-            var positions = tensor(Array.ConvertAll(nodes, n => (long)Array.BinarySearch(distinct, n)));
-            return perRow.index_select(0, positions).MoveToOuterDisposeScope();
+            return perRow.index_select(0, tensor(PositionsIn(distinct, nodes))).MoveToOuterDisposeScope();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
@@ -313,11 +409,14 @@ internal static class SparseProduct
         }
     }
 
+    /// <summary>Where each of <paramref name="nodes"/> is in <paramref name="distinct"/> (its distinct values, ascending).</summary>
+    internal static long[] PositionsIn(int[] distinct, int[] nodes) => Array.ConvertAll(nodes, n => (long)Array.BinarySearch(distinct, n));
+
     /// <summary>
     /// The distinct values of <paramref name="nodes"/>, ascending. By sorting a copy rather than with a hash set, whose
     /// arrays for a batch of 6,144 land on the large object heap and grew the working set from batch to batch.
     /// </summary>
-    private static int[] DistinctSorted(int[] nodes)
+    internal static int[] DistinctSorted(int[] nodes)
     {
         int[] sorted = (int[])nodes.Clone();
         Array.Sort(sorted);

@@ -73,6 +73,9 @@ public sealed class LightGcnModel : nn.Module
     /// <summary>The layer-0 embeddings E(0), users first, shape <c>[UserCount + ItemCount, dim]</c>.</summary>
     public Parameter Embedding { get; }
 
+    /// <summary>How its products are computed (training takes the CPU kernel's faster step through it).</summary>
+    internal PropagationBackend Backend => _backend;
+
     /// <summary>The layer weights α_0 .. α_K in use.</summary>
     public IReadOnlyList<float> LayerWeights => _layerWeights;
 

@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core;
@@ -35,5 +36,37 @@ public sealed class BprLoss : ILoss
         var ranking = nn.functional.softplus(negative - positive).mean();
         var l2 = 0.5 * (batch.Users0.pow(2).sum() + batch.Positives0.pow(2).sum() + batch.Negatives0.pow(2).sum()) / batch.Users.shape[0];
         return (ranking + WeightDecay * l2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The loss of a batch and its gradient, outside autograd, for the CPU kernel's training step
+    /// (<see cref="KernelTrainingStep"/>): <see cref="Compute"/> on rows laid out <c>[users; positives; negatives]</c>,
+    /// each <c>[batch, dim]</c>, with x = ŷ_uj − ŷ_ui and s = σ(x) / batch:
+    /// <code>
+    ///   ∂L/∂e_u = s (e_j − e_i),   ∂L/∂e_i = −s e_u,   ∂L/∂e_j = s e_u,   ∂L/∂e⁰ = λ e⁰ / batch
+    /// </code>
+    /// A test checks it against autograd through <see cref="Compute"/>.
+    /// </summary>
+    internal double ComputeWithGradient(ReadOnlySpan<float> rows, ReadOnlySpan<float> rows0, int batch, int dim, Span<float> rowGradients, Span<float> layer0Gradients)
+    {
+        double ranking = 0;
+        int positives = batch * dim, negatives = 2 * batch * dim;
+        for (int t = 0; t < batch; t++)
+        {
+            var user = rows.Slice(t * dim, dim);
+            var positive = rows.Slice(positives + (t * dim), dim);
+            var negative = rows.Slice(negatives + (t * dim), dim);
+            double x = (double)TensorPrimitives.Dot(user, negative) - TensorPrimitives.Dot(user, positive);
+            ranking += x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));   // softplus, without overflow
+            float share = (float)(1 / (1 + Math.Exp(-x)) / batch);
+            TensorPrimitives.Subtract(negative, positive, rowGradients.Slice(t * dim, dim));
+            TensorPrimitives.Multiply(rowGradients.Slice(t * dim, dim), share, rowGradients.Slice(t * dim, dim));
+            TensorPrimitives.Multiply(user, -share, rowGradients.Slice(positives + (t * dim), dim));
+            TensorPrimitives.Multiply(user, share, rowGradients.Slice(negatives + (t * dim), dim));
+        }
+
+        var layer0 = rows0[..(3 * batch * dim)];
+        TensorPrimitives.Multiply(layer0, (float)(WeightDecay / batch), layer0Gradients[..layer0.Length]);
+        return (ranking / batch) + (WeightDecay * 0.5 * TensorPrimitives.SumOfSquares(layer0) / batch);
     }
 }

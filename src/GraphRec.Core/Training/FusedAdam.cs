@@ -15,7 +15,7 @@ namespace GraphRec.Core;
 /// <remarks>
 /// Owned because it was measured: on Gowalla's 4.5 million embedding values, TorchSharp's <c>optim.Adam</c> makes about ten
 /// passes over the parameter and its state per step (10 ms of a 90 ms batch here); this makes one. The trainer uses it for
-/// CPU float32 models and TorchSharp's Adam everywhere else.
+/// CPU float32 models (<see cref="KernelTrainingStep"/>, with the gradient it computes) and TorchSharp's Adam everywhere else.
 /// </remarks>
 internal sealed class FusedAdam : IDisposable
 {
@@ -54,8 +54,6 @@ internal sealed class FusedAdam : IDisposable
     public static bool Supports(Tensor parameter) =>
         parameter.device_type == DeviceType.CPU && parameter.dtype == ScalarType.Float32 && parameter.is_contiguous();
 
-    public void ZeroGrad() => _parameter.grad?.zero_();
-
     /// <summary>The moments and the step count, copied out, for a checkpoint.</summary>
     public (float[] First, float[] Second, long Step) ExportState()
     {
@@ -74,17 +72,21 @@ internal sealed class FusedAdam : IDisposable
         _step = step;
     }
 
-    public unsafe void Step()
+    /// <summary>One step with <paramref name="gradient"/>, laid out as the parameter.</summary>
+    public unsafe void Step(ReadOnlySpan<float> gradient)
     {
-        using var scope = NewDisposeScope();
-        var gradient = _parameter.grad?.contiguous() ?? throw new InvalidOperationException("Step() before any gradient was computed.");
+        if (gradient.Length != _parameter.numel())
+        {
+            throw new ArgumentException($"Expected a gradient of {_parameter.numel()} values, got {gradient.Length}.", nameof(gradient));
+        }
+
         _step++;
         float beta1 = (float)Beta1, beta2 = (float)Beta2, epsilon = (float)Epsilon;
         float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, _step)));
         float inverseSqrtCorrection = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, _step)));
         int length = checked((int)_parameter.numel());
         fixed (float* p = MemoryMarshal.Cast<byte, float>(_parameter.bytes))
-        fixed (float* g = MemoryMarshal.Cast<byte, float>(gradient.bytes))
+        fixed (float* g = gradient)
         fixed (float* m = MemoryMarshal.Cast<byte, float>(_firstMoment.bytes))
         fixed (float* v = MemoryMarshal.Cast<byte, float>(_secondMoment.bytes))
         {

@@ -72,11 +72,10 @@ internal sealed partial class LightGcnTrainer
 
     private TrainingResult Run(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        // One parallel pass per step on the CPU (FusedAdam); TorchSharp's Adam elsewhere. Both compute PyTorch's Adam.
-        using var fused = FusedAdam.Supports(model.Embedding) ? new FusedAdam(model.Embedding, _options.LearningRate, model.Adjacency.MaxDegreeOfParallelism) : null;
-        using var optimizer = fused is null ? optim.Adam(model.parameters(), _options.LearningRate) : null;
-        Action zeroGrad = fused is null ? () => optimizer!.zero_grad() : fused.ZeroGrad;
-        Action step = fused is null ? () => optimizer!.step() : fused.Step;
+        // On the CPU the kernel's step with a one-pass Adam (FusedAdam); autograd and TorchSharp's Adam elsewhere. Both
+        // compute the same gradient and PyTorch's Adam.
+        using var kernelStep = KernelTrainingStep.For(model, _options.LearningRate);
+        using var optimizer = kernelStep is null ? optim.Adam(model.parameters(), _options.LearningRate) : null;
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;
         int bestEpoch = _options.Epochs, sinceBest = 0, firstEpoch = 1;
@@ -88,7 +87,7 @@ internal sealed partial class LightGcnTrainer
         TrainingState? lastEpoch = null;
         if (directory is not null)
         {
-            if (fused is null)
+            if (kernelStep is null)
             {
                 throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}.");
             }
@@ -101,7 +100,7 @@ internal sealed partial class LightGcnTrainer
                         $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
                 }
 
-                Restore(model, fused, resumed);
+                Restore(model, kernelStep.Adam, resumed);
                 (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
                 bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape).DetachFromDisposeScope() : null;
                 LogResumed(_logger, resumed.Epoch, directory);
@@ -121,7 +120,7 @@ internal sealed partial class LightGcnTrainer
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                    double loss = TrainBatch(model, zeroGrad, step, triples, start, length);
+                    double loss = TrainBatch(model, kernelStep, optimizer, triples, start, length);
                     if (!double.IsFinite(loss))
                     {
                         throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
@@ -163,7 +162,7 @@ internal sealed partial class LightGcnTrainer
                 if (directory is not null)
                 {
                     // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
-                    var (first, second, adamStep) = fused!.ExportState();
+                    var (first, second, adamStep) = kernelStep!.Adam.ExportState();
                     lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
                         bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
                     if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
@@ -235,7 +234,7 @@ internal sealed partial class LightGcnTrainer
     }
 
     private double TrainBatch(
-        LightGcnModel model, Action zeroGrad, Action step, TripleSet triples, int start, int length)
+        LightGcnModel model, KernelTrainingStep? kernelStep, optim.Optimizer? optimizer, TripleSet triples, int start, int length)
     {
         using var scope = NewDisposeScope();
         // The batch's users, positives and negatives as node indices, laid out [u; i; j], so that each of the final and
@@ -248,12 +247,17 @@ internal sealed partial class LightGcnTrainer
             nodes[(2 * length) + t] = model.UserCount + triples.Negatives[start + t];
         }
 
-        zeroGrad();
+        if (kernelStep is not null)
+        {
+            return kernelStep.Run(_loss, nodes, length);
+        }
+
+        optimizer!.zero_grad();
         var final = model.PropagateRows(nodes).split(length);
         var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
         var loss = _loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
         loss.backward();
-        step();
+        optimizer.step();
         return loss.item<float>();
     }
 
