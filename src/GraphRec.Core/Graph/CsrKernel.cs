@@ -20,14 +20,12 @@ internal static class CsrKernel
     private const int PrefetchDistance = 12;
 
     /// <summary>
-    /// Computes <c>y = A x</c> and, when <paramref name="sum"/> is not empty, also <c>sum += alpha y</c> (or
-    /// <c>sum = alpha y</c> when <paramref name="overwriteSum"/>) while each row of y is still in cache. All spans are
-    /// <c>[rows, dim]</c>, row-major; x must not overlap y or sum. When <paramref name="nonZeroRows"/> is given, rows of x
-    /// marked false are taken as zero and not read (whatever they hold).
+    /// Computes <c>y = A x</c> and, when <paramref name="sum"/> is not empty, also <c>sum += alpha y</c> while each row
+    /// of y is still in cache. All spans are <c>[rows, dim]</c>, row-major; x must not overlap y or sum. When
+    /// <paramref name="nonZeroRows"/> is given, rows of x marked false are taken as zero and not read, whatever they hold.
     /// </summary>
     public static unsafe void Multiply<T>(
-        CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default, ReadOnlySpan<bool> nonZeroRows = default,
-        bool overwriteSum = false)
+        CsrPartition partition, ReadOnlySpan<T> x, Span<T> y, int dim, Span<T> sum = default, T alpha = default, ReadOnlySpan<bool> nonZeroRows = default)
         where T : unmanaged, INumber<T>
     {
         int rows = partition.RowPointers.Length - 1;
@@ -47,12 +45,12 @@ internal static class CsrKernel
             var mask = (nint)maskPointer;
             if (partition.BlockCount == 1)
             {
-                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask, overwriteSum);
+                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask);
                 return;
             }
 
             Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask, overwriteSum));
+                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask));
         }
     }
 
@@ -82,43 +80,38 @@ internal static class CsrKernel
                 for (int i = first; i < end; i++)
                 {
                     int row = ((int*)selected)[i];
-                    ComputeRow(partition.RowPointers, partition.Columns, partition.Values, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, null);
+                    ComputeRow(partition, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, null);
                 }
             });
         }
     }
 
-    /// <summary>Traversal positions <paramref name="first"/> to <paramref name="end"/> of the partition's rows.</summary>
-    private static unsafe void MultiplyRows<T>(CsrPartition partition, int first, int end, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows, bool overwriteSum)
+    private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
     {
-        var traversal = partition.Traversal;
-
         // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
-        int prefetchLimit = traversal.RowPointers[end];
+        int prefetchLimit = partition.RowPointers[endRow];
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
-        for (int position = first; position < end; position++)
+        for (int row = firstRow; row < endRow; row++)
         {
-            long row = traversal.Rows is { } rows ? rows[position] : position;
-            T* target = y + (row * dim);
-            ComputeRow(traversal.RowPointers, traversal.Columns, traversal.Values, position, prefetchLimit, x, target, dim, nonZeroRows);
+            T* target = y + ((long)row * dim);
+            ComputeRow(partition, row, prefetchLimit, x, target, dim, nonZeroRows);
             if (sum != null)
             {
-                AddScaled(sum + (row * dim), target, alpha, dim, width, overwriteSum);
+                AddScaled(sum + ((long)row * dim), target, alpha, dim, width);
             }
         }
     }
 
-    /// <summary>CSR row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>.</summary>
-    private static unsafe void ComputeRow<T>(
-        int[] csrRowPointers, int[] csrColumns, float[] csrValues, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
+    /// <summary>Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>.</summary>
+    private static unsafe void ComputeRow<T>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
     {
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
         int vectorEnd = width == 0 ? 0 : dim - (dim % width);
-        fixed (int* rowPointers = csrRowPointers)
-        fixed (int* columns = csrColumns)
-        fixed (float* values = csrValues)
+        fixed (int* rowPointers = partition.RowPointers)
+        fixed (int* columns = partition.Columns)
+        fixed (float* values = partition.Values)
         {
             int first = rowPointers[row], end = rowPointers[row + 1];
 
@@ -206,8 +199,8 @@ internal static class CsrKernel
         }
     }
 
-    /// <summary><c>sum += alpha * row</c> over one row, or <c>sum = alpha * row</c> when <paramref name="overwrite"/>.</summary>
-    private static unsafe void AddScaled<T>(T* sum, T* row, T alpha, int dim, int width, bool overwrite)
+    /// <summary><c>sum += alpha * row</c> over one row.</summary>
+    private static unsafe void AddScaled<T>(T* sum, T* row, T alpha, int dim, int width)
         where T : unmanaged, INumber<T>
     {
         int d = 0;
@@ -216,14 +209,13 @@ internal static class CsrKernel
             var scale = Vector256.Create(alpha);
             for (; d + width <= dim; d += width)
             {
-                var scaled = scale * Vector256.Load(row + d);
-                (overwrite ? scaled : Vector256.Load(sum + d) + scaled).Store(sum + d);
+                (Vector256.Load(sum + d) + (scale * Vector256.Load(row + d))).Store(sum + d);
             }
         }
 
         for (; d < dim; d++)
         {
-            sum[d] = overwrite ? alpha * row[d] : sum[d] + (alpha * row[d]);
+            sum[d] += alpha * row[d];
         }
     }
 
@@ -278,95 +270,14 @@ internal static class CsrKernel
     }
 }
 
-/// <summary>
-/// The rows of a CSR matrix in the order the kernel computes them: row <c>Rows[p]</c> (p itself when null) at CSR row p,
-/// with its columns and values as in the matrix, so that each row's sum runs in the same order whatever the traversal.
-/// </summary>
-internal sealed record CsrTraversal(int[] RowPointers, int[] Columns, float[] Values, int[]? Rows)
-{
-    /// <summary>
-    /// The matrix's rows in Cuthill–McKee order: breadth-first from the highest-degree row of each connected part,
-    /// neighbours by ascending degree. Rows computed one after another then share most of their neighbours, which stay
-    /// in cache between them.
-    /// </summary>
-    public static CsrTraversal CuthillMcKee(int[] rowPointers, int[] columns, float[] values)
-    {
-        int rows = rowPointers.Length - 1;
-        int Degree(int row) => rowPointers[row + 1] - rowPointers[row];
-        var byDegree = new int[rows];
-        for (int row = 0; row < rows; row++)
-        {
-            byDegree[row] = row;
-        }
-
-        // Stable: rows of equal degree keep their index order, so the traversal is a function of the matrix alone.
-        var keys = new int[rows];
-        for (int row = 0; row < rows; row++)
-        {
-            keys[row] = -Degree(row);
-        }
-
-        Array.Sort(keys, byDegree);
-        var order = new int[rows];
-        var visited = new bool[rows];
-        int head = 0, tail = 0;
-        var neighbours = new List<int>();
-        foreach (int start in byDegree)
-        {
-            if (visited[start])
-            {
-                continue;
-            }
-
-            visited[start] = true;
-            order[tail++] = start;
-            while (head < tail)
-            {
-                int row = order[head++];
-                neighbours.Clear();
-                for (int k = rowPointers[row]; k < rowPointers[row + 1]; k++)
-                {
-                    if (!visited[columns[k]])
-                    {
-                        visited[columns[k]] = true;
-                        neighbours.Add(columns[k]);
-                    }
-                }
-
-                neighbours.Sort((a, b) => Degree(a) != Degree(b) ? Degree(a).CompareTo(Degree(b)) : a.CompareTo(b));
-                foreach (int neighbour in neighbours)
-                {
-                    order[tail++] = neighbour;
-                }
-            }
-        }
-
-        var traversalPointers = new int[rows + 1];
-        var traversalColumns = new int[columns.Length];
-        var traversalValues = new float[values.Length];
-        for (int position = 0; position < rows; position++)
-        {
-            int row = order[position], first = rowPointers[row], count = Degree(row);
-            traversalPointers[position + 1] = traversalPointers[position] + count;
-            Array.Copy(columns, first, traversalColumns, traversalPointers[position], count);
-            Array.Copy(values, first, traversalValues, traversalPointers[position], count);
-        }
-
-        return new CsrTraversal(traversalPointers, traversalColumns, traversalValues, order);
-    }
-}
-
 /// <summary>A CSR matrix with its rows cut into blocks of about equal work for <see cref="CsrKernel"/>.</summary>
 internal sealed class CsrPartition
 {
-    /// <summary>Cuts the rows, in the order of <paramref name="traversal"/> (the matrix's own when null), into blocks.</summary>
-    public CsrPartition(int[] rowPointers, int[] columns, float[] values, int maxDegreeOfParallelism, CsrTraversal? traversal = null)
+    public CsrPartition(int[] rowPointers, int[] columns, float[] values, int maxDegreeOfParallelism)
     {
         RowPointers = rowPointers;
         Columns = columns;
         Values = values;
-        Traversal = traversal ?? new CsrTraversal(rowPointers, columns, values, null);
-        rowPointers = Traversal.RowPointers;
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         ParallelOptions = new ParallelOptions { MaxDegreeOfParallelism = threads };
 
@@ -396,12 +307,9 @@ internal sealed class CsrPartition
 
     public float[] Values { get; }
 
-    /// <summary>The order in which <see cref="CsrKernel.Multiply{T}"/> computes the rows.</summary>
-    public CsrTraversal Traversal { get; }
-
     public ParallelOptions ParallelOptions { get; }
 
-    /// <summary>First traversal position of each block, then the row count.</summary>
+    /// <summary>First row of each block, then the row count.</summary>
     public int[] BlockStarts { get; }
 
     public int BlockCount => BlockStarts.Length - 1;
