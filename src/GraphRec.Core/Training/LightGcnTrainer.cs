@@ -17,7 +17,8 @@ internal sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int Be
 /// <summary>
 /// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
 /// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates through the whole graph, the last
-/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward.
+/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward; on the
+/// CPU through <see cref="KernelTrainingStep"/>, which computes the same step without libtorch operations.
 /// </summary>
 internal sealed partial class LightGcnTrainer
 {
