@@ -14,11 +14,11 @@ internal sealed record PhasesReport(string Machine, int Threads, int Batches, in
 /// <summary>
 /// Times the phases of LightGCN's training step on the CPU kernel (<c>KernelTrainingStep</c>, what the trainer runs) on
 /// Gowalla with the paper's hyperparameters: the forward rows, the loss with its autograd, the gradient of E(0) and
-/// Adam's step; and the kernel's full product <c>Â X</c> for scale.
+/// Adam's step (applied to each row of the gradient as it is computed); and the kernel's full product <c>Â X</c> for scale.
 /// </summary>
 internal static class PhasesBenchmark
 {
-    private static readonly string[] Names = ["forward rows", "loss + autograd", "gradient of E(0)", "adam step"];
+    private static readonly string[] Names = ["forward rows", "loss and its gradient", "gradient of E(0) and Adam"];
 
     public static async Task<int> RunAsync(string folder, int batches, int threads, string output, CancellationToken cancellationToken)
     {

@@ -55,6 +55,40 @@ internal static class CsrKernel
     }
 
     /// <summary>
+    /// Computes <c>A x</c> row by row and hands each row to <paramref name="sink"/> instead of storing it: each row
+    /// exactly as <see cref="Multiply{T}"/> computes it (with the same <paramref name="nonZeroRows"/>), each handed
+    /// over once, by the thread that computed it.
+    /// </summary>
+    public static unsafe void MultiplyRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
+        where TSink : struct, IRowSink
+    {
+        if (x.Length != (long)(partition.RowPointers.Length - 1) * dim)
+        {
+            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values in, got {x.Length}.");
+        }
+
+        fixed (float* xPointer = x)
+        fixed (bool* maskPointer = nonZeroRows)
+        {
+            var input = (nint)xPointer;
+            var mask = (nint)maskPointer;
+            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
+            {
+                int first = partition.BlockStarts[block], end = partition.BlockStarts[block + 1];
+                var row = new float[dim];
+                fixed (float* target = row)
+                {
+                    for (int r = first; r < end; r++)
+                    {
+                        ComputeRow(partition, r, partition.RowPointers[end], (float*)input, target, dim, (bool*)mask);
+                        sink.Accept(r, row);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>
     /// Computes rows <paramref name="rows"/> of <c>A x</c> only, into consecutive rows of <paramref name="y"/>
     /// (<c>[rows.Length, dim]</c>): each exactly as <see cref="Multiply{T}"/> computes it.
     /// </summary>
@@ -268,6 +302,13 @@ internal static class CsrKernel
         sum6.Store(target + (6 * width));
         sum7.Store(target + (7 * width));
     }
+}
+
+/// <summary>Receives the rows of a product one at a time (<see cref="CsrKernel.MultiplyRowsTo{TSink}"/>).</summary>
+internal interface IRowSink
+{
+    /// <summary>Row <paramref name="row"/>; <paramref name="values"/> is reused for the next row once this returns.</summary>
+    void Accept(int row, Span<float> values);
 }
 
 /// <summary>A CSR matrix with its rows cut into blocks of about equal work for <see cref="CsrKernel"/>.</summary>

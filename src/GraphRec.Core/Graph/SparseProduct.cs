@@ -88,50 +88,105 @@ internal static class SparseProduct
     /// <param name="rowGradients">G, <c>[nodes.Length, dim]</c>.</param>
     /// <param name="layer0Gradients">G₀, <c>[nodes.Length, dim]</c>.</param>
     /// <param name="gradient">∂L/∂X, <c>[NodeCount, dim]</c>.</param>
-    internal static void BackpropagateRows(
+    internal static unsafe void BackpropagateRows(
         CsrKernelBackend backend, float[] layerWeights, int[] nodes, int[] distinctRows, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
         Span<float> gradient)
+    {
+        fixed (float* target = gradient)
+        {
+            BackpropagateRows(backend, layerWeights, nodes, distinctRows, rowGradients, layer0Gradients, new StoreRows((nint)target, gradient.Length / backend.Adjacency.NodeCount));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackpropagateRows(CsrKernelBackend, float[], int[], int[], ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// with each row of ∂L/∂X handed to <paramref name="gradientRows"/> as the last product computes it, instead of stored:
+    /// training applies Adam to it there, so the whole gradient is never written out and read back.
+    /// </summary>
+    internal static unsafe void BackpropagateRows<TSink>(
+        CsrKernelBackend backend, float[] layerWeights, int[] nodes, int[] distinctRows, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
+        TSink gradientRows)
+        where TSink : struct, IRowSink
     {
         var partition = backend.Adjacency.Partition;
         int dim = rowGradients.Length / Math.Max(nodes.Length, 1);
         int layers = layerWeights.Length - 1;
+        int length = backend.Adjacency.NodeCount * dim;
         lock (backend.ScratchLock)
         {
             // B = Sᵀ G in a buffer that is zero outside the batch's rows (and made so again below).
-            var scattered = backend.ScratchScatter(gradient.Length);
+            var scattered = backend.ScratchScatter(length);
             ScatterAdd(scattered, rowGradients, nodes, dim);
-            var (first, second) = backend.Scratch(ScalarType.Float32, gradient.Length);
-            Span<float> previous = Floats<float>(layers % 2 == 1 ? first : second, gradient.Length);
-            if (layers == 0)
-            {
-                gradient.Clear();
-                previous = gradient;
-            }
-
-            // T_K = α_K B on the batch's rows only: the first product reads no other row of it.
+            var (first, second) = backend.Scratch(ScalarType.Float32, length);
             var nonZeroRows = backend.ScratchMask();
             Array.Clear(nonZeroRows);
             foreach (int row in distinctRows)
             {
                 nonZeroRows[row] = true;
-                previous.Slice(row * dim, dim).Clear();
             }
 
+            // T_K = α_K B on the batch's rows only (T_1 ends in the first buffer): the first product reads no other row.
+            Span<float> previous = Floats<float>(layers % 2 == 1 ? first : second, length);
+            ClearRows(previous, distinctRows, dim);
             AddScaledRows(previous, scattered, distinctRows, dim, layerWeights[layers]);
-            for (int k = layers - 1; k >= 0; k--)
+            for (int k = layers - 1; k >= 1; k--)
             {
-                var current = k == 0 ? gradient : Floats<float>(k % 2 == 1 ? first : second, gradient.Length);
+                var current = Floats<float>(k % 2 == 1 ? first : second, length);
                 CsrKernel.Multiply(partition, previous, current, dim, nonZeroRows: k == layers - 1 ? nonZeroRows : default);
                 AddScaledRows(current, scattered, distinctRows, dim, layerWeights[k]);
                 previous = current;
             }
 
-            // + Sᵀ G₀.
-            ClearRows(scattered, distinctRows, dim);
-            ScatterAdd(scattered, layer0Gradients, nodes, dim);
-            AddScaledRows(gradient, scattered, distinctRows, dim, 1f);
+            // Sᵀ G₀, each row's share summed first, in the buffer T_1 is not in: only the batch's rows are read.
+            var layer0 = Floats<float>(second, length);
+            ClearRows(layer0, distinctRows, dim);
+            ScatterAdd(layer0, layer0Gradients, nodes, dim);
+            fixed (bool* mask = nonZeroRows)
+            fixed (float* batchRows = scattered)
+            fixed (float* layer0Rows = layer0)
+            {
+                // T_0 = Â T_1 + α_0 B, then + Sᵀ G₀, row by row into the sink.
+                var rows = new AddBatchRows<TSink>((nint)mask, (nint)batchRows, (nint)layer0Rows, layerWeights[0], dim, gradientRows);
+                if (layers == 0)
+                {
+                    var zero = new float[dim];
+                    for (int row = 0; row < backend.Adjacency.NodeCount; row++)
+                    {
+                        Array.Clear(zero);
+                        rows.Accept(row, zero);
+                    }
+                }
+                else
+                {
+                    CsrKernel.MultiplyRowsTo(partition, previous, dim, rows, layers == 1 ? nonZeroRows : default);
+                }
+            }
+
             ClearRows(scattered, distinctRows, dim);
         }
+    }
+
+    /// <summary>Adds <c>α_0 B + Sᵀ G₀</c> to the batch's rows (in that order, as the stored gradient adds them), then passes every row on.</summary>
+    private readonly unsafe struct AddBatchRows<TSink>(nint mask, nint batchRows, nint layer0Rows, float alpha0, int dim, TSink next) : IRowSink
+        where TSink : struct, IRowSink
+    {
+        public void Accept(int row, Span<float> values)
+        {
+            if (((bool*)mask)[row])
+            {
+                long offset = (long)row * dim;
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)batchRows + offset, dim), alpha0, values, values);
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)layer0Rows + offset, dim), 1f, values, values);
+            }
+
+            next.Accept(row, values);
+        }
+    }
+
+    /// <summary>Stores each row into a <c>[rows, dim]</c> matrix.</summary>
+    private readonly unsafe struct StoreRows(nint target, int dim) : IRowSink
+    {
+        public void Accept(int row, Span<float> values) => values.CopyTo(new Span<float>((float*)target + ((long)row * dim), dim));
     }
 
     /// <summary><c>target[nodes[i]] += rows[i]</c> in order of i.</summary>

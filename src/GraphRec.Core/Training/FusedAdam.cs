@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
@@ -80,29 +81,54 @@ internal sealed class FusedAdam : IDisposable
             throw new ArgumentException($"Expected a gradient of {_parameter.numel()} values, got {gradient.Length}.", nameof(gradient));
         }
 
-        _step++;
-        float beta1 = (float)Beta1, beta2 = (float)Beta2, epsilon = (float)Epsilon;
-        float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, _step)));
-        float inverseSqrtCorrection = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, _step)));
-        int length = checked((int)_parameter.numel());
-        fixed (float* p = MemoryMarshal.Cast<byte, float>(_parameter.bytes))
+        var update = BeginStep();
+        int length = gradient.Length;
         fixed (float* g = gradient)
-        fixed (float* m = MemoryMarshal.Cast<byte, float>(_firstMoment.bytes))
-        fixed (float* v = MemoryMarshal.Cast<byte, float>(_secondMoment.bytes))
         {
-            nint pp = (nint)p, gp = (nint)g, mp = (nint)m, vp = (nint)v;
+            nint gp = (nint)g;
             Parallel.For(0, (length + ChunkSize - 1) / ChunkSize, _parallel, chunk =>
             {
                 int start = chunk * ChunkSize, end = Math.Min(length, start + ChunkSize);
-                Update((float*)pp, (float*)gp, (float*)mp, (float*)vp, start, end, beta1, beta2, epsilon, stepSize, inverseSqrtCorrection);
+                update.Apply(start, new ReadOnlySpan<float>((float*)gp + start, end - start));
             });
         }
     }
 
-    private static unsafe void Update(
-        float* p, float* g, float* m, float* v, int start, int end, float beta1, float beta2, float epsilon, float stepSize, float inverseSqrtCorrection)
+    /// <summary>
+    /// Starts a step whose gradient arrives in pieces: the returned update applies Adam to each piece as it comes
+    /// (<see cref="Update.Apply"/>), so that a gradient computed row by row need not be stored whole. Every value must
+    /// be updated exactly once before the next step.
+    /// </summary>
+    public unsafe Update BeginStep()
     {
-        int i = start;
+        _step++;
+        return new Update(
+            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(_parameter.bytes)[0]),
+            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(_firstMoment.bytes)[0]),
+            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(_secondMoment.bytes)[0]),
+            (float)Beta1, (float)Beta2, (float)Epsilon,
+            (float)(LearningRate / (1 - Math.Pow(Beta1, _step))),
+            (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, _step))));
+    }
+
+    /// <summary>One step of Adam over the parameter, applied piece by piece (the tensors' native memory does not move).</summary>
+    internal readonly struct Update(nint parameter, nint firstMoment, nint secondMoment, float beta1, float beta2, float epsilon, float stepSize, float inverseSqrtCorrection)
+    {
+        /// <summary>Updates the values from <paramref name="start"/> on with their gradient <paramref name="gradient"/>.</summary>
+        public unsafe void Apply(long start, ReadOnlySpan<float> gradient)
+        {
+            fixed (float* g = gradient)
+            {
+                UpdateRange((float*)parameter + start, g, (float*)firstMoment + start, (float*)secondMoment + start, gradient.Length,
+                    beta1, beta2, epsilon, stepSize, inverseSqrtCorrection);
+            }
+        }
+    }
+
+    private static unsafe void UpdateRange(
+        float* p, float* g, float* m, float* v, int end, float beta1, float beta2, float epsilon, float stepSize, float inverseSqrtCorrection)
+    {
+        int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var b1 = Vector256.Create(beta1);

@@ -12,6 +12,7 @@ namespace GraphRec.Core;
 ///   G = ∂L/∂R,      G₀ = ∂L/∂R₀                   BprLoss by hand; any other loss by autograd on [3 · batch, dim] tensors
 ///   ∂L/∂E(0) = P Sᵀ G + Sᵀ G₀                      the kernel (SparseProduct.BackpropagateRows)
 /// </code>
+/// with Adam's step applied to each row of ∂L/∂E(0) as the last product computes it (the gradient is never stored).
 /// </summary>
 /// <remarks>
 /// Owned because measured: the generic step's backward runs five libtorch operations over the whole
@@ -25,7 +26,6 @@ internal sealed class KernelTrainingStep : IDisposable
     private readonly LightGcnModel _model;
     private readonly CsrKernelBackend _backend;
     private readonly float[] _layerWeights;
-    private readonly float[] _gradient;
     private readonly int _dim;
     private float[] _distinctRows = [];
     private float[] _rows = [];
@@ -39,7 +39,6 @@ internal sealed class KernelTrainingStep : IDisposable
         _backend = backend;
         Adam = new FusedAdam(model.Embedding, learningRate, model.Adjacency.MaxDegreeOfParallelism);
         _layerWeights = [.. model.LayerWeights];
-        _gradient = new float[model.Embedding.numel()];
         _dim = (int)model.Embedding.shape[1];
     }
 
@@ -48,9 +47,10 @@ internal sealed class KernelTrainingStep : IDisposable
 
     /// <summary>
     /// Time spent so far in each phase, in <see cref="Stopwatch"/> ticks: the forward rows, the loss and its gradient,
-    /// the gradient of E(0), Adam's step (for the phases benchmark; four timestamps a batch cost nothing measurable).
+    /// the gradient of E(0) with Adam's step applied to each row as it is computed (for the phases benchmark; three
+    /// timestamps a batch cost nothing measurable).
     /// </summary>
-    public long[] PhaseTicks { get; } = new long[4];
+    public long[] PhaseTicks { get; } = new long[3];
 
     /// <summary>The step for <paramref name="model"/> when it trains on the CPU kernel (a float32 model on the CPU); null otherwise.</summary>
     public static KernelTrainingStep? For(LightGcnModel model, double learningRate) =>
@@ -85,14 +85,12 @@ internal sealed class KernelTrainingStep : IDisposable
             ? bpr.ComputeWithGradient(_rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients)
             : ByAutograd(loss, size, length);
         long backward = Stopwatch.GetTimestamp();
-        SparseProduct.BackpropagateRows(_backend, _layerWeights, nodes, distinct, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size), _gradient);
-        long gradient = Stopwatch.GetTimestamp();
-        Adam.Step(_gradient);
+        SparseProduct.BackpropagateRows(_backend, _layerWeights, nodes, distinct, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
+            new AdamRows(Adam.BeginStep(), dim));
         long end = Stopwatch.GetTimestamp();
         PhaseTicks[0] += forward - start;
         PhaseTicks[1] += backward - forward;
-        PhaseTicks[2] += gradient - backward;
-        PhaseTicks[3] += end - gradient;
+        PhaseTicks[2] += end - backward;
         return value;
     }
 
@@ -124,6 +122,12 @@ internal sealed class KernelTrainingStep : IDisposable
         {
             target.Clear();
         }
+    }
+
+    /// <summary>Adam's step on each row of the gradient as it arrives.</summary>
+    private readonly struct AdamRows(FusedAdam.Update update, int dim) : IRowSink
+    {
+        public void Accept(int row, Span<float> values) => update.Apply((long)row * dim, values);
     }
 
     private static void Reserve(ref float[] buffer, int length)
