@@ -51,13 +51,13 @@ internal static class ConvergeBenchmark
             var report = new ConvergenceReport(Machine.Describe(), samplerName, learningRate, 2048, points);
             await File.WriteAllTextAsync(curvePath, JsonSerializer.Serialize(report, Json), cancellationToken);
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, Json), cancellationToken);
-            Plot(points, Path.ChangeExtension(output, ".png"));
+            Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
         }
 
         return 0;
     }
 
-    private static void Plot(IReadOnlyList<ConvergencePoint> points, string path)
+    private static void Plot(IReadOnlyList<ConvergencePoint> points, double learningRate, string path)
     {
         var plot = new Plot();
         double[] epochs = [.. points.Select(p => (double)p.Epoch)];
@@ -66,7 +66,8 @@ internal static class ConvergeBenchmark
         plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
         plot.Add.HorizontalLine(ReferenceNdcg).LegendText = "reference NDCG@20 after 1000 epochs";
         plot.ShowLegend();
-        plot.Title($"LightGCN on Gowalla, paper's hyperparameters ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
+        string settings = learningRate == 0.001 ? "paper's hyperparameters" : $"paper's hyperparameters but learning rate {learningRate:G4}";
+        plot.Title($"LightGCN on Gowalla, {settings} ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
         plot.XLabel("epoch");
         plot.YLabel("test metric");
         plot.SavePng(path, 900, 550);

@@ -4,6 +4,7 @@
 //   memory    working set over 20 epochs on MovieLens 100K
 //   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents
 //   phases    where a Gowalla training batch spends its time
+//   replay    a reference LightGCN run's initial embeddings and triples through GraphRec's training step
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
@@ -107,9 +108,16 @@ var phases = new Command("phases", "Where a Gowalla training batch spends its ti
 phases.SetAction((parse, token) => PhasesBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(phaseBatches),
     ApplyThreads(parse.GetValue(threads)), parse.GetValue(output) ?? "benchmark-phases.json", token));
 
+var split = new Option<string>("--split") { Description = "Folder of the split's train.txt and test.txt.", Required = true };
+var dump = new Option<string>("--dump") { Description = "Folder that parity/dump_reference.py wrote.", Required = true };
+var replayUsers = new Option<int>("--users") { Description = "Users in the reference's run (it prints them).", DefaultValueFactory = _ => 943 };
+var replayItems = new Option<int>("--items") { Description = "Items in the reference's run (it prints them).", DefaultValueFactory = _ => 1682 };
+var replay = new Command("replay", "GraphRec's training step on a reference run's initial embeddings and triples (parity/dump_reference.py), then its evaluation.") { split, dump, replayUsers, replayItems };
+replay.SetAction(parse => ReplayBenchmark.Run(parse.GetValue(split)!, parse.GetValue(dump)!, parse.GetValue(replayUsers), parse.GetValue(replayItems)));
+
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, phases,
+    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, phases, replay,
 };
 return await root.Parse(args).InvokeAsync();
 
