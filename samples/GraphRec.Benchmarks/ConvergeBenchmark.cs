@@ -54,6 +54,13 @@ internal static class ConvergeBenchmark
             Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
         }
 
+        if (points.Count > 0 && !File.Exists(output))
+        {
+            // Nothing left to train: the curve so far, written where asked.
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new ConvergenceReport(Machine.Describe(), samplerName, learningRate, 2048, points), Json), cancellationToken);
+            Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
+        }
+
         return 0;
     }
 
@@ -66,7 +73,7 @@ internal static class ConvergeBenchmark
         plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
         plot.Add.HorizontalLine(ReferenceNdcg).LegendText = "reference NDCG@20 after 1000 epochs";
         plot.ShowLegend();
-        string settings = learningRate == 0.001 ? "paper's hyperparameters" : $"paper's hyperparameters but learning rate {learningRate:G4}";
+        string settings = learningRate == 0.001 ? "paper's hyperparameters" : $"learning rate {learningRate:G4}";
         plot.Title($"LightGCN on Gowalla, {settings} ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
         plot.XLabel("epoch");
         plot.YLabel("test metric");
