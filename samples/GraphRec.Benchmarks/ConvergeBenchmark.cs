@@ -48,20 +48,26 @@ internal static class ConvergeBenchmark
             points.Add(point);
             done = target;
             Console.WriteLine($"epoch {point.Epoch}: recall@20 {point.Recall20:F4}, ndcg@20 {point.Ndcg20:F4}, {point.TrainingSeconds / 3600:F2} h of training");
-            var report = new ConvergenceReport(Machine.Describe(), samplerName, learningRate, 2048, points);
-            await File.WriteAllTextAsync(curvePath, JsonSerializer.Serialize(report, Json), cancellationToken);
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, Json), cancellationToken);
-            Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
+            await File.WriteAllTextAsync(curvePath, JsonSerializer.Serialize(Report(), Json), cancellationToken);
+            await PublishAsync();
         }
 
         if (points.Count > 0 && !File.Exists(output))
         {
             // Nothing left to train: the curve so far, written where asked.
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new ConvergenceReport(Machine.Describe(), samplerName, learningRate, 2048, points), Json), cancellationToken);
-            Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
+            await PublishAsync();
         }
 
         return 0;
+
+        ConvergenceReport Report() => new(Machine.Describe(), samplerName, learningRate, 2048, points);
+
+        // The report where asked, and its plot next to it.
+        async Task PublishAsync()
+        {
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(Report(), Json), cancellationToken);
+            Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
+        }
     }
 
     private static void Plot(IReadOnlyList<ConvergencePoint> points, double learningRate, string path)

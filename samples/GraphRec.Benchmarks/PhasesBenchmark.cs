@@ -43,16 +43,7 @@ internal static class PhasesBenchmark
                 clock.Start();
             }
 
-            int start = batch * size % (triples.Count - size);
-            var nodes = new int[3 * size];
-            triples.Users.AsSpan(start, size).CopyTo(nodes);
-            for (int t = 0; t < size; t++)
-            {
-                nodes[size + t] = model.UserCount + triples.Positives[start + t];
-                nodes[(2 * size) + t] = model.UserCount + triples.Negatives[start + t];
-            }
-
-            step.Run(loss, nodes, size);
+            step.Run(loss, triples.BatchNodes(batch * size % (triples.Count - size), size, model.UserCount), size);
         }
 
         double batchMs = clock.Elapsed.TotalMilliseconds / batches;

@@ -41,13 +41,8 @@ internal static class ReplayBenchmark
         {
             int[] flat = [.. line.Split(' ').Select(value => int.Parse(value, CultureInfo.InvariantCulture))];
             int size = flat.Length / 3;
-            var nodes = new int[3 * size];
-            for (int t = 0; t < size; t++)
-            {
-                (nodes[t], nodes[size + t], nodes[(2 * size) + t]) = (flat[3 * t], users + flat[(3 * t) + 1], users + flat[(3 * t) + 2]);
-            }
-
-            step.Run(loss, nodes, size);
+            var triples = new TripleSet([.. flat.Where((_, k) => k % 3 == 0)], [.. flat.Where((_, k) => k % 3 == 1)], [.. flat.Where((_, k) => k % 3 == 2)]);
+            step.Run(loss, triples.BatchNodes(0, size, users), size);
             batches++;
         }
 

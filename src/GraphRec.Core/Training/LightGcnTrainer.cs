@@ -238,15 +238,7 @@ internal sealed partial class LightGcnTrainer
         LightGcnModel model, KernelTrainingStep? kernelStep, optim.Optimizer? optimizer, TripleSet triples, int start, int length)
     {
         using var scope = NewDisposeScope();
-        // The batch's users, positives and negatives as node indices, laid out [u; i; j], so that each of the final and
-        // the layer-0 embeddings is gathered (and scattered back in backward) once rather than three times.
-        var nodes = new int[3 * length];
-        triples.Users.AsSpan(start, length).CopyTo(nodes);
-        for (int t = 0; t < length; t++)
-        {
-            nodes[length + t] = model.UserCount + triples.Positives[start + t];
-            nodes[(2 * length) + t] = model.UserCount + triples.Negatives[start + t];
-        }
+        var nodes = triples.BatchNodes(start, length, model.UserCount);
 
         if (kernelStep is not null)
         {
