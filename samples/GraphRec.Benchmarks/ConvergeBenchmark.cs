@@ -9,7 +9,8 @@ namespace GraphRec.Benchmarks;
 internal sealed record ConvergencePoint(int Epoch, double TrainingSeconds, double Recall20, double Ndcg20);
 
 /// <summary>The curve so far.</summary>
-internal sealed record ConvergenceReport(string Machine, string Sampler, double LearningRate, int BatchSize, IReadOnlyList<ConvergencePoint> Points);
+internal sealed record ConvergenceReport(
+    string Machine, string Sampler, double LearningRate, IReadOnlyList<int>? LearningRateMilestones, double LearningRateDecay, int BatchSize, IReadOnlyList<ConvergencePoint> Points);
 
 /// <summary>
 /// LightGCN on Gowalla with the paper's hyperparameters, evaluated on the test split every few epochs: Recall and
@@ -22,7 +23,9 @@ internal static class ConvergeBenchmark
     private const double ReferenceNdcg = 0.1547;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
-    public static async Task<int> RunAsync(string dataDirectory, int epochs, int evaluateEvery, string samplerName, double learningRate, string stateDirectory, string output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        string dataDirectory, int epochs, int evaluateEvery, string samplerName, double learningRate, int[] milestones, double decay, string stateDirectory, string output,
+        CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(Path.Combine(dataDirectory, "gowalla")).LoadAsync(cancellationToken);
         var split = dataset.SplitPredefined();
@@ -38,7 +41,7 @@ internal static class ConvergeBenchmark
             int target = Math.Min(epochs, done + evaluateEvery);
             var options = new LightGcnOptions
             {
-                Epochs = target, BatchSize = 2048, LearningRate = learningRate, WeightDecay = 1e-4, Cutoffs = [20],
+                Epochs = target, BatchSize = 2048, LearningRate = learningRate, LearningRateMilestones = milestones, LearningRateDecay = decay, WeightDecay = 1e-4, Cutoffs = [20],
                 CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery,
             };
             var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed) : Samplers.EveryInteraction(options.Seed);
@@ -60,17 +63,17 @@ internal static class ConvergeBenchmark
 
         return 0;
 
-        ConvergenceReport Report() => new(Machine.Describe(), samplerName, learningRate, 2048, points);
+        ConvergenceReport Report() => new(Machine.Describe(), samplerName, learningRate, milestones, decay, 2048, points);
 
         // The report where asked, and its plot next to it.
         async Task PublishAsync()
         {
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(Report(), Json), cancellationToken);
-            Plot(points, learningRate, Path.ChangeExtension(output, ".png"));
+            Plot(points, learningRate, milestones, decay, Path.ChangeExtension(output, ".png"));
         }
     }
 
-    private static void Plot(IReadOnlyList<ConvergencePoint> points, double learningRate, string path)
+    private static void Plot(IReadOnlyList<ConvergencePoint> points, double learningRate, int[] milestones, double decay, string path)
     {
         var plot = new Plot();
         double[] epochs = [.. points.Select(p => (double)p.Epoch)];
@@ -79,7 +82,8 @@ internal static class ConvergeBenchmark
         plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
         plot.Add.HorizontalLine(ReferenceNdcg).LegendText = "reference NDCG@20 after 1000 epochs";
         plot.ShowLegend();
-        string settings = learningRate == 0.001 ? "paper's hyperparameters" : $"learning rate {learningRate:G4}";
+        string settings = learningRate == 0.001 && milestones.Length == 0 ? "paper's hyperparameters"
+            : $"learning rate {learningRate:G4}" + (milestones.Length == 0 ? "" : $", x {decay:G4} after epoch {string.Join(", ", milestones)}");
         plot.Title($"LightGCN on Gowalla, {settings} ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
         plot.XLabel("epoch");
         plot.YLabel("test metric");

@@ -94,14 +94,16 @@ scaleOne.SetAction((parse, token) => Task.FromResult(ScaleBenchmark.MeasureOne(p
 
 var evalEvery = new Option<int>("--eval-every") { Description = "Epochs between test evaluations (and checkpoints).", DefaultValueFactory = _ => 10 };
 var learningRate = new Option<double>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 0.001 };
+var milestones = new Option<int[]>("--lr-milestones") { Description = "Epochs after which the learning rate is multiplied by --lr-decay (default: none).", AllowMultipleArgumentsPerToken = true };
+var decay = new Option<double>("--lr-decay") { Description = "The factor applied to the learning rate at each milestone.", DefaultValueFactory = _ => 0.1 };
 var stateDir = new Option<string>("--state-dir")
 {
     Description = "Where the run keeps its checkpoint and curve, and continues from them.",
     DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "graphrec", "converge-gowalla"),
 };
-var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.") { dataDir, epochs, evalEvery, sampler, learningRate, stateDir, output };
+var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.") { dataDir, epochs, evalEvery, sampler, learningRate, milestones, decay, stateDir, output };
 converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 1000, parse.GetValue(evalEvery),
-    parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
+    parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
 var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };
 var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, output };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace GraphRec.Sample;
 
@@ -12,7 +13,8 @@ internal sealed record SplitSettings(string Split, double TestRatio, double Vali
 internal sealed record TrainSettings(
     DataSettings Data, SplitSettings Split, int Dimension, int Layers, int Epochs, int BatchSize, double LearningRate, double Decay,
     int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "user",
-    string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3);
+    string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3,
+    IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1);
 
 /// <summary>The data options, added to a command.</summary>
 internal sealed class DataOptions
@@ -106,6 +108,13 @@ internal sealed class TrainOptions
     private readonly Option<int> _epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 50 };
     private readonly Option<int> _batch = new("--batch-size") { Description = "Triples per batch.", DefaultValueFactory = _ => 1024 };
     private readonly Option<double> _lr = new("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 0.005 };
+    private readonly Option<int[]> _lrMilestones = new("--lr-milestones")
+    {
+        Description = "Epochs after which the learning rate is multiplied by --lr-decay, ascending, such as 80 (default: one learning rate throughout).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<double> _lrDecay = new("--lr-decay") { Description = "The factor applied to the learning rate at each of --lr-milestones, more than 0 and at most 1.", DefaultValueFactory = _ => 0.1 };
     private readonly Option<double> _decay = new("--decay") { Description = "L2 weight λ of the BPR loss on the batch's layer-0 embeddings.", DefaultValueFactory = _ => 1e-4 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Validate every N epochs (with --val-ratio above 0).", DefaultValueFactory = _ => 5 };
     private readonly Option<int?> _patience = new("--patience") { Description = "Stop after this many validations without improvement of recall at the largest K, keeping the best weights (default: never stop early)." };
@@ -161,6 +170,23 @@ internal sealed class TrainOptions
             }
         });
         _lr.Validators.Add(result => Cli.Positive(result, _lr));
+        _lrMilestones.Validators.Add(result =>
+        {
+            // Tokens, not the value: text that is not a number has the parser's own message.
+            int[] milestones = [.. result.Tokens.Select(t => int.TryParse(t.Value, CultureInfo.InvariantCulture, out int m) ? m : 0)];
+            if (result.Tokens.Count > 0 && result.Tokens.All(t => int.TryParse(t.Value, CultureInfo.InvariantCulture, out _))
+                && (milestones.Any(m => m <= 0) || milestones.Zip(milestones.Skip(1)).Any(pair => pair.First >= pair.Second)))
+            {
+                result.AddError($"--lr-milestones must be positive epochs in ascending order, each once, such as --lr-milestones 80; they are {string.Join(" ", milestones)}.");
+            }
+        });
+        _lrDecay.Validators.Add(result =>
+        {
+            if (Cli.TryGetValue(result, out double factor) && factor is not (> 0 and <= 1))
+            {
+                result.AddError($"--lr-decay must be more than 0 and at most 1, such as 0.2; it is {factor}.");
+            }
+        });
         _decay.Validators.Add(result =>
         {
             if (Cli.TryGetValue(result, out double decay) && !(decay >= 0 && double.IsFinite(decay)))
@@ -200,6 +226,8 @@ internal sealed class TrainOptions
         command.Options.Add(_resume);
         command.Options.Add(_checkpointEvery);
         command.Options.Add(_lr);
+        command.Options.Add(_lrMilestones);
+        command.Options.Add(_lrDecay);
         command.Options.Add(_decay);
         command.Options.Add(_patience);
         command.Options.Add(_threads);
@@ -211,5 +239,6 @@ internal sealed class TrainOptions
         _data.Bind(parse), _split.Bind(parse), parse.GetValue(_dim), parse.GetValue(_layers), parse.GetValue(_epochs),
         parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_decay), parse.GetValue(_evalEvery), parse.GetValue(_patience),
         parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
-        parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha));
+        parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha),
+        parse.GetValue(_lrMilestones) ?? [], parse.GetValue(_lrDecay));
 }

@@ -30,6 +30,8 @@ internal static class TrainCommand
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate,
+            LearningRateMilestones = [.. settings.LearningRateMilestones ?? []],
+            LearningRateDecay = settings.LearningRateDecay,
             WeightDecay = settings.Decay,
             EvaluateEvery = settings.EvaluateEvery,
             Patience = settings.Patience,
@@ -70,7 +72,7 @@ internal static class TrainCommand
             split.Test.Count, split.DroppedTest, split.DroppedHeldOut - split.DroppedTest,
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
-                threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha),
+                threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha, settings.LearningRateMilestones ?? [], settings.LearningRateDecay),
             history.Count, bestEpoch, history.Count == 0 ? null : history.Average(h => h.Seconds), trainSeconds, evalSeconds,
             MetricsReport.PeakWorkingSetMegabytes(), result is null ? null : MetricsReport.Flatten(result), baselines,
             [.. history.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);

@@ -27,7 +27,7 @@ public sealed class CheckpointTests : IDisposable
         return (split.Train, split.Test);
     }
 
-    private static float[] Train(Interactions train, Interactions validation, LightGcnOptions options, CancellationToken cancellationToken = default)
+    private static float[] Train(Interactions train, Interactions? validation, LightGcnOptions options, CancellationToken cancellationToken = default)
     {
         using var adjacency = NormalizedAdjacency.FromInteractions(train);
         using var model = new LightGcnModel(adjacency, options);
@@ -94,6 +94,42 @@ public sealed class CheckpointTests : IDisposable
         other.LearningRate = 0.02;
 
         var error = Assert.Throws<ArgumentException>(() => Train(train, validation, other));
+
+        Assert.Contains("belongs to other data, another split or other options", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_with_a_learning_rate_schedule_resumes_past_its_milestone_bit_for_bit()
+    {
+        var (train, _) = Data();
+        string directory = Path.Combine(_folder, "schedule");
+        LightGcnOptions Scheduled(int epochs, string? folder)
+        {
+            var options = Options(epochs, folder);
+            (options.LearningRateMilestones, options.LearningRateDecay) = ([2], 0.25);
+            return options;
+        }
+
+        // Without validation, so that each run ends with its last epoch's weights rather than its best epoch's.
+        float[] straight = Train(train, null, Scheduled(3, folder: null));
+        float[] constant = Train(train, null, Options(3, directory: null));
+        Train(train, null, Scheduled(2, directory));
+        float[] resumed = Train(train, null, Scheduled(3, directory));
+
+        Assert.Equal(straight, resumed);
+        Assert.NotEqual(constant, resumed);
+    }
+
+    [Fact]
+    public void A_checkpoint_at_one_learning_rate_is_refused_by_a_run_with_a_schedule()
+    {
+        var (train, validation) = Data();
+        string directory = Path.Combine(_folder, "constant");
+        Train(train, validation, Options(1, directory));
+        var scheduled = Options(2, directory);
+        scheduled.LearningRateMilestones = [1];
+
+        var error = Assert.Throws<ArgumentException>(() => Train(train, validation, scheduled));
 
         Assert.Contains("belongs to other data, another split or other options", error.Message, StringComparison.Ordinal);
     }

@@ -27,6 +27,20 @@ public sealed class MisuseTests
     }
 
     [Theory]
+    [InlineData(new[] { 80, 50 }, 0.2, "LightGcnOptions.LearningRateMilestones")]
+    [InlineData(new[] { 80, 80 }, 0.2, "LightGcnOptions.LearningRateMilestones")]
+    [InlineData(new[] { 0 }, 0.2, "LightGcnOptions.LearningRateMilestones")]
+    [InlineData(new[] { 80 }, 0.0, "LightGcnOptions.LearningRateDecay")]
+    [InlineData(new[] { 80 }, 1.5, "LightGcnOptions.LearningRateDecay")]
+    [InlineData(new[] { 80 }, double.NaN, "LightGcnOptions.LearningRateDecay")]
+    public void A_learning_rate_schedule_out_of_order_or_out_of_range_is_refused_at_once(int[] milestones, double decay, string expected)
+    {
+        var options = new LightGcnOptions { LearningRateMilestones = milestones, LearningRateDecay = decay };
+
+        Assert.Contains(expected, Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("recall@20", new[] { 10 })]
     [InlineData("Recall@20", new[] { 10, 20 })]
     [InlineData("recall", new[] { 20 })]

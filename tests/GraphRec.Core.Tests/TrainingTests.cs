@@ -243,6 +243,37 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void The_learning_rate_drops_by_the_decay_after_each_milestone()
+    {
+        var options = new LightGcnOptions { LearningRate = 0.005, LearningRateMilestones = [80, 150], LearningRateDecay = 0.2 };
+
+        Assert.Equal([0.005, 0.005, 0.001, 0.001, 0.0002], new[] { 1, 80, 81, 150, 151 }.Select(options.LearningRateAt), (a, b) => Math.Abs(a - b) < 1e-15);
+        Assert.Equal(0.005, new LightGcnOptions { LearningRate = 0.005 }.LearningRateAt(1000));
+    }
+
+    [Fact]
+    public void A_schedule_trains_like_one_rate_up_to_its_milestone_and_differently_after_it()
+    {
+        var (train, _) = PlantedCommunities();
+        IReadOnlyList<EpochRecord> Run(int[] milestones)
+        {
+            using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
+            var options = new LightGcnOptions
+            {
+                EmbeddingDimension = 8, Layers = 2, Seed = 3, Epochs = 3, BatchSize = 50, LearningRate = 0.02, LearningRateMilestones = milestones, LearningRateDecay = 0.1,
+            };
+            using var model = new LightGcnModel(adjacency, options);
+            return new LightGcnTrainer(options).Train(model, train).History;
+        }
+
+        var constant = Run([]);
+        var scheduled = Run([2]);
+
+        Assert.Equal(constant.Take(2).Select(h => h.Loss), scheduled.Take(2).Select(h => h.Loss));
+        Assert.NotEqual(constant[2].Loss, scheduled[2].Loss);
+    }
+
+    [Fact]
     public void A_different_loss_plugs_in_without_touching_the_trainer()
     {
         var (train, _) = PlantedCommunities();

@@ -11,8 +11,9 @@ public sealed class CliParsingTests
         Assert.Empty(errors);
         Assert.NotNull(byDefault);
         Assert.NotNull(explicitly);
-        Assert.Equal(explicitly, byDefault with { Cutoffs = explicitly.Cutoffs });
+        Assert.Equal(explicitly, byDefault with { Cutoffs = explicitly.Cutoffs, LearningRateMilestones = explicitly.LearningRateMilestones });
         Assert.Equal([10, 20], byDefault!.Cutoffs);
+        Assert.Empty(byDefault.LearningRateMilestones!);
         Assert.Equal(5, byDefault.Epochs);
         Assert.Equal("ml-100k", byDefault.Data.Dataset);
         Assert.Equal((64, 3, 1024, 0.005, 1e-4), (byDefault.Dimension, byDefault.Layers, byDefault.BatchSize, byDefault.LearningRate, byDefault.Decay));
@@ -25,7 +26,7 @@ public sealed class CliParsingTests
         var (settings, errors) = Cli.ParseTrain([
             "train", "--dataset", "edgelist", "--train", "a.txt", "--test", "b.txt", "--rating-threshold", "4", "--split", "predefined",
             "--test-ratio", "0.3", "--val-ratio", "0", "--seed", "7", "--dim", "32", "--layers", "2", "--epochs", "9", "--batch-size", "512",
-            "--lr", "0.01", "--decay", "0.001", "--eval-every", "2", "--patience", "3", "--threads", "1", "--k", "5", "50", "--output", "out"]);
+            "--lr", "0.01", "--lr-milestones", "80", "150", "--lr-decay", "0.2", "--decay", "0.001", "--eval-every", "2", "--patience", "3", "--threads", "1", "--k", "5", "50", "--output", "out"]);
 
         Assert.Empty(errors);
         Assert.Equal(new DataSettings("edgelist", null, "a.txt", "b.txt", 4f), settings!.Data);
@@ -33,6 +34,8 @@ public sealed class CliParsingTests
         Assert.Equal((32, 2, 9, 512, 0.01, 0.001, 2, (int?)3, 1), (settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize,
             settings.LearningRate, settings.Decay, settings.EvaluateEvery, settings.Patience, settings.Threads));
         Assert.Equal([5, 50], settings.Cutoffs);
+        Assert.Equal([80, 150], settings.LearningRateMilestones!);
+        Assert.Equal(0.2, settings.LearningRateDecay);
         Assert.Equal("out", settings.Output);
     }
 
@@ -51,6 +54,10 @@ public sealed class CliParsingTests
     [InlineData("--patience 0", "--patience must be positive")]
     [InlineData("--sampler random", "random")]
     [InlineData("--checkpoint-every 0", "--checkpoint-every must be positive")]
+    [InlineData("--lr-milestones 80 50", "--lr-milestones must be positive epochs in ascending order")]
+    [InlineData("--lr-milestones 0", "--lr-milestones must be positive epochs in ascending order")]
+    [InlineData("--lr-decay 0", "--lr-decay must be more than 0 and at most 1")]
+    [InlineData("--lr-decay 2", "--lr-decay must be more than 0 and at most 1")]
     public void Bad_values_are_refused_with_a_message_that_names_them(string arguments, string expected)
     {
         var (settings, errors) = Cli.ParseTrain(arguments.Split(' '));

@@ -45,6 +45,16 @@ public sealed class LightGcnOptions
     /// <summary>Adam's learning rate, positive and finite. Default 0.005.</summary>
     public double LearningRate { get; set; } = 0.005;
 
+    /// <summary>
+    /// Epochs after which the learning rate is multiplied by <see cref="LearningRateDecay"/>, positive and ascending, as
+    /// PyTorch's <c>MultiStepLR</c> does: with <c>[80]</c> and 0.2, epochs 1 to 80 train at <see cref="LearningRate"/> and
+    /// every later epoch at a fifth of it. Default empty: one learning rate throughout.
+    /// </summary>
+    public IList<int> LearningRateMilestones { get; set; } = [];
+
+    /// <summary>The factor the learning rate is multiplied by at each of <see cref="LearningRateMilestones"/>, more than 0 and at most 1. Default 0.1.</summary>
+    public double LearningRateDecay { get; set; } = 0.1;
+
     /// <summary>The weight λ of the L2 term of the BPR loss on the batch's layer-0 embeddings, 0 or more. Default 1e-4, the paper's.</summary>
     public double WeightDecay { get; set; } = 1e-4;
 
@@ -97,6 +107,13 @@ public sealed class LightGcnOptions
         Require(Epochs > 0, nameof(Epochs), "positive", Epochs);
         Require(BatchSize > 0, nameof(BatchSize), "positive", BatchSize);
         Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), "a positive finite number (the paper's is 0.001)", LearningRate);
+        if (LearningRateMilestones is null || LearningRateMilestones.Any(m => m <= 0) || LearningRateMilestones.Zip(LearningRateMilestones.Skip(1)).Any(pair => pair.First >= pair.Second))
+        {
+            throw new ArgumentException(
+                $"{nameof(LightGcnOptions)}.{nameof(LearningRateMilestones)} needs positive epochs in ascending order, each once (empty: one learning rate throughout); it is [{string.Join(", ", LearningRateMilestones ?? [])}].");
+        }
+
+        Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), "more than 0 and at most 1", LearningRateDecay);
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), "a finite number, 0 or more (the paper's is 1e-4)", WeightDecay);
         Require(EvaluateEvery > 0, nameof(EvaluateEvery), "positive", EvaluateEvery);
         Require(Patience is null or > 0, nameof(Patience), "positive or null (never stop early)", Patience);
@@ -122,6 +139,9 @@ public sealed class LightGcnOptions
     internal float[] ResolveLayerWeights() =>
         LayerWeights is null ? [.. Enumerable.Repeat(1f / (Layers + 1), Layers + 1)] : [.. LayerWeights];
 
+    /// <summary>The learning rate of epoch <paramref name="epoch"/> (from 1): <see cref="LearningRate"/> times <see cref="LearningRateDecay"/> once for each milestone before it.</summary>
+    internal double LearningRateAt(int epoch) => LearningRate * Math.Pow(LearningRateDecay, LearningRateMilestones.Count(milestone => milestone < epoch));
+
     /// <summary>The cut-offs, distinct and ascending.</summary>
     internal int[] ResolveCutoffs() => [.. Cutoffs.Distinct().Order()];
 
@@ -131,6 +151,7 @@ public sealed class LightGcnOptions
         var copy = (LightGcnOptions)MemberwiseClone();
         copy.LayerWeights = LayerWeights is null ? null : [.. LayerWeights];
         copy.Cutoffs = [.. Cutoffs];
+        copy.LearningRateMilestones = [.. LearningRateMilestones];
         return copy;
     }
 

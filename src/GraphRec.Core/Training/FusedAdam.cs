@@ -44,7 +44,8 @@ internal sealed class FusedAdam : IDisposable
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount };
     }
 
-    public double LearningRate { get; }
+    /// <summary>The learning rate of the next steps: a schedule changes it between epochs.</summary>
+    public double LearningRate { get; set; }
 
     public double Beta1 { get; }
 

@@ -113,6 +113,7 @@ internal sealed partial class LightGcnTrainer
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
+                SetLearningRate(kernelStep, optimizer, _options.LearningRateAt(epoch));
                 triples = _sampler.Sample(train, epoch, triples);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
                 double lossSum = 0;
@@ -199,6 +200,19 @@ internal sealed partial class LightGcnTrainer
         finally
         {
             bestWeights?.Dispose();
+        }
+    }
+
+    private static void SetLearningRate(KernelTrainingStep? kernelStep, optim.Optimizer? optimizer, double learningRate)
+    {
+        if (kernelStep is not null)
+        {
+            kernelStep.Adam.LearningRate = learningRate;
+        }
+
+        foreach (var group in optimizer?.ParamGroups ?? [])
+        {
+            group.LearningRate = learningRate;
         }
     }
 

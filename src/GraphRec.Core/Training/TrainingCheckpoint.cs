@@ -49,6 +49,12 @@ internal static class TrainingCheckpoint
         string settings = Join('|', options.EmbeddingDimension, options.Layers, Join(',', [.. options.ResolveLayerWeights().Cast<object?>()]),
             options.InitStandardDeviation, options.Seed, options.BatchSize, options.LearningRate, options.WeightDecay, options.EvaluateEvery,
             options.Patience, options.ValidationMetric, Join(',', [.. options.ResolveCutoffs().Cast<object?>()]), loss.GetType().FullName, sampler.GetType().FullName);
+        if (options.LearningRateMilestones.Count > 0)
+        {
+            // Only with a schedule, so that the checkpoints of runs at one learning rate stay valid.
+            settings += "|" + Join('|', Join(',', [.. options.LearningRateMilestones.Cast<object?>()]), options.LearningRateDecay);
+        }
+
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         return Convert.ToHexString(hash.GetHashAndReset());
     }
