@@ -10,8 +10,10 @@ namespace GraphRec.Core.Tests;
 
 /// <summary>
 /// Model files whose checksum is consistent but whose contents are forged: the checksum detects damage, it does not
-/// authenticate, so the loader must bound what a file can make it allocate or compute.
+/// authenticate, so the loader must bound what a file can make it allocate or compute. Runs alone: a test here counts
+/// the bytes the process allocates, which tests running beside it would add to.
 /// </summary>
+[Collection(nameof(ModelFuzzRunsAlone))]
 public sealed class ForgedModelFileTests : IDisposable
 {
     private const int PayloadStart = 8 + 4 + 8 + 32;
