@@ -214,6 +214,30 @@ internal static class CsrKernel
         }
     }
 
+    /// <summary>
+    /// Rows to look ahead in loops over a batch's rows (a few thousand of tens of thousands, in no order the hardware
+    /// prefetcher can follow). Measured on Gowalla: three interleaved pairs of the phases benchmark gave 48.3, 43.3 and
+    /// 43.7 ms per batch with it against 48.6, 46.1 and 45.3 without.
+    /// </summary>
+    public const int RowLookahead = 8;
+
+    /// <summary>Asks for row <paramref name="row"/> of a <c>[rows, dim]</c> matrix to be brought into cache, when it exists.</summary>
+    public static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
+        where T : unmanaged
+    {
+        if (Sse.IsSupported && (long)(row + 1) * dim <= matrix.Length)
+        {
+            fixed (T* start = matrix)
+            {
+                byte* first = (byte*)(start + ((long)row * dim));
+                for (int offset = 0; offset < dim * sizeof(T); offset += 64)
+                {
+                    Sse.Prefetch0(first + offset);
+                }
+            }
+        }
+    }
+
     /// <summary>Marks the rows of a <c>[rows, dim]</c> matrix that have a non-zero entry.</summary>
     public static unsafe void FindNonZeroRows<T>(CsrPartition partition, ReadOnlySpan<T> x, int dim, Span<bool> nonZeroRows)
         where T : unmanaged, INumber<T>

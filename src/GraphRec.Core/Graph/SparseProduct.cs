@@ -194,6 +194,11 @@ internal static class SparseProduct
     {
         for (int i = 0; i < nodes.Length; i++)
         {
+            if (i + CsrKernel.RowLookahead < nodes.Length)
+            {
+                CsrKernel.PrefetchRow<float>(target, nodes[i + CsrKernel.RowLookahead], dim);
+            }
+
             var destination = target.Slice(nodes[i] * dim, dim);
             TensorPrimitives.Add(destination, rows.Slice(i * dim, dim), destination);
         }
@@ -202,18 +207,29 @@ internal static class SparseProduct
     /// <summary><c>target[r] += alpha · source[r]</c> for each row r of <paramref name="rows"/>.</summary>
     private static void AddScaledRows(Span<float> target, ReadOnlySpan<float> source, int[] rows, int dim, float alpha)
     {
-        foreach (int row in rows)
+        for (int i = 0; i < rows.Length; i++)
         {
-            var destination = target.Slice(row * dim, dim);
-            TensorPrimitives.MultiplyAdd(source.Slice(row * dim, dim), alpha, destination, destination);
+            if (i + CsrKernel.RowLookahead < rows.Length)
+            {
+                CsrKernel.PrefetchRow<float>(target, rows[i + CsrKernel.RowLookahead], dim);
+                CsrKernel.PrefetchRow(source, rows[i + CsrKernel.RowLookahead], dim);
+            }
+
+            var destination = target.Slice(rows[i] * dim, dim);
+            TensorPrimitives.MultiplyAdd(source.Slice(rows[i] * dim, dim), alpha, destination, destination);
         }
     }
 
     private static void ClearRows(Span<float> target, int[] rows, int dim)
     {
-        foreach (int row in rows)
+        for (int i = 0; i < rows.Length; i++)
         {
-            target.Slice(row * dim, dim).Clear();
+            if (i + CsrKernel.RowLookahead < rows.Length)
+            {
+                CsrKernel.PrefetchRow<float>(target, rows[i + CsrKernel.RowLookahead], dim);
+            }
+
+            target.Slice(rows[i] * dim, dim).Clear();
         }
     }
 
@@ -247,6 +263,11 @@ internal static class SparseProduct
         T alpha0 = T.CreateTruncating(layerWeights[0]);
         for (int i = 0; i < rows.Length; i++)
         {
+            if (i + CsrKernel.RowLookahead < rows.Length)
+            {
+                CsrKernel.PrefetchRow(input, rows[i + CsrKernel.RowLookahead], dim);
+            }
+
             TensorPrimitives.Multiply(input.Slice(rows[i] * dim, dim), alpha0, rowSums.Slice(i * dim, dim));
         }
 
@@ -282,6 +303,11 @@ internal static class SparseProduct
     {
         for (int i = 0; i < rows.Length; i++)
         {
+            if (i + CsrKernel.RowLookahead < rows.Length)
+            {
+                CsrKernel.PrefetchRow(matrix, rows[i + CsrKernel.RowLookahead], dim);
+            }
+
             var target = sums.Slice(i * dim, dim);
             TensorPrimitives.MultiplyAdd(matrix.Slice(rows[i] * dim, dim), alpha, target, target);
         }
