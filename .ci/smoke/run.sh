@@ -15,7 +15,10 @@ for id in GraphRec.Data GraphRec.Metrics GraphRec.Core GraphRec.Hosting; do
   test -f "$feed/$id.$version.nupkg" || { echo "missing package $id.$version.nupkg" >&2; exit 1; }
   test -f "$feed/$id.$version.snupkg" || { echo "missing symbols package $id.$version.snupkg" >&2; exit 1; }
 done
-unzip -l "$feed/GraphRec.Core.$version.nupkg" | grep -q "buildTransitive/GraphRec.Core.targets" \
+# The listing first, then the search: with pipefail, grep -q stopping at its match can kill unzip with SIGPIPE and
+# fail the pipeline although the file is there.
+listing=$(unzip -l "$feed/GraphRec.Core.$version.nupkg")
+grep -q "buildTransitive/GraphRec.Core.targets" <<<"$listing" \
   || { echo "GraphRec.Core package lacks buildTransitive/GraphRec.Core.targets" >&2; exit 1; }
 
 # The same version is packed again on every run: drop stale copies from the global packages folder.
