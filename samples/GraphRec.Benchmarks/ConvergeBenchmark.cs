@@ -73,6 +73,33 @@ internal static class ConvergeBenchmark
         }
     }
 
+    /// <summary>The Recall@20 curves of several reports in one plot, each named by its learning rate and schedule.</summary>
+    public static async Task<int> PlotTogetherAsync(string[] reports, string output, CancellationToken cancellationToken)
+    {
+        var plot = new Plot();
+        foreach (string path in reports)
+        {
+            var report = JsonSerializer.Deserialize<ConvergenceReport>(await File.ReadAllTextAsync(path, cancellationToken), Json)
+                ?? throw new InvalidDataException($"{path} holds no convergence report.");
+            double[] epochs = [.. report.Points.Select(p => (double)p.Epoch)];
+            double[] recall = [.. report.Points.Select(p => p.Recall20)];
+            plot.Add.Scatter(epochs, recall).LegendText =
+                Settings(report.LearningRate, [.. report.LearningRateMilestones ?? []], report.LearningRateDecay);
+        }
+
+        plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.Title("LightGCN on Gowalla, test Recall@20 by epoch (batch 2048)");
+        plot.XLabel("epoch");
+        plot.YLabel("test Recall@20");
+        plot.SavePng(output, 900, 550);
+        Console.WriteLine($"wrote {output}");
+        return 0;
+    }
+
+    private static string Settings(double learningRate, int[] milestones, double decay) =>
+        $"learning rate {learningRate:G4}" + (milestones.Length == 0 ? "" : $", x {decay:G4} after epoch {string.Join(", ", milestones)}");
+
     private static void Plot(IReadOnlyList<ConvergencePoint> points, double learningRate, int[] milestones, double decay, string path)
     {
         var plot = new Plot();
@@ -82,8 +109,7 @@ internal static class ConvergeBenchmark
         plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
         plot.Add.HorizontalLine(ReferenceNdcg).LegendText = "reference NDCG@20 after 1000 epochs";
         plot.ShowLegend();
-        string settings = learningRate == 0.001 && milestones.Length == 0 ? "paper's hyperparameters"
-            : $"learning rate {learningRate:G4}" + (milestones.Length == 0 ? "" : $", x {decay:G4} after epoch {string.Join(", ", milestones)}");
+        string settings = learningRate == 0.001 && milestones.Length == 0 ? "paper's hyperparameters" : Settings(learningRate, milestones, decay);
         plot.Title($"LightGCN on Gowalla, {settings} ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
         plot.XLabel("epoch");
         plot.YLabel("test metric");

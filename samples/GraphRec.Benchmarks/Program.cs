@@ -6,6 +6,7 @@
 //   phases    where a Gowalla training batch spends its time
 //   replay    a reference LightGCN run's initial embeddings and triples through GraphRec's training step
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
+//   converge-plot  several converge reports' Recall@20 curves in one PNG
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
 using System.CommandLine;
@@ -105,6 +106,10 @@ var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few 
 converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 1000, parse.GetValue(evalEvery),
     parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
+var reports = new Option<string[]>("--reports") { Description = "Reports the converge benchmark wrote.", Required = true, AllowMultipleArgumentsPerToken = true };
+var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG.") { reports, output };
+convergePlot.SetAction((parse, token) => ConvergeBenchmark.PlotTogetherAsync(parse.GetValue(reports)!, parse.GetValue(output) ?? "converge.png", token));
+
 var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };
 var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, output };
 phases.SetAction((parse, token) => PhasesBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(phaseBatches),
@@ -119,7 +124,7 @@ replay.SetAction(parse => ReplayBenchmark.Run(parse.GetValue(split)!, parse.GetV
 
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, phases, replay,
+    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
 };
 return await root.Parse(args).InvokeAsync();
 
