@@ -12,7 +12,10 @@ namespace GraphRec.Core;
 /// The defaults are the ones behind the README's MovieLens 100K figures: the paper's dimension, layers, initialisation
 /// and weight decay; a learning rate, batch size and epoch count measured on MovieLens 100K (the paper's 0.001 and
 /// 2048 are far from converged after a minute there); and a fixed seed, so that the same data gives the same model in
-/// every run. For the paper's Gowalla setting use <c>LearningRate = 0.001, BatchSize = 2048, Epochs = 1000</c>.
+/// every run. For the paper's Gowalla setting use <c>LearningRate = 0.001, BatchSize = 2048, Epochs = 1000</c>; measured
+/// on Gowalla (README), <c>LearningRate = 0.005</c> with <c>LearningRateMilestones = [50]</c> and
+/// <c>LearningRateDecay = 0.2</c> reached by epoch 100 the accuracy the paper's rate has at 200, and was ahead of it
+/// at every epoch measured (to 200).
 /// </remarks>
 public sealed class LightGcnOptions
 {
