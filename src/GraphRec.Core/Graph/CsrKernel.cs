@@ -221,6 +221,19 @@ internal static class CsrKernel
     /// </summary>
     public const int RowLookahead = 8;
 
+    /// <summary>
+    /// For a loop at <paramref name="i"/> over <paramref name="rows"/>: asks for row <c>rows[i + RowLookahead]</c> of a
+    /// <c>[rows, dim]</c> matrix, when the loop has that far to go.
+    /// </summary>
+    public static void PrefetchAhead<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<int> rows, int i, int dim)
+        where T : unmanaged
+    {
+        if (i + RowLookahead < rows.Length)
+        {
+            PrefetchRow(matrix, rows[i + RowLookahead], dim);
+        }
+    }
+
     /// <summary>Asks for row <paramref name="row"/> of a <c>[rows, dim]</c> matrix to be brought into cache, when it exists.</summary>
     public static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
         where T : unmanaged

@@ -194,11 +194,7 @@ internal static class SparseProduct
     {
         for (int i = 0; i < nodes.Length; i++)
         {
-            if (i + CsrKernel.RowLookahead < nodes.Length)
-            {
-                CsrKernel.PrefetchRow<float>(target, nodes[i + CsrKernel.RowLookahead], dim);
-            }
-
+            CsrKernel.PrefetchAhead<float>(target, nodes, i, dim);
             var destination = target.Slice(nodes[i] * dim, dim);
             TensorPrimitives.Add(destination, rows.Slice(i * dim, dim), destination);
         }
@@ -209,12 +205,8 @@ internal static class SparseProduct
     {
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i + CsrKernel.RowLookahead < rows.Length)
-            {
-                CsrKernel.PrefetchRow<float>(target, rows[i + CsrKernel.RowLookahead], dim);
-                CsrKernel.PrefetchRow(source, rows[i + CsrKernel.RowLookahead], dim);
-            }
-
+            CsrKernel.PrefetchAhead<float>(target, rows, i, dim);
+            CsrKernel.PrefetchAhead(source, rows, i, dim);
             var destination = target.Slice(rows[i] * dim, dim);
             TensorPrimitives.MultiplyAdd(source.Slice(rows[i] * dim, dim), alpha, destination, destination);
         }
@@ -224,11 +216,7 @@ internal static class SparseProduct
     {
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i + CsrKernel.RowLookahead < rows.Length)
-            {
-                CsrKernel.PrefetchRow<float>(target, rows[i + CsrKernel.RowLookahead], dim);
-            }
-
+            CsrKernel.PrefetchAhead<float>(target, rows, i, dim);
             target.Slice(rows[i] * dim, dim).Clear();
         }
     }
@@ -263,11 +251,7 @@ internal static class SparseProduct
         T alpha0 = T.CreateTruncating(layerWeights[0]);
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i + CsrKernel.RowLookahead < rows.Length)
-            {
-                CsrKernel.PrefetchRow(input, rows[i + CsrKernel.RowLookahead], dim);
-            }
-
+            CsrKernel.PrefetchAhead(input, rows, i, dim);
             TensorPrimitives.Multiply(input.Slice(rows[i] * dim, dim), alpha0, rowSums.Slice(i * dim, dim));
         }
 
@@ -303,11 +287,7 @@ internal static class SparseProduct
     {
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i + CsrKernel.RowLookahead < rows.Length)
-            {
-                CsrKernel.PrefetchRow(matrix, rows[i + CsrKernel.RowLookahead], dim);
-            }
-
+            CsrKernel.PrefetchAhead(matrix, rows, i, dim);
             var target = sums.Slice(i * dim, dim);
             TensorPrimitives.MultiplyAdd(matrix.Slice(rows[i] * dim, dim), alpha, target, target);
         }

@@ -76,12 +76,7 @@ internal sealed class KernelTrainingStep : IDisposable
         var positions = SparseProduct.PositionsIn(distinct, nodes);
         for (int i = 0; i < nodes.Length; i++)
         {
-            if (i + CsrKernel.RowLookahead < nodes.Length)
-            {
-                CsrKernel.PrefetchRow(embedding, nodes[i + CsrKernel.RowLookahead], dim);
-                CsrKernel.PrefetchRow<float>(distinctRows, (int)positions[i + CsrKernel.RowLookahead], dim);
-            }
-
+            CsrKernel.PrefetchAhead(embedding, nodes, i, dim);
             distinctRows.Slice((int)positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
             embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
         }
