@@ -235,7 +235,7 @@ internal static class CsrKernel
     }
 
     /// <summary>Asks for row <paramref name="row"/> of a <c>[rows, dim]</c> matrix to be brought into cache, when it exists.</summary>
-    public static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
+    private static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
         where T : unmanaged
     {
         if (Sse.IsSupported && (long)(row + 1) * dim <= matrix.Length)
