@@ -122,8 +122,8 @@ public sealed class BackendParityTests
             ((rows * upstream).sum() + (rows0 * upstream0).sum()).backward();
 
             var gradient = new float[kernel.Embedding.numel()];
-            int[] distinct = [.. nodes.Distinct().Order()];
-            SparseProduct.BackpropagateRows((CsrKernelBackend)kernel.Backend, [.. kernel.LayerWeights], nodes, distinct, upstream.data<float>().ToArray(), upstream0.data<float>().ToArray(), gradient);
+            var backend = (CsrKernelBackend)kernel.Backend;
+            SparseProduct.BackpropagateRows(backend, [.. kernel.LayerWeights], backend.IndexBatch(nodes), upstream.data<float>().ToArray(), upstream0.data<float>().ToArray(), gradient);
             var fast = tensor(gradient, kernel.Embedding.shape);
 
             Assert.True(fast.allclose(torch.Embedding.grad!, rtol: 1e-5, atol: 1e-6), $"the gradient differs by {(fast - torch.Embedding.grad!).abs().max().item<float>()}");

@@ -84,6 +84,8 @@ internal static class CsrKernel
                         sink.Accept(r, row);
                     }
                 }
+
+                sink.Complete();
             });
         }
     }
@@ -346,6 +348,12 @@ internal interface IRowSink
 {
     /// <summary>Row <paramref name="row"/>; <paramref name="values"/> is reused for the next row once this returns.</summary>
     void Accept(int row, Span<float> values);
+
+    /// <summary>
+    /// Called on each thread after the last row it handed over: a sink whose writes other threads will read makes them
+    /// visible here (non-temporal stores are not ordered by the task machinery's locked instructions on every processor).
+    /// </summary>
+    void Complete();
 }
 
 /// <summary>A CSR matrix with its rows cut into blocks of about equal work for <see cref="CsrKernel"/>.</summary>

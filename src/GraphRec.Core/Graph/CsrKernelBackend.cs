@@ -19,6 +19,7 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     private Tensor? _scratchSecond;
     private bool[]? _scratchMask;
     private float[]? _scratchScatter;
+    private int[]? _scratchMarks;
 
     /// <summary>Held while the kernel uses the scratch buffers.</summary>
     public object ScratchLock { get; } = new();
@@ -59,6 +60,15 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
         }
 
         return _scratchScatter;
+    }
+
+    /// <summary>Indexes a batch's gathered rows (<see cref="BatchRows.Index"/>) with a slot per node kept between batches.</summary>
+    public BatchRows IndexBatch(int[] nodes)
+    {
+        lock (ScratchLock)
+        {
+            return BatchRows.Index(nodes, _scratchMarks ??= new int[Adjacency.NodeCount]);
+        }
     }
 
     /// <summary>A reused flag per node for the kernel's zero-row skipping. Call under <see cref="ScratchLock"/>.</summary>

@@ -71,7 +71,7 @@ internal static class SparseProduct
     }
 
     /// <summary>
-    /// The gradient of a loss with respect to X, given its gradient <c>G</c> at the rows <paramref name="nodes"/> of
+    /// The gradient of a loss with respect to X, given its gradient <c>G</c> at the rows <paramref name="batch"/> of
     /// <c>P X</c> and <c>G₀</c> at the same rows of X itself, into <paramref name="gradient"/> (every row written):
     /// <code>
     ///   ∂L/∂X = Pᵀ Sᵀ G + Sᵀ G₀ = P B + Sᵀ G₀,   B = Sᵀ G      (S gathers the rows; P is symmetric)
@@ -83,31 +83,30 @@ internal static class SparseProduct
     /// </summary>
     /// <param name="backend">The CPU backend: Â and the buffers.</param>
     /// <param name="layerWeights">α_0 .. α_K.</param>
-    /// <param name="nodes">The gathered rows, repeats allowed.</param>
-    /// <param name="distinctRows">The distinct values of <paramref name="nodes"/>, ascending.</param>
-    /// <param name="rowGradients">G, <c>[nodes.Length, dim]</c>.</param>
-    /// <param name="layer0Gradients">G₀, <c>[nodes.Length, dim]</c>.</param>
+    /// <param name="batch">The gathered rows, repeats allowed.</param>
+    /// <param name="rowGradients">G, <c>[batch.Nodes.Length, dim]</c>.</param>
+    /// <param name="layer0Gradients">G₀, <c>[batch.Nodes.Length, dim]</c>.</param>
     /// <param name="gradient">∂L/∂X, <c>[NodeCount, dim]</c>.</param>
     internal static unsafe void BackpropagateRows(
-        CsrKernelBackend backend, float[] layerWeights, int[] nodes, int[] distinctRows, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
-        Span<float> gradient)
+        CsrKernelBackend backend, float[] layerWeights, BatchRows batch, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients, Span<float> gradient)
     {
         fixed (float* target = gradient)
         {
-            BackpropagateRows(backend, layerWeights, nodes, distinctRows, rowGradients, layer0Gradients, new StoreRows((nint)target, gradient.Length / backend.Adjacency.NodeCount));
+            BackpropagateRows(backend, layerWeights, batch, rowGradients, layer0Gradients, new StoreRows((nint)target, gradient.Length / backend.Adjacency.NodeCount));
         }
     }
 
     /// <summary>
-    /// <see cref="BackpropagateRows(CsrKernelBackend, float[], int[], int[], ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// <see cref="BackpropagateRows(CsrKernelBackend, float[], BatchRows, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
     /// with each row of ∂L/∂X handed to <paramref name="gradientRows"/> as the last product computes it, instead of stored:
     /// training applies Adam to it there, so the whole gradient is never written out and read back.
     /// </summary>
     internal static unsafe void BackpropagateRows<TSink>(
-        CsrKernelBackend backend, float[] layerWeights, int[] nodes, int[] distinctRows, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
+        CsrKernelBackend backend, float[] layerWeights, BatchRows batch, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
         TSink gradientRows)
         where TSink : struct, IRowSink
     {
+        int[] nodes = batch.Nodes, distinctRows = batch.Distinct;
         var partition = backend.Adjacency.Partition;
         int dim = rowGradients.Length / Math.Max(nodes.Length, 1);
         int layers = layerWeights.Length - 1;
@@ -155,6 +154,8 @@ internal static class SparseProduct
                         Array.Clear(zero);
                         rows.Accept(row, zero);
                     }
+
+                    rows.Complete();
                 }
                 else
                 {
@@ -181,12 +182,18 @@ internal static class SparseProduct
 
             next.Accept(row, values);
         }
+
+        public void Complete() => next.Complete();
     }
 
     /// <summary>Stores each row into a <c>[rows, dim]</c> matrix.</summary>
     private readonly unsafe struct StoreRows(nint target, int dim) : IRowSink
     {
         public void Accept(int row, Span<float> values) => values.CopyTo(new Span<float>((float*)target + ((long)row * dim), dim));
+
+        public void Complete()
+        {
+        }
     }
 
     /// <summary><c>target[nodes[i]] += rows[i]</c> in order of i.</summary>
@@ -444,14 +451,15 @@ internal static class SparseProduct
             var backend = (CsrKernelBackend)vars[1];
             var weights = (float[])vars[2];
             var nodes = (int[])vars[3];
-            int[] distinct = DistinctSorted(nodes);
+            var batch = backend.IndexBatch(nodes);
+            int[] distinct = batch.Distinct;
             ctx.save_data(BackendKey, backend);
             ctx.save_data(WeightsKey, weights);
             ctx.save_data(NodesKey, nodes);
             ctx.save_data(RowsKey, distinct);
             using var scope = NewDisposeScope();
             var perRow = PropagateRowsWithKernel(backend, (Tensor)vars[0], weights, distinct);
-            return perRow.index_select(0, tensor(PositionsIn(distinct, nodes))).MoveToOuterDisposeScope();
+            return perRow.index_select(0, tensor(batch.Positions).to_type(ScalarType.Int64)).MoveToOuterDisposeScope();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
@@ -468,29 +476,6 @@ internal static class SparseProduct
             var gradient = PropagateWithKernel(backend, full, (float[])ctx.get_data(WeightsKey), skipZeroRows: true, (int[])ctx.get_data(RowsKey));
             return [gradient.MoveToOuterDisposeScope(), null!, null!, null!];
         }
-    }
-
-    /// <summary>Where each of <paramref name="nodes"/> is in <paramref name="distinct"/> (its distinct values, ascending).</summary>
-    internal static long[] PositionsIn(int[] distinct, int[] nodes) => Array.ConvertAll(nodes, n => (long)Array.BinarySearch(distinct, n));
-
-    /// <summary>
-    /// The distinct values of <paramref name="nodes"/>, ascending. By sorting a copy rather than with a hash set, whose
-    /// arrays for a batch of 6,144 land on the large object heap and grew the working set from batch to batch.
-    /// </summary>
-    internal static int[] DistinctSorted(int[] nodes)
-    {
-        int[] sorted = (int[])nodes.Clone();
-        Array.Sort(sorted);
-        int count = 0;
-        for (int i = 0; i < sorted.Length; i++)
-        {
-            if (i == 0 || sorted[i] != sorted[i - 1])
-            {
-                sorted[count++] = sorted[i];
-            }
-        }
-
-        return sorted[..count];
     }
 
     /// <summary>The autograd function: forward <c>Â X</c>, backward <c>Â dY</c> (Â is symmetric).</summary>

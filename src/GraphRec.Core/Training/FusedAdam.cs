@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +18,9 @@ namespace GraphRec.Core;
 /// Owned because it was measured: on Gowalla's 4.5 million embedding values, TorchSharp's <c>optim.Adam</c> makes about ten
 /// passes over the parameter and its state per step (10 ms of a 90 ms batch here); this makes one. The trainer uses it for
 /// CPU float32 models (<see cref="KernelTrainingStep"/>, with the gradient it computes) and TorchSharp's Adam everywhere else.
+/// The moments are written with non-temporal stores: 72 MB a step on Gowalla that no one reads before the next step, which
+/// otherwise push Â and the products' matrices out of the cache. In one process, alternating rounds of 25 batches: 40.6,
+/// 41.9 and 42.3 ms per batch against 41.3, 44.8 and 43.7 with ordinary stores.
 /// </remarks>
 internal sealed class FusedAdam : IDisposable
 {
@@ -91,6 +95,7 @@ internal sealed class FusedAdam : IDisposable
             {
                 int start = chunk * ChunkSize, end = Math.Min(length, start + ChunkSize);
                 update.Apply(start, new ReadOnlySpan<float>((float*)gp + start, end - start));
+                Update.Complete();
             });
         }
     }
@@ -98,7 +103,8 @@ internal sealed class FusedAdam : IDisposable
     /// <summary>
     /// Starts a step whose gradient arrives in pieces: the returned update applies Adam to each piece as it comes
     /// (<see cref="Update.Apply"/>), so that a gradient computed row by row need not be stored whole. Every value must
-    /// be updated exactly once before the next step.
+    /// be updated exactly once before the next step, and each thread that applied pieces calls
+    /// <see cref="Update.Complete"/> after its last.
     /// </summary>
     public unsafe Update BeginStep()
     {
@@ -124,6 +130,15 @@ internal sealed class FusedAdam : IDisposable
                     beta1, beta2, epsilon, stepSize, inverseSqrtCorrection);
             }
         }
+
+        /// <summary>Makes this thread's writes to the moments visible to other threads (they are non-temporal stores).</summary>
+        public static void Complete()
+        {
+            if (Sse.IsSupported)
+            {
+                Sse.StoreFence();
+            }
+        }
     }
 
     private static unsafe void UpdateRange(
@@ -139,13 +154,24 @@ internal sealed class FusedAdam : IDisposable
             var eps = Vector256.Create(epsilon);
             var size = Vector256.Create(stepSize);
             var correction = Vector256.Create(inverseSqrtCorrection);
+            bool streaming = Avx.IsSupported && ((nint)m & 31) == 0 && ((nint)v & 31) == 0;
             for (; i + 8 <= end; i += 8)
             {
                 var grad = Vector256.Load(g + i);
                 var first = (b1 * Vector256.Load(m + i)) + (oneMinusB1 * grad);
                 var second = (b2 * Vector256.Load(v + i)) + (oneMinusB2 * grad * grad);
-                first.Store(m + i);
-                second.Store(v + i);
+                if (streaming)
+                {
+                    // The moments are read again only at the next step, after the products have needed the cache.
+                    Avx.StoreAlignedNonTemporal(m + i, first);
+                    Avx.StoreAlignedNonTemporal(v + i, second);
+                }
+                else
+                {
+                    first.Store(m + i);
+                    second.Store(v + i);
+                }
+
                 var denominator = (Vector256.Sqrt(second) * correction) + eps;
                 (Vector256.Load(p + i) - (size * first / denominator)).Store(p + i);
             }

@@ -64,7 +64,8 @@ internal sealed class KernelTrainingStep : IDisposable
     {
         long start = Stopwatch.GetTimestamp();
         int dim = _dim, size = nodes.Length * dim;
-        int[] distinct = SparseProduct.DistinctSorted(nodes);
+        var batch = _backend.IndexBatch(nodes);
+        int[] distinct = batch.Distinct, positions = batch.Positions;
         Reserve(ref _distinctRows, distinct.Length * dim);
         Reserve(ref _rows, size);
         Reserve(ref _rows0, size);
@@ -73,11 +74,10 @@ internal sealed class KernelTrainingStep : IDisposable
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
         var distinctRows = _distinctRows.AsSpan(0, distinct.Length * dim);
         SparseProduct.PropagateDistinctRows(_backend, embedding, dim, _layerWeights, distinct, distinctRows);
-        var positions = SparseProduct.PositionsIn(distinct, nodes);
         for (int i = 0; i < nodes.Length; i++)
         {
             CsrKernel.PrefetchAhead(embedding, nodes, i, dim);
-            distinctRows.Slice((int)positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
+            distinctRows.Slice(positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
             embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
         }
 
@@ -86,7 +86,7 @@ internal sealed class KernelTrainingStep : IDisposable
             ? bpr.ComputeWithGradient(_rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients)
             : ByAutograd(loss, size, length);
         long backward = Stopwatch.GetTimestamp();
-        SparseProduct.BackpropagateRows(_backend, _layerWeights, nodes, distinct, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
+        SparseProduct.BackpropagateRows(_backend, _layerWeights, batch, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
             new AdamRows(Adam.BeginStep(), dim));
         long end = Stopwatch.GetTimestamp();
         PhaseTicks[0] += forward - start;
@@ -129,6 +129,8 @@ internal sealed class KernelTrainingStep : IDisposable
     private readonly struct AdamRows(FusedAdam.Update update, int dim) : IRowSink
     {
         public void Accept(int row, Span<float> values) => update.Apply((long)row * dim, values);
+
+        public void Complete() => FusedAdam.Update.Complete();
     }
 
     private static void Reserve(ref float[] buffer, int length)
