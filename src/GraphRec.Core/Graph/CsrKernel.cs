@@ -395,8 +395,8 @@ internal interface IRowSink
     void Accept(int row, Span<float> values);
 
     /// <summary>
-    /// Called on each thread after the last row it handed over: a sink whose writes other threads will read makes them
-    /// visible here (non-temporal stores are not ordered by the task machinery's locked instructions on every processor).
+    /// Called on each thread after the last row it handed over: a sink that writes with non-temporal stores fences them
+    /// here, so that they are complete before the product returns and another thread reads them.
     /// </summary>
     void Complete();
 }
