@@ -32,7 +32,7 @@ internal static class ConvergeBenchmark
         Directory.CreateDirectory(stateDirectory);
         string curvePath = Path.Combine(stateDirectory, "curve.json");
         var points = File.Exists(curvePath)
-            ? [.. JsonSerializer.Deserialize<ConvergenceReport>(await File.ReadAllTextAsync(curvePath, cancellationToken), Json)!.Points]
+            ? [.. (await ReadReportAsync(curvePath, cancellationToken)).Points]
             : new List<ConvergencePoint>();
         int done = points.Count == 0 ? 0 : points[^1].Epoch;
         Console.WriteLine($"gowalla: {done} epochs done in {stateDirectory}; training to {epochs}, test every {evaluateEvery}");
@@ -79,8 +79,7 @@ internal static class ConvergeBenchmark
         var plot = new Plot();
         foreach (string path in reports)
         {
-            var report = JsonSerializer.Deserialize<ConvergenceReport>(await File.ReadAllTextAsync(path, cancellationToken), Json)
-                ?? throw new InvalidDataException($"{path} holds no convergence report.");
+            var report = await ReadReportAsync(path, cancellationToken);
             double[] epochs = [.. report.Points.Select(p => (double)p.Epoch)];
             double[] recall = [.. report.Points.Select(p => p.Recall20)];
             plot.Add.Scatter(epochs, recall).LegendText =
@@ -96,6 +95,10 @@ internal static class ConvergeBenchmark
         Console.WriteLine($"wrote {output}");
         return 0;
     }
+
+    private static async Task<ConvergenceReport> ReadReportAsync(string path, CancellationToken cancellationToken) =>
+        JsonSerializer.Deserialize<ConvergenceReport>(await File.ReadAllTextAsync(path, cancellationToken), Json)
+            ?? throw new InvalidDataException($"{path} holds no convergence report.");
 
     private static string Settings(double learningRate, int[] milestones, double decay) =>
         $"learning rate {learningRate:G4}" + (milestones.Length == 0 ? "" : $", x {decay:G4} after epoch {string.Join(", ", milestones)}");

@@ -141,9 +141,23 @@ internal static class CsrKernel
         }
     }
 
-    /// <summary>Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>.</summary>
+    /// <summary>Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>, reading only the columns <paramref name="nonZeroRows"/> marks when given.</summary>
     private static unsafe void ComputeRow<T>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
+    {
+        if (nonZeroRows == null)
+        {
+            ComputeRow(partition, row, prefetchLimit, x, target, dim, default(EveryColumn));
+        }
+        else
+        {
+            ComputeRow(partition, row, prefetchLimit, x, target, dim, new MarkedColumns(nonZeroRows));
+        }
+    }
+
+    private static unsafe void ComputeRow<T, TFilter>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, TFilter filter)
+        where T : unmanaged, INumber<T>
+        where TFilter : struct, IColumnFilter
     {
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
         int vectorEnd = width == 0 ? 0 : dim - (dim % width);
@@ -158,14 +172,7 @@ internal static class CsrKernel
             int d = 0;
             for (; d + (8 * width) <= vectorEnd; d += 8 * width)
             {
-                if (nonZeroRows == null)
-                {
-                    AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, default(EveryColumn));
-                }
-                else
-                {
-                    AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, new MarkedColumns(nonZeroRows));
-                }
+                AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, filter);
             }
 
             for (; d + (4 * width) <= vectorEnd; d += 4 * width)
@@ -176,7 +183,7 @@ internal static class CsrKernel
                 var sum3 = Vector256<T>.Zero;
                 for (int k = first; k < end; k++)
                 {
-                    if (nonZeroRows != null && !nonZeroRows[columns[k]])
+                    if (!filter.Keeps(columns[k]))
                     {
                         continue;
                     }
@@ -200,7 +207,7 @@ internal static class CsrKernel
                 var single = Vector256<T>.Zero;
                 for (int k = first; k < end; k++)
                 {
-                    if (nonZeroRows == null || nonZeroRows[columns[k]])
+                    if (filter.Keeps(columns[k]))
                     {
                         single = MultiplyAdd(Vector256.Create(T.CreateTruncating(values[k])), Vector256.Load(x + ((long)columns[k] * dim) + d), single);
                     }
@@ -214,7 +221,7 @@ internal static class CsrKernel
                 T total = T.Zero;
                 for (int k = first; k < end; k++)
                 {
-                    if (nonZeroRows == null || nonZeroRows[columns[k]])
+                    if (filter.Keeps(columns[k]))
                     {
                         total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
                     }
