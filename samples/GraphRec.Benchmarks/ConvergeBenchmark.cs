@@ -24,7 +24,7 @@ internal static class ConvergeBenchmark
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     public static async Task<int> RunAsync(
-        string dataDirectory, int epochs, int evaluateEvery, string samplerName, double learningRate, int[] milestones, double decay, string stateDirectory, string output,
+        string dataDirectory, int threads, int epochs, int evaluateEvery, string samplerName, double learningRate, int[] milestones, double decay, string stateDirectory, string output,
         CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(Path.Combine(dataDirectory, "gowalla")).LoadAsync(cancellationToken);
@@ -42,9 +42,9 @@ internal static class ConvergeBenchmark
             var options = new LightGcnOptions
             {
                 Epochs = target, BatchSize = 2048, LearningRate = learningRate, LearningRateMilestones = milestones, LearningRateDecay = decay, WeightDecay = 1e-4, Cutoffs = [20],
-                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery,
+                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery, Threads = threads,
             };
-            var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed) : Samplers.EveryInteraction(options.Seed);
+            var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed, threads) : Samplers.EveryInteraction(options.Seed, threads);
             using var model = LightGcn.Train(dataset, split, options, sampler, cancellationToken: cancellationToken);
             var test = model.Evaluate(split.Test, [20], cancellationToken);
             var point = new ConvergencePoint(target, model.History.Sum(h => h.Seconds), test.Mean("recall", 20), test.Mean("ndcg", 20));

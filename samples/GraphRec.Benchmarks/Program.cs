@@ -102,9 +102,9 @@ var stateDir = new Option<string>("--state-dir")
     Description = "Where the run keeps its checkpoint and curve, and continues from them.",
     DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "graphrec", "converge-gowalla"),
 };
-var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.") { dataDir, epochs, evalEvery, sampler, learningRate, milestones, decay, stateDir, output };
-converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 1000, parse.GetValue(evalEvery),
-    parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
+var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.") { dataDir, threads, epochs, evalEvery, sampler, learningRate, milestones, decay, stateDir, output };
+converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, ApplyThreads(parse.GetValue(threads)), parse.GetValue(epochs) is int e and > 0 ? e : 1000,
+    parse.GetValue(evalEvery), parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
 var reports = new Option<string[]>("--reports") { Description = "Reports the converge benchmark wrote.", Required = true, AllowMultipleArgumentsPerToken = true };
 var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG.") { reports, output };
