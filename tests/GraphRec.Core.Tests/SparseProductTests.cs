@@ -86,6 +86,40 @@ public sealed class SparseProductTests
         Assert.True(SparseProduct.Multiply(single, x).equal(SparseProduct.Multiply(parallel, x)).all().item<bool>());
     }
 
+    [Theory]
+    [InlineData(64, 1)]
+    [InlineData(64, 2)]
+    [InlineData(36, 2)]
+    [InlineData(3, 2)]
+    public void A_product_over_marked_rows_equals_the_product_with_the_other_rows_zeroed_and_never_reads_them(int dim, int threads)
+    {
+        using var adjacency = RandomAdjacency(300, 500, 6000, seed: dim, threads);
+        var random = new Random(dim + threads);
+        int nodes = adjacency.NodeCount;
+        var marked = new bool[nodes];
+        var x = new float[nodes * dim];
+        var zeroed = new float[nodes * dim];
+        for (int row = 0; row < nodes; row++)
+        {
+            // Every row of the first 40 marked (rows whose columns are all kept), none of the next 40 (rows with none
+            // kept), then one in eight; an unmarked row holds NaN, so reading one would show in the result.
+            marked[row] = row < 40 || (row >= 80 && random.Next(8) == 0);
+            for (int d = 0; d < dim; d++)
+            {
+                float value = (float)((random.NextDouble() * 2) - 1);
+                x[(row * dim) + d] = marked[row] ? value : float.NaN;
+                zeroed[(row * dim) + d] = marked[row] ? value : 0f;
+            }
+        }
+
+        var masked = new float[nodes * dim];
+        var full = new float[nodes * dim];
+        CsrKernel.Multiply<float>(adjacency.Partition, x, masked, dim, nonZeroRows: marked);
+        CsrKernel.Multiply<float>(adjacency.Partition, zeroed, full, dim);
+
+        Assert.Equal(full, masked);
+    }
+
     [Fact]
     public void Kernel_gradient_matches_finite_differences_in_double_precision()
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -78,11 +79,12 @@ internal static class CsrKernel
             {
                 int first = partition.BlockStarts[block], end = partition.BlockStarts[block + 1];
                 var row = new float[dim];
+                using var kept = new KeptNonZeros(partition, (bool*)mask);
                 fixed (float* target = row)
                 {
                     for (int r = first; r < end; r++)
                     {
-                        ComputeRow(partition, r, partition.RowPointers[end], (float*)input, target, dim, (bool*)mask);
+                        ComputeRow(partition, r, partition.RowPointers[end], (float*)input, target, dim, kept);
                         sink.Accept(r, row);
                     }
                 }
@@ -118,7 +120,7 @@ internal static class CsrKernel
                 for (int i = first; i < end; i++)
                 {
                     int row = ((int*)selected)[i];
-                    ComputeRow(partition, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, null);
+                    ComputeRow(partition, row, partition.RowPointers[row + 1], (T*)input, (T*)output + ((long)i * dim), dim, default(KeptNonZeros));
                 }
             });
         }
@@ -130,10 +132,11 @@ internal static class CsrKernel
         // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
         int prefetchLimit = partition.RowPointers[endRow];
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
+        using var kept = new KeptNonZeros(partition, nonZeroRows);
         for (int row = firstRow; row < endRow; row++)
         {
             T* target = y + ((long)row * dim);
-            ComputeRow(partition, row, prefetchLimit, x, target, dim, nonZeroRows);
+            ComputeRow(partition, row, prefetchLimit, x, target, dim, kept);
             if (sum != null)
             {
                 AddScaled(sum + ((long)row * dim), target, alpha, dim, width);
@@ -141,94 +144,90 @@ internal static class CsrKernel
         }
     }
 
-    /// <summary>Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>, reading only the columns <paramref name="nonZeroRows"/> marks when given.</summary>
-    private static unsafe void ComputeRow<T>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, bool* nonZeroRows)
+    /// <summary>
+    /// Row <paramref name="row"/> of <c>A x</c> into <paramref name="target"/>; when <paramref name="kept"/> has marks,
+    /// from the row's non-zeros in marked columns only, gathered first.
+    /// </summary>
+    private static unsafe void ComputeRow<T>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, KeptNonZeros kept)
         where T : unmanaged, INumber<T>
     {
-        if (nonZeroRows == null)
-        {
-            ComputeRow(partition, row, prefetchLimit, x, target, dim, default(EveryColumn));
-        }
-        else
-        {
-            ComputeRow(partition, row, prefetchLimit, x, target, dim, new MarkedColumns(nonZeroRows));
-        }
-    }
-
-    private static unsafe void ComputeRow<T, TFilter>(CsrPartition partition, int row, int prefetchLimit, T* x, T* target, int dim, TFilter filter)
-        where T : unmanaged, INumber<T>
-        where TFilter : struct, IColumnFilter
-    {
-        int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
-        int vectorEnd = width == 0 ? 0 : dim - (dim % width);
         fixed (int* rowPointers = partition.RowPointers)
         fixed (int* columns = partition.Columns)
         fixed (float* values = partition.Values)
         {
             int first = rowPointers[row], end = rowPointers[row + 1];
-
-            // Eight (then four) vectors of the output row stay in registers while the row's neighbours stream past:
-            // for dim 64 and float, one pass over the row's non-zeros, each neighbour's row read once.
-            int d = 0;
-            for (; d + (8 * width) <= vectorEnd; d += 8 * width)
+            if (kept.Marks == null)
             {
-                AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width, filter);
+                ComputeRow(columns, values, first, end, prefetchLimit, x, target, dim);
+            }
+            else
+            {
+                int count = kept.Gather(columns, values, first, end);
+                ComputeRow(kept.Columns, kept.Values, 0, count, count, x, target, dim);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>target = Σ values[k] · x[columns[k]]</c> over <c>k</c> in <c>[first, end)</c>, in that order; neighbour rows are
+    /// prefetched up to <paramref name="prefetchLimit"/>.
+    /// </summary>
+    private static unsafe void ComputeRow<T>(int* columns, float* values, int first, int end, int prefetchLimit, T* x, T* target, int dim)
+        where T : unmanaged, INumber<T>
+    {
+        int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
+        int vectorEnd = width == 0 ? 0 : dim - (dim % width);
+
+        // Eight (then four) vectors of the output row stay in registers while the row's neighbours stream past:
+        // for dim 64 and float, one pass over the row's non-zeros, each neighbour's row read once.
+        int d = 0;
+        for (; d + (8 * width) <= vectorEnd; d += 8 * width)
+        {
+            AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width);
+        }
+
+        for (; d + (4 * width) <= vectorEnd; d += 4 * width)
+        {
+            var sum0 = Vector256<T>.Zero;
+            var sum1 = Vector256<T>.Zero;
+            var sum2 = Vector256<T>.Zero;
+            var sum3 = Vector256<T>.Zero;
+            for (int k = first; k < end; k++)
+            {
+                var weight = Vector256.Create(T.CreateTruncating(values[k]));
+                T* source = x + ((long)columns[k] * dim) + d;
+                sum0 = MultiplyAdd(weight, Vector256.Load(source), sum0);
+                sum1 = MultiplyAdd(weight, Vector256.Load(source + width), sum1);
+                sum2 = MultiplyAdd(weight, Vector256.Load(source + (2 * width)), sum2);
+                sum3 = MultiplyAdd(weight, Vector256.Load(source + (3 * width)), sum3);
             }
 
-            for (; d + (4 * width) <= vectorEnd; d += 4 * width)
+            sum0.Store(target + d);
+            sum1.Store(target + d + width);
+            sum2.Store(target + d + (2 * width));
+            sum3.Store(target + d + (3 * width));
+        }
+
+        for (; d < vectorEnd; d += width)
+        {
+            var single = Vector256<T>.Zero;
+            for (int k = first; k < end; k++)
             {
-                var sum0 = Vector256<T>.Zero;
-                var sum1 = Vector256<T>.Zero;
-                var sum2 = Vector256<T>.Zero;
-                var sum3 = Vector256<T>.Zero;
-                for (int k = first; k < end; k++)
-                {
-                    if (!filter.Keeps(columns[k]))
-                    {
-                        continue;
-                    }
-
-                    var weight = Vector256.Create(T.CreateTruncating(values[k]));
-                    T* source = x + ((long)columns[k] * dim) + d;
-                    sum0 = MultiplyAdd(weight, Vector256.Load(source), sum0);
-                    sum1 = MultiplyAdd(weight, Vector256.Load(source + width), sum1);
-                    sum2 = MultiplyAdd(weight, Vector256.Load(source + (2 * width)), sum2);
-                    sum3 = MultiplyAdd(weight, Vector256.Load(source + (3 * width)), sum3);
-                }
-
-                sum0.Store(target + d);
-                sum1.Store(target + d + width);
-                sum2.Store(target + d + (2 * width));
-                sum3.Store(target + d + (3 * width));
+                single = MultiplyAdd(Vector256.Create(T.CreateTruncating(values[k])), Vector256.Load(x + ((long)columns[k] * dim) + d), single);
             }
 
-            for (; d < vectorEnd; d += width)
-            {
-                var single = Vector256<T>.Zero;
-                for (int k = first; k < end; k++)
-                {
-                    if (filter.Keeps(columns[k]))
-                    {
-                        single = MultiplyAdd(Vector256.Create(T.CreateTruncating(values[k])), Vector256.Load(x + ((long)columns[k] * dim) + d), single);
-                    }
-                }
+            single.Store(target + d);
+        }
 
-                single.Store(target + d);
+        for (; d < dim; d++)
+        {
+            T total = T.Zero;
+            for (int k = first; k < end; k++)
+            {
+                total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
             }
 
-            for (; d < dim; d++)
-            {
-                T total = T.Zero;
-                for (int k = first; k < end; k++)
-                {
-                    if (filter.Keeps(columns[k]))
-                    {
-                        total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
-                    }
-                }
-
-                target[d] = total;
-            }
+            target[d] = total;
         }
     }
 
@@ -308,10 +307,8 @@ internal static class CsrKernel
         }
     }
 
-    private static unsafe void AccumulateEight<T, TFilter>(
-        T* x, T* target, int* columns, float* values, int first, int end, int prefetchLimit, int dim, int offset, int width, TFilter filter)
+    private static unsafe void AccumulateEight<T>(T* x, T* target, int* columns, float* values, int first, int end, int prefetchLimit, int dim, int offset, int width)
         where T : unmanaged, INumber<T>
-        where TFilter : struct, IColumnFilter
     {
         var sum0 = Vector256<T>.Zero;
         var sum1 = Vector256<T>.Zero;
@@ -323,14 +320,9 @@ internal static class CsrKernel
         var sum7 = Vector256<T>.Zero;
         for (int k = first; k < end; k++)
         {
-            if (!filter.Keeps(columns[k]))
-            {
-                continue;
-            }
-
             var weight = Vector256.Create(T.CreateTruncating(values[k]));
             T* source = x + ((long)columns[k] * dim) + offset;
-            if (Sse.IsSupported && k + PrefetchDistance < prefetchLimit && filter.Keeps(columns[k + PrefetchDistance]))
+            if (Sse.IsSupported && k + PrefetchDistance < prefetchLimit)
             {
                 // The neighbour rows are scattered over a matrix larger than L2: ask for one a few steps ahead.
                 byte* ahead = (byte*)(x + ((long)columns[k + PrefetchDistance] * dim) + offset);
@@ -378,20 +370,62 @@ internal static class CsrKernel
         return (a * b) + c;
     }
 
-    /// <summary>Which columns of a row a product reads: a type argument, so that reading every column costs no test.</summary>
-    private interface IColumnFilter
+    /// <summary>
+    /// For a product that reads only the marked rows of x: a row's non-zeros in marked columns, gathered in their order
+    /// into buffers of the longest row's length before the row is computed (one per task, freed when it ends).
+    /// </summary>
+    /// <remarks>
+    /// Owned because measured: the gradient's first product reads some 196,000 of Gowalla's 1.6 million non-zeros, and
+    /// testing each column inside the row loop mispredicted a branch at nearly every kept one. Gathering without a
+    /// branch, then running the row loop over the kept ones, took the gradient phase from 22.7 and 24.4 to 19.9 and
+    /// 20.7 ms per training batch (alternating rounds of 25 batches, two runs); the sums are the same, in the same order.
+    /// </remarks>
+    private readonly unsafe struct KeptNonZeros : IDisposable
     {
-        bool Keeps(int column);
-    }
+        /// <summary>No marks: every column is read and nothing is allocated.</summary>
+        public KeptNonZeros(CsrPartition partition, bool* marks)
+        {
+            Marks = marks;
+            if (marks != null)
+            {
+                nuint length = (nuint)Math.Max(partition.MaxRowLength, 1);
+                Columns = (int*)NativeMemory.Alloc(length, sizeof(int));
+                Values = (float*)NativeMemory.Alloc(length, sizeof(float));
+            }
+        }
 
-    private readonly struct EveryColumn : IColumnFilter
-    {
-        public bool Keeps(int column) => true;
-    }
+        /// <summary>One flag per row of x; null when every row is read.</summary>
+        public bool* Marks { get; }
 
-    private readonly unsafe struct MarkedColumns(bool* marks) : IColumnFilter
-    {
-        public bool Keeps(int column) => marks[column];
+        public int* Columns { get; }
+
+        public float* Values { get; }
+
+        /// <summary>Copies the non-zeros <c>[first, end)</c> whose column is marked to the front of the buffers; returns how many.</summary>
+        public int Gather(int* columns, float* values, int first, int end)
+        {
+            // Each non-zero is written at the next free place, which moves on only when its column is marked (a bool
+            // is stored as 0 or 1): no branch on the marks.
+            byte* marks = (byte*)Marks;
+            int* keptColumns = Columns;
+            float* keptValues = Values;
+            int count = 0;
+            for (int k = first; k < end; k++)
+            {
+                int column = columns[k];
+                keptColumns[count] = column;
+                keptValues[count] = values[k];
+                count += marks[column];
+            }
+
+            return count;
+        }
+
+        public void Dispose()
+        {
+            NativeMemory.Free(Columns);
+            NativeMemory.Free(Values);
+        }
     }
 }
 
@@ -445,7 +479,14 @@ internal sealed class CsrPartition
 
         starts.Add(rows);
         BlockStarts = [.. starts];
+        for (int row = 0; row < rows; row++)
+        {
+            MaxRowLength = Math.Max(MaxRowLength, rowPointers[row + 1] - rowPointers[row]);
+        }
     }
+
+    /// <summary>The most non-zeros in a row.</summary>
+    public int MaxRowLength { get; }
 
     public int[] RowPointers { get; }
 
