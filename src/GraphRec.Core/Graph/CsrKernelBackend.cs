@@ -18,7 +18,8 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     private Tensor? _scratchFirst;
     private Tensor? _scratchSecond;
     private bool[]? _scratchMask;
-    private float[]? _scratchScatter;
+    private float[]? _scratchBatchRows;
+    private int[]? _scratchSlots;
     private int[]? _scratchMarks;
 
     /// <summary>Held while the kernel uses the scratch buffers.</summary>
@@ -49,18 +50,24 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     }
 
     /// <summary>
-    /// A reused float32 buffer of <paramref name="length"/> elements that is all zeros between calls: its user clears the
-    /// rows it wrote. Call under <see cref="ScratchLock"/>.
+    /// A reused float32 buffer of at least <paramref name="length"/> elements for a batch's compact rows (what it holds
+    /// between calls is undefined). Call under <see cref="ScratchLock"/>.
     /// </summary>
-    public float[] ScratchScatter(int length)
+    public float[] ScratchBatchRows(int length)
     {
-        if (_scratchScatter is null || _scratchScatter.Length != length)
+        if (_scratchBatchRows is null || _scratchBatchRows.Length < length)
         {
-            _scratchScatter = new float[length];
+            _scratchBatchRows = new float[length];
         }
 
-        return _scratchScatter;
+        return _scratchBatchRows;
     }
+
+    /// <summary>
+    /// A reused slot per node that is all zeros between calls: its user writes a batch's rows' places there and clears
+    /// them again. Call under <see cref="ScratchLock"/>.
+    /// </summary>
+    public int[] ScratchSlots() => _scratchSlots ??= new int[Adjacency.NodeCount];
 
     /// <summary>Indexes a batch's gathered rows (<see cref="BatchRows.Index"/>) with a slot per node kept between batches.</summary>
     public BatchRows IndexBatch(int[] nodes)

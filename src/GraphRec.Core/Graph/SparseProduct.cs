@@ -106,76 +106,92 @@ internal static class SparseProduct
         TSink gradientRows)
         where TSink : struct, IRowSink
     {
-        int[] nodes = batch.Nodes, distinctRows = batch.Distinct;
+        int[] nodes = batch.Nodes, distinctRows = batch.Distinct, positions = batch.Positions;
         var partition = backend.Adjacency.Partition;
         int dim = rowGradients.Length / Math.Max(nodes.Length, 1);
         int layers = layerWeights.Length - 1;
-        int length = backend.Adjacency.NodeCount * dim;
+        int length = backend.Adjacency.NodeCount * dim, compactLength = distinctRows.Length * dim;
         lock (backend.ScratchLock)
         {
-            // B = Sᵀ G in a buffer that is zero outside the batch's rows (and made so again below).
-            var scattered = backend.ScratchScatter(length);
-            ScatterAdd(scattered, rowGradients, nodes, dim);
+            // B = Sᵀ G and Sᵀ G₀ at the batch's distinct rows only, compact (row p is node distinctRows[p]), each row's
+            // share summed in order of the gathered rows: every later use of them reads these, never a whole table.
+            var compact = backend.ScratchBatchRows(2 * compactLength);
+            var batchB = compact.AsSpan(0, compactLength);
+            var batchG0 = compact.AsSpan(compactLength, compactLength);
+            batchB.Clear();
+            batchG0.Clear();
+            AddByPosition(batchB, rowGradients, positions, dim);
+            AddByPosition(batchG0, layer0Gradients, positions, dim);
             var (first, second) = backend.Scratch(ScalarType.Float32, length);
             var nonZeroRows = backend.ScratchMask();
+            var slots = backend.ScratchSlots();
             Array.Clear(nonZeroRows);
-            foreach (int row in distinctRows)
+            for (int p = 0; p < distinctRows.Length; p++)
             {
-                nonZeroRows[row] = true;
+                nonZeroRows[distinctRows[p]] = true;
+                slots[distinctRows[p]] = p + 1;
             }
 
-            // T_K = α_K B on the batch's rows only (T_1 ends in the first buffer): the first product reads no other row.
-            Span<float> previous = Floats<float>(layers % 2 == 1 ? first : second, length);
-            ClearRows(previous, distinctRows, dim);
-            AddScaledRows(previous, scattered, distinctRows, dim, layerWeights[layers]);
-            for (int k = layers - 1; k >= 1; k--)
+            try
             {
-                var current = Floats<float>(k % 2 == 1 ? first : second, length);
-                CsrKernel.Multiply(partition, previous, current, dim, nonZeroRows: k == layers - 1 ? nonZeroRows : default);
-                AddScaledRows(current, scattered, distinctRows, dim, layerWeights[k]);
-                previous = current;
-            }
-
-            // Sᵀ G₀, each row's share summed first, in the buffer T_1 is not in: only the batch's rows are read.
-            var layer0 = Floats<float>(second, length);
-            ClearRows(layer0, distinctRows, dim);
-            ScatterAdd(layer0, layer0Gradients, nodes, dim);
-            fixed (bool* mask = nonZeroRows)
-            fixed (float* batchRows = scattered)
-            fixed (float* layer0Rows = layer0)
-            {
-                // T_0 = Â T_1 + α_0 B, then + Sᵀ G₀, row by row into the sink.
-                var rows = new AddBatchRows<TSink>((nint)mask, (nint)batchRows, (nint)layer0Rows, layerWeights[0], dim, gradientRows);
-                if (layers == 0)
+                // T_K = α_K B on the batch's rows only (T_1 ends in the first buffer): the first product reads no other row.
+                Span<float> previous = Floats<float>(layers % 2 == 1 ? first : second, length);
+                ClearRows(previous, distinctRows, dim);
+                AddScaledRows(previous, batchB, distinctRows, dim, layerWeights[layers]);
+                for (int k = layers - 1; k >= 1; k--)
                 {
-                    var zero = new float[dim];
-                    for (int row = 0; row < backend.Adjacency.NodeCount; row++)
+                    var current = Floats<float>(k % 2 == 1 ? first : second, length);
+                    CsrKernel.Multiply(partition, previous, current, dim, nonZeroRows: k == layers - 1 ? nonZeroRows : default);
+                    AddScaledRows(current, batchB, distinctRows, dim, layerWeights[k]);
+                    previous = current;
+                }
+
+                fixed (int* slot = slots)
+                fixed (float* batchRows = batchB)
+                fixed (float* layer0Rows = batchG0)
+                {
+                    // T_0 = Â T_1 + α_0 B, then + Sᵀ G₀, row by row into the sink.
+                    var rows = new AddBatchRows<TSink>((nint)slot, (nint)batchRows, (nint)layer0Rows, layerWeights[0], dim, gradientRows);
+                    if (layers == 0)
                     {
-                        Array.Clear(zero);
-                        rows.Accept(row, zero);
-                    }
+                        var zero = new float[dim];
+                        for (int row = 0; row < backend.Adjacency.NodeCount; row++)
+                        {
+                            Array.Clear(zero);
+                            rows.Accept(row, zero);
+                        }
 
-                    rows.Complete();
-                }
-                else
-                {
-                    CsrKernel.MultiplyRowsTo(partition, previous, dim, rows, layers == 1 ? nonZeroRows : default);
+                        rows.Complete();
+                    }
+                    else
+                    {
+                        CsrKernel.MultiplyRowsTo(partition, previous, dim, rows, layers == 1 ? nonZeroRows : default);
+                    }
                 }
             }
-
-            ClearRows(scattered, distinctRows, dim);
+            finally
+            {
+                foreach (int row in distinctRows)
+                {
+                    slots[row] = 0;
+                }
+            }
         }
     }
 
-    /// <summary>Adds <c>α_0 B + Sᵀ G₀</c> to the batch's rows (in that order, as the stored gradient adds them), then passes every row on.</summary>
-    private readonly unsafe struct AddBatchRows<TSink>(nint mask, nint batchRows, nint layer0Rows, float alpha0, int dim, TSink next) : IRowSink
+    /// <summary>
+    /// Adds <c>α_0 B + Sᵀ G₀</c> to the batch's rows (in that order, as the stored gradient adds them), then passes every
+    /// row on. B and Sᵀ G₀ are compact: a node's row is at its slot minus one (slot 0: not in the batch).
+    /// </summary>
+    private readonly unsafe struct AddBatchRows<TSink>(nint slots, nint batchRows, nint layer0Rows, float alpha0, int dim, TSink next) : IRowSink
         where TSink : struct, IRowSink
     {
         public void Accept(int row, Span<float> values)
         {
-            if (((bool*)mask)[row])
+            int slot = ((int*)slots)[row];
+            if (slot != 0)
             {
-                long offset = (long)row * dim;
+                long offset = (long)(slot - 1) * dim;
                 TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)batchRows + offset, dim), alpha0, values, values);
                 TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>((float*)layer0Rows + offset, dim), 1f, values, values);
             }
@@ -196,26 +212,24 @@ internal static class SparseProduct
         }
     }
 
-    /// <summary><c>target[nodes[i]] += rows[i]</c> in order of i.</summary>
-    private static void ScatterAdd(Span<float> target, ReadOnlySpan<float> rows, int[] nodes, int dim)
+    /// <summary><c>target[positions[i]] += rows[i]</c> in order of i, into a compact matrix.</summary>
+    private static void AddByPosition(Span<float> target, ReadOnlySpan<float> rows, int[] positions, int dim)
     {
-        for (int i = 0; i < nodes.Length; i++)
+        for (int i = 0; i < positions.Length; i++)
         {
-            CsrKernel.PrefetchAhead<float>(target, nodes, i, dim);
-            var destination = target.Slice(nodes[i] * dim, dim);
+            var destination = target.Slice(positions[i] * dim, dim);
             TensorPrimitives.Add(destination, rows.Slice(i * dim, dim), destination);
         }
     }
 
-    /// <summary><c>target[r] += alpha · source[r]</c> for each row r of <paramref name="rows"/>.</summary>
+    /// <summary><c>target[rows[p]] += alpha · source[p]</c> for each row p of the compact <paramref name="source"/>.</summary>
     private static void AddScaledRows(Span<float> target, ReadOnlySpan<float> source, int[] rows, int dim, float alpha)
     {
-        for (int i = 0; i < rows.Length; i++)
+        for (int p = 0; p < rows.Length; p++)
         {
-            CsrKernel.PrefetchAhead<float>(target, rows, i, dim);
-            CsrKernel.PrefetchAhead(source, rows, i, dim);
-            var destination = target.Slice(rows[i] * dim, dim);
-            TensorPrimitives.MultiplyAdd(source.Slice(rows[i] * dim, dim), alpha, destination, destination);
+            CsrKernel.PrefetchAhead<float>(target, rows, p, dim);
+            var destination = target.Slice(rows[p] * dim, dim);
+            TensorPrimitives.MultiplyAdd(source.Slice(p * dim, dim), alpha, destination, destination);
         }
     }
 
