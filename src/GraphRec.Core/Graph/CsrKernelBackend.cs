@@ -19,7 +19,6 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     private Tensor? _scratchSecond;
     private bool[]? _scratchMask;
     private float[]? _scratchBatchRows;
-    private int[]? _scratchSlots;
     private int[]? _scratchMarks;
 
     /// <summary>Held while the kernel uses the scratch buffers.</summary>
@@ -64,17 +63,17 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     }
 
     /// <summary>
-    /// A reused slot per node that is all zeros between calls: its user writes a batch's rows' places there and clears
-    /// them again. Call under <see cref="ScratchLock"/>.
+    /// A reused slot per node that is all zeros between calls (the one <see cref="IndexBatch"/> marks in): its user
+    /// writes a batch's rows' places there and clears them again. Call under <see cref="ScratchLock"/>.
     /// </summary>
-    public int[] ScratchSlots() => _scratchSlots ??= new int[Adjacency.NodeCount];
+    public int[] ScratchSlots() => _scratchMarks ??= new int[Adjacency.NodeCount];
 
     /// <summary>Indexes a batch's gathered rows (<see cref="BatchRows.Index"/>) with a slot per node kept between batches.</summary>
     public BatchRows IndexBatch(int[] nodes)
     {
         lock (ScratchLock)
         {
-            return BatchRows.Index(nodes, _scratchMarks ??= new int[Adjacency.NodeCount]);
+            return BatchRows.Index(nodes, ScratchSlots());
         }
     }
 
