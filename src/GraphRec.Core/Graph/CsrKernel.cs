@@ -251,6 +251,19 @@ internal static class CsrKernel
         }
     }
 
+    /// <summary>Asks for <paramref name="count"/> values from <paramref name="start"/> to be brought into cache.</summary>
+    public static unsafe void Prefetch<T>(T* start, int count)
+        where T : unmanaged
+    {
+        if (Sse.IsSupported)
+        {
+            for (int offset = 0; offset < count * sizeof(T); offset += 64)
+            {
+                Sse.Prefetch0((byte*)start + offset);
+            }
+        }
+    }
+
     /// <summary>Asks for row <paramref name="row"/> of a <c>[rows, dim]</c> matrix to be brought into cache, when it exists.</summary>
     private static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
         where T : unmanaged
@@ -259,11 +272,7 @@ internal static class CsrKernel
         {
             fixed (T* start = matrix)
             {
-                byte* first = (byte*)(start + ((long)row * dim));
-                for (int offset = 0; offset < dim * sizeof(T); offset += 64)
-                {
-                    Sse.Prefetch0(first + offset);
-                }
+                Prefetch(start + ((long)row * dim), dim);
             }
         }
     }

@@ -136,17 +136,14 @@ internal sealed class FusedAdam : IDisposable
         /// </remarks>
         public unsafe void Prefetch(long start, int count)
         {
-            if (!Sse.IsSupported || start < 0 || start + count > length)
+            if (start < 0 || start + count > length)
             {
                 return;
             }
 
-            for (int offset = 0; offset < count; offset += 64 / sizeof(float))
-            {
-                Sse.Prefetch0((float*)parameter + start + offset);
-                Sse.Prefetch0((float*)firstMoment + start + offset);
-                Sse.Prefetch0((float*)secondMoment + start + offset);
-            }
+            CsrKernel.Prefetch((float*)parameter + start, count);
+            CsrKernel.Prefetch((float*)firstMoment + start, count);
+            CsrKernel.Prefetch((float*)secondMoment + start, count);
         }
 
         /// <summary>Updates the values from <paramref name="start"/> on with their gradient <paramref name="gradient"/>.</summary>
