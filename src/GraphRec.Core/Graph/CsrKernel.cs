@@ -58,9 +58,19 @@ internal static class CsrKernel
     }
 
     /// <summary>
+    /// Rows ahead of the one being computed that <see cref="MultiplyRowsTo{TSink}"/> tells its sink about
+    /// (<see cref="IRowSink.Prefetch"/>). Measured on Gowalla's training step, in one process, alternating rounds of 25
+    /// batches after 50 of warm-up: Adam's state asked for 1 to 16 rows ahead gained 0.5 to 1.6 ms a batch (two rows:
+    /// 28.1, 29.0 and 29.5 ms against 28.9, 30.0 and 31.1), and the batch's compact rows four ahead 0.5 to 0.8 more
+    /// (26.4, 26.9, 26.5 and 26.2 against 27.1, 27.5, 27.0 and 27.0).
+    /// </summary>
+    public const int SinkLookahead = 4;
+
+    /// <summary>
     /// Computes <c>A x</c> row by row and hands each row to <paramref name="sink"/> instead of storing it: each row
     /// exactly as <see cref="Multiply{T}"/> computes it (with the same <paramref name="nonZeroRows"/>), each handed
-    /// over once, by the thread that computed it.
+    /// over once, by the thread that computed it, each thread's rows in ascending order. The sink hears of each row
+    /// <see cref="SinkLookahead"/> rows before it arrives, within the same thread's run of rows.
     /// </summary>
     public static unsafe void MultiplyRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
         where TSink : struct, IRowSink
@@ -84,6 +94,11 @@ internal static class CsrKernel
                 {
                     for (int r = first; r < end; r++)
                     {
+                        if (r + SinkLookahead < end)
+                        {
+                            sink.Prefetch(r + SinkLookahead);
+                        }
+
                         ComputeRow(partition, r, partition.RowPointers[end], (float*)input, target, dim, kept);
                         sink.Accept(r, row);
                     }
@@ -268,7 +283,7 @@ internal static class CsrKernel
     private static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
         where T : unmanaged
     {
-        if (Sse.IsSupported && (long)(row + 1) * dim <= matrix.Length)
+        if ((long)(row + 1) * dim <= matrix.Length)
         {
             fixed (T* start = matrix)
             {
@@ -443,6 +458,12 @@ internal interface IRowSink
 {
     /// <summary>Row <paramref name="row"/>; <paramref name="values"/> is reused for the next row once this returns.</summary>
     void Accept(int row, Span<float> values);
+
+    /// <summary>
+    /// Row <paramref name="row"/> will arrive a few rows from now on this thread: a sink that reads memory per row asks
+    /// for it here, since the product's scattered reads keep the processor from fetching those streams ahead itself.
+    /// </summary>
+    void Prefetch(int row);
 
     /// <summary>
     /// Called on each thread after the last row it handed over: a sink that writes with non-temporal stores fences them

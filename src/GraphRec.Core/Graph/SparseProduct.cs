@@ -153,7 +153,7 @@ internal static class SparseProduct
                 fixed (float* layer0Rows = batchG0)
                 {
                     // T_0 = Â T_1 + α_0 B, then + Sᵀ G₀, row by row into the sink.
-                    var rows = new AddBatchRows<TSink>((nint)slot, backend.Adjacency.NodeCount, (nint)batchRows, (nint)layer0Rows, layerWeights[0], dim, gradientRows);
+                    var rows = new AddBatchRows<TSink>((nint)slot, (nint)batchRows, (nint)layer0Rows, layerWeights[0], dim, gradientRows);
                     if (layers == 0)
                     {
                         var zero = new float[dim];
@@ -185,25 +185,24 @@ internal static class SparseProduct
     /// Adds <c>α_0 B + Sᵀ G₀</c> to the batch's rows (in that order, as the stored gradient adds them), then passes every
     /// row on. B and Sᵀ G₀ are compact: a node's row is at its slot minus one (slot 0: not in the batch).
     /// </summary>
-    /// <remarks>
-    /// The compact rows of a batch node a few rows ahead are asked for while this row is finished: owned because
-    /// measured, on Gowalla in one process, alternating rounds of 25 batches after 50 of warm-up, four runs: 26.4, 26.9,
-    /// 26.5 and 26.2 ms per batch against 27.1, 27.5, 27.0 and 27.0.
-    /// </remarks>
-    private readonly unsafe struct AddBatchRows<TSink>(nint slots, int rowCount, nint batchRows, nint layer0Rows, float alpha0, int dim, TSink next) : IRowSink
+    private readonly unsafe struct AddBatchRows<TSink>(nint slots, nint batchRows, nint layer0Rows, float alpha0, int dim, TSink next) : IRowSink
         where TSink : struct, IRowSink
     {
-        private const int LookaheadRows = 4;
+        public void Prefetch(int row)
+        {
+            int slot = ((int*)slots)[row];
+            if (slot != 0)
+            {
+                long offset = (long)(slot - 1) * dim;
+                CsrKernel.Prefetch((float*)batchRows + offset, dim);
+                CsrKernel.Prefetch((float*)layer0Rows + offset, dim);
+            }
+
+            next.Prefetch(row);
+        }
 
         public void Accept(int row, Span<float> values)
         {
-            if (row + LookaheadRows < rowCount && ((int*)slots)[row + LookaheadRows] is int aheadSlot and not 0)
-            {
-                long ahead = (long)(aheadSlot - 1) * dim;
-                CsrKernel.Prefetch((float*)batchRows + ahead, dim);
-                CsrKernel.Prefetch((float*)layer0Rows + ahead, dim);
-            }
-
             int slot = ((int*)slots)[row];
             if (slot != 0)
             {
@@ -221,6 +220,10 @@ internal static class SparseProduct
     /// <summary>Stores each row into a <c>[rows, dim]</c> matrix.</summary>
     private readonly unsafe struct StoreRows(nint target, int dim) : IRowSink
     {
+        public void Prefetch(int row)
+        {
+        }
+
         public void Accept(int row, Span<float> values) => values.CopyTo(new Span<float>((float*)target + ((long)row * dim), dim));
 
         public void Complete()

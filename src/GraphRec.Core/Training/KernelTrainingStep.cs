@@ -128,14 +128,9 @@ internal sealed class KernelTrainingStep : IDisposable
     /// <summary>Adam's step on each row of the gradient as it arrives (each thread's rows in ascending order).</summary>
     private readonly struct AdamRows(FusedAdam.Update update, int dim) : IRowSink
     {
-        /// <summary>Rows ahead whose parameter and moments are asked for (1 to 16 measured the same).</summary>
-        private const int PrefetchRows = 2;
+        public void Prefetch(int row) => update.Prefetch((long)row * dim, dim);
 
-        public void Accept(int row, Span<float> values)
-        {
-            update.Prefetch((long)(row + PrefetchRows) * dim, dim);
-            update.Apply((long)row * dim, values);
-        }
+        public void Accept(int row, Span<float> values) => update.Apply((long)row * dim, values);
 
         public void Complete() => FusedAdam.Update.Complete();
     }
