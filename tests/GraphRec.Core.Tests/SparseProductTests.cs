@@ -120,6 +120,32 @@ public sealed class SparseProductTests
         Assert.Equal(full, masked);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Selected_rows_of_a_product_equal_those_rows_of_the_full_product_bit_for_bit_when_their_non_zeros_fill_several_runs(int threads)
+    {
+        // Users of degree about 150: a few hundred picked rows hold far more non-zeros than one run of copied rows.
+        using var adjacency = RandomAdjacency(400, 300, 60000, seed: 21, threads);
+        const int dim = 64;
+        var random = new Random(threads);
+        int nodes = adjacency.NodeCount;
+        int[] rows = [.. Enumerable.Range(0, nodes).Where(_ => random.Next(3) == 0)];
+        Assert.True(rows.Sum(row => adjacency.RowPointers[row + 1] - adjacency.RowPointers[row]) > 4 * 8192, "the picked rows should fill several runs");
+        var x = new float[nodes * dim];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        var full = new float[nodes * dim];
+        var selected = new float[rows.Length * dim];
+        CsrKernel.Multiply<float>(adjacency.Partition, x, full, dim);
+        CsrKernel.MultiplySelected<float>(adjacency.Partition, rows, x, selected, dim);
+
+        Assert.Equal(rows.SelectMany(row => full.AsSpan(row * dim, dim).ToArray()), selected);
+    }
+
     [Fact]
     public void Kernel_gradient_matches_finite_differences_in_double_precision()
     {
