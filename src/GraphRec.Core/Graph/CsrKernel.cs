@@ -92,7 +92,7 @@ internal static class CsrKernel
                 fixed (float* target = row)
                 {
                     var sinkRows = new SinkRows<TSink>(sink, end, target, dim);
-                    ForEachRow(partition, first, end, (float*)input, dim, (bool*)mask, ref sinkRows);
+                    ForEachRow(partition, first, end, (float*)input, dim, (bool*)mask, null, ref sinkRows);
                 }
 
                 sink.Complete();
@@ -122,23 +122,9 @@ internal static class CsrKernel
             int count = rows.Length, blocks = Math.Max(1, Math.Min(partition.BlockCount, (count + 255) / 256));
             Parallel.For(0, blocks, partition.ParallelOptions, block =>
             {
-                int first = (int)((long)count * block / blocks), end = (int)((long)count * (block + 1) / blocks);
-                fixed (int* rowPointers = partition.RowPointers)
-                fixed (int* columns = partition.Columns)
-                fixed (float* values = partition.Values)
-                {
-                    using var run = new RowRun(partition);
-                    for (int i = first; i < end;)
-                    {
-                        int runEnd = run.CopySelected(rowPointers, columns, values, (int*)selected, i, end);
-                        for (int r = i; r < runEnd; r++)
-                        {
-                            ComputeRow(run.Columns, run.Values, run.Starts[r - i], run.Starts[r - i + 1], run.Starts[runEnd - i], (T*)input, (T*)output + ((long)r * dim), dim);
-                        }
-
-                        i = runEnd;
-                    }
-                }
+                // The i-th picked row goes to row i of y.
+                var store = new StoreRows<T>((T*)output, dim, null, default);
+                ForEachRow(partition, (int)((long)count * block / blocks), (int)((long)count * (block + 1) / blocks), (T*)input, dim, null, (int*)selected, ref store);
             });
         }
     }
@@ -147,15 +133,17 @@ internal static class CsrKernel
         where T : unmanaged, INumber<T>
     {
         var store = new StoreRows<T>(y, dim, sum, alpha);
-        ForEachRow(partition, firstRow, endRow, x, dim, nonZeroRows, ref store);
+        ForEachRow(partition, firstRow, endRow, x, dim, nonZeroRows, null, ref store);
     }
 
     /// <summary>
-    /// Rows <c>[firstRow, endRow)</c> of <c>A x</c>, each computed into <see cref="IRowTarget{T}.Row"/> and handed to
-    /// <paramref name="target"/> in order; with <paramref name="nonZeroRows"/>, from each row's non-zeros in marked
-    /// columns only, copied out in runs of rows first.
+    /// Rows <c>[first, end)</c> of <c>A x</c>, or with <paramref name="selected"/> rows <c>selected[first .. end)</c>,
+    /// each computed into <see cref="IRowTarget{T}.Row"/> and handed to <paramref name="target"/> in order under its
+    /// index (the row, or its place in <paramref name="selected"/>); with <paramref name="nonZeroRows"/>, from each
+    /// row's non-zeros in marked columns only. Picked or masked rows are copied out in runs first (<see cref="RowRun"/>).
     /// </summary>
-    private static unsafe void ForEachRow<T, TTarget>(CsrPartition partition, int firstRow, int endRow, T* x, int dim, bool* nonZeroRows, ref TTarget target)
+    private static unsafe void ForEachRow<T, TTarget>(
+        CsrPartition partition, int first, int end, T* x, int dim, bool* nonZeroRows, int* selected, ref TTarget target)
         where T : unmanaged, INumber<T>
         where TTarget : struct, IRowTarget<T>
     {
@@ -163,11 +151,11 @@ internal static class CsrKernel
         fixed (int* columns = partition.Columns)
         fixed (float* values = partition.Values)
         {
-            if (nonZeroRows == null)
+            if (nonZeroRows == null && selected == null)
             {
                 // Prefetching runs across row ends (rows are short: 23 non-zeros on average on Gowalla) up to the block's end.
-                int prefetchLimit = rowPointers[endRow];
-                for (int row = firstRow; row < endRow; row++)
+                int prefetchLimit = rowPointers[end];
+                for (int row = first; row < end; row++)
                 {
                     target.Before(row);
                     ComputeRow(columns, values, rowPointers[row], rowPointers[row + 1], prefetchLimit, x, target.Row(row), dim);
@@ -178,17 +166,20 @@ internal static class CsrKernel
             }
 
             using var run = new RowRun(partition);
-            for (int first = firstRow; first < endRow;)
+            for (int runStart = first; runStart < end;)
             {
-                int end = run.CopyMarked(rowPointers, columns, values, (byte*)nonZeroRows, first, endRow);
-                for (int row = first; row < end; row++)
+                int runEnd = selected != null
+                    ? run.CopySelected(rowPointers, columns, values, selected, runStart, end)
+                    : run.CopyMarked(rowPointers, columns, values, (byte*)nonZeroRows, runStart, end);
+                int* starts = run.Starts - runStart;
+                for (int i = runStart; i < runEnd; i++)
                 {
-                    target.Before(row);
-                    ComputeRow(run.Columns, run.Values, run.Starts[row - first], run.Starts[row - first + 1], run.Starts[end - first], x, target.Row(row), dim);
-                    target.After(row);
+                    target.Before(i);
+                    ComputeRow(run.Columns, run.Values, starts[i], starts[i + 1], starts[runEnd], x, target.Row(i), dim);
+                    target.After(i);
                 }
 
-                first = end;
+                runStart = runEnd;
             }
         }
     }
