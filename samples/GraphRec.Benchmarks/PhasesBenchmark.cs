@@ -9,7 +9,7 @@ namespace GraphRec.Benchmarks;
 internal sealed record PhaseTiming(string Phase, double MeanMs);
 
 /// <summary>Where Gowalla training batches spend their time, written as JSON.</summary>
-internal sealed record PhasesReport(string Machine, int Threads, int Batches, int BatchSize, double FullProductMs, double BatchMs, IReadOnlyList<PhaseTiming> Phases);
+internal sealed record PhasesReport(string Machine, int Threads, int Batches, int BatchSize, bool OwnOrder, double FullProductMs, double BatchMs, IReadOnlyList<PhaseTiming> Phases);
 
 /// <summary>
 /// Times the phases of LightGCN's training step on the CPU kernel (<c>KernelTrainingStep</c>, what the trainer runs) on
@@ -20,14 +20,14 @@ internal static class PhasesBenchmark
 {
     private static readonly string[] Names = ["forward rows", "loss and its gradient", "gradient of E(0) and Adam"];
 
-    public static async Task<int> RunAsync(string folder, int batches, int threads, string output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string folder, int batches, int threads, bool ownOrder, string output, CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
         var train = dataset.PredefinedSplit!.Train;
         var options = new LightGcnOptions { BatchSize = 2048, LearningRate = 0.001, WeightDecay = 1e-4, Threads = threads };
         using var adjacency = NormalizedAdjacency.FromInteractions(train, maxDegreeOfParallelism: threads);
         using var model = new LightGcnModel(adjacency, options);
-        using var step = KernelTrainingStep.For(model, options.LearningRate) ?? throw new InvalidOperationException("The kernel's training step does not apply here.");
+        using var step = KernelTrainingStep.For(model, options.LearningRate, inLocalityOrder: !ownOrder) ?? throw new InvalidOperationException("The kernel's training step does not apply here.");
         var loss = new BprLoss(options.WeightDecay);
         var triples = Samplers.UniformUsers(options.Seed, threads).Sample(train, 1, null);
         int size = options.BatchSize;
@@ -49,7 +49,7 @@ internal static class PhasesBenchmark
         double batchMs = clock.Elapsed.TotalMilliseconds / batches;
         var phases = Names.Select((name, i) => new PhaseTiming(name, (step.PhaseTicks[i] - before[i]) * 1000.0 / Stopwatch.Frequency / batches)).ToArray();
         double fullProduct = FullProductMilliseconds(adjacency, model.Embedding);
-        var report = new PhasesReport(Machine.Describe(), threads, batches, size, fullProduct, batchMs, phases);
+        var report = new PhasesReport(Machine.Describe(), threads, batches, size, ownOrder, fullProduct, batchMs, phases);
         Console.WriteLine($"one full product Â X ([{adjacency.NodeCount} x 64], {adjacency.NonZeroCount:N0} non-zeros): {fullProduct:F1} ms (median of 20)");
         foreach (var phase in phases)
         {

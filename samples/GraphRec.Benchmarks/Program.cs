@@ -111,9 +111,10 @@ var convergePlot = new Command("converge-plot", "The Recall@20 curves of several
 convergePlot.SetAction((parse, token) => ConvergeBenchmark.PlotTogetherAsync(parse.GetValue(reports)!, parse.GetValue(output) ?? "converge.png", token));
 
 var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };
-var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, output };
+var ownOrder = new Option<bool>("--own-order") { Description = "Train in the nodes' own order instead of the locality order the trainer uses (to compare the two)." };
+var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, ownOrder, output };
 phases.SetAction((parse, token) => PhasesBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(phaseBatches),
-    ApplyThreads(parse.GetValue(threads)), parse.GetValue(output) ?? "benchmark-phases.json", token));
+    ApplyThreads(parse.GetValue(threads)), parse.GetValue(ownOrder), parse.GetValue(output) ?? "benchmark-phases.json", token));
 
 var split = new Option<string>("--split") { Description = "Folder of the split's train.txt and test.txt.", Required = true };
 var dump = new Option<string>("--dump") { Description = "Folder that parity/dump_reference.py wrote.", Required = true };

@@ -46,6 +46,8 @@ internal static class ReplayBenchmark
             batches++;
         }
 
+        step.RestoreNodeOrder();
+
         using var difference = (model.Embedding.detach() - referenceFinal).abs().max();
         Console.WriteLine($"GraphRec trained on the reference's initial embeddings and {batches} batches of its triples: {Evaluate(model, train, test)}");
         Console.WriteLine($"largest difference from the reference's final embeddings: {difference.item<float>():E2}");

@@ -12,17 +12,38 @@ namespace GraphRec.Core;
 /// and 199 ms forward and backward, the kernel about a tenth of that; training's rows of the layer sum, with the last
 /// product for the batch's rows only, took a Gowalla epoch from 31-37 s to 23-28 s.
 /// </remarks>
-internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : PropagationBackend(adjacency)
+internal sealed class CsrKernelBackend : PropagationBackend
 {
-    private readonly TorchSparseBackend _fallback = new(adjacency);
-    private Tensor? _scratchFirst;
-    private Tensor? _scratchSecond;
-    private bool[]? _scratchMask;
-    private float[]? _scratchBatchRows;
-    private int[]? _scratchMarks;
+    private readonly TorchSparseBackend _fallback;
+    private readonly Buffers _buffers;
+    private readonly bool _ownsBuffers;
+
+    public CsrKernelBackend(NormalizedAdjacency adjacency)
+        : base(adjacency)
+    {
+        _fallback = new TorchSparseBackend(adjacency);
+        _buffers = new Buffers();
+        _ownsBuffers = true;
+    }
+
+    /// <summary>
+    /// A backend for <paramref name="adjacency"/>, a relabelled copy of <paramref name="owner"/>'s matrix (the same node
+    /// count), that uses <paramref name="owner"/>'s scratch buffers and lock instead of a second set.
+    /// </summary>
+    public CsrKernelBackend(NormalizedAdjacency adjacency, CsrKernelBackend owner)
+        : base(adjacency)
+    {
+        if (adjacency.NodeCount != owner.Adjacency.NodeCount)
+        {
+            throw new ArgumentException($"A backend over {adjacency.NodeCount} nodes cannot share the buffers of one over {owner.Adjacency.NodeCount}.", nameof(owner));
+        }
+
+        _fallback = new TorchSparseBackend(adjacency);
+        _buffers = owner._buffers;
+    }
 
     /// <summary>Held while the kernel uses the scratch buffers.</summary>
-    public object ScratchLock { get; } = new();
+    public object ScratchLock => _buffers;
 
     public override Tensor Multiply(Tensor dense) =>
         SparseProduct.UsesKernel(dense) ? SparseProduct.Multiply(Adjacency, dense) : _fallback.Multiply(dense);
@@ -37,15 +58,16 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     /// </summary>
     public (Tensor First, Tensor Second) Scratch(ScalarType type, long length)
     {
-        if (_scratchFirst is null || _scratchFirst.dtype != type || _scratchFirst.numel() < length)
+        var buffers = _buffers;
+        if (buffers.First is null || buffers.First.dtype != type || buffers.First.numel() < length)
         {
-            _scratchFirst?.Dispose();
-            _scratchSecond?.Dispose();
-            _scratchFirst = empty(length, type).DetachFromDisposeScope();
-            _scratchSecond = empty(length, type).DetachFromDisposeScope();
+            buffers.First?.Dispose();
+            buffers.Second?.Dispose();
+            buffers.First = empty(length, type).DetachFromDisposeScope();
+            buffers.Second = empty(length, type).DetachFromDisposeScope();
         }
 
-        return (_scratchFirst, _scratchSecond!);
+        return (buffers.First, buffers.Second!);
     }
 
     /// <summary>
@@ -54,19 +76,19 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     /// </summary>
     public float[] ScratchBatchRows(int length)
     {
-        if (_scratchBatchRows is null || _scratchBatchRows.Length < length)
+        if (_buffers.BatchRows is null || _buffers.BatchRows.Length < length)
         {
-            _scratchBatchRows = new float[length];
+            _buffers.BatchRows = new float[length];
         }
 
-        return _scratchBatchRows;
+        return _buffers.BatchRows;
     }
 
     /// <summary>
     /// A reused slot per node that is all zeros between calls (the one <see cref="IndexBatch"/> marks in): its user
     /// writes a batch's rows' places there and clears them again. Call under <see cref="ScratchLock"/>.
     /// </summary>
-    public int[] ScratchSlots() => _scratchMarks ??= new int[Adjacency.NodeCount];
+    public int[] ScratchSlots() => _buffers.Slots ??= new int[Adjacency.NodeCount];
 
     /// <summary>Indexes a batch's gathered rows (<see cref="BatchRows.Index"/>) with a slot per node kept between batches.</summary>
     public BatchRows IndexBatch(int[] nodes)
@@ -78,17 +100,35 @@ internal sealed class CsrKernelBackend(NormalizedAdjacency adjacency) : Propagat
     }
 
     /// <summary>A reused flag per node for the kernel's zero-row skipping. Call under <see cref="ScratchLock"/>.</summary>
-    public bool[] ScratchMask() => _scratchMask ??= new bool[Adjacency.NodeCount];
+    public bool[] ScratchMask() => _buffers.Mask ??= new bool[Adjacency.NodeCount];
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _scratchFirst?.Dispose();
-            _scratchSecond?.Dispose();
+            if (_ownsBuffers)
+            {
+                _buffers.First?.Dispose();
+                _buffers.Second?.Dispose();
+            }
+
             _fallback.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>What the kernel keeps between calls; also the lock held while it uses them.</summary>
+    private sealed class Buffers
+    {
+        public Tensor? First { get; set; }
+
+        public Tensor? Second { get; set; }
+
+        public bool[]? Mask { get; set; }
+
+        public float[]? BatchRows { get; set; }
+
+        public int[]? Slots { get; set; }
     }
 }

@@ -13,6 +13,9 @@ namespace GraphRec.Core;
 ///   ∂L/∂E(0) = P Sᵀ G + Sᵀ G₀                      the kernel (SparseProduct.BackpropagateRows)
 /// </code>
 /// with Adam's step applied to each row of ∂L/∂E(0) as the last product computes it (the gradient is never stored).
+/// It works in <see cref="NodeOrder.CuthillMcKee"/>'s order, for locality: the first <see cref="Run"/> moves the
+/// model's embeddings into that order, <see cref="RestoreNodeOrder"/> moves them back, Adam's moments stay in it, and
+/// batches and checkpoints are in node order at its edges. Every row is the same sum in the same order either way.
 /// </summary>
 /// <remarks>
 /// Owned because measured: the generic step's backward runs five libtorch operations over the whole
@@ -24,26 +27,45 @@ namespace GraphRec.Core;
 internal sealed class KernelTrainingStep : IDisposable
 {
     private readonly LightGcnModel _model;
+    private readonly NodeOrder _order;
     private readonly CsrKernelBackend _backend;
+    private readonly NormalizedAdjacency? _relabelled;
+    private readonly FusedAdam _adam;
     private readonly float[] _layerWeights;
     private readonly int _dim;
+    private bool _inSlots;
     private float[] _distinctRows = [];
     private float[] _rows = [];
     private float[] _rows0 = [];
     private float[] _rowGradients = [];
     private float[] _layer0Gradients = [];
 
-    private KernelTrainingStep(LightGcnModel model, CsrKernelBackend backend, double learningRate)
+    private KernelTrainingStep(LightGcnModel model, CsrKernelBackend backend, double learningRate, bool inLocalityOrder)
     {
         _model = model;
-        _backend = backend;
-        Adam = new FusedAdam(model.Embedding, learningRate, model.Adjacency.MaxDegreeOfParallelism);
+        if (inLocalityOrder)
+        {
+            _order = NodeOrder.CuthillMcKee(model.Adjacency);
+            _relabelled = model.Adjacency.Relabelled(_order);
+            _backend = new CsrKernelBackend(_relabelled, backend);
+        }
+        else
+        {
+            _order = NodeOrder.Identity(model.Adjacency.NodeCount);
+            _backend = backend;
+        }
+
+        _adam = new FusedAdam(model.Embedding, learningRate, model.Adjacency.MaxDegreeOfParallelism);
         _layerWeights = [.. model.LayerWeights];
         _dim = (int)model.Embedding.shape[1];
     }
 
-    /// <summary>Adam over the model's embeddings: its state is what a checkpoint keeps.</summary>
-    public FusedAdam Adam { get; }
+    /// <summary>Adam's learning rate for the next steps: a schedule changes it between epochs.</summary>
+    public double LearningRate
+    {
+        get => _adam.LearningRate;
+        set => _adam.LearningRate = value;
+    }
 
     /// <summary>
     /// Time spent so far in each phase, in <see cref="Stopwatch"/> ticks: the forward rows, the loss and its gradient,
@@ -52,17 +74,25 @@ internal sealed class KernelTrainingStep : IDisposable
     /// </summary>
     public long[] PhaseTicks { get; } = new long[3];
 
-    /// <summary>The step for <paramref name="model"/> when it trains on the CPU kernel (a float32 model on the CPU); null otherwise.</summary>
-    public static KernelTrainingStep? For(LightGcnModel model, double learningRate) =>
+    /// <summary>
+    /// The step for <paramref name="model"/> when it trains on the CPU kernel (a float32 model on the CPU); null otherwise.
+    /// <paramref name="inLocalityOrder"/> false keeps the nodes' own order (for tests and benchmarks that compare the two).
+    /// </summary>
+    public static KernelTrainingStep? For(LightGcnModel model, double learningRate, bool inLocalityOrder = true) =>
         model.Backend is CsrKernelBackend backend && FusedAdam.Supports(model.Embedding)
-            ? new KernelTrainingStep(model, backend, learningRate)
+            ? new KernelTrainingStep(model, backend, learningRate, inLocalityOrder)
             : null;
 
-    /// <summary>Runs one batch: <paramref name="nodes"/> are its users, positives and negatives as node indices, <c>[u; i; j]</c>.</summary>
+    /// <summary>
+    /// Runs one batch: <paramref name="nodes"/> are its users, positives and negatives as node indices, <c>[u; i; j]</c>.
+    /// Until <see cref="RestoreNodeOrder"/>, the model's embeddings are in the step's order.
+    /// </summary>
     /// <returns>The batch's loss, before the step.</returns>
     public double Run(ILoss loss, int[] nodes, int length)
     {
         long start = Stopwatch.GetTimestamp();
+        MoveEmbeddings(toSlots: true);
+        nodes = ToSlots(nodes);
         int dim = _dim, size = nodes.Length * dim;
         var batch = _backend.IndexBatch(nodes);
         int[] distinct = batch.Distinct, positions = batch.Positions;
@@ -87,7 +117,7 @@ internal sealed class KernelTrainingStep : IDisposable
             : ByAutograd(loss, size, length);
         long backward = Stopwatch.GetTimestamp();
         SparseProduct.BackpropagateRows(_backend, _layerWeights, batch, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
-            new AdamRows(Adam.BeginStep(), dim));
+            new AdamRows(_adam.BeginStep(), dim));
         long end = Stopwatch.GetTimestamp();
         PhaseTicks[0] += forward - start;
         PhaseTicks[1] += backward - forward;
@@ -95,8 +125,74 @@ internal sealed class KernelTrainingStep : IDisposable
         return value;
     }
 
+    /// <summary>Moves the model's embeddings back into node order, where the rest of the library reads them.</summary>
+    public void RestoreNodeOrder() => MoveEmbeddings(toSlots: false);
+
+    /// <summary>Adam's moments, in node order, and its step count, for a checkpoint.</summary>
+    public (float[] First, float[] Second, long Step) ExportState()
+    {
+        var (first, second, step) = _adam.ExportState();
+        _order.MoveToNodes(first, _dim);
+        _order.MoveToNodes(second, _dim);
+        return (first, second, step);
+    }
+
+    /// <summary>Restores what <see cref="ExportState"/> returned.</summary>
+    public void ImportState(float[] first, float[] second, long step)
+    {
+        var (firstBySlot, secondBySlot) = ((float[])first.Clone(), (float[])second.Clone());
+        _order.MoveToSlots(firstBySlot, _dim);
+        _order.MoveToSlots(secondBySlot, _dim);
+        _adam.ImportState(firstBySlot, secondBySlot, step);
+    }
+
     /// <inheritdoc />
-    public void Dispose() => Adam.Dispose();
+    public void Dispose()
+    {
+        RestoreNodeOrder();
+        _adam.Dispose();
+        if (_relabelled is not null)
+        {
+            _backend.Dispose();
+            _relabelled.Dispose();
+        }
+    }
+
+    private void MoveEmbeddings(bool toSlots)
+    {
+        if (_inSlots == toSlots || _relabelled is null)
+        {
+            return;
+        }
+
+        var embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
+        if (toSlots)
+        {
+            _order.MoveToSlots(embedding, _dim);
+        }
+        else
+        {
+            _order.MoveToNodes(embedding, _dim);
+        }
+
+        _inSlots = toSlots;
+    }
+
+    private int[] ToSlots(int[] nodes)
+    {
+        if (_relabelled is null)
+        {
+            return nodes;
+        }
+
+        var slots = new int[nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            slots[i] = _order.SlotOf[nodes[i]];
+        }
+
+        return slots;
+    }
 
     /// <summary>Any other loss: its gradient at the rows by autograd (zero where the loss leaves rows out).</summary>
     private double ByAutograd(ILoss loss, int size, int length)

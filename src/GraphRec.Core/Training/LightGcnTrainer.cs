@@ -101,7 +101,7 @@ internal sealed partial class LightGcnTrainer
                         $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
                 }
 
-                Restore(model, kernelStep.Adam, resumed);
+                Restore(model, kernelStep, resumed);
                 (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
                 bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape).DetachFromDisposeScope() : null;
                 LogResumed(_logger, resumed.Epoch, directory);
@@ -118,19 +118,27 @@ internal sealed partial class LightGcnTrainer
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
                 double lossSum = 0;
                 model.train();
-                for (int batch = 0; batch < batches; batch++)
+                try
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                    double loss = TrainBatch(model, kernelStep, optimizer, triples, start, length);
-                    if (!double.IsFinite(loss))
+                    for (int batch = 0; batch < batches; batch++)
                     {
-                        throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
-                    }
+                        cancellationToken.ThrowIfCancellationRequested();
+                        int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
+                        double loss = TrainBatch(model, kernelStep, optimizer, triples, start, length);
+                        if (!double.IsFinite(loss))
+                        {
+                            throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
+                        }
 
-                    lossSum += loss;
-                    progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1),
-                        (start + length) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                        lossSum += loss;
+                        progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1),
+                            (start + length) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                    }
+                }
+                finally
+                {
+                    // The kernel's step keeps the embeddings in its own order while it runs batches.
+                    kernelStep?.RestoreNodeOrder();
                 }
 
                 double seconds = clock.Elapsed.TotalSeconds;
@@ -164,7 +172,7 @@ internal sealed partial class LightGcnTrainer
                 if (directory is not null)
                 {
                     // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
-                    var (first, second, adamStep) = kernelStep!.Adam.ExportState();
+                    var (first, second, adamStep) = kernelStep!.ExportState();
                     lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
                         bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
                     if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
@@ -207,7 +215,7 @@ internal sealed partial class LightGcnTrainer
     {
         if (kernelStep is not null)
         {
-            kernelStep.Adam.LearningRate = learningRate;
+            kernelStep.LearningRate = learningRate;
         }
 
         foreach (var group in optimizer?.ParamGroups ?? [])
@@ -216,12 +224,12 @@ internal sealed partial class LightGcnTrainer
         }
     }
 
-    private static void Restore(LightGcnModel model, FusedAdam adam, TrainingState state)
+    private static void Restore(LightGcnModel model, KernelTrainingStep kernelStep, TrainingState state)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         model.Embedding.copy_(tensor(state.Embedding, model.Embedding.shape));
-        adam.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
+        kernelStep.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
     }
 
     private static void CheckFits(LightGcnModel model, Interactions interactions, string name)
