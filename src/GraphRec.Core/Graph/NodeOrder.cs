@@ -9,10 +9,11 @@ namespace GraphRec.Core;
 /// <remarks>
 /// Owned because measured: on a 2-core Intel Xeon virtual machine (2 MiB of L2 per core), Gowalla's training step in
 /// this order took 50.4 ms per batch against 60.6 ms in the nodes' own order (phases benchmark, six pairs of separate
-/// runs, lower in all six); a lone product 15 to 20% faster. (On an AMD EPYC with 32 MiB of L3, an earlier kernel's step
-/// was slower in such an order, 47.0 against 43.9 ms per batch: to be measured again there.) Users stay before items, so the relabelled matrix is still a
-/// bipartite <see cref="NormalizedAdjacency"/>; each row keeps its non-zeros in its original order, so every row of
-/// every product is the same sum in the same order, and results do not change by a bit.
+/// runs, lower in all six); a lone product 15 to 20% faster. (On an AMD EPYC with 32 MiB of L3, an earlier kernel's
+/// step was slower in such an order, 47.0 against 43.9 ms per batch: to be measured again there.) Users stay before
+/// items, so the relabelled matrix is still a bipartite <see cref="NormalizedAdjacency"/>; each row keeps its non-zeros
+/// in its original order, so every row of every product is the same sum in the same order, and results do not change
+/// by a bit.
 /// </remarks>
 internal sealed class NodeOrder
 {
@@ -86,18 +87,6 @@ internal sealed class NodeOrder
         }
 
         return new NodeOrder(slotOf, nodeAt);
-    }
-
-    /// <summary>The order that leaves every node where it is.</summary>
-    public static NodeOrder Identity(int nodes)
-    {
-        var identity = new int[nodes];
-        for (int node = 0; node < nodes; node++)
-        {
-            identity[node] = node;
-        }
-
-        return new NodeOrder(identity, identity);
     }
 
     /// <summary>Moves the rows of a <c>[nodes, dim]</c> matrix in node order to their slots, in place: row s becomes row <c>NodeAt[s]</c>.</summary>

@@ -27,8 +27,10 @@ namespace GraphRec.Core;
 internal sealed class KernelTrainingStep : IDisposable
 {
     private readonly LightGcnModel _model;
-    private readonly NodeOrder _order;
     private readonly CsrKernelBackend _backend;
+
+    // Null when the step keeps the nodes' own order; else the order, Â relabelled by it, and a backend over that.
+    private readonly NodeOrder? _order;
     private readonly NormalizedAdjacency? _relabelled;
     private readonly FusedAdam _adam;
     private readonly float[] _layerWeights;
@@ -51,7 +53,6 @@ internal sealed class KernelTrainingStep : IDisposable
         }
         else
         {
-            _order = NodeOrder.Identity(model.Adjacency.NodeCount);
             _backend = backend;
         }
 
@@ -132,18 +133,22 @@ internal sealed class KernelTrainingStep : IDisposable
     public (float[] First, float[] Second, long Step) ExportState()
     {
         var (first, second, step) = _adam.ExportState();
-        _order.MoveToNodes(first, _dim);
-        _order.MoveToNodes(second, _dim);
+        _order?.MoveToNodes(first, _dim);
+        _order?.MoveToNodes(second, _dim);
         return (first, second, step);
     }
 
     /// <summary>Restores what <see cref="ExportState"/> returned.</summary>
     public void ImportState(float[] first, float[] second, long step)
     {
-        var (firstBySlot, secondBySlot) = ((float[])first.Clone(), (float[])second.Clone());
-        _order.MoveToSlots(firstBySlot, _dim);
-        _order.MoveToSlots(secondBySlot, _dim);
-        _adam.ImportState(firstBySlot, secondBySlot, step);
+        if (_order is not null)
+        {
+            (first, second) = ((float[])first.Clone(), (float[])second.Clone());
+            _order.MoveToSlots(first, _dim);
+            _order.MoveToSlots(second, _dim);
+        }
+
+        _adam.ImportState(first, second, step);
     }
 
     /// <inheritdoc />
@@ -160,7 +165,7 @@ internal sealed class KernelTrainingStep : IDisposable
 
     private void MoveEmbeddings(bool toSlots)
     {
-        if (_inSlots == toSlots || _relabelled is null)
+        if (_inSlots == toSlots || _order is null)
         {
             return;
         }
@@ -180,7 +185,7 @@ internal sealed class KernelTrainingStep : IDisposable
 
     private int[] ToSlots(int[] nodes)
     {
-        if (_relabelled is null)
+        if (_order is null)
         {
             return nodes;
         }
