@@ -42,7 +42,10 @@ internal sealed partial class LightGcnTrainer
     /// <param name="model">The model to train in place.</param>
     /// <param name="train">The training interactions.</param>
     /// <param name="validation">Validation interactions, or null not to validate.</param>
-    /// <param name="progress">Receives progress after every batch.</param>
+    /// <param name="progress">
+    /// Receives progress after every batch. Not the place to read the model: mid-epoch its embeddings are being updated
+    /// and, on the CPU, kept in the trainer's own row order until the epoch ends.
+    /// </param>
     /// <param name="cancellationToken">Stops training cleanly between batches.</param>
     /// <exception cref="ArgumentException">The interactions do not fit the model, or there is nothing to train on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite.</exception>
