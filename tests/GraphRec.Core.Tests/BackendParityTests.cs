@@ -11,14 +11,8 @@ public sealed class BackendParityTests
 {
     private static NormalizedAdjacency Graph(int seed)
     {
-        var random = new Random(seed);
-        var pairs = new HashSet<(int, int)>();
-        while (pairs.Count < 5000)
-        {
-            pairs.Add((random.Next(250), random.Next(400)));
-        }
-
-        return NormalizedAdjacency.FromEdges(250, 400, [.. pairs.Select(p => p.Item1)], [.. pairs.Select(p => p.Item2)]);
+        var (users, items) = TestGraphs.RandomEdges(250, 400, 5000, seed);
+        return NormalizedAdjacency.FromEdges(250, 400, users, items);
     }
 
     /// <summary>Two models with the same weights: one on the CPU kernel, one on libtorch's product.</summary>

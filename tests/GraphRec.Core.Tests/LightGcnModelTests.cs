@@ -5,25 +5,13 @@ namespace GraphRec.Core.Tests;
 
 public sealed class LightGcnModelTests
 {
-    private static (int[] Users, int[] Items) RandomGraph(int users, int items, int edges, int seed)
-    {
-        var random = new Random(seed);
-        var pairs = new HashSet<(int, int)>();
-        while (pairs.Count < edges)
-        {
-            pairs.Add((random.Next(users), random.Next(items)));
-        }
-
-        return ([.. pairs.Select(p => p.Item1)], [.. pairs.Select(p => p.Item2)]);
-    }
-
     [Theory]
     [InlineData(7, 9, 20, 1, 3)]
     [InlineData(12, 5, 30, 2, 2)]
     [InlineData(4, 4, 10, 3, 0)]
     public void Final_embeddings_equal_a_dense_reference(int userCount, int itemCount, int edges, int seed, int layers)
     {
-        var (users, items) = RandomGraph(userCount, itemCount, edges, seed);
+        var (users, items) = TestGraphs.RandomEdges(userCount, itemCount, edges, seed);
         using var adjacency = NormalizedAdjacency.FromEdges(userCount, itemCount, users, items);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 5, Layers = layers, Seed = seed });
         using var scope = NewDisposeScope();

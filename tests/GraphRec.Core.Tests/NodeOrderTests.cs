@@ -6,28 +6,7 @@ namespace GraphRec.Core.Tests;
 
 public class NodeOrderTests
 {
-    private static Interactions Train(int seed)
-    {
-        var random = new Random(seed);
-        var rows = new SortedSet<int>[250];
-        for (int user = 0; user < rows.Length; user++)
-        {
-            rows[user] = [];
-        }
-
-        for (int edges = 0; edges < 3000;)
-        {
-            edges += rows[random.Next(250)].Add(random.Next(400)) ? 1 : 0;
-        }
-
-        var pointers = new int[251];
-        for (int user = 0; user < 250; user++)
-        {
-            pointers[user + 1] = pointers[user] + rows[user].Count;
-        }
-
-        return new Interactions(250, 400, pointers, [.. rows.SelectMany(row => row)]);
-    }
+    private static Interactions Train(int seed) => TestGraphs.RandomInteractions(250, 400, 3000, seed);
 
     [Fact]
     public void The_locality_order_is_a_permutation_that_keeps_users_before_items_and_moves_nodes()

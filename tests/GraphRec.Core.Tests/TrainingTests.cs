@@ -7,20 +7,6 @@ namespace GraphRec.Core.Tests;
 
 public sealed class TrainingTests
 {
-    private static Interactions FromPairs(int users, int items, IEnumerable<(int User, int Item)> pairs)
-    {
-        var rows = pairs.Distinct().GroupBy(p => p.User).ToDictionary(g => g.Key, g => g.Select(p => p.Item).Order().ToArray());
-        var pointers = new int[users + 1];
-        var list = new List<int>();
-        for (int u = 0; u < users; u++)
-        {
-            list.AddRange(rows.GetValueOrDefault(u, []));
-            pointers[u + 1] = list.Count;
-        }
-
-        return new Interactions(users, items, pointers, [.. list]);
-    }
-
     /// <summary>Two communities: users 0..19 like items 0..9, users 20..39 like items 10..19; a random 70% is observed.</summary>
     private static (Interactions Train, Interactions Test) PlantedCommunities()
     {
@@ -36,7 +22,7 @@ public sealed class TrainingTests
             }
         }
 
-        return (FromPairs(40, 20, train), FromPairs(40, 20, test));
+        return (TestGraphs.FromPairs(40, 20, train), TestGraphs.FromPairs(40, 20, test));
     }
 
     [Fact]
@@ -80,7 +66,7 @@ public sealed class TrainingTests
     public void Sampler_yields_every_interaction_once_and_never_a_positive_as_negative()
     {
         var random = new Random(3);
-        var train = FromPairs(300, 50, Enumerable.Range(0, 6000).Select(_ => (random.Next(300), random.Next(50))));
+        var train = TestGraphs.FromPairs(300, 50, Enumerable.Range(0, 6000).Select(_ => (random.Next(300), random.Next(50))));
         var sampler = new UniformNegativeSampler(seed: 9);
         long draws = 0;
 
@@ -104,7 +90,7 @@ public sealed class TrainingTests
     public void Reference_code_sampler_weights_users_equally_and_never_yields_a_positive_as_negative()
     {
         // User 0 has 30 interactions, user 1 has 3: per interaction user 0 would get 91% of the triples, per user 50%.
-        var train = FromPairs(3, 40, [.. Enumerable.Range(0, 30).Select(i => (0, i)), (1, 0), (1, 1), (1, 2)]);
+        var train = TestGraphs.FromPairs(3, 40, [.. Enumerable.Range(0, 30).Select(i => (0, i)), (1, 0), (1, 1), (1, 2)]);
         var sampler = new UserUniformSampler(seed: 6);
         int userZero = 0, total = 0;
         for (int epoch = 1; epoch <= 300; epoch++)
@@ -130,7 +116,7 @@ public sealed class TrainingTests
     public void Reusing_last_epochs_triples_changes_nothing_but_the_allocation()
     {
         var random = new Random(12);
-        var train = FromPairs(500, 80, Enumerable.Range(0, 40_000).Select(_ => (random.Next(500), random.Next(80))));
+        var train = TestGraphs.FromPairs(500, 80, Enumerable.Range(0, 40_000).Select(_ => (random.Next(500), random.Next(80))));
         foreach (ISampler sampler in new ISampler[] { new UniformNegativeSampler(3), new UserUniformSampler(3) })
         {
             var first = sampler.Sample(train, 1);
@@ -149,7 +135,7 @@ public sealed class TrainingTests
     {
         // More triples than one parallel chunk, so several streams are in play.
         var random = new Random(8);
-        var train = FromPairs(2000, 300, Enumerable.Range(0, 90_000).Select(_ => (random.Next(2000), random.Next(300))));
+        var train = TestGraphs.FromPairs(2000, 300, Enumerable.Range(0, 90_000).Select(_ => (random.Next(2000), random.Next(300))));
         var single = new UniformNegativeSampler(seed: 4, maxDegreeOfParallelism: 1).Sample(train, 2);
         var parallel = new UniformNegativeSampler(seed: 4, maxDegreeOfParallelism: 2).Sample(train, 2);
 
@@ -222,8 +208,8 @@ public sealed class TrainingTests
     public void Evaluator_ranks_a_known_order_and_stops_where_the_catalogue_runs_out()
     {
         // Item i scores i for every user: the best unseen items are the highest indices not in the user's train row.
-        var train = FromPairs(2, 6, [(0, 5), (0, 3), (1, 0), (1, 1), (1, 2), (1, 3), (1, 4)]);
-        var test = FromPairs(2, 6, [(0, 4), (1, 5)]);
+        var train = TestGraphs.FromPairs(2, 6, [(0, 5), (0, 3), (1, 0), (1, 1), (1, 2), (1, 3), (1, 4)]);
+        var test = TestGraphs.FromPairs(2, 6, [(0, 4), (1, 5)]);
         var scorer = new FixedScorer(6);
 
         int[] top = FullRankingEvaluator.TopK(scorer, [0, 1], [train], 3);

@@ -36,6 +36,7 @@ internal sealed class KernelTrainingStep : IDisposable
     private readonly float[] _layerWeights;
     private readonly int _dim;
     private bool _inSlots;
+    private int[] _slotNodes = [];
     private float[] _distinctRows = [];
     private float[] _rows = [];
     private float[] _rows0 = [];
@@ -190,13 +191,18 @@ internal sealed class KernelTrainingStep : IDisposable
             return nodes;
         }
 
-        var slots = new int[nodes.Length];
-        for (int i = 0; i < nodes.Length; i++)
+        // Reused between batches (all but an epoch's last have the same length): the batch is done with it when Run returns.
+        if (_slotNodes.Length != nodes.Length)
         {
-            slots[i] = _order.SlotOf[nodes[i]];
+            _slotNodes = new int[nodes.Length];
         }
 
-        return slots;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            _slotNodes[i] = _order.SlotOf[nodes[i]];
+        }
+
+        return _slotNodes;
     }
 
     /// <summary>Any other loss: its gradient at the rows by autograd (zero where the loss leaves rows out).</summary>
