@@ -10,7 +10,8 @@ internal sealed record ConvergencePoint(int Epoch, double TrainingSeconds, doubl
 
 /// <summary>The curve so far.</summary>
 internal sealed record ConvergenceReport(
-    string Machine, string Sampler, double LearningRate, IReadOnlyList<int>? LearningRateMilestones, double LearningRateDecay, int BatchSize, IReadOnlyList<ConvergencePoint> Points);
+    string Machine, string Sampler, double LearningRate, IReadOnlyList<int>? LearningRateMilestones, double LearningRateDecay, int BatchSize, IReadOnlyList<ConvergencePoint> Points,
+    TrainingPrecision? Precision = null);
 
 /// <summary>
 /// LightGCN on Gowalla with the paper's hyperparameters, evaluated on the test split every few epochs: Recall and
@@ -24,8 +25,8 @@ internal static class ConvergeBenchmark
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     public static async Task<int> RunAsync(
-        string dataDirectory, int threads, int epochs, int evaluateEvery, string samplerName, double learningRate, int[] milestones, double decay, string stateDirectory, string output,
-        CancellationToken cancellationToken)
+        string dataDirectory, int threads, int epochs, int evaluateEvery, string samplerName, double learningRate, int[] milestones, double decay, TrainingPrecision precision,
+        string stateDirectory, string output, CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(Path.Combine(dataDirectory, "gowalla")).LoadAsync(cancellationToken);
         var split = dataset.SplitPredefined();
@@ -42,7 +43,7 @@ internal static class ConvergeBenchmark
             var options = new LightGcnOptions
             {
                 Epochs = target, BatchSize = 2048, LearningRate = learningRate, LearningRateMilestones = milestones, LearningRateDecay = decay, WeightDecay = 1e-4, Cutoffs = [20],
-                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery, Threads = threads,
+                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery, Threads = threads, TrainingPrecision = precision,
             };
             var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed, threads) : Samplers.EveryInteraction(options.Seed, threads);
             using var model = LightGcn.Train(dataset, split, options, sampler, cancellationToken: cancellationToken);
@@ -63,7 +64,7 @@ internal static class ConvergeBenchmark
 
         return 0;
 
-        ConvergenceReport Report() => new(Machine.Describe(), samplerName, learningRate, milestones, decay, 2048, points);
+        ConvergenceReport Report() => new(Machine.Describe(), samplerName, learningRate, milestones, decay, 2048, points, precision);
 
         // The report where asked, and its plot next to it.
         async Task PublishAsync()

@@ -9,7 +9,9 @@ namespace GraphRec.Benchmarks;
 internal sealed record PhaseTiming(string Phase, double MeanMs);
 
 /// <summary>Where Gowalla training batches spend their time, written as JSON.</summary>
-internal sealed record PhasesReport(string Machine, int Threads, int Batches, int BatchSize, bool OwnOrder, double FullProductMs, double LocalityOrderProductMs, double BatchMs, IReadOnlyList<PhaseTiming> Phases);
+internal sealed record PhasesReport(
+    string Machine, int Threads, int Batches, int BatchSize, bool OwnOrder, TrainingPrecision Precision, double FullProductMs, double LocalityOrderProductMs, double BatchMs,
+    IReadOnlyList<PhaseTiming> Phases);
 
 /// <summary>
 /// Times the phases of LightGCN's training step on the CPU kernel (<c>KernelTrainingStep</c>, what the trainer runs) on
@@ -21,14 +23,15 @@ internal static class PhasesBenchmark
 {
     private static readonly string[] Names = ["forward rows", "loss and its gradient", "gradient of E(0) and Adam"];
 
-    public static async Task<int> RunAsync(string folder, int batches, int threads, bool ownOrder, string output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string folder, int batches, int threads, bool ownOrder, TrainingPrecision precision, string output, CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
         var train = dataset.PredefinedSplit!.Train;
         var options = new LightGcnOptions { BatchSize = 2048, LearningRate = 0.001, WeightDecay = 1e-4, Threads = threads };
         using var adjacency = NormalizedAdjacency.FromInteractions(train, maxDegreeOfParallelism: threads);
         using var model = new LightGcnModel(adjacency, options);
-        using var step = KernelTrainingStep.For(model, options.LearningRate, inLocalityOrder: !ownOrder) ?? throw new InvalidOperationException("The kernel's training step does not apply here.");
+        using var step = KernelTrainingStep.For(model, options.LearningRate, inLocalityOrder: !ownOrder, precision)
+            ?? throw new InvalidOperationException("The kernel's training step does not apply here.");
         var loss = new BprLoss(options.WeightDecay);
         var triples = Samplers.UniformUsers(options.Seed, threads).Sample(train, 1, null);
         int size = options.BatchSize;
@@ -52,7 +55,7 @@ internal static class PhasesBenchmark
         double fullProduct = FullProductMilliseconds(adjacency, model.Embedding);
         using var relabelled = adjacency.Relabelled(NodeOrder.CuthillMcKee(adjacency));
         double localityOrderProduct = FullProductMilliseconds(relabelled, model.Embedding);
-        var report = new PhasesReport(Machine.Describe(), threads, batches, size, ownOrder, fullProduct, localityOrderProduct, batchMs, phases);
+        var report = new PhasesReport(Machine.Describe(), threads, batches, size, ownOrder, precision, fullProduct, localityOrderProduct, batchMs, phases);
         Console.WriteLine(
             $"one full product Â X ([{adjacency.NodeCount} x 64], {adjacency.NonZeroCount:N0} non-zeros, median of 20): " +
             $"{fullProduct:F1} ms in the nodes' own order, {localityOrderProduct:F1} ms in the locality order");

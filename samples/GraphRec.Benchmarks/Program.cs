@@ -102,9 +102,18 @@ var stateDir = new Option<string>("--state-dir")
     Description = "Where the run keeps its checkpoint and curve, and continues from them.",
     DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "graphrec", "converge-gowalla"),
 };
-var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.") { dataDir, threads, epochs, evalEvery, sampler, learningRate, milestones, decay, stateDir, output };
+var precision = new Option<GraphRec.Core.TrainingPrecision>("--precision")
+{
+    Description = "How the training step keeps the propagated layers between products: Full (float32, the default) or BFloat16Layers.",
+    DefaultValueFactory = _ => GraphRec.Core.TrainingPrecision.Full,
+};
+var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.")
+{
+    dataDir, threads, epochs, evalEvery, sampler, learningRate, milestones, decay, precision, stateDir, output,
+};
 converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, ApplyThreads(parse.GetValue(threads)), parse.GetValue(epochs) is int e and > 0 ? e : 1000,
-    parse.GetValue(evalEvery), parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
+    parse.GetValue(evalEvery), parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(precision),
+    parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
 var reports = new Option<string[]>("--reports") { Description = "Reports the converge benchmark wrote.", Required = true, AllowMultipleArgumentsPerToken = true };
 var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG.") { reports, output };
@@ -112,9 +121,9 @@ convergePlot.SetAction((parse, token) => ConvergeBenchmark.PlotTogetherAsync(par
 
 var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };
 var ownOrder = new Option<bool>("--own-order") { Description = "Train in the nodes' own order instead of the locality order the trainer uses (to compare the two)." };
-var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, ownOrder, output };
+var phases = new Command("phases", "Where a Gowalla training batch spends its time: forward, loss, backward, Adam.") { dataDir, threads, phaseBatches, ownOrder, precision, output };
 phases.SetAction((parse, token) => PhasesBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(phaseBatches),
-    ApplyThreads(parse.GetValue(threads)), parse.GetValue(ownOrder), parse.GetValue(output) ?? "benchmark-phases.json", token));
+    ApplyThreads(parse.GetValue(threads)), parse.GetValue(ownOrder), parse.GetValue(precision), parse.GetValue(output) ?? "benchmark-phases.json", token));
 
 var split = new Option<string>("--split") { Description = "Folder of the split's train.txt and test.txt.", Required = true };
 var dump = new Option<string>("--dump") { Description = "Folder that parity/dump_reference.py wrote.", Required = true };

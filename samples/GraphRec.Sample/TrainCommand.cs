@@ -40,6 +40,7 @@ internal static class TrainCommand
             Threads = threads,
             CheckpointDirectory = settings.ResumeDirectory,
             CheckpointEvery = settings.CheckpointEvery,
+            TrainingPrecision = settings.Precision == "bfloat16-layers" ? TrainingPrecision.BFloat16Layers : TrainingPrecision.Full,
         };
         var sampler = settings.Sampler == "user" ? Samplers.UniformUsers(settings.Split.Seed, threads) : Samplers.EveryInteraction(settings.Split.Seed, threads);
 
@@ -72,7 +73,8 @@ internal static class TrainCommand
             split.Test.Count, split.DroppedTest, split.DroppedHeldOut - split.DroppedTest,
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
-                threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha, settings.LearningRateMilestones ?? [], settings.LearningRateDecay),
+                threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha, settings.LearningRateMilestones ?? [], settings.LearningRateDecay,
+                settings.Precision),
             history.Count, bestEpoch, history.Count == 0 ? null : history.Average(h => h.Seconds), trainSeconds, evalSeconds,
             MetricsReport.PeakWorkingSetMegabytes(), result is null ? null : MetricsReport.Flatten(result), baselines,
             [.. history.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);

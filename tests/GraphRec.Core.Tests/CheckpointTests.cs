@@ -87,6 +87,7 @@ public sealed class CheckpointTests : IDisposable
     [Theory]
     [InlineData("learning rate")]
     [InlineData("schedule")]
+    [InlineData("precision")]
     public void A_checkpoint_of_other_options_is_refused_with_one_message(string change)
     {
         var (train, validation) = Data();
@@ -97,6 +98,11 @@ public sealed class CheckpointTests : IDisposable
         {
             // A one-rate run's checkpoint, asked for by a run with a schedule.
             other.LearningRateMilestones = [1];
+        }
+        else if (change == "precision")
+        {
+            // A float32 run's checkpoint, asked for by a run with bfloat16 layers.
+            other.TrainingPrecision = TrainingPrecision.BFloat16Layers;
         }
         else
         {

@@ -53,6 +53,7 @@ public sealed class CliParsingTests
     [InlineData("--k ten", "ten")]
     [InlineData("--patience 0", "--patience must be positive")]
     [InlineData("--sampler random", "random")]
+    [InlineData("--precision half", "half")]
     [InlineData("--checkpoint-every 0", "--checkpoint-every must be positive")]
     [InlineData("--lr-milestones 80 50", "--lr-milestones must be positive epochs in ascending order")]
     [InlineData("--lr-milestones 0", "--lr-milestones must be positive epochs in ascending order")]

@@ -46,4 +46,18 @@ public sealed class ResumeTests : IDisposable
 
         Assert.Equal("user", (string)Metrics(output)["config"]!["sampler"]!);
     }
+
+    [Fact]
+    public async Task Bfloat16_layers_are_a_choice_recorded_in_metrics_json_that_trains_another_model()
+    {
+        string data = SmallMovieLens.Write(_folder, SmallMovieLens.TwoGroups(), 30);
+        string full = Path.Combine(_folder, "full"), rounded = Path.Combine(_folder, "bfloat16");
+
+        Assert.Equal(0, await Cli.RunAsync(["--data-dir", data, "--dim", "8", "--epochs", "2", "--output", full]));
+        Assert.Equal(0, await Cli.RunAsync(["--data-dir", data, "--dim", "8", "--epochs", "2", "--precision", "bfloat16-layers", "--output", rounded]));
+
+        Assert.Equal("full", (string)Metrics(full)["config"]!["precision"]!);
+        Assert.Equal("bfloat16-layers", (string)Metrics(rounded)["config"]!["precision"]!);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(full, "model.graphrec")), File.ReadAllBytes(Path.Combine(rounded, "model.graphrec")));
+    }
 }

@@ -48,17 +48,18 @@ internal static class CsrKernel
             var mask = (nint)maskPointer;
             if (partition.BlockCount == 1)
             {
-                MultiplyRows<T>(partition, 0, rows, (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask);
+                MultiplyRows<T, DenseRows<T>>(partition, 0, rows, new DenseRows<T>((T*)input), (T*)output, dim, (T*)total, alpha, (bool*)mask);
                 return;
             }
 
             Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-                MultiplyRows<T>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], (T*)input, (T*)output, dim, (T*)total, alpha, (bool*)mask));
+                MultiplyRows<T, DenseRows<T>>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], new DenseRows<T>((T*)input), (T*)output, dim,
+                    (T*)total, alpha, (bool*)mask));
         }
     }
 
     /// <summary>
-    /// Rows ahead of the one being computed that <see cref="MultiplyRowsTo{TSink}"/> tells its sink about
+    /// Rows ahead of the one being computed that <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> tells its sink about
     /// (<see cref="IRowSink.Prefetch"/>). Measured on Gowalla's training step, in one process, alternating rounds of 25
     /// batches after 50 of warm-up: Adam's state asked for 1 to 16 rows ahead gained 0.5 to 1.6 ms a batch (two rows:
     /// 28.1, 29.0 and 29.5 ms against 28.9, 30.0 and 31.1), and the batch's compact rows four ahead 0.5 to 0.8 more
@@ -75,15 +76,65 @@ internal static class CsrKernel
     public static unsafe void MultiplyRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
         where TSink : struct, IRowSink
     {
-        if (x.Length != (long)(partition.RowPointers.Length - 1) * dim)
-        {
-            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values in, got {x.Length}.");
-        }
-
+        CheckRows(partition, x.Length, dim);
         fixed (float* xPointer = x)
+        {
+            RowsTo(partition, new DenseRows<float>(xPointer), dim, sink, nonZeroRows);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> for an x
+    /// of bfloat16 values (<see cref="BFloat16"/>): each row summed in float32, in the same order.
+    /// </summary>
+    public static unsafe void MultiplyRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<ushort> x, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
+        where TSink : struct, IRowSink
+    {
+        CheckRows(partition, x.Length, dim);
+        fixed (ushort* xPointer = x)
+        {
+            RowsTo(partition, new BFloat16Rows(xPointer), dim, sink, nonZeroRows);
+        }
+    }
+
+    /// <summary>
+    /// <c>y = A x</c> rounded to bfloat16 (<see cref="BFloat16"/>), each row summed in float32 exactly as
+    /// <see cref="Multiply{T}"/> sums it, then rounded once; x float32 or bfloat16, with <paramref name="nonZeroRows"/>
+    /// as there. For the training step's powers, whose neighbour rows are then half the bytes to fetch.
+    /// </summary>
+    public static unsafe void MultiplyToBFloat16(CsrPartition partition, ReadOnlySpan<float> x, Span<ushort> y, int dim, ReadOnlySpan<bool> nonZeroRows = default)
+    {
+        CheckRows(partition, x.Length, dim);
+        fixed (float* xPointer = x)
+        {
+            RowsToBFloat16(partition, new DenseRows<float>(xPointer), y, dim, nonZeroRows);
+        }
+    }
+
+    /// <inheritdoc cref="MultiplyToBFloat16(CsrPartition, ReadOnlySpan{float}, Span{ushort}, int, ReadOnlySpan{bool})"/>
+    public static unsafe void MultiplyToBFloat16(CsrPartition partition, ReadOnlySpan<ushort> x, Span<ushort> y, int dim, ReadOnlySpan<bool> nonZeroRows = default)
+    {
+        CheckRows(partition, x.Length, dim);
+        fixed (ushort* xPointer = x)
+        {
+            RowsToBFloat16(partition, new BFloat16Rows(xPointer), y, dim, nonZeroRows);
+        }
+    }
+
+    private static void CheckRows(CsrPartition partition, int length, int dim)
+    {
+        if (length != (long)(partition.RowPointers.Length - 1) * dim)
+        {
+            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values in, got {length}.");
+        }
+    }
+
+    private static unsafe void RowsTo<TSource, TSink>(CsrPartition partition, TSource source, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows)
+        where TSource : struct, IRowSource<float>
+        where TSink : struct, IRowSink
+    {
         fixed (bool* maskPointer = nonZeroRows)
         {
-            var input = (nint)xPointer;
             var mask = (nint)maskPointer;
             Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
             {
@@ -92,10 +143,35 @@ internal static class CsrKernel
                 fixed (float* target = row)
                 {
                     var sinkRows = new SinkRows<TSink>(sink, end, target, dim);
-                    ForEachRow(partition, first, end, (float*)input, dim, (bool*)mask, null, ref sinkRows);
+                    ForEachRow<float, TSource, SinkRows<TSink>>(partition, first, end, source, dim, (bool*)mask, null, ref sinkRows);
                 }
 
                 sink.Complete();
+            });
+        }
+    }
+
+    private static unsafe void RowsToBFloat16<TSource>(CsrPartition partition, TSource source, Span<ushort> y, int dim, ReadOnlySpan<bool> nonZeroRows)
+        where TSource : struct, IRowSource<float>
+    {
+        if (y.Length != (long)(partition.RowPointers.Length - 1) * dim)
+        {
+            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values out, got {y.Length}.");
+        }
+
+        fixed (ushort* yPointer = y)
+        fixed (bool* maskPointer = nonZeroRows)
+        {
+            var output = (nint)yPointer;
+            var mask = (nint)maskPointer;
+            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
+            {
+                var row = new float[dim];
+                fixed (float* buffer = row)
+                {
+                    var narrow = new NarrowRows((ushort*)output, buffer, dim);
+                    ForEachRow<float, TSource, NarrowRows>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], source, dim, (bool*)mask, null, ref narrow);
+                }
             });
         }
     }
@@ -112,39 +188,66 @@ internal static class CsrKernel
             throw new ArgumentException($"Expected {rows.Length} x {dim} values out, got {y.Length}.");
         }
 
-        fixed (int* rowPointer = rows)
         fixed (T* xPointer = x)
+        {
+            Selected(partition, rows, new DenseRows<T>(xPointer), y, dim);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplySelected{T}(CsrPartition, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T}, int)"/> for an x of
+    /// bfloat16 values (<see cref="BFloat16"/>): each row summed in float32, in the same order.
+    /// </summary>
+    public static unsafe void MultiplySelected(CsrPartition partition, ReadOnlySpan<int> rows, ReadOnlySpan<ushort> x, Span<float> y, int dim)
+    {
+        if (y.Length != (long)rows.Length * dim || x.Length != (long)(partition.RowPointers.Length - 1) * dim)
+        {
+            throw new ArgumentException($"Expected {rows.Length} x {dim} values out, got {y.Length}.");
+        }
+
+        fixed (ushort* xPointer = x)
+        {
+            Selected(partition, rows, new BFloat16Rows(xPointer), y, dim);
+        }
+    }
+
+    private static unsafe void Selected<T, TSource>(CsrPartition partition, ReadOnlySpan<int> rows, TSource source, Span<T> y, int dim)
+        where T : unmanaged, INumber<T>
+        where TSource : struct, IRowSource<T>
+    {
+        fixed (int* rowPointer = rows)
         fixed (T* yPointer = y)
         {
             var selected = (nint)rowPointer;
-            var input = (nint)xPointer;
             var output = (nint)yPointer;
             int count = rows.Length, blocks = Math.Max(1, Math.Min(partition.BlockCount, (count + 255) / 256));
             Parallel.For(0, blocks, partition.ParallelOptions, block =>
             {
                 // The i-th picked row goes to row i of y.
                 var store = new StoreRows<T>((T*)output, dim, null, default);
-                ForEachRow(partition, (int)((long)count * block / blocks), (int)((long)count * (block + 1) / blocks), (T*)input, dim, null, (int*)selected, ref store);
+                ForEachRow<T, TSource, StoreRows<T>>(partition, (int)((long)count * block / blocks), (int)((long)count * (block + 1) / blocks), source, dim, null, (int*)selected, ref store);
             });
         }
     }
 
-    private static unsafe void MultiplyRows<T>(CsrPartition partition, int firstRow, int endRow, T* x, T* y, int dim, T* sum, T alpha, bool* nonZeroRows)
+    private static unsafe void MultiplyRows<T, TSource>(CsrPartition partition, int firstRow, int endRow, TSource source, T* y, int dim, T* sum, T alpha, bool* nonZeroRows)
         where T : unmanaged, INumber<T>
+        where TSource : struct, IRowSource<T>
     {
         var store = new StoreRows<T>(y, dim, sum, alpha);
-        ForEachRow(partition, firstRow, endRow, x, dim, nonZeroRows, null, ref store);
+        ForEachRow<T, TSource, StoreRows<T>>(partition, firstRow, endRow, source, dim, nonZeroRows, null, ref store);
     }
 
     /// <summary>
-    /// Rows <c>[first, end)</c> of <c>A x</c>, or with <paramref name="selected"/> rows <c>selected[first .. end)</c>,
+    /// Rows <c>[first, end)</c> of <c>A x</c> (x read through <paramref name="x"/>), or with <paramref name="selected"/> rows <c>selected[first .. end)</c>,
     /// each computed into <see cref="IRowTarget{T}.Row"/> and handed to <paramref name="target"/> in order under its
     /// index (the row, or its place in <paramref name="selected"/>); with <paramref name="nonZeroRows"/>, from each
     /// row's non-zeros in marked columns only. Picked or masked rows are copied out in runs first (<see cref="RowRun"/>).
     /// </summary>
-    private static unsafe void ForEachRow<T, TTarget>(
-        CsrPartition partition, int first, int end, T* x, int dim, bool* nonZeroRows, int* selected, ref TTarget target)
-        where T : unmanaged, INumber<T>
+    private static unsafe void ForEachRow<T, TSource, TTarget>(
+        CsrPartition partition, int first, int end, TSource x, int dim, bool* nonZeroRows, int* selected, ref TTarget target)
+        where T : unmanaged
+        where TSource : struct, IRowSource<T>
         where TTarget : struct, IRowTarget<T>
     {
         fixed (int* rowPointers = partition.RowPointers)
@@ -158,7 +261,7 @@ internal static class CsrKernel
                 for (int row = first; row < end; row++)
                 {
                     target.Before(row);
-                    ComputeRow(columns, values, rowPointers[row], rowPointers[row + 1], prefetchLimit, x, target.Row(row), dim);
+                    x.ComputeRow(columns, values, rowPointers[row], rowPointers[row + 1], prefetchLimit, target.Row(row), dim);
                     target.After(row);
                 }
 
@@ -175,7 +278,7 @@ internal static class CsrKernel
                 for (int i = runStart; i < runEnd; i++)
                 {
                     target.Before(i);
-                    ComputeRow(run.Columns, run.Values, starts[i], starts[i + 1], starts[runEnd], x, target.Row(i), dim);
+                    x.ComputeRow(run.Columns, run.Values, starts[i], starts[i + 1], starts[runEnd], target.Row(i), dim);
                     target.After(i);
                 }
 
@@ -184,7 +287,59 @@ internal static class CsrKernel
         }
     }
 
-    /// <summary>Where <see cref="ForEachRow{T, TTarget}"/> computes each row, and what follows it.</summary>
+    /// <summary>How <see cref="ForEachRow{T, TSource, TTarget}"/> reads x: one row of <c>A x</c> from some of its non-zeros.</summary>
+    private unsafe interface IRowSource<T>
+        where T : unmanaged
+    {
+        /// <summary><c>target = Σ values[k] · x[columns[k]]</c> over <c>k</c> in <c>[first, end)</c>, in that order.</summary>
+        void ComputeRow(int* columns, float* values, int first, int end, int prefetchLimit, T* target, int dim);
+    }
+
+    /// <summary>x as a row-major matrix of T.</summary>
+    private readonly unsafe struct DenseRows<T>(T* x) : IRowSource<T>
+        where T : unmanaged, INumber<T>
+    {
+        public void ComputeRow(int* columns, float* values, int first, int end, int prefetchLimit, T* target, int dim) =>
+            CsrKernel.ComputeRow<T, T, AsStored<T>>(columns, values, first, end, prefetchLimit, x, target, dim);
+    }
+
+    /// <summary>x as a row-major matrix of bfloat16 values, each row summed in float32 as <see cref="DenseRows{T}"/> sums it.</summary>
+    private readonly unsafe struct BFloat16Rows(ushort* x) : IRowSource<float>
+    {
+        public void ComputeRow(int* columns, float* values, int first, int end, int prefetchLimit, float* target, int dim) =>
+            CsrKernel.ComputeRow<float, ushort, WidenedBFloat16>(columns, values, first, end, prefetchLimit, x, target, dim);
+    }
+
+    /// <summary>How the row loop reads x's values into <see cref="Vector256{T}"/> of the type it sums in.</summary>
+    private unsafe interface IStoredValues<TStored, T>
+        where TStored : unmanaged
+        where T : unmanaged
+    {
+        /// <summary><c>Vector256&lt;T&gt;.Count</c> values from <paramref name="source"/>.</summary>
+        static abstract Vector256<T> Load(TStored* source);
+
+        /// <summary>The value at <paramref name="source"/>.</summary>
+        static abstract T LoadOne(TStored* source);
+    }
+
+    /// <summary>Values stored as they are summed.</summary>
+    private readonly unsafe struct AsStored<T> : IStoredValues<T, T>
+        where T : unmanaged
+    {
+        public static Vector256<T> Load(T* source) => Vector256.Load(source);
+
+        public static T LoadOne(T* source) => *source;
+    }
+
+    /// <summary>bfloat16 values, summed in float32 (<see cref="BFloat16"/>).</summary>
+    private readonly unsafe struct WidenedBFloat16 : IStoredValues<ushort, float>
+    {
+        public static Vector256<float> Load(ushort* source) => BFloat16.Load(source);
+
+        public static float LoadOne(ushort* source) => BFloat16.ToSingle(*source);
+    }
+
+    /// <summary>Where <see cref="ForEachRow{T, TSource, TTarget}"/> computes each row, and what follows it.</summary>
     private unsafe interface IRowTarget<T>
         where T : unmanaged
     {
@@ -236,12 +391,26 @@ internal static class CsrKernel
         public void After(int row) => sink.Accept(row, new Span<float>(buffer, dim));
     }
 
+    /// <summary>Each row into one reused float32 row, then rounded into its place in a bfloat16 y.</summary>
+    private readonly unsafe struct NarrowRows(ushort* y, float* buffer, int dim) : IRowTarget<float>
+    {
+        public void Before(int row)
+        {
+        }
+
+        public float* Row(int row) => buffer;
+
+        public void After(int row) => BFloat16.Narrow(new ReadOnlySpan<float>(buffer, dim), new Span<ushort>(y + ((long)row * dim), dim));
+    }
+
     /// <summary>
     /// <c>target = Σ values[k] · x[columns[k]]</c> over <c>k</c> in <c>[first, end)</c>, in that order; neighbour rows are
     /// prefetched up to <paramref name="prefetchLimit"/>.
     /// </summary>
-    private static unsafe void ComputeRow<T>(int* columns, float* values, int first, int end, int prefetchLimit, T* x, T* target, int dim)
+    private static unsafe void ComputeRow<T, TStored, TFormat>(int* columns, float* values, int first, int end, int prefetchLimit, TStored* x, T* target, int dim)
         where T : unmanaged, INumber<T>
+        where TStored : unmanaged
+        where TFormat : IStoredValues<TStored, T>
     {
         int width = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
         int vectorEnd = width == 0 ? 0 : dim - (dim % width);
@@ -251,7 +420,7 @@ internal static class CsrKernel
         int d = 0;
         for (; d + (8 * width) <= vectorEnd; d += 8 * width)
         {
-            AccumulateEight(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width);
+            AccumulateEight<T, TStored, TFormat>(x, target + d, columns, values, first, end, prefetchLimit, dim, d, width);
         }
 
         for (; d + (4 * width) <= vectorEnd; d += 4 * width)
@@ -263,11 +432,11 @@ internal static class CsrKernel
             for (int k = first; k < end; k++)
             {
                 var weight = Vector256.Create(T.CreateTruncating(values[k]));
-                T* source = x + ((long)columns[k] * dim) + d;
-                sum0 = MultiplyAdd(weight, Vector256.Load(source), sum0);
-                sum1 = MultiplyAdd(weight, Vector256.Load(source + width), sum1);
-                sum2 = MultiplyAdd(weight, Vector256.Load(source + (2 * width)), sum2);
-                sum3 = MultiplyAdd(weight, Vector256.Load(source + (3 * width)), sum3);
+                TStored* source = x + ((long)columns[k] * dim) + d;
+                sum0 = MultiplyAdd(weight, TFormat.Load(source), sum0);
+                sum1 = MultiplyAdd(weight, TFormat.Load(source + width), sum1);
+                sum2 = MultiplyAdd(weight, TFormat.Load(source + (2 * width)), sum2);
+                sum3 = MultiplyAdd(weight, TFormat.Load(source + (3 * width)), sum3);
             }
 
             sum0.Store(target + d);
@@ -281,7 +450,7 @@ internal static class CsrKernel
             var single = Vector256<T>.Zero;
             for (int k = first; k < end; k++)
             {
-                single = MultiplyAdd(Vector256.Create(T.CreateTruncating(values[k])), Vector256.Load(x + ((long)columns[k] * dim) + d), single);
+                single = MultiplyAdd(Vector256.Create(T.CreateTruncating(values[k])), TFormat.Load(x + ((long)columns[k] * dim) + d), single);
             }
 
             single.Store(target + d);
@@ -292,7 +461,7 @@ internal static class CsrKernel
             T total = T.Zero;
             for (int k = first; k < end; k++)
             {
-                total += T.CreateTruncating(values[k]) * x[((long)columns[k] * dim) + d];
+                total += T.CreateTruncating(values[k]) * TFormat.LoadOne(x + ((long)columns[k] * dim) + d);
             }
 
             target[d] = total;
@@ -384,8 +553,11 @@ internal static class CsrKernel
         }
     }
 
-    private static unsafe void AccumulateEight<T>(T* x, T* target, int* columns, float* values, int first, int end, int prefetchLimit, int dim, int offset, int width)
+    private static unsafe void AccumulateEight<T, TStored, TFormat>(
+        TStored* x, T* target, int* columns, float* values, int first, int end, int prefetchLimit, int dim, int offset, int width)
         where T : unmanaged, INumber<T>
+        where TStored : unmanaged
+        where TFormat : IStoredValues<TStored, T>
     {
         var sum0 = Vector256<T>.Zero;
         var sum1 = Vector256<T>.Zero;
@@ -398,25 +570,29 @@ internal static class CsrKernel
         for (int k = first; k < end; k++)
         {
             var weight = Vector256.Create(T.CreateTruncating(values[k]));
-            T* source = x + ((long)columns[k] * dim) + offset;
+            TStored* source = x + ((long)columns[k] * dim) + offset;
             if (Sse.IsSupported && k + PrefetchDistance < prefetchLimit)
             {
-                // The neighbour rows are scattered over a matrix larger than L2: ask for one a few steps ahead.
+                // The neighbour rows are scattered over a matrix larger than L2: ask for one a few steps ahead (eight
+                // vectors: 256 bytes of float32, 128 of bfloat16).
                 byte* ahead = (byte*)(x + ((long)columns[k + PrefetchDistance] * dim) + offset);
                 Sse.Prefetch0(ahead);
                 Sse.Prefetch0(ahead + 64);
-                Sse.Prefetch0(ahead + 128);
-                Sse.Prefetch0(ahead + 192);
+                if (8 * width * sizeof(TStored) > 128)
+                {
+                    Sse.Prefetch0(ahead + 128);
+                    Sse.Prefetch0(ahead + 192);
+                }
             }
 
-            sum0 = MultiplyAdd(weight, Vector256.Load(source), sum0);
-            sum1 = MultiplyAdd(weight, Vector256.Load(source + width), sum1);
-            sum2 = MultiplyAdd(weight, Vector256.Load(source + (2 * width)), sum2);
-            sum3 = MultiplyAdd(weight, Vector256.Load(source + (3 * width)), sum3);
-            sum4 = MultiplyAdd(weight, Vector256.Load(source + (4 * width)), sum4);
-            sum5 = MultiplyAdd(weight, Vector256.Load(source + (5 * width)), sum5);
-            sum6 = MultiplyAdd(weight, Vector256.Load(source + (6 * width)), sum6);
-            sum7 = MultiplyAdd(weight, Vector256.Load(source + (7 * width)), sum7);
+            sum0 = MultiplyAdd(weight, TFormat.Load(source), sum0);
+            sum1 = MultiplyAdd(weight, TFormat.Load(source + width), sum1);
+            sum2 = MultiplyAdd(weight, TFormat.Load(source + (2 * width)), sum2);
+            sum3 = MultiplyAdd(weight, TFormat.Load(source + (3 * width)), sum3);
+            sum4 = MultiplyAdd(weight, TFormat.Load(source + (4 * width)), sum4);
+            sum5 = MultiplyAdd(weight, TFormat.Load(source + (5 * width)), sum5);
+            sum6 = MultiplyAdd(weight, TFormat.Load(source + (6 * width)), sum6);
+            sum7 = MultiplyAdd(weight, TFormat.Load(source + (7 * width)), sum7);
         }
 
         sum0.Store(target);
@@ -541,7 +717,7 @@ internal static class CsrKernel
     }
 }
 
-/// <summary>Receives the rows of a product one at a time (<see cref="CsrKernel.MultiplyRowsTo{TSink}"/>).</summary>
+/// <summary>Receives the rows of a product one at a time (<see cref="CsrKernel.MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/>).</summary>
 internal interface IRowSink
 {
     /// <summary>Row <paramref name="row"/>; <paramref name="values"/> is reused for the next row once this returns.</summary>

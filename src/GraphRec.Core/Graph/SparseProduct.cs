@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
@@ -87,23 +88,28 @@ internal static class SparseProduct
     /// <param name="rowGradients">G, <c>[batch.Nodes.Length, dim]</c>.</param>
     /// <param name="layer0Gradients">G₀, <c>[batch.Nodes.Length, dim]</c>.</param>
     /// <param name="gradient">∂L/∂X, <c>[NodeCount, dim]</c>.</param>
+    /// <param name="powersInBFloat16">Keep the powers <c>T_k</c> in bfloat16 between the products (<see cref="BFloat16Powers"/>).</param>
     internal static unsafe void BackpropagateRows(
-        CsrKernelBackend backend, float[] layerWeights, BatchRows batch, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients, Span<float> gradient)
+        CsrKernelBackend backend, float[] layerWeights, BatchRows batch, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients, Span<float> gradient,
+        bool powersInBFloat16 = false)
     {
         fixed (float* target = gradient)
         {
-            BackpropagateRows(backend, layerWeights, batch, rowGradients, layer0Gradients, new StoreRows((nint)target, gradient.Length / backend.Adjacency.NodeCount));
+            BackpropagateRows(backend, layerWeights, batch, rowGradients, layer0Gradients, new StoreRows((nint)target, gradient.Length / backend.Adjacency.NodeCount),
+                powersInBFloat16);
         }
     }
 
     /// <summary>
-    /// <see cref="BackpropagateRows(CsrKernelBackend, float[], BatchRows, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// <see cref="BackpropagateRows(CsrKernelBackend, float[], BatchRows, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/>
     /// with each row of ∂L/∂X handed to <paramref name="gradientRows"/> as the last product computes it, instead of stored:
-    /// training applies Adam to it there, so the whole gradient is never written out and read back.
+    /// training applies Adam to it there, so the whole gradient is never written out and read back. With
+    /// <c>powersInBFloat16</c> the powers <c>T_k</c> are kept in bfloat16 (<see cref="BFloat16Powers"/>): the products
+    /// fetch half the bytes per neighbour row, and every sum is still float32.
     /// </summary>
     internal static unsafe void BackpropagateRows<TSink>(
         CsrKernelBackend backend, float[] layerWeights, BatchRows batch, ReadOnlySpan<float> rowGradients, ReadOnlySpan<float> layer0Gradients,
-        TSink gradientRows)
+        TSink gradientRows, bool powersInBFloat16 = false)
         where TSink : struct, IRowSink
     {
         int[] nodes = batch.Nodes, distinctRows = batch.Distinct, positions = batch.Positions;
@@ -124,7 +130,7 @@ internal static class SparseProduct
             batchG0.Clear();
             AddByPosition(batchB, rowGradients, positions, dim);
             AddByPosition(batchG0, layer0Gradients, positions, dim);
-            var (first, second) = backend.Scratch(ScalarType.Float32, length);
+            var (first, second) = backend.Scratch(powersInBFloat16 ? ScalarType.BFloat16 : ScalarType.Float32, length);
             var nonZeroRows = backend.ScratchMask();
             var slots = backend.ScratchSlots();
             Array.Clear(nonZeroRows);
@@ -136,16 +142,14 @@ internal static class SparseProduct
 
             try
             {
-                // T_K = α_K B on the batch's rows only (T_1 ends in the first buffer): the first product reads no other row.
-                Span<float> previous = Floats<float>(layers % 2 == 1 ? first : second, length);
-                ClearRows(previous, distinctRows, dim);
-                AddScaledRows(previous, batchB, distinctRows, dim, layerWeights[layers]);
-                for (int k = layers - 1; k >= 1; k--)
+                nint firstBuffer = Address(first), secondBuffer = Address(second);
+                if (powersInBFloat16)
                 {
-                    var current = Floats<float>(k % 2 == 1 ? first : second, length);
-                    CsrKernel.Multiply(partition, previous, current, dim, nonZeroRows: k == layers - 1 ? nonZeroRows : default);
-                    AddScaledRows(current, batchB, distinctRows, dim, layerWeights[k]);
-                    previous = current;
+                    BackpropagateThroughPowers(new BFloat16Powers(0, firstBuffer, secondBuffer, length, dim), partition, layerWeights, distinctRows, batchB, nonZeroRows);
+                }
+                else
+                {
+                    BackpropagateThroughPowers(new DensePowers<float>(0, firstBuffer, secondBuffer, length, dim), partition, layerWeights, distinctRows, batchB, nonZeroRows);
                 }
 
                 fixed (int* slot = slots)
@@ -165,9 +169,13 @@ internal static class SparseProduct
 
                         rows.Complete();
                     }
+                    else if (powersInBFloat16)
+                    {
+                        new BFloat16Powers(0, firstBuffer, secondBuffer, length, dim).MultiplyRowsTo(partition, 1, rows, layers == 1 ? nonZeroRows : default);
+                    }
                     else
                     {
-                        CsrKernel.MultiplyRowsTo(partition, previous, dim, rows, layers == 1 ? nonZeroRows : default);
+                        new DensePowers<float>(0, firstBuffer, secondBuffer, length, dim).MultiplyRowsTo(partition, 1, rows, layers == 1 ? nonZeroRows : default);
                     }
                 }
             }
@@ -178,6 +186,32 @@ internal static class SparseProduct
                     slots[row] = 0;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Horner's steps <c>T_K = α_K B</c> (on the batch's rows only) and <c>T_k = α_k B + Â T_(k+1)</c> down to
+    /// <c>T_1</c>, which ends in buffer 1; the first product reads only the batch's rows.
+    /// </summary>
+    private static void BackpropagateThroughPowers<TPowers>(
+        TPowers powers, CsrPartition partition, float[] layerWeights, int[] distinctRows, ReadOnlySpan<float> batchB, bool[] nonZeroRows)
+        where TPowers : struct, IPowerBuffers<float>
+    {
+        int layers = layerWeights.Length - 1;
+        if (layers == 0)
+        {
+            return;
+        }
+
+        int previous = layers % 2 == 1 ? 1 : 2;
+        powers.ClearRows(previous, distinctRows);
+        powers.AddScaledRows(previous, batchB, distinctRows, layerWeights[layers]);
+        for (int k = layers - 1; k >= 1; k--)
+        {
+            int current = k % 2 == 1 ? 1 : 2;
+            powers.Multiply(partition, previous, current, k == layers - 1 ? nonZeroRows : default);
+            powers.AddScaledRows(current, batchB, distinctRows, layerWeights[k]);
+            previous = current;
         }
     }
 
@@ -241,26 +275,6 @@ internal static class SparseProduct
         }
     }
 
-    /// <summary><c>target[rows[p]] += alpha · source[p]</c> for each row p of the compact <paramref name="source"/>.</summary>
-    private static void AddScaledRows(Span<float> target, ReadOnlySpan<float> source, int[] rows, int dim, float alpha)
-    {
-        for (int p = 0; p < rows.Length; p++)
-        {
-            CsrKernel.PrefetchAhead<float>(target, rows, p, dim);
-            var destination = target.Slice(rows[p] * dim, dim);
-            TensorPrimitives.MultiplyAdd(source.Slice(p * dim, dim), alpha, destination, destination);
-        }
-    }
-
-    private static void ClearRows(Span<float> target, int[] rows, int dim)
-    {
-        for (int i = 0; i < rows.Length; i++)
-        {
-            CsrKernel.PrefetchAhead<float>(target, rows, i, dim);
-            target.Slice(rows[i] * dim, dim).Clear();
-        }
-    }
-
     /// <summary>Rows <paramref name="distinctRows"/> (ascending) of <c>Σ α_k Â^k X</c>, outside autograd.</summary>
     private static Tensor PropagateRowsWithKernel(CsrKernelBackend backend, Tensor dense, float[] layerWeights, int[] distinctRows)
     {
@@ -283,11 +297,18 @@ internal static class SparseProduct
     /// <summary>
     /// Rows <paramref name="rows"/> (distinct, ascending) of <c>Σ α_k Â^k X</c> into <paramref name="rowSums"/>
     /// (<c>[rows.Length, dim]</c>): the powers up to <c>Â^(K-1) X</c> in full, the last product for these rows only,
-    /// each row summed as the whole propagation sums it.
+    /// each row summed as the whole propagation sums it. With <c>powersInBFloat16</c> (float32 X only) the powers are
+    /// kept in bfloat16 (<see cref="BFloat16Powers"/>), and every sum is still float32.
     /// </summary>
-    internal static void PropagateDistinctRows<T>(CsrKernelBackend backend, ReadOnlySpan<T> input, int dim, float[] layerWeights, int[] rows, Span<T> rowSums)
+    internal static unsafe void PropagateDistinctRows<T>(
+        CsrKernelBackend backend, ReadOnlySpan<T> input, int dim, float[] layerWeights, int[] rows, Span<T> rowSums, bool powersInBFloat16 = false)
         where T : unmanaged, INumber<T>
     {
+        if (powersInBFloat16 && typeof(T) != typeof(float))
+        {
+            throw new ArgumentException("bfloat16 powers need a float32 X.", nameof(powersInBFloat16));
+        }
+
         T alpha0 = T.CreateTruncating(layerWeights[0]);
         for (int i = 0; i < rows.Length; i++)
         {
@@ -303,35 +324,49 @@ internal static class SparseProduct
 
         var partition = backend.Adjacency.Partition;
         lock (backend.ScratchLock)
+        fixed (T* x = input)
         {
-            var (first, second) = backend.Scratch(typeof(T) == typeof(float) ? ScalarType.Float32 : ScalarType.Float64, input.Length);
-            var previous = input;
-            for (int k = 1; k < layers; k++)
+            var type = powersInBFloat16 ? ScalarType.BFloat16 : typeof(T) == typeof(float) ? ScalarType.Float32 : ScalarType.Float64;
+            var (first, second) = backend.Scratch(type, input.Length);
+            if (powersInBFloat16)
             {
-                var current = Floats<T>(k % 2 == 1 ? first : second, input.Length);
-                CsrKernel.Multiply(partition, previous, current, dim);
-                AddRows(rowSums, current, rows, dim, T.CreateTruncating(layerWeights[k]));
-                previous = current;
+                // The last product's rows are float32; the bfloat16 buffer the previous power is not in may be too small.
+                var lastRows = backend.ScratchBatchRows(rowSums.Length).AsSpan(0, rowSums.Length);
+                var powers = new BFloat16Powers((nint)x, Address(first), Address(second), input.Length, dim);
+                PropagateThroughPowers(powers, partition, layerWeights, rows, MemoryMarshal.Cast<T, float>(rowSums), lastRows);
             }
-
-            // The last product goes to the buffer the previous power is not in.
-            var lastRows = Floats<T>(layers % 2 == 1 ? first : second, rowSums.Length);
-            CsrKernel.MultiplySelected(partition, rows, previous, lastRows, dim);
-            TensorPrimitives.MultiplyAdd(lastRows, T.CreateTruncating(layerWeights[layers]), rowSums, rowSums);
+            else
+            {
+                // The last product goes to the buffer the previous power is not in.
+                var lastRows = Floats<T>(layers % 2 == 1 ? first : second, rowSums.Length);
+                PropagateThroughPowers(new DensePowers<T>((nint)x, Address(first), Address(second), input.Length, dim), partition, layerWeights, rows, rowSums, lastRows);
+            }
         }
     }
 
-    /// <summary><c>sums[i] += alpha · matrix[rows[i]]</c> for each selected row.</summary>
-    private static void AddRows<T>(Span<T> sums, ReadOnlySpan<T> matrix, int[] rows, int dim, T alpha)
+    /// <summary>
+    /// <c>rowSums += Σ_{k ≥ 1} α_k (Â^k X)[rows]</c>: the powers up to <c>Â^(K-1) X</c> in full, each one's rows added as
+    /// it is made, the last product for these rows only, into <paramref name="lastRows"/>.
+    /// </summary>
+    private static void PropagateThroughPowers<T, TPowers>(TPowers powers, CsrPartition partition, float[] layerWeights, int[] rows, Span<T> rowSums, Span<T> lastRows)
         where T : unmanaged, INumber<T>
+        where TPowers : struct, IPowerBuffers<T>
     {
-        for (int i = 0; i < rows.Length; i++)
+        int layers = layerWeights.Length - 1, previous = 0;
+        for (int k = 1; k < layers; k++)
         {
-            CsrKernel.PrefetchAhead(matrix, rows, i, dim);
-            var target = sums.Slice(i * dim, dim);
-            TensorPrimitives.MultiplyAdd(matrix.Slice(rows[i] * dim, dim), alpha, target, target);
+            int current = k % 2 == 1 ? 1 : 2;
+            powers.Multiply(partition, previous, current);
+            powers.AddRowsTo(rowSums, current, rows, T.CreateTruncating(layerWeights[k]));
+            previous = current;
         }
+
+        powers.MultiplySelected(partition, rows, previous, lastRows);
+        TensorPrimitives.MultiplyAdd(lastRows, T.CreateTruncating(layerWeights[layers]), rowSums, rowSums);
     }
+
+    /// <summary>The address of a scratch tensor's memory, which libtorch keeps in place.</summary>
+    private static unsafe nint Address(Tensor tensor) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
 
     /// <summary>Whether <see cref="Multiply"/> runs the CSR kernel (CPU, float32 or float64) rather than <c>torch.mm</c>.</summary>
     public static bool UsesKernel(Tensor dense)

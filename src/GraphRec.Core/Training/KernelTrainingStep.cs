@@ -16,6 +16,8 @@ namespace GraphRec.Core;
 /// It works in <see cref="NodeOrder.CuthillMcKee"/>'s order, for locality: the first <see cref="Run"/> moves the
 /// model's embeddings into that order, <see cref="RestoreNodeOrder"/> moves them back, Adam's moments stay in it, and
 /// batches and checkpoints are in node order at its edges. Every row is the same sum in the same order either way.
+/// With <see cref="TrainingPrecision.BFloat16Layers"/> the powers of both passes are kept in bfloat16 between products
+/// (<see cref="BFloat16Powers"/>), every sum still in float32.
 /// </summary>
 /// <remarks>
 /// Owned because measured: the generic step's backward runs five libtorch operations over the whole
@@ -35,6 +37,7 @@ internal sealed class KernelTrainingStep : IDisposable
     private readonly FusedAdam _adam;
     private readonly float[] _layerWeights;
     private readonly int _dim;
+    private readonly bool _powersInBFloat16;
     private bool _inSlots;
     private int[] _slotNodes = [];
     private float[] _distinctRows = [];
@@ -43,9 +46,10 @@ internal sealed class KernelTrainingStep : IDisposable
     private float[] _rowGradients = [];
     private float[] _layer0Gradients = [];
 
-    private KernelTrainingStep(LightGcnModel model, CsrKernelBackend backend, double learningRate, bool inLocalityOrder)
+    private KernelTrainingStep(LightGcnModel model, CsrKernelBackend backend, double learningRate, bool inLocalityOrder, TrainingPrecision precision)
     {
         _model = model;
+        _powersInBFloat16 = precision == TrainingPrecision.BFloat16Layers;
         if (inLocalityOrder)
         {
             _order = NodeOrder.CuthillMcKee(model.Adjacency);
@@ -80,9 +84,10 @@ internal sealed class KernelTrainingStep : IDisposable
     /// The step for <paramref name="model"/> when it trains on the CPU kernel (a float32 model on the CPU); null otherwise.
     /// <paramref name="inLocalityOrder"/> false keeps the nodes' own order (for tests and benchmarks that compare the two).
     /// </summary>
-    public static KernelTrainingStep? For(LightGcnModel model, double learningRate, bool inLocalityOrder = true) =>
+    public static KernelTrainingStep? For(
+        LightGcnModel model, double learningRate, bool inLocalityOrder = true, TrainingPrecision precision = TrainingPrecision.Full) =>
         model.Backend is CsrKernelBackend backend && FusedAdam.Supports(model.Embedding)
-            ? new KernelTrainingStep(model, backend, learningRate, inLocalityOrder)
+            ? new KernelTrainingStep(model, backend, learningRate, inLocalityOrder, precision)
             : null;
 
     /// <summary>
@@ -105,7 +110,7 @@ internal sealed class KernelTrainingStep : IDisposable
         Reserve(ref _layer0Gradients, size);
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
         var distinctRows = _distinctRows.AsSpan(0, distinct.Length * dim);
-        SparseProduct.PropagateDistinctRows(_backend, embedding, dim, _layerWeights, distinct, distinctRows);
+        SparseProduct.PropagateDistinctRows(_backend, embedding, dim, _layerWeights, distinct, distinctRows, _powersInBFloat16);
         for (int i = 0; i < nodes.Length; i++)
         {
             CsrKernel.PrefetchAhead(embedding, nodes, i, dim);
@@ -119,7 +124,7 @@ internal sealed class KernelTrainingStep : IDisposable
             : ByAutograd(loss, size, length);
         long backward = Stopwatch.GetTimestamp();
         SparseProduct.BackpropagateRows(_backend, _layerWeights, batch, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
-            new AdamRows(_adam.BeginStep(), dim));
+            new AdamRows(_adam.BeginStep(), dim), _powersInBFloat16);
         long end = Stopwatch.GetTimestamp();
         PhaseTicks[0] += forward - start;
         PhaseTicks[1] += backward - forward;

@@ -78,7 +78,13 @@ internal sealed partial class LightGcnTrainer
     {
         // On the CPU the kernel's step with a one-pass Adam (FusedAdam); autograd and TorchSharp's Adam elsewhere. Both
         // compute the same gradient and PyTorch's Adam.
-        using var kernelStep = KernelTrainingStep.For(model, _options.LearningRate);
+        using var kernelStep = KernelTrainingStep.For(model, _options.LearningRate, precision: _options.TrainingPrecision);
+        if (kernelStep is null && _options.TrainingPrecision != TrainingPrecision.Full)
+        {
+            throw new ArgumentException(
+                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.TrainingPrecision)} = {_options.TrainingPrecision} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Use {nameof(TrainingPrecision.Full)} here.");
+        }
+
         using var optimizer = kernelStep is null ? optim.Adam(model.parameters(), _options.LearningRate) : null;
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;

@@ -55,6 +55,12 @@ internal static class TrainingCheckpoint
             settings += "|" + Join('|', Join(',', [.. options.LearningRateMilestones.Cast<object?>()]), options.LearningRateDecay);
         }
 
+        if (options.TrainingPrecision != TrainingPrecision.Full)
+        {
+            // Only when not the default, so that the checkpoints of float32 runs stay valid.
+            settings += "|" + options.TrainingPrecision;
+        }
+
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         return Convert.ToHexString(hash.GetHashAndReset());
     }
