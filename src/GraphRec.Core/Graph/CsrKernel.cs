@@ -105,9 +105,11 @@ internal static class CsrKernel
     public static unsafe void MultiplyToBFloat16(CsrPartition partition, ReadOnlySpan<float> x, Span<ushort> y, int dim, ReadOnlySpan<bool> nonZeroRows = default)
     {
         CheckRows(partition, x.Length, dim);
+        CheckRows(partition, y.Length, dim);
         fixed (float* xPointer = x)
+        fixed (ushort* yPointer = y)
         {
-            RowsToBFloat16(partition, new DenseRows<float>(xPointer), y, dim, nonZeroRows);
+            RowsTo(partition, new DenseRows<float>(xPointer), dim, new NarrowInto(yPointer, dim), nonZeroRows);
         }
     }
 
@@ -115,9 +117,11 @@ internal static class CsrKernel
     public static unsafe void MultiplyToBFloat16(CsrPartition partition, ReadOnlySpan<ushort> x, Span<ushort> y, int dim, ReadOnlySpan<bool> nonZeroRows = default)
     {
         CheckRows(partition, x.Length, dim);
+        CheckRows(partition, y.Length, dim);
         fixed (ushort* xPointer = x)
+        fixed (ushort* yPointer = y)
         {
-            RowsToBFloat16(partition, new BFloat16Rows(xPointer), y, dim, nonZeroRows);
+            RowsTo(partition, new BFloat16Rows(xPointer), dim, new NarrowInto(yPointer, dim), nonZeroRows);
         }
     }
 
@@ -125,7 +129,7 @@ internal static class CsrKernel
     {
         if (length != (long)(partition.RowPointers.Length - 1) * dim)
         {
-            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values in, got {length}.");
+            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values, got {length}.");
         }
     }
 
@@ -147,31 +151,6 @@ internal static class CsrKernel
                 }
 
                 sink.Complete();
-            });
-        }
-    }
-
-    private static unsafe void RowsToBFloat16<TSource>(CsrPartition partition, TSource source, Span<ushort> y, int dim, ReadOnlySpan<bool> nonZeroRows)
-        where TSource : struct, IRowSource<float>
-    {
-        if (y.Length != (long)(partition.RowPointers.Length - 1) * dim)
-        {
-            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values out, got {y.Length}.");
-        }
-
-        fixed (ushort* yPointer = y)
-        fixed (bool* maskPointer = nonZeroRows)
-        {
-            var output = (nint)yPointer;
-            var mask = (nint)maskPointer;
-            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-            {
-                var row = new float[dim];
-                fixed (float* buffer = row)
-                {
-                    var narrow = new NarrowRows((ushort*)output, buffer, dim);
-                    ForEachRow<float, TSource, NarrowRows>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], source, dim, (bool*)mask, null, ref narrow);
-                }
             });
         }
     }
@@ -391,16 +370,27 @@ internal static class CsrKernel
         public void After(int row) => sink.Accept(row, new Span<float>(buffer, dim));
     }
 
-    /// <summary>Each row into one reused float32 row, then rounded into its place in a bfloat16 y.</summary>
-    private readonly unsafe struct NarrowRows(ushort* y, float* buffer, int dim) : IRowTarget<float>
+    /// <summary>Each row rounded into its place in a bfloat16 <c>[rows, dim]</c> matrix.</summary>
+    private readonly unsafe struct NarrowInto : IRowSink
     {
-        public void Before(int row)
+        private readonly ushort* _y;
+        private readonly int _dim;
+
+        public NarrowInto(ushort* y, int dim)
+        {
+            _y = y;
+            _dim = dim;
+        }
+
+        public void Accept(int row, Span<float> values) => BFloat16.Narrow(values, new Span<ushort>(_y + ((long)row * _dim), _dim));
+
+        public void Prefetch(int row)
         {
         }
 
-        public float* Row(int row) => buffer;
-
-        public void After(int row) => BFloat16.Narrow(new ReadOnlySpan<float>(buffer, dim), new Span<ushort>(y + ((long)row * dim), dim));
+        public void Complete()
+        {
+        }
     }
 
     /// <summary>

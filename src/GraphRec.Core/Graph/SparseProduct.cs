@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -142,40 +142,20 @@ internal static class SparseProduct
 
             try
             {
-                nint firstBuffer = Address(first), secondBuffer = Address(second);
-                if (powersInBFloat16)
-                {
-                    BackpropagateThroughPowers(new BFloat16Powers(0, firstBuffer, secondBuffer, length, dim), partition, layerWeights, distinctRows, batchB, nonZeroRows);
-                }
-                else
-                {
-                    BackpropagateThroughPowers(new DensePowers<float>(0, firstBuffer, secondBuffer, length, dim), partition, layerWeights, distinctRows, batchB, nonZeroRows);
-                }
-
                 fixed (int* slot = slots)
                 fixed (float* batchRows = batchB)
                 fixed (float* layer0Rows = batchG0)
                 {
                     // T_0 = Â T_1 + α_0 B, then + Sᵀ G₀, row by row into the sink.
                     var rows = new AddBatchRows<TSink>((nint)slot, (nint)batchRows, (nint)layer0Rows, layerWeights[0], dim, gradientRows);
-                    if (layers == 0)
+                    nint firstBuffer = Address(first), secondBuffer = Address(second);
+                    if (powersInBFloat16)
                     {
-                        var zero = new float[dim];
-                        for (int row = 0; row < backend.Adjacency.NodeCount; row++)
-                        {
-                            Array.Clear(zero);
-                            rows.Accept(row, zero);
-                        }
-
-                        rows.Complete();
-                    }
-                    else if (powersInBFloat16)
-                    {
-                        new BFloat16Powers(0, firstBuffer, secondBuffer, length, dim).MultiplyRowsTo(partition, 1, rows, layers == 1 ? nonZeroRows : default);
+                        BackpropagateThroughPowers(new BFloat16Powers(0, firstBuffer, secondBuffer, length, dim), partition, layerWeights, distinctRows, batchB, nonZeroRows, rows, dim);
                     }
                     else
                     {
-                        new DensePowers<float>(0, firstBuffer, secondBuffer, length, dim).MultiplyRowsTo(partition, 1, rows, layers == 1 ? nonZeroRows : default);
+                        BackpropagateThroughPowers(new DensePowers<float>(0, firstBuffer, secondBuffer, length, dim), partition, layerWeights, distinctRows, batchB, nonZeroRows, rows, dim);
                     }
                 }
             }
@@ -191,15 +171,25 @@ internal static class SparseProduct
 
     /// <summary>
     /// Horner's steps <c>T_K = α_K B</c> (on the batch's rows only) and <c>T_k = α_k B + Â T_(k+1)</c> down to
-    /// <c>T_1</c>, which ends in buffer 1; the first product reads only the batch's rows.
+    /// <c>T_1</c>, which ends in buffer 1 (the first product reads only the batch's rows), then each row of <c>Â T_1</c>
+    /// into <paramref name="rows"/> (zero rows when there are no layers).
     /// </summary>
-    private static void BackpropagateThroughPowers<TPowers>(
-        TPowers powers, CsrPartition partition, float[] layerWeights, int[] distinctRows, ReadOnlySpan<float> batchB, bool[] nonZeroRows)
+    private static void BackpropagateThroughPowers<TPowers, TRows>(
+        TPowers powers, CsrPartition partition, float[] layerWeights, int[] distinctRows, ReadOnlySpan<float> batchB, bool[] nonZeroRows, TRows rows, int dim)
         where TPowers : struct, IPowerBuffers<float>
+        where TRows : struct, IRowSink
     {
         int layers = layerWeights.Length - 1;
         if (layers == 0)
         {
+            var zero = new float[dim];
+            for (int row = 0; row < nonZeroRows.Length; row++)
+            {
+                Array.Clear(zero);
+                rows.Accept(row, zero);
+            }
+
+            rows.Complete();
             return;
         }
 
@@ -213,6 +203,8 @@ internal static class SparseProduct
             powers.AddScaledRows(current, batchB, distinctRows, layerWeights[k]);
             previous = current;
         }
+
+        powers.MultiplyRowsTo(partition, previous, rows, layers == 1 ? nonZeroRows : default);
     }
 
     /// <summary>
