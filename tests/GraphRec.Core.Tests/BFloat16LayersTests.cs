@@ -168,6 +168,44 @@ public sealed class BFloat16LayersTests
         Assert.NotEqual(full, actual);
     }
 
+    [Fact]
+    public void Bfloat16_and_float32_powers_alternating_share_one_pair_of_scratch_buffers_and_still_give_their_own_rows()
+    {
+        using var adjacency = Graph(13);
+        using var backend = new CsrKernelBackend(adjacency);
+        const int dim = 32;
+        float[] weights = [0.25f, 0.25f, 0.25f, 0.25f];
+        int length = adjacency.NodeCount * dim;
+        float[] x = RandomRows(length, 9);
+        int[] rows = [0, 7, 249, 250, 511];
+        var full = new float[rows.Length * dim];
+        var narrow = new float[rows.Length * dim];
+
+        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, full);
+        TorchSharp.torch.Tensor first;
+        lock (backend.ScratchLock)
+        {
+            first = backend.Scratch(ScalarType.Float32, length).First;
+        }
+
+        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, narrow, powersInBFloat16: true);
+        var fullAgain = new float[rows.Length * dim];
+        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, fullAgain);
+        var narrowAgain = new float[rows.Length * dim];
+        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, narrowAgain, powersInBFloat16: true);
+
+        lock (backend.ScratchLock)
+        {
+            Assert.Same(first, backend.Scratch(ScalarType.BFloat16, length).First);
+            Assert.Same(first, backend.Scratch(ScalarType.Float32, length).First);
+            Assert.NotSame(first, backend.Scratch(ScalarType.Float64, length).First);
+        }
+
+        Assert.Equal(full, fullAgain);
+        Assert.Equal(narrow, narrowAgain);
+        Assert.NotEqual(full, narrow);
+    }
+
     [Theory]
     [InlineData(3, 64)]
     [InlineData(2, 16)]

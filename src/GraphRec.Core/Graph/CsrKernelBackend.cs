@@ -52,19 +52,22 @@ internal sealed class CsrKernelBackend : PropagationBackend
         SparseProduct.UsesKernel(dense) ? SparseProduct.PropagateRowsOnCpu(this, dense, layerWeights, nodes) : null;
 
     /// <summary>
-    /// Two native buffers of at least <paramref name="length"/> elements of <paramref name="type"/> for the powers
-    /// <c>Â^k X</c>, kept between calls (libtorch's allocator also gives them the page size that suits random row reads
-    /// best). Call under <see cref="ScratchLock"/>.
+    /// Two native buffers with room for at least <paramref name="length"/> elements of <paramref name="type"/> for the
+    /// powers <c>Â^k X</c>, kept between calls (libtorch's allocator also gives them the page size that suits random row
+    /// reads best). They are raw bytes, read through their address, so that training's bfloat16 powers and evaluation's
+    /// float32 ones share the larger pair instead of replacing each other at every switch. Call under
+    /// <see cref="ScratchLock"/>.
     /// </summary>
     public (Tensor First, Tensor Second) Scratch(ScalarType type, long length)
     {
+        long bytes = checked(length * ElementBytes(type));
         var buffers = _buffers;
-        if (buffers.First is null || buffers.First.dtype != type || buffers.First.numel() < length)
+        if (buffers.First is null || buffers.First.numel() < bytes)
         {
             buffers.First?.Dispose();
             buffers.Second?.Dispose();
-            buffers.First = empty(length, type).DetachFromDisposeScope();
-            buffers.Second = empty(length, type).DetachFromDisposeScope();
+            buffers.First = empty(bytes, ScalarType.Byte).DetachFromDisposeScope();
+            buffers.Second = empty(bytes, ScalarType.Byte).DetachFromDisposeScope();
         }
 
         return (buffers.First, buffers.Second!);
@@ -101,6 +104,14 @@ internal sealed class CsrKernelBackend : PropagationBackend
 
     /// <summary>A reused flag per node for the kernel's zero-row skipping. Call under <see cref="ScratchLock"/>.</summary>
     public bool[] ScratchMask() => _buffers.Mask ??= new bool[Adjacency.NodeCount];
+
+    private static long ElementBytes(ScalarType type) => type switch
+    {
+        ScalarType.BFloat16 => sizeof(ushort),
+        ScalarType.Float32 => sizeof(float),
+        ScalarType.Float64 => sizeof(double),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "The kernel's powers are bfloat16, float32 or float64."),
+    };
 
     protected override void Dispose(bool disposing)
     {
