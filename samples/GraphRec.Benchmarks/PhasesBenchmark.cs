@@ -53,8 +53,9 @@ internal static class PhasesBenchmark
         double batchMs = clock.Elapsed.TotalMilliseconds / batches;
         var phases = Names.Select((name, i) => new PhaseTiming(name, (step.PhaseTicks[i] - before[i]) * 1000.0 / Stopwatch.Frequency / batches)).ToArray();
         double fullProduct = FullProductMilliseconds(adjacency, model.Embedding);
-        using var relabelled = adjacency.Relabelled(NodeOrder.CuthillMcKee(adjacency));
-        double localityOrderProduct = FullProductMilliseconds(relabelled, model.Embedding);
+        // The step already holds Â in the locality order unless it was told to keep the nodes' own.
+        using var relabelled = ownOrder ? adjacency.Relabelled(NodeOrder.CuthillMcKee(adjacency)) : null;
+        double localityOrderProduct = FullProductMilliseconds(relabelled ?? step.TrainingAdjacency, model.Embedding);
         var report = new PhasesReport(Machine.Describe(), threads, batches, size, ownOrder, precision, fullProduct, localityOrderProduct, batchMs, phases);
         Console.WriteLine(
             $"one full product Â X ([{adjacency.NodeCount} x 64], {adjacency.NonZeroCount:N0} non-zeros, median of 20): " +

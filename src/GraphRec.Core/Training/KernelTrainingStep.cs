@@ -73,6 +73,9 @@ internal sealed class KernelTrainingStep : IDisposable
         set => _adam.LearningRate = value;
     }
 
+    /// <summary>The Â the step's products run over: relabelled in the locality order, or the model's own when it keeps that.</summary>
+    public NormalizedAdjacency TrainingAdjacency => _relabelled ?? _model.Adjacency;
+
     /// <summary>
     /// Time spent so far in each phase, in <see cref="Stopwatch"/> ticks: the forward rows, the loss and its gradient,
     /// the gradient of E(0) with Adam's step applied to each row as it is computed (for the phases benchmark; three
