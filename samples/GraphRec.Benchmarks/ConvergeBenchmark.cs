@@ -70,11 +70,11 @@ internal static class ConvergeBenchmark
         async Task PublishAsync()
         {
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(Report(), Json), cancellationToken);
-            Plot(points, learningRate, milestones, decay, Path.ChangeExtension(output, ".png"));
+            Plot(points, learningRate, milestones, decay, precision, Path.ChangeExtension(output, ".png"));
         }
     }
 
-    /// <summary>The Recall@20 curves of several reports in one plot, each named by its learning rate and schedule.</summary>
+    /// <summary>The Recall@20 curves of several reports in one plot, each named by its learning rate, schedule and precision.</summary>
     public static async Task<int> PlotTogetherAsync(string[] reports, string output, CancellationToken cancellationToken)
     {
         var plot = new Plot();
@@ -84,7 +84,7 @@ internal static class ConvergeBenchmark
             double[] epochs = [.. report.Points.Select(p => (double)p.Epoch)];
             double[] recall = [.. report.Points.Select(p => p.Recall20)];
             plot.Add.Scatter(epochs, recall).LegendText =
-                Settings(report.LearningRate, [.. report.LearningRateMilestones ?? []], report.LearningRateDecay);
+                Settings(report.LearningRate, [.. report.LearningRateMilestones ?? []], report.LearningRateDecay) + PrecisionText(report.Precision);
         }
 
         plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
@@ -104,7 +104,16 @@ internal static class ConvergeBenchmark
     private static string Settings(double learningRate, int[] milestones, double decay) =>
         $"learning rate {learningRate:G4}" + (milestones.Length == 0 ? "" : $", x {decay:G4} after epoch {string.Join(", ", milestones)}");
 
-    private static void Plot(IReadOnlyList<ConvergencePoint> points, double learningRate, int[] milestones, double decay, string path)
+    /// <summary>What a legend or title adds for the training precision: nothing for the default float32.</summary>
+    private static string PrecisionText(TrainingPrecision? precision) => precision switch
+    {
+        null or TrainingPrecision.Full => "",
+        TrainingPrecision.BFloat16Layers => ", bfloat16 layers",
+        _ => $", {precision}",
+    };
+
+    private static void Plot(
+        IReadOnlyList<ConvergencePoint> points, double learningRate, int[] milestones, double decay, TrainingPrecision precision, string path)
     {
         var plot = new Plot();
         double[] epochs = [.. points.Select(p => (double)p.Epoch)];
@@ -113,7 +122,8 @@ internal static class ConvergeBenchmark
         plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
         plot.Add.HorizontalLine(ReferenceNdcg).LegendText = "reference NDCG@20 after 1000 epochs";
         plot.ShowLegend();
-        string settings = learningRate == 0.001 && milestones.Length == 0 ? "paper's hyperparameters" : Settings(learningRate, milestones, decay);
+        string settings = (learningRate == 0.001 && milestones.Length == 0 ? "paper's hyperparameters" : Settings(learningRate, milestones, decay)) +
+            PrecisionText(precision);
         plot.Title($"LightGCN on Gowalla, {settings} ({points[^1].TrainingSeconds / 3600:F1} h of training on 2 cores)");
         plot.XLabel("epoch");
         plot.YLabel("test metric");
