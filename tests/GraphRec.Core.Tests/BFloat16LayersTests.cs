@@ -9,6 +9,8 @@ namespace GraphRec.Core.Tests;
 /// </summary>
 public sealed class BFloat16LayersTests
 {
+    private static readonly float[] EqualLayerWeights = [0.25f, 0.25f, 0.25f, 0.25f];
+
     private static NormalizedAdjacency Graph(int seed, int threads = 0)
     {
         var (users, items) = TestGraphs.RandomEdges(250, 400, 5000, seed);
@@ -28,6 +30,14 @@ public sealed class BFloat16LayersTests
         BFloat16.Narrow(values, narrow);
         BFloat16.Widen(narrow, wide);
         return wide;
+    }
+
+    /// <summary>The kernel's propagated <paramref name="rows"/> of <paramref name="x"/>, each layer weighted 1/4.</summary>
+    private static float[] PropagatedRows(CsrKernelBackend backend, float[] x, int dim, int[] rows, bool powersInBFloat16 = false)
+    {
+        var propagated = new float[rows.Length * dim];
+        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, EqualLayerWeights, rows, propagated, powersInBFloat16);
+        return propagated;
     }
 
     [Fact]
@@ -129,7 +139,7 @@ public sealed class BFloat16LayersTests
         using var adjacency = Graph(12);
         using var backend = new CsrKernelBackend(adjacency);
         const int dim = 64;
-        float[] weights = [0.25f, 0.25f, 0.25f, 0.25f];
+        float[] weights = EqualLayerWeights;
         int length = adjacency.NodeCount * dim;
         float[] x = RandomRows(length, 8);
         int[] rows = [1, 5, 249, 250, 300, 649];
@@ -159,10 +169,8 @@ public sealed class BFloat16LayersTests
             previous = layer;
         }
 
-        var actual = new float[rows.Length * dim];
-        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, actual, powersInBFloat16: true);
-        var full = new float[rows.Length * dim];
-        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, full);
+        var actual = PropagatedRows(backend, x, dim, rows, powersInBFloat16: true);
+        var full = PropagatedRows(backend, x, dim, rows);
 
         Assert.Equal(expected, actual);
         Assert.NotEqual(full, actual);
@@ -174,25 +182,20 @@ public sealed class BFloat16LayersTests
         using var adjacency = Graph(13);
         using var backend = new CsrKernelBackend(adjacency);
         const int dim = 32;
-        float[] weights = [0.25f, 0.25f, 0.25f, 0.25f];
         int length = adjacency.NodeCount * dim;
         float[] x = RandomRows(length, 9);
         int[] rows = [0, 7, 249, 250, 511];
-        var full = new float[rows.Length * dim];
-        var narrow = new float[rows.Length * dim];
 
-        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, full);
+        var full = PropagatedRows(backend, x, dim, rows);
         TorchSharp.torch.Tensor first;
         lock (backend.ScratchLock)
         {
             first = backend.Scratch(ScalarType.Float32, length).First;
         }
 
-        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, narrow, powersInBFloat16: true);
-        var fullAgain = new float[rows.Length * dim];
-        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, fullAgain);
-        var narrowAgain = new float[rows.Length * dim];
-        SparseProduct.PropagateDistinctRows<float>(backend, x, dim, weights, rows, narrowAgain, powersInBFloat16: true);
+        var narrow = PropagatedRows(backend, x, dim, rows, powersInBFloat16: true);
+        var fullAgain = PropagatedRows(backend, x, dim, rows);
+        var narrowAgain = PropagatedRows(backend, x, dim, rows, powersInBFloat16: true);
 
         lock (backend.ScratchLock)
         {
