@@ -128,7 +128,7 @@ internal sealed class TrainOptions
 
     private readonly Option<string> _precision = new("--precision")
     {
-        Description = "full (the default): float32 throughout, the reference code's arithmetic; bfloat16-layers: the propagated layers and their gradients kept in bfloat16 between the CPU training step's products, every sum in float32 (a shorter epoch at the same measured accuracy; README).",
+        Description = "full (the default): float32 throughout, the reference code's arithmetic; bfloat16-layers: the propagated layers and their gradients kept in bfloat16 between the CPU training step's products, every sum in float32 (the same measured accuracy, a shorter epoch on some machines and not on others; README).",
         DefaultValueFactory = _ => "full",
     };
 

@@ -107,7 +107,7 @@ public sealed class LightGcnOptions
     /// <summary>
     /// How the CPU training step stores the propagated layers between its products. Default
     /// <see cref="TrainingPrecision.Full"/>, the reference code's arithmetic; <see cref="TrainingPrecision.BFloat16Layers"/>
-    /// trains a shorter epoch at the same measured accuracy. Needs a float32 model on the CPU when not the default.
+    /// trains at the same measured accuracy, in a shorter epoch on machines whose products wait on memory (README). Needs a float32 model on the CPU when not the default.
     /// </summary>
     public TrainingPrecision TrainingPrecision { get; set; }
 
