@@ -93,7 +93,7 @@ internal sealed class PureSvdScorer : IScorer
 
         if (flat.Count > 0)
         {
-            rows.view(-1).index_fill_(0, tensor(flat.ToArray()), 1f);
+            rows.view(-1).IndexFillInPlace(0, tensor(flat.ToArray()), 1f);
         }
 
         var v = tensor(_itemFactors).view(ItemCount, _rank);

@@ -148,7 +148,7 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
 
         using var scope = NewDisposeScope();
         var scores = tensor(linear, [count, items]);
-        scores.add_(tensor(projected, [count, _rank]).mm(_basisBack), Alpha);
+        scores.AddScaledInPlace(tensor(projected, [count, _rank]).mm(_basisBack), Alpha);
         return scores.MoveToOuterDisposeScope();
     }
 

@@ -391,7 +391,7 @@ internal static class SparseProduct
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
-        var sum = (input * layerWeights[0]).contiguous();
+        var sum = input.Times(layerWeights[0]).contiguous();
         if (layerWeights.Length < 2)
         {
             return sum.MoveToOuterDisposeScope();
@@ -528,7 +528,7 @@ internal static class SparseProduct
             var nodes = (int[])ctx.get_data(NodesKey);
             using var scope = NewDisposeScope();
             var full = zeros([backend.Adjacency.NodeCount, grad_output.shape[1]], grad_output.dtype);
-            full.index_add_(0, tensor(nodes).to_type(ScalarType.Int64), grad_output, 1);
+            full.IndexAddInPlace(0, tensor(nodes).to_type(ScalarType.Int64), grad_output);
 
             // TorchSharp wraps the incoming gradient in a tensor that nothing disposes; left to the finalizer, its memory
             // stays until a full collection (the working set crept up from epoch to epoch). It is not used again.

@@ -51,7 +51,7 @@ public sealed class LightGcnModel : nn.Module
         using (var scope = NewDisposeScope())
         {
             using var generator = new Generator((ulong)(long)_options.Seed);
-            var initial = randn([adjacency.NodeCount, _options.EmbeddingDimension], generator: generator) * _options.InitStandardDeviation;
+            var initial = randn([adjacency.NodeCount, _options.EmbeddingDimension], generator: generator).Times(_options.InitStandardDeviation);
             Embedding = nn.Parameter(initial.to(adjacency.Device).MoveToOuterDisposeScope());
         }
 
@@ -93,11 +93,11 @@ public sealed class LightGcnModel : nn.Module
     {
         using var scope = NewDisposeScope();
         Tensor layer = Embedding;                              // E(0)
-        Tensor sum = Embedding * _layerWeights[0];            // α_0 E(0)
+        Tensor sum = Embedding.Times(_layerWeights[0]);       // α_0 E(0)
         for (int k = 1; k < _layerWeights.Length; k++)
         {
             layer = _conv.forward(layer);                      // E(k) = Â E(k-1)
-            sum = sum + (layer * _layerWeights[k]);            // + α_k E(k)
+            sum = sum.Plus(layer.Times(_layerWeights[k]));    // + α_k E(k)
         }
 
         return sum.MoveToOuterDisposeScope();
@@ -134,11 +134,11 @@ public sealed class LightGcnModel : nn.Module
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         Tensor layer = Embedding.detach();                     // E(0)
-        var own = layer[UserCount..] * _layerWeights[0];
+        var own = layer[UserCount..].Times(_layerWeights[0]);
         var propagated = zeros_like(own);
         for (int k = 1; k < _layerWeights.Length; k++)
         {
-            propagated = propagated + (layer[UserCount..] * _layerWeights[k]);   // + α_k E_items(k-1)
+            propagated = propagated.Plus(layer[UserCount..].Times(_layerWeights[k]));   // + α_k E_items(k-1)
             if (k < _layerWeights.Length - 1)
             {
                 layer = _conv.forward(layer);                                    // E(k) = Â E(k-1)

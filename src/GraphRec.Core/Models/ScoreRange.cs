@@ -14,7 +14,7 @@ internal static class ScoreRange
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return embeddings.to_type(ScalarType.Float32).pow(2).sum(1).isfinite().all().item<bool>();
+        return embeddings.to_type(ScalarType.Float32).Squared().sum(1).isfinite().all().item<bool>();
     }
 
     /// <summary>Whether the final embeddings of <paramref name="model"/>, the ones that are scored, pass <see cref="IsFinite(Tensor)"/>.</summary>

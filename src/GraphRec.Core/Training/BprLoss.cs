@@ -33,9 +33,11 @@ public sealed class BprLoss : ILoss
         using var scope = NewDisposeScope();
         var positive = (batch.Users * batch.Positives).sum(1);
         var negative = (batch.Users * batch.Negatives).sum(1);
-        var ranking = nn.functional.softplus(negative - positive).mean();
-        var l2 = 0.5 * (batch.Users0.pow(2).sum() + batch.Positives0.pow(2).sum() + batch.Negatives0.pow(2).sum()) / batch.Users.shape[0];
-        return (ranking + WeightDecay * l2).MoveToOuterDisposeScope();
+        // softplus(ŷ_uj − ŷ_ui) as −ln σ(ŷ_ui − ŷ_uj): TorchSharp's softplus makes two scalars that nothing keeps alive (see KeptScalars).
+        var ranking = nn.functional.logsigmoid(positive - negative).mean().neg();
+        var squares = batch.Users0.Squared().sum().Plus(batch.Positives0.Squared().sum()).Plus(batch.Negatives0.Squared().sum());
+        var l2 = squares.Times(0.5).DividedBy(batch.Users.shape[0]);
+        return ranking.Plus(l2.Times(WeightDecay)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,0 +1,213 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+/// <summary>
+/// GraphRec.Core hands libtorch no scalar that the garbage collector may free during the call (see <see cref="KeptScalars"/>):
+/// its IL is checked against every TorchSharp method that creates a scalar, directly or through another.
+/// </summary>
+public class KeptScalarsTests
+{
+    private static readonly Lazy<ScalarSiteScanner> Scanner = new(() => new ScalarSiteScanner(typeof(torch).Assembly.Location));
+
+    [Fact]
+    public void GraphRec_Core_creates_scalars_only_inside_KeptScalars()
+    {
+        var sites = Scanner.Value.Sites(typeof(LightGcnModel).Assembly.Location)
+            .Where(site => !site.StartsWith(nameof(KeptScalars) + "::", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.True(sites.Count == 0, "These GraphRec.Core methods let TorchSharp make a scalar that nothing keeps alive; use KeptScalars instead:\n" + string.Join("\n", sites));
+    }
+
+    [Fact]
+    public void The_scanner_finds_the_operators_this_test_class_uses_on_purpose()
+    {
+        var sites = Scanner.Value.Sites(typeof(KeptScalarsTests).Assembly.Location);
+
+        Assert.Contains(sites, site => site.StartsWith(nameof(KeptScalarsTests) + "::" + nameof(The_kept_operations_equal_TorchSharps_operators_bit_for_bit), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_kept_operations_equal_TorchSharps_operators_bit_for_bit()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        var x = randn([37, 5], generator: generator);
+        var y = randn([37, 5], generator: generator);
+        var index = tensor(new long[] { 3, 0, 3, 11 });
+        var rows = randn([4, 5], generator: generator);
+
+        AssertSameBits(x * 0.3f, x.Times(0.3f));
+        AssertSameBits(0.3 * x, x.Times(0.3));
+        AssertSameBits(x + y, x.Plus(y));
+        AssertSameBits(x / 7L, x.DividedBy(7));
+        AssertSameBits(x.pow(2), x.Squared());
+        AssertSameBits(x.clone().add_(y, 0.7f), x.clone().AddScaledInPlace(y, 0.7f));
+        AssertSameBits(x.clone().index_fill_(0, index, 1f), x.clone().IndexFillInPlace(0, index, 1f));
+        AssertSameBits(x.clone().index_add_(0, index, rows, 1), x.clone().IndexAddInPlace(0, index, rows));
+    }
+
+    private static void AssertSameBits(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        var want = expected.contiguous().data<float>().ToArray();
+        var got = actual.contiguous().data<float>().ToArray();
+        Assert.Equal(want.Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
+    /// Reads TorchSharp's IL once: a method creates a scalar if it converts a number to <see cref="Scalar"/> or calls a method
+    /// that does. <see cref="Sites"/> then lists the methods of an assembly that call one, as <c>Type::Method</c>.
+    /// </summary>
+    private sealed class ScalarSiteScanner
+    {
+        private static readonly Dictionary<short, OperandType> Operands = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(field => (OpCode)field.GetValue(null)!)
+            .ToDictionary(code => code.Value, code => code.OperandType);
+
+        private readonly HashSet<string> _creating = [];
+
+        public ScalarSiteScanner(string torchSharpPath)
+        {
+            var methods = Methods(torchSharpPath);
+            for (bool grew = true; grew;)
+            {
+                grew = false;
+                foreach (var (method, calls) in methods)
+                {
+                    if (!_creating.Contains(method) && calls.Any(Creates))
+                    {
+                        _creating.Add(method);
+                        grew = true;
+                    }
+                }
+            }
+
+            Assert.True(_creating.Count > 100, $"Only {_creating.Count} TorchSharp methods create scalars: the scan no longer reads TorchSharp's IL.");
+        }
+
+        public List<string> Sites(string assemblyPath) =>
+            Methods(assemblyPath).Where(m => m.Calls.Any(Creates)).Select(m => m.Method + " calls " + string.Join(", ", m.Calls.Where(Creates).Distinct())).ToList();
+
+        private bool Creates(string call) => call.StartsWith("Scalar::op_Implicit", StringComparison.Ordinal) || call.StartsWith("ScalarExtensionMethods::ToScalar", StringComparison.Ordinal) || _creating.Contains(call);
+
+        private static List<(string Method, List<string> Calls)> Methods(string path)
+        {
+            using var pe = new PEReader(File.OpenRead(path));
+            var md = pe.GetMetadataReader();
+            var names = new SignatureNames();
+            var result = new List<(string, List<string>)>();
+            foreach (var typeHandle in md.TypeDefinitions)
+            {
+                foreach (var methodHandle in md.GetTypeDefinition(typeHandle).GetMethods())
+                {
+                    var method = md.GetMethodDefinition(methodHandle);
+                    var calls = new List<string>();
+                    if (method.RelativeVirtualAddress != 0)
+                    {
+                        var il = pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader();
+                        while (il.RemainingBytes > 0)
+                        {
+                            short code = il.ReadByte();
+                            if (code == 0xFE)
+                            {
+                                code = (short)(0xFE00 | il.ReadByte());
+                            }
+
+                            var operand = Operands[code];
+                            if (operand == OperandType.InlineMethod)
+                            {
+                                calls.Add(Name(md, names, MetadataTokens.EntityHandle(il.ReadInt32())));
+                            }
+                            else
+                            {
+                                Skip(ref il, operand);
+                            }
+                        }
+                    }
+
+                    result.Add((TypeName(md, typeHandle) + "::" + md.GetString(method.Name) + Parameters(method.DecodeSignature(names, null)), calls));
+                }
+            }
+
+            return result;
+        }
+
+        private static void Skip(ref BlobReader il, OperandType operand)
+        {
+            switch (operand)
+            {
+                case OperandType.InlineNone: break;
+                case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar: il.ReadByte(); break;
+                case OperandType.InlineVar: il.ReadInt16(); break;
+                case OperandType.InlineI8 or OperandType.InlineR: il.ReadInt64(); break;
+                case OperandType.InlineSwitch: int targets = il.ReadInt32(); il.Offset += 4 * targets; break;
+                default: il.ReadInt32(); break;
+            }
+        }
+
+        private static string Name(MetadataReader md, SignatureNames names, EntityHandle handle)
+        {
+            switch (handle.Kind)
+            {
+                case HandleKind.MethodDefinition:
+                    var definition = md.GetMethodDefinition((MethodDefinitionHandle)handle);
+                    return TypeName(md, definition.GetDeclaringType()) + "::" + md.GetString(definition.Name) + Parameters(definition.DecodeSignature(names, null));
+                case HandleKind.MemberReference:
+                    var reference = md.GetMemberReference((MemberReferenceHandle)handle);
+                    string parent = reference.Parent.Kind switch
+                    {
+                        HandleKind.TypeReference => names.GetTypeFromReference(md, (TypeReferenceHandle)reference.Parent, 0),
+                        HandleKind.TypeDefinition => TypeName(md, (TypeDefinitionHandle)reference.Parent),
+                        _ => "?",
+                    };
+                    return parent + "::" + md.GetString(reference.Name) + Parameters(reference.DecodeMethodSignature(names, null));
+                default:
+                    return "?";   // a generic instantiation (MethodSpec): TorchSharp's scalar makers are not generic
+            }
+        }
+
+        private static string Parameters(MethodSignature<string> signature) => "(" + string.Join(",", signature.ParameterTypes) + ")";
+
+        private static string TypeName(MetadataReader md, TypeDefinitionHandle handle)
+        {
+            var type = md.GetTypeDefinition(handle);
+            var declaring = type.GetDeclaringType();
+            return (declaring.IsNil ? "" : TypeName(md, declaring) + "+") + md.GetString(type.Name);
+        }
+
+        /// <summary>Type names without namespaces, nested types joined by '+', the same whether defined or referenced.</summary>
+        private sealed class SignatureNames : ISignatureTypeProvider<string, object?>
+        {
+            public string GetArrayType(string elementType, ArrayShape shape) => elementType + "[,]";
+            public string GetByReferenceType(string elementType) => elementType + "&";
+            public string GetFunctionPointerType(MethodSignature<string> signature) => "fn";
+            public string GetGenericInstantiation(string genericType, ImmutableArray<string> typeArguments) => genericType + "<" + string.Join(",", typeArguments) + ">";
+            public string GetGenericMethodParameter(object? context, int index) => "!!" + index;
+            public string GetGenericTypeParameter(object? context, int index) => "!" + index;
+            public string GetModifiedType(string modifier, string unmodifiedType, bool isRequired) => unmodifiedType;
+            public string GetPinnedType(string elementType) => elementType;
+            public string GetPointerType(string elementType) => elementType + "*";
+            public string GetPrimitiveType(PrimitiveTypeCode typeCode) => typeCode.ToString();
+            public string GetSZArrayType(string elementType) => elementType + "[]";
+            public string GetTypeFromSpecification(MetadataReader reader, object? context, TypeSpecificationHandle handle, byte rawTypeKind) => "spec";
+
+            public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) => TypeName(reader, handle);
+
+            public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind)
+            {
+                var type = reader.GetTypeReference(handle);
+                return (type.ResolutionScope.Kind == HandleKind.TypeReference ? GetTypeFromReference(reader, (TypeReferenceHandle)type.ResolutionScope, rawTypeKind) + "+" : "") + reader.GetString(type.Name);
+            }
+        }
+    }
+}
