@@ -171,8 +171,10 @@ public class KeptScalarsTests
                         _ => "?",
                     };
                     return parent + "::" + md.GetString(reference.Name) + Parameters(reference.DecodeMethodSignature(names, null));
+                case HandleKind.MethodSpecification:
+                    return Name(md, names, md.GetMethodSpecification((MethodSpecificationHandle)handle).Method);
                 default:
-                    return "?";   // a generic instantiation (MethodSpec): TorchSharp's scalar makers are not generic
+                    return "?";
             }
         }
 
