@@ -144,7 +144,7 @@ public sealed class BackendParityTests
         var options = new LightGcnOptions { EmbeddingDimension = 16, Layers = 3, Seed = 5, Epochs = 2, BatchSize = 256, LearningRate = 0.01 };
         if (scheduled)
         {
-            // Each path sets its own Adam's rate (the fused one, or TorchSharp's parameter group) after the milestone.
+            // Each path sets its own Adam's rate (the fused one, or LibTorchAdam) after the milestone.
             (options.LearningRateMilestones, options.LearningRateDecay) = ([1], 0.2);
         }
 

@@ -54,6 +54,12 @@ public class KeptScalarsTests
         AssertSameBits(x.clone().add_(y, 0.7f), x.clone().AddScaledInPlace(y, 0.7f));
         AssertSameBits(x.clone().index_fill_(0, index, 1f), x.clone().IndexFillInPlace(0, index, 1f));
         AssertSameBits(x.clone().index_add_(0, index, rows, 1), x.clone().IndexAddInPlace(0, index, rows));
+        AssertSameBits(x.clone().add_(y, 0.7), x.clone().AddScaledInPlace(y, 0.7));
+        AssertSameBits(x.clone().mul_(0.3), x.clone().TimesInPlace(0.3));
+        AssertSameBits(x.clone().add_(1e-3), x.clone().PlusInPlace(1e-3));
+        AssertSameBits(x / 0.7, x.DividedBy(0.7));
+        AssertSameBits(x.clone().addcmul_(x, y, 0.001), x.clone().AddProductInPlace(x, y, 0.001));
+        AssertSameBits(x.clone().addcdiv_(x, y.abs() + 1, -0.01), x.clone().AddQuotientInPlace(x, y.abs() + 1, -0.01));
     }
 
     private static void AssertSameBits(Tensor expected, Tensor actual)

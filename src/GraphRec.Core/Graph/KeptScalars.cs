@@ -47,6 +47,49 @@ internal static class KeptScalars
         return target.add_(other, scalar);
     }
 
+    /// <summary><paramref name="target"/> += <paramref name="alpha"/> · <paramref name="other"/>, in place.</summary>
+    public static Tensor AddScaledInPlace(this Tensor target, Tensor other, double alpha)
+    {
+        using var scalar = alpha.ToScalar();
+        return target.add_(other, scalar);
+    }
+
+    /// <summary><paramref name="target"/> · <paramref name="factor"/>, in place, as <c>target.mul_(factor)</c> computes it.</summary>
+    public static Tensor TimesInPlace(this Tensor target, double factor)
+    {
+        using var scalar = factor.ToScalar();
+        return target.mul_(scalar);
+    }
+
+    /// <summary><paramref name="target"/> + <paramref name="addend"/> in every entry, in place, as <c>target.add_(addend)</c> computes it.</summary>
+    public static Tensor PlusInPlace(this Tensor target, double addend)
+    {
+        using var scalar = addend.ToScalar();
+        using var one = 1.ToScalar();
+        return target.add_(scalar, one);
+    }
+
+    /// <summary><paramref name="target"/> += <paramref name="value"/> · <paramref name="left"/> · <paramref name="right"/>, element by element, in place (<c>addcmul_</c>).</summary>
+    public static Tensor AddProductInPlace(this Tensor target, Tensor left, Tensor right, double value)
+    {
+        using var scalar = value.ToScalar();
+        return target.addcmul_(left, right, scalar);
+    }
+
+    /// <summary><paramref name="target"/> += <paramref name="value"/> · <paramref name="numerator"/> / <paramref name="denominator"/>, element by element, in place (<c>addcdiv_</c>).</summary>
+    public static Tensor AddQuotientInPlace(this Tensor target, Tensor numerator, Tensor denominator, double value)
+    {
+        using var scalar = value.ToScalar();
+        return target.addcdiv_(numerator, denominator, scalar);
+    }
+
+    /// <summary><paramref name="tensor"/> / <paramref name="divisor"/>, as <c>tensor / divisor</c> computes it.</summary>
+    public static Tensor DividedBy(this Tensor tensor, double divisor)
+    {
+        using var scalar = divisor.ToScalar();
+        return tensor.div(scalar);
+    }
+
     /// <summary><paramref name="tensor"/> / <paramref name="divisor"/>, as <c>tensor / divisor</c> computes it.</summary>
     public static Tensor DividedBy(this Tensor tensor, long divisor)
     {

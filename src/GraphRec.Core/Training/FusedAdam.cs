@@ -8,64 +8,40 @@ using static TorchSharp.torch;
 namespace GraphRec.Core;
 
 /// <summary>
-/// Adam (Kingma and Ba, 2015) for one contiguous float32 CPU parameter, as PyTorch computes it, in a single parallel pass:
-/// <code>
-///   m ← β1 m + (1 − β1) g          v ← β2 v + (1 − β2) g²
-///   p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
-/// </code>
+/// <see cref="AdamOptimizer"/> for one contiguous float32 CPU parameter, in a single parallel pass.
 /// </summary>
 /// <remarks>
 /// Owned because it was measured: on Gowalla's 4.5 million embedding values, TorchSharp's <c>optim.Adam</c> makes about ten
 /// passes over the parameter and its state per step (10 ms of a 90 ms batch here); this makes one. The trainer uses it for
-/// CPU float32 models (<see cref="KernelTrainingStep"/>, with the gradient it computes) and TorchSharp's Adam everywhere else.
+/// CPU float32 models (<see cref="KernelTrainingStep"/>, with the gradient it computes) and <see cref="LibTorchAdam"/> everywhere else.
 /// The moments are written with non-temporal stores: 72 MB a step on Gowalla that no one reads before the next step, which
 /// otherwise push Â and the products' matrices out of the cache. In one process, alternating rounds of 25 batches: 40.6,
 /// 41.9 and 42.3 ms per batch against 41.3, 44.8 and 43.7 with ordinary stores.
 /// </remarks>
-internal sealed class FusedAdam : IDisposable
+internal sealed class FusedAdam : AdamOptimizer
 {
     private const int ChunkSize = 1 << 16;
-    private readonly Tensor _parameter;
-    private readonly Tensor _firstMoment;
-    private readonly Tensor _secondMoment;
     private readonly ParallelOptions _parallel;
-    private long _step;
 
     public FusedAdam(Tensor parameter, double learningRate, int maxDegreeOfParallelism = 0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : base(Supported(parameter), learningRate, beta1, beta2, epsilon)
     {
-        if (!Supports(parameter))
-        {
-            throw new ArgumentException("The fused Adam needs a contiguous float32 CPU tensor.", nameof(parameter));
-        }
-
-        _parameter = parameter;
-        _firstMoment = zeros_like(parameter).DetachFromDisposeScope();
-        _secondMoment = zeros_like(parameter).DetachFromDisposeScope();
-        LearningRate = learningRate;
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount };
     }
-
-    /// <summary>The learning rate of the next steps: a schedule changes it between epochs.</summary>
-    public double LearningRate { get; set; }
-
-    public double Beta1 { get; }
-
-    public double Beta2 { get; }
-
-    public double Epsilon { get; }
 
     public static bool Supports(Tensor parameter) =>
         parameter.device_type == DeviceType.CPU && parameter.dtype == ScalarType.Float32 && parameter.is_contiguous();
 
+    private static Tensor Supported(Tensor parameter) => Supports(parameter)
+        ? parameter
+        : throw new ArgumentException("The fused Adam needs a contiguous float32 CPU tensor.", nameof(parameter));
+
     /// <summary>The moments and the step count, copied out, for a checkpoint.</summary>
     public (float[] First, float[] Second, long Step) ExportState()
     {
-        using var first = _firstMoment.data<float>();
-        using var second = _secondMoment.data<float>();
-        return (first.ToArray(), second.ToArray(), _step);
+        using var first = FirstMoment.data<float>();
+        using var second = SecondMoment.data<float>();
+        return (first.ToArray(), second.ToArray(), StepCount);
     }
 
     /// <summary>Restores what <see cref="ExportState"/> copied out.</summary>
@@ -73,17 +49,17 @@ internal sealed class FusedAdam : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        _firstMoment.copy_(tensor(first, _firstMoment.shape));
-        _secondMoment.copy_(tensor(second, _secondMoment.shape));
-        _step = step;
+        FirstMoment.copy_(tensor(first, FirstMoment.shape));
+        SecondMoment.copy_(tensor(second, SecondMoment.shape));
+        StepCount = step;
     }
 
     /// <summary>One step with <paramref name="gradient"/>, laid out as the parameter.</summary>
     public unsafe void Step(ReadOnlySpan<float> gradient)
     {
-        if (gradient.Length != _parameter.numel())
+        if (gradient.Length != Parameter.numel())
         {
-            throw new ArgumentException($"Expected a gradient of {_parameter.numel()} values, got {gradient.Length}.", nameof(gradient));
+            throw new ArgumentException($"Expected a gradient of {Parameter.numel()} values, got {gradient.Length}.", nameof(gradient));
         }
 
         var update = BeginStep();
@@ -108,14 +84,14 @@ internal sealed class FusedAdam : IDisposable
     /// </summary>
     public unsafe Update BeginStep()
     {
-        _step++;
+        var (stepSize, secondCorrectionRoot) = NextStep();
         return new Update(
-            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(_parameter.bytes)[0]),
-            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(_firstMoment.bytes)[0]),
-            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(_secondMoment.bytes)[0]),
+            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(Parameter.bytes)[0]),
+            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(FirstMoment.bytes)[0]),
+            (nint)Unsafe.AsPointer(ref MemoryMarshal.Cast<byte, float>(SecondMoment.bytes)[0]),
             (float)Beta1, (float)Beta2, (float)Epsilon,
-            (float)(LearningRate / (1 - Math.Pow(Beta1, _step))),
-            (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, _step))));
+            (float)stepSize,
+            (float)(1 / secondCorrectionRoot));
     }
 
     /// <summary>One step of Adam over the parameter, applied piece by piece (the tensors' native memory does not move).</summary>
@@ -192,11 +168,5 @@ internal sealed class FusedAdam : IDisposable
             v[i] = (beta2 * v[i]) + ((1 - beta2) * g[i] * g[i]);
             p[i] -= stepSize * m[i] / ((MathF.Sqrt(v[i]) * inverseSqrtCorrection) + epsilon);
         }
-    }
-
-    public void Dispose()
-    {
-        _firstMoment.Dispose();
-        _secondMoment.Dispose();
     }
 }

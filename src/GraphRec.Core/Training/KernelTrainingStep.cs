@@ -23,8 +23,8 @@ namespace GraphRec.Core;
 /// Owned because measured: the generic step's backward runs five libtorch operations over the whole
 /// <c>[nodes, dim]</c> table per batch (zeros, a scatter, a product, two accumulations into the gradient), whose fresh
 /// allocations fault in their pages and whose OpenMP threads keep spinning while the kernel runs. With the default loss
-/// a batch here calls no libtorch operation at all. Tests check it against autograd and TorchSharp's Adam on libtorch's
-/// product, step by step.
+/// a batch here calls no libtorch operation at all. Tests check it against autograd and PyTorch's Adam
+/// (<see cref="LibTorchAdam"/>) on libtorch's product, step by step.
 /// </remarks>
 internal sealed class KernelTrainingStep : IDisposable
 {

@@ -76,7 +76,7 @@ internal sealed partial class LightGcnTrainer
 
     private TrainingResult Run(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        // On the CPU the kernel's step with a one-pass Adam (FusedAdam); autograd and TorchSharp's Adam elsewhere. Both
+        // On the CPU the kernel's step with a one-pass Adam (FusedAdam); autograd and LibTorchAdam elsewhere. Both
         // compute the same gradient and PyTorch's Adam.
         using var kernelStep = KernelTrainingStep.For(model, _options.LearningRate, precision: _options.TrainingPrecision);
         if (kernelStep is null && _options.TrainingPrecision != TrainingPrecision.Full)
@@ -85,7 +85,7 @@ internal sealed partial class LightGcnTrainer
                 $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.TrainingPrecision)} = {_options.TrainingPrecision} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Use {nameof(TrainingPrecision.Full)} here.");
         }
 
-        using var optimizer = kernelStep is null ? optim.Adam(model.parameters(), _options.LearningRate) : null;
+        using var optimizer = kernelStep is null ? new LibTorchAdam(model.Embedding, _options.LearningRate) : null;
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;
         int bestEpoch = _options.Epochs, sinceBest = 0, firstEpoch = 1;
@@ -220,16 +220,16 @@ internal sealed partial class LightGcnTrainer
         }
     }
 
-    private static void SetLearningRate(KernelTrainingStep? kernelStep, optim.Optimizer? optimizer, double learningRate)
+    private static void SetLearningRate(KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, double learningRate)
     {
         if (kernelStep is not null)
         {
             kernelStep.LearningRate = learningRate;
         }
 
-        foreach (var group in optimizer?.ParamGroups ?? [])
+        if (optimizer is not null)
         {
-            group.LearningRate = learningRate;
+            optimizer.LearningRate = learningRate;
         }
     }
 
@@ -266,7 +266,7 @@ internal sealed partial class LightGcnTrainer
     }
 
     private double TrainBatch(
-        LightGcnModel model, KernelTrainingStep? kernelStep, optim.Optimizer? optimizer, TripleSet triples, int start, int length)
+        LightGcnModel model, KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, TripleSet triples, int start, int length)
     {
         using var scope = NewDisposeScope();
         var nodes = triples.BatchNodes(start, length, model.UserCount);
@@ -276,12 +276,12 @@ internal sealed partial class LightGcnTrainer
             return kernelStep.Run(_loss, nodes, length);
         }
 
-        optimizer!.zero_grad();
+        optimizer!.ZeroGradient();
         var final = model.PropagateRows(nodes).split(length);
         var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
         var loss = _loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return loss.item<float>();
     }
 
