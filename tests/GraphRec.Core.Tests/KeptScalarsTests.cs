@@ -72,7 +72,9 @@ public class KeptScalarsTests
 
     /// <summary>
     /// Reads TorchSharp's IL once: a method creates a scalar if it converts a number to <see cref="Scalar"/> or calls a method
-    /// that does. <see cref="Sites"/> then lists the methods of an assembly that call one, as <c>Type::Method</c>.
+    /// that does, and a virtual method of a base type does if an override of it does (a call through the base, such as
+    /// <c>Optimizer.step</c>, may reach it). <see cref="Sites"/> then lists the methods of an assembly that call one, as
+    /// <c>Type::Method</c>.
     /// </summary>
     private sealed class ScalarSiteScanner
     {
@@ -85,6 +87,7 @@ public class KeptScalarsTests
         public ScalarSiteScanner(string torchSharpPath)
         {
             var methods = Methods(torchSharpPath);
+            var baseTypes = BaseTypes(torchSharpPath);
             for (bool grew = true; grew;)
             {
                 grew = false;
@@ -93,6 +96,12 @@ public class KeptScalarsTests
                     if (!_creating.Contains(method) && calls.Any(Creates))
                     {
                         _creating.Add(method);
+                        int separator = method.IndexOf("::", StringComparison.Ordinal);
+                        for (string? type = method[..separator]; baseTypes.TryGetValue(type, out type);)
+                        {
+                            _creating.Add(type + method[separator..]);
+                        }
+
                         grew = true;
                     }
                 }
@@ -148,6 +157,24 @@ public class KeptScalarsTests
             return result;
         }
 
+        private static Dictionary<string, string> BaseTypes(string path)
+        {
+            using var pe = new PEReader(File.OpenRead(path));
+            var md = pe.GetMetadataReader();
+            var names = new SignatureNames();
+            var result = new Dictionary<string, string>();
+            foreach (var typeHandle in md.TypeDefinitions)
+            {
+                var baseType = md.GetTypeDefinition(typeHandle).BaseType;
+                if (!baseType.IsNil)
+                {
+                    result[TypeName(md, typeHandle)] = TypeName(md, names, baseType);
+                }
+            }
+
+            return result;
+        }
+
         private static void Skip(ref BlobReader il, OperandType operand)
         {
             switch (operand)
@@ -170,18 +197,28 @@ public class KeptScalarsTests
                     return TypeName(md, definition.GetDeclaringType()) + "::" + md.GetString(definition.Name) + Parameters(definition.DecodeSignature(names, null));
                 case HandleKind.MemberReference:
                     var reference = md.GetMemberReference((MemberReferenceHandle)handle);
-                    string parent = reference.Parent.Kind switch
-                    {
-                        HandleKind.TypeReference => names.GetTypeFromReference(md, (TypeReferenceHandle)reference.Parent, 0),
-                        HandleKind.TypeDefinition => TypeName(md, (TypeDefinitionHandle)reference.Parent),
-                        _ => "?",
-                    };
+                    string parent = reference.Parent.Kind is HandleKind.TypeReference or HandleKind.TypeDefinition or HandleKind.TypeSpecification
+                        ? TypeName(md, names, (EntityHandle)reference.Parent)
+                        : "?";
                     return parent + "::" + md.GetString(reference.Name) + Parameters(reference.DecodeMethodSignature(names, null));
                 case HandleKind.MethodSpecification:
                     return Name(md, names, md.GetMethodSpecification((MethodSpecificationHandle)handle).Method);
                 default:
                     return "?";
             }
+        }
+
+        /// <summary>A type defined, referenced or instantiated, by the name of its definition (without generic arguments).</summary>
+        private static string TypeName(MetadataReader md, SignatureNames names, EntityHandle handle)
+        {
+            string name = handle.Kind switch
+            {
+                HandleKind.TypeDefinition => TypeName(md, (TypeDefinitionHandle)handle),
+                HandleKind.TypeReference => names.GetTypeFromReference(md, (TypeReferenceHandle)handle, 0),
+                _ => md.GetTypeSpecification((TypeSpecificationHandle)handle).DecodeSignature(names, null),
+            };
+            int arguments = name.IndexOf('<', StringComparison.Ordinal);
+            return arguments < 0 ? name : name[..arguments];
         }
 
         private static string Parameters(MethodSignature<string> signature) => "(" + string.Join(",", signature.ParameterTypes) + ")";
