@@ -222,15 +222,8 @@ internal sealed partial class LightGcnTrainer
 
     private static void SetLearningRate(KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, double learningRate)
     {
-        if (kernelStep is not null)
-        {
-            kernelStep.LearningRate = learningRate;
-        }
-
-        if (optimizer is not null)
-        {
-            optimizer.LearningRate = learningRate;
-        }
+        kernelStep?.LearningRate = learningRate;
+        optimizer?.LearningRate = learningRate;
     }
 
     private static void Restore(LightGcnModel model, KernelTrainingStep kernelStep, TrainingState state)
