@@ -86,8 +86,7 @@ public class KeptScalarsTests
 
         public ScalarSiteScanner(string torchSharpPath)
         {
-            var methods = Methods(torchSharpPath);
-            var baseTypes = BaseTypes(torchSharpPath);
+            var (methods, baseTypes) = Read(torchSharpPath);
             for (bool grew = true; grew;)
             {
                 grew = false;
@@ -111,18 +110,26 @@ public class KeptScalarsTests
         }
 
         public List<string> Sites(string assemblyPath) =>
-            Methods(assemblyPath).Where(m => m.Calls.Any(Creates)).Select(m => m.Method + " calls " + string.Join(", ", m.Calls.Where(Creates).Distinct())).ToList();
+            Read(assemblyPath).Methods.Where(m => m.Calls.Any(Creates)).Select(m => m.Method + " calls " + string.Join(", ", m.Calls.Where(Creates).Distinct())).ToList();
 
         private bool Creates(string call) => call.StartsWith("Scalar::op_Implicit", StringComparison.Ordinal) || call.StartsWith("ScalarExtensionMethods::ToScalar", StringComparison.Ordinal) || _creating.Contains(call);
 
-        private static List<(string Method, List<string> Calls)> Methods(string path)
+        /// <summary>Every method with the methods it calls, and every type with its base type.</summary>
+        private static (List<(string Method, List<string> Calls)> Methods, Dictionary<string, string> BaseTypes) Read(string path)
         {
             using var pe = new PEReader(File.OpenRead(path));
             var md = pe.GetMetadataReader();
             var names = new SignatureNames();
-            var result = new List<(string, List<string>)>();
+            var methods = new List<(string, List<string>)>();
+            var baseTypes = new Dictionary<string, string>();
             foreach (var typeHandle in md.TypeDefinitions)
             {
+                var baseType = md.GetTypeDefinition(typeHandle).BaseType;
+                if (!baseType.IsNil)
+                {
+                    baseTypes[TypeName(md, typeHandle)] = TypeName(md, names, baseType);
+                }
+
                 foreach (var methodHandle in md.GetTypeDefinition(typeHandle).GetMethods())
                 {
                     var method = md.GetMethodDefinition(methodHandle);
@@ -150,29 +157,11 @@ public class KeptScalarsTests
                         }
                     }
 
-                    result.Add((TypeName(md, typeHandle) + "::" + md.GetString(method.Name) + Parameters(method.DecodeSignature(names, null)), calls));
+                    methods.Add((TypeName(md, typeHandle) + "::" + md.GetString(method.Name) + Parameters(method.DecodeSignature(names, null)), calls));
                 }
             }
 
-            return result;
-        }
-
-        private static Dictionary<string, string> BaseTypes(string path)
-        {
-            using var pe = new PEReader(File.OpenRead(path));
-            var md = pe.GetMetadataReader();
-            var names = new SignatureNames();
-            var result = new Dictionary<string, string>();
-            foreach (var typeHandle in md.TypeDefinitions)
-            {
-                var baseType = md.GetTypeDefinition(typeHandle).BaseType;
-                if (!baseType.IsNil)
-                {
-                    result[TypeName(md, typeHandle)] = TypeName(md, names, baseType);
-                }
-            }
-
-            return result;
+            return (methods, baseTypes);
         }
 
         private static void Skip(ref BlobReader il, OperandType operand)
