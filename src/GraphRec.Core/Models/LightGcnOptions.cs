@@ -97,7 +97,7 @@ public sealed class LightGcnOptions
     /// <see cref="CheckpointEvery"/> epochs, after the last, and after the last complete epoch when it is cancelled; when
     /// the folder already holds a checkpoint of the same data, split and options, training continues from it, and the
     /// result is the same, bit for bit, as a run that was never interrupted. A checkpoint of other data or options is
-    /// refused. Needs a float32 model on the CPU.
+    /// refused. Needs a float32 model (the checkpoint holds float32 values).
     /// </summary>
     public string? CheckpointDirectory { get; set; }
 

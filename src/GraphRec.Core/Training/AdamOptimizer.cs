@@ -47,6 +47,20 @@ internal abstract class AdamOptimizer : IDisposable
     /// <summary>v, laid out as the parameter.</summary>
     protected Tensor SecondMoment { get; }
 
+    /// <summary>The moments, copied out to the CPU as float32, and the step count, for a checkpoint.</summary>
+    public (float[] First, float[] Second, long Step) ExportState() =>
+        (TrainingCheckpoint.Copy(FirstMoment), TrainingCheckpoint.Copy(SecondMoment), StepCount);
+
+    /// <summary>Restores what <see cref="ExportState"/> copied out, onto the moments' device.</summary>
+    public void ImportState(float[] first, float[] second, long step)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        FirstMoment.copy_(tensor(first, FirstMoment.shape));
+        SecondMoment.copy_(tensor(second, SecondMoment.shape));
+        StepCount = step;
+    }
+
     public void Dispose()
     {
         FirstMoment.Dispose();

@@ -36,24 +36,6 @@ internal sealed class FusedAdam : AdamOptimizer
         ? parameter
         : throw new ArgumentException("The fused Adam needs a contiguous float32 CPU tensor.", nameof(parameter));
 
-    /// <summary>The moments and the step count, copied out, for a checkpoint.</summary>
-    public (float[] First, float[] Second, long Step) ExportState()
-    {
-        using var first = FirstMoment.data<float>();
-        using var second = SecondMoment.data<float>();
-        return (first.ToArray(), second.ToArray(), StepCount);
-    }
-
-    /// <summary>Restores what <see cref="ExportState"/> copied out.</summary>
-    public void ImportState(float[] first, float[] second, long step)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        FirstMoment.copy_(tensor(first, FirstMoment.shape));
-        SecondMoment.copy_(tensor(second, SecondMoment.shape));
-        StepCount = step;
-    }
-
     /// <summary>One step with <paramref name="gradient"/>, laid out as the parameter.</summary>
     public unsafe void Step(ReadOnlySpan<float> gradient)
     {

@@ -97,9 +97,10 @@ internal sealed partial class LightGcnTrainer
         TrainingState? lastEpoch = null;
         if (directory is not null)
         {
-            if (kernelStep is null)
+            if (model.Embedding.dtype != ScalarType.Float32)
             {
-                throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}.");
+                // A checkpoint holds float32 values, which would round the weights and moments of a wider model.
+                throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model; this one is {model.Embedding.dtype}. Convert it to float32, or train without checkpoints.");
             }
 
             if (TrainingCheckpoint.Load(directory, fingerprint, (int)model.Embedding.numel()) is { } resumed)
@@ -110,9 +111,9 @@ internal sealed partial class LightGcnTrainer
                         $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
                 }
 
-                Restore(model, kernelStep, resumed);
+                Restore(model, kernelStep, optimizer, resumed);
                 (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
-                bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape).DetachFromDisposeScope() : null;
+                bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape, device: model.Embedding.device).DetachFromDisposeScope() : null;
                 LogResumed(_logger, resumed.Epoch, directory);
             }
         }
@@ -181,7 +182,7 @@ internal sealed partial class LightGcnTrainer
                 if (directory is not null)
                 {
                     // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
-                    var (first, second, adamStep) = kernelStep!.ExportState();
+                    var (first, second, adamStep) = kernelStep?.ExportState() ?? optimizer!.ExportState();
                     lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
                         bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
                     if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
@@ -226,12 +227,19 @@ internal sealed partial class LightGcnTrainer
         optimizer?.LearningRate = learningRate;
     }
 
-    private static void Restore(LightGcnModel model, KernelTrainingStep kernelStep, TrainingState state)
+    private static void Restore(LightGcnModel model, KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, TrainingState state)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         model.Embedding.copy_(tensor(state.Embedding, model.Embedding.shape));
-        kernelStep.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
+        if (kernelStep is not null)
+        {
+            kernelStep.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
+        }
+        else
+        {
+            optimizer!.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
+        }
     }
 
     private static void CheckFits(LightGcnModel model, Interactions interactions, string name)
