@@ -1,4 +1,5 @@
 using GraphRec.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -168,6 +169,23 @@ public sealed class CheckpointTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => Train(train, validation, Options(2, directory)));
 
         Assert.Contains("after epoch 3, past LightGcnOptions.Epochs = 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_that_is_not_float32_is_refused_before_any_checkpoint_is_written()
+    {
+        var (train, validation) = Data();
+        string directory = Path.Combine(_folder, "float64");
+        var options = Options(1, directory);
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        using var model = new LightGcnModel(adjacency, options);
+        model.to(ScalarType.Float64);
+        Assert.Equal(ScalarType.Float64, model.Embedding.dtype);
+
+        var error = Assert.Throws<ArgumentException>(() => new LightGcnTrainer(options).Train(model, train, validation));
+
+        Assert.Contains("CheckpointDirectory needs a float32 model; this one is Float64", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
     }
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
