@@ -113,7 +113,7 @@ public sealed class BackendParityTests
             // Autograd through the formula: the loop's rows and the gathered layer-0 rows, each against its upstream gradient.
             var rows = torch.PropagateRows(nodes);
             var rows0 = torch.Embedding.index_select(0, tensor(nodes).to_type(ScalarType.Int64));
-            ((rows * upstream).sum() + (rows0 * upstream0).sum()).backward();
+            (rows * upstream).sum().Plus((rows0 * upstream0).sum()).backward();
 
             var gradient = new float[kernel.Embedding.numel()];
             var backend = (CsrKernelBackend)kernel.Backend;

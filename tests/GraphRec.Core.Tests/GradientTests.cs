@@ -19,11 +19,12 @@ public sealed class GradientTests
         // The model's gradient, through LightGcnConv's sparse product and autograd.
         var (finalUsers, finalItems) = model.Propagate();
         var ut = tensor(u);
-        var it = tensor(i);
-        var jt = tensor(j);
+        // The items' node indices, after the users'.
+        var it = tensor(i.Select(item => item + 3).ToArray());
+        var jt = tensor(j.Select(item => item + 3).ToArray());
         loss.Compute(new TripleEmbeddings(
-            finalUsers.index_select(0, ut), finalItems.index_select(0, it), finalItems.index_select(0, jt),
-            model.Embedding.index_select(0, ut), model.Embedding.index_select(0, it + 3), model.Embedding.index_select(0, jt + 3))).backward();
+            finalUsers.index_select(0, ut), finalItems.index_select(0, tensor(i)), finalItems.index_select(0, tensor(j)),
+            model.Embedding.index_select(0, ut), model.Embedding.index_select(0, it), model.Embedding.index_select(0, jt))).backward();
         var gradient = model.Embedding.grad!.to_type(ScalarType.Float64);
 
         // Central differences of the same loss on an independent dense double-precision forward pass.
@@ -40,11 +41,11 @@ public sealed class GradientTests
         {
             using var inner = NewDisposeScope();
             var e1 = dense.mm(e0);
-            var final = (e0 + e1 + dense.mm(e1)) / 3;
+            var final = e0.Plus(e1).Plus(dense.mm(e1)).DividedBy(3);
             var fu = final.index_select(0, ut);
-            var fi = final.index_select(0, it + 3);
-            var fj = final.index_select(0, jt + 3);
-            return loss.Compute(new TripleEmbeddings(fu, fi, fj, e0.index_select(0, ut), e0.index_select(0, it + 3), e0.index_select(0, jt + 3))).item<double>();
+            var fi = final.index_select(0, it);
+            var fj = final.index_select(0, jt);
+            return loss.Compute(new TripleEmbeddings(fu, fi, fj, e0.index_select(0, ut), e0.index_select(0, it), e0.index_select(0, jt))).item<double>();
         }
 
         var e0 = model.Embedding.detach().to_type(ScalarType.Float64).clone();

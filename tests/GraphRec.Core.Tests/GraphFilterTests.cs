@@ -51,14 +51,14 @@ public sealed class GraphFilterTests
             }
         }
 
-        var userScale = r.sum(1L).pow(-0.5).nan_to_num(0, 0, 0);
+        var userScale = r.sum(1L).rsqrt().nan_to_num(0, 0, 0);
         var itemDegree = r.sum(0L);
-        var itemScale = itemDegree.pow(-0.5).nan_to_num(0, 0, 0);
+        var itemScale = itemDegree.rsqrt().nan_to_num(0, 0, 0);
         var normalized = r * userScale.unsqueeze(1) * itemScale.unsqueeze(0);
         var (_, _, vt) = linalg.svd(normalized, false);
         var basis = vt[..8].t();
         var expected = r.mm(normalized.t()).mm(normalized)
-            + (0.3 * r.mm(diag(itemScale)).mm(basis).mm(basis.t()).mm(diag(itemDegree.sqrt())));
+            .Plus(r.mm(diag(itemScale)).mm(basis).mm(basis.t()).mm(diag(itemDegree.sqrt())).Times(0.3));
 
         var actual = scorer.Score([.. Enumerable.Range(0, users)]).to_type(ScalarType.Float64);
 

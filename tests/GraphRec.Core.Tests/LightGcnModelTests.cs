@@ -38,12 +38,12 @@ public sealed class LightGcnModelTests
         }
 
         var e0 = model.Embedding.detach().to_type(ScalarType.Float64);
-        var expected = e0 / (layers + 1);
+        var expected = e0.DividedBy(layers + 1);
         var power = e0;
         for (int k = 1; k <= layers; k++)
         {
             power = normalized.mm(power);
-            expected += power / (layers + 1);
+            expected = expected.Plus(power.DividedBy(layers + 1));
         }
 
         var (finalUsers, finalItems) = model.Propagate();

@@ -71,26 +71,26 @@ public sealed class NewUserTests : IDisposable
         using var scope = NewDisposeScope();
         int users = dataset.Users.Count;
         var dense = model.Model.Adjacency.Sparse.to_dense().to_type(ScalarType.Float64);
-        var degrees = dense.ne(0).sum(1L).to_type(ScalarType.Float64);
+        var degrees = dense.count_nonzero([1L]).to_type(ScalarType.Float64);
         int[] indices = [.. visitorItems.Select(dataset.Items.GetIndex)];
         var layer = model.Model.Embedding.detach().to_type(ScalarType.Float64);
         var weights = model.Model.LayerWeights;
-        var final = layer * weights[0];
+        var final = layer.Times(weights[0]);
         var visitor = zeros(options.EmbeddingDimension, dtype: ScalarType.Float64);
         foreach (int i in indices)
         {
-            visitor += layer[users + i] * weights[0] / indices.Length;
+            visitor = visitor.Plus(layer[users + i].Times(weights[0]).DividedBy(indices.Length));
         }
 
         for (int k = 1; k < weights.Count; k++)
         {
             foreach (int i in indices)
             {
-                visitor += layer[users + i] * weights[k] / Math.Sqrt(indices.Length * degrees[users + i].item<double>());
+                visitor = visitor.Plus(layer[users + i].Times(weights[k]).DividedBy(Math.Sqrt(indices.Length * degrees[users + i].item<double>())));
             }
 
             layer = dense.mm(layer);
-            final += layer * weights[k];
+            final = final.Plus(layer.Times(weights[k]));
         }
 
         var expected = final[users..].mv(visitor);

@@ -58,19 +58,19 @@ public sealed class SparseProductTests
         var rows = tensor(new long[] { 3, 17, 250, 301, 777 });
         using var backend = new CsrKernelBackend(adjacency);
         var fused = SparseProduct.PropagateOnCpu(backend, x, weights);
-        fused.index_select(0, rows).pow(2).sum().backward();
+        fused.index_select(0, rows).Squared().sum().backward();
         var fusedGradient = x.grad!.clone();
         x.grad!.zero_();
 
         var power = x;
-        var reference = x * weights[0];
+        var reference = x.Times(weights[0]);
         for (int k = 1; k < weights.Length; k++)
         {
             power = mm(adjacency.Sparse, power);
-            reference = reference + (power * weights[k]);
+            reference = reference.Plus(power.Times(weights[k]));
         }
 
-        reference.index_select(0, rows).pow(2).sum().backward();
+        reference.index_select(0, rows).Squared().sum().backward();
         Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"forward differs by {(fused - reference).abs().max().item<float>()}");
         Assert.True(fusedGradient.allclose(x.grad!, rtol: 1e-5, atol: 1e-6), $"backward differs by {(fusedGradient - x.grad!).abs().max().item<float>()}");
     }

@@ -1,6 +1,7 @@
 using GraphRec.Core;
 using GraphRec.Data;
 using GraphRec.Metrics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -45,7 +46,7 @@ public sealed class TrainingTests
         using var scope = NewDisposeScope();
         int batch = 37, dim = 12;
         var generator = new Generator(8);
-        var rows = (randn([3 * batch, dim], generator: generator) * 3).requires_grad_();   // large scores reach both tails of softplus
+        var rows = randn([3 * batch, dim], generator: generator).Times(3f).requires_grad_();   // large scores reach both tails of softplus
         var rows0 = randn([3 * batch, dim], generator: generator).requires_grad_();
         var loss = new BprLoss(0.01);
         var final = rows.split(batch);
@@ -224,8 +225,14 @@ public sealed class TrainingTests
     {
         public int ItemCount => items;
 
-        public Tensor Score(ReadOnlySpan<int> batch) =>
-            arange(items, ScalarType.Float32).unsqueeze(0).expand(batch.Length, items).clone();
+        public Tensor Score(ReadOnlySpan<int> batch)
+        {
+            // Each scalar in a using, as the remarks of ILoss ask of code the library calls in a loop.
+            using var start = 0.ToScalar();
+            using var stop = items.ToScalar();
+            using var step = 1.ToScalar();
+            return arange(start, stop, step, ScalarType.Float32).unsqueeze(0).expand(batch.Length, items).clone();
+        }
     }
 
     [Fact]
@@ -315,13 +322,19 @@ public sealed class TrainingTests
         public Tensor Compute(TripleEmbeddings batch)
         {
             Calls++;
-            var margin = 1 - (batch.Users * batch.Positives).sum(1) + (batch.Users * batch.Negatives).sum(1);
-            return margin.clamp_min(0).mean();
+            using var one = 1.ToScalar();
+            using var zero = 0.ToScalar();
+            var margin = (batch.Users * batch.Negatives).sum(1).sub((batch.Users * batch.Positives).sum(1)).add(one, one);
+            return margin.clamp_min(zero).mean();
         }
     }
 
     private sealed class NanLoss : ILoss
     {
-        public Tensor Compute(TripleEmbeddings batch) => batch.Users.sum() * float.NaN;
+        public Tensor Compute(TripleEmbeddings batch)
+        {
+            using var nan = float.NaN.ToScalar();
+            return batch.Users.sum().mul(nan);
+        }
     }
 }
