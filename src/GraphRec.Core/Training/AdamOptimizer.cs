@@ -10,7 +10,7 @@ namespace GraphRec.Core;
 ///   p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
 /// </code>
 /// </summary>
-internal abstract class AdamOptimizer : IDisposable
+internal abstract class AdamOptimizer : IAdamState, IDisposable
 {
     protected AdamOptimizer(Tensor parameter, double learningRate, double beta1, double beta2, double epsilon)
     {

@@ -26,7 +26,7 @@ namespace GraphRec.Core;
 /// a batch here calls no libtorch operation at all. Tests check it against autograd and PyTorch's Adam
 /// (<see cref="LibTorchAdam"/>) on libtorch's product, step by step.
 /// </remarks>
-internal sealed class KernelTrainingStep : IDisposable
+internal sealed class KernelTrainingStep : IAdamState, IDisposable
 {
     private readonly LightGcnModel _model;
     private readonly CsrKernelBackend _backend;

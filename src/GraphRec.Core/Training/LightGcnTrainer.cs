@@ -86,6 +86,7 @@ internal sealed partial class LightGcnTrainer
         }
 
         using var optimizer = kernelStep is null ? new LibTorchAdam(model.Embedding, _options.LearningRate) : null;
+        IAdamState adam = (IAdamState?)kernelStep ?? optimizer!;
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;
         int bestEpoch = _options.Epochs, sinceBest = 0, firstEpoch = 1;
@@ -111,7 +112,7 @@ internal sealed partial class LightGcnTrainer
                         $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
                 }
 
-                Restore(model, kernelStep, optimizer, resumed);
+                Restore(model, adam, resumed);
                 (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
                 bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape, device: model.Embedding.device).DetachFromDisposeScope() : null;
                 LogResumed(_logger, resumed.Epoch, directory);
@@ -123,7 +124,7 @@ internal sealed partial class LightGcnTrainer
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                SetLearningRate(kernelStep, optimizer, _options.LearningRateAt(epoch));
+                adam.LearningRate = _options.LearningRateAt(epoch);
                 triples = _sampler.Sample(train, epoch, triples);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
                 double lossSum = 0;
@@ -182,7 +183,7 @@ internal sealed partial class LightGcnTrainer
                 if (directory is not null)
                 {
                     // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
-                    var (first, second, adamStep) = kernelStep?.ExportState() ?? optimizer!.ExportState();
+                    var (first, second, adamStep) = adam.ExportState();
                     lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
                         bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
                     if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
@@ -221,25 +222,12 @@ internal sealed partial class LightGcnTrainer
         }
     }
 
-    private static void SetLearningRate(KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, double learningRate)
-    {
-        kernelStep?.LearningRate = learningRate;
-        optimizer?.LearningRate = learningRate;
-    }
-
-    private static void Restore(LightGcnModel model, KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, TrainingState state)
+    private static void Restore(LightGcnModel model, IAdamState adam, TrainingState state)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         model.Embedding.copy_(tensor(state.Embedding, model.Embedding.shape));
-        if (kernelStep is not null)
-        {
-            kernelStep.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
-        }
-        else
-        {
-            optimizer!.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
-        }
+        adam.ImportState(state.FirstMoment, state.SecondMoment, state.AdamStep);
     }
 
     private static void CheckFits(LightGcnModel model, Interactions interactions, string name)
