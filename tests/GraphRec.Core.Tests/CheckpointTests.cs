@@ -36,7 +36,11 @@ public sealed class CheckpointTests : IDisposable
     {
         using var adjacency = NormalizedAdjacency.FromInteractions(train);
         using var model = libTorch ? new LightGcnModel(adjacency, options, new TorchSparseBackend(adjacency)) : new LightGcnModel(adjacency, options);
-        Assert.Equal(libTorch, KernelTrainingStep.For(model, options.LearningRate) is null);
+        using (var kernelStep = KernelTrainingStep.For(model, options.LearningRate))
+        {
+            Assert.Equal(libTorch, kernelStep is null);
+        }
+
         new LightGcnTrainer(options).Train(model, train, validation, epochsRun is null ? null : new Progress(p =>
         {
             if (p.Batch == 1)
