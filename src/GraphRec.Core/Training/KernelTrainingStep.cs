@@ -89,9 +89,13 @@ internal sealed class KernelTrainingStep : IAdamState, IDisposable
     /// </summary>
     public static KernelTrainingStep? For(
         LightGcnModel model, double learningRate, bool inLocalityOrder = true, TrainingPrecision precision = TrainingPrecision.Full) =>
-        model.Backend is CsrKernelBackend backend && FusedAdam.Supports(model.Embedding)
-            ? new KernelTrainingStep(model, backend, learningRate, inLocalityOrder, precision)
-            : null;
+        AppliesTo(model) ? new KernelTrainingStep(model, (CsrKernelBackend)model.Backend, learningRate, inLocalityOrder, precision) : null;
+
+    /// <summary>
+    /// Whether <see cref="For"/> returns a step for <paramref name="model"/> (a float32 model on the CPU kernel),
+    /// without building one: a step holds a relabelled copy of Â.
+    /// </summary>
+    public static bool AppliesTo(LightGcnModel model) => model.Backend is CsrKernelBackend && FusedAdam.Supports(model.Embedding);
 
     /// <summary>
     /// Runs one batch: <paramref name="nodes"/> are its users, positives and negatives as node indices, <c>[u; i; j]</c>.
