@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace GraphRec.Sample.Tests;
@@ -24,6 +26,95 @@ public sealed class ResumeTests : IDisposable
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(_folder, "straight", "model.graphrec")), File.ReadAllBytes(Path.Combine(_folder, "resumed", "model.graphrec")));
         Assert.Equal(3, Metrics(Path.Combine(_folder, "resumed"))["history"]!.AsArray().Count);
+    }
+
+    /// <summary>
+    /// Ctrl-C as a user presses it: SIGINT to the sample's own process, mid-run. The process must say where the run
+    /// can continue, exit with 130 and leave a checkpoint; the same command from there must end with the model of a
+    /// straight run, bit for bit. The in-process tests above cannot show this: they never pass through the runtime's
+    /// signal handling and System.CommandLine's cancellation.
+    /// </summary>
+    [SkippableFact]
+    public async Task Ctrl_C_during_training_leaves_a_checkpoint_from_which_the_same_command_ends_with_the_straight_runs_model()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "SIGINT is sent with the POSIX kill command, which Windows does not have.");
+        string data = SmallMovieLens.Write(_folder, SmallMovieLens.TwoGroups(), 30);
+        string checkpoints = Path.Combine(_folder, "checkpoints");
+        string[] common = ["--data-dir", data, "--dim", "8", "--batch-size", "64", "--threads", "2", "--resume", checkpoints];
+
+        // Far more epochs than can run before the signal lands, so the process is surely mid-run when it does, and no
+        // periodic checkpoint, so the one found after the signal can only have been written because of it.
+        (int exitCode, int lastPrintedEpoch, string errors) = await RunUntilInterrupted(
+            [.. common, "--epochs", "100000", "--checkpoint-every", "100000", "--output", Path.Combine(_folder, "interrupted")]);
+
+        Assert.Equal(130, exitCode);
+        Assert.Contains($"the last complete epoch is saved in {checkpoints}", errors, StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.GetFiles(checkpoints));
+
+        // The checkpoint holds the last complete epoch, at most one past the last one printed; two more are left to run.
+        string epochs = (lastPrintedEpoch + 2).ToString(CultureInfo.InvariantCulture);
+        string resumed = Path.Combine(_folder, "resumed"), straight = Path.Combine(_folder, "straight");
+        Assert.Equal(0, await Cli.RunAsync([.. common, "--epochs", epochs, "--output", resumed]));
+        Assert.Equal(0, await Cli.RunAsync(["--data-dir", data, "--dim", "8", "--batch-size", "64", "--threads", "2", "--epochs", epochs, "--output", straight]));
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model.graphrec")), File.ReadAllBytes(Path.Combine(resumed, "model.graphrec")));
+        Assert.Equal(lastPrintedEpoch + 2, Metrics(resumed)["history"]!.AsArray().Count);
+    }
+
+    /// <summary>
+    /// Starts the sample as its own process, sends it SIGINT once it has printed its first epoch, and returns its exit
+    /// code, the last epoch it printed and what it wrote to stderr.
+    /// </summary>
+    private static async Task<(int ExitCode, int LastPrintedEpoch, string Errors)> RunUntilInterrupted(string[] arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "graphrec-sample.dll"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            Task<string> errors = process.StandardError.ReadToEndAsync(timeout.Token);
+            int lastPrintedEpoch = 0;
+            bool interrupted = false;
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                // Redirected output has one line per epoch: "epoch   3/100000: loss ...".
+                if (line.StartsWith("epoch ", StringComparison.Ordinal))
+                {
+                    lastPrintedEpoch = int.Parse(line.AsSpan(6, line.IndexOf('/', StringComparison.Ordinal) - 6), CultureInfo.InvariantCulture);
+                    if (!interrupted)
+                    {
+                        SendInterrupt(process.Id);
+                        interrupted = true;
+                    }
+                }
+            }
+
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(interrupted, "the sample printed no epoch before it exited: " + await errors);
+            return (process.ExitCode, lastPrintedEpoch, await errors);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    /// <summary>The <c>dotnet</c> host running these tests, so the sample runs on the same runtime.</summary>
+    private static string DotnetHost() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    private static void SendInterrupt(int processId)
+    {
+        using var kill = Process.Start("kill", ["-INT", processId.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     [Fact]
