@@ -40,7 +40,8 @@ public sealed class ResumeTests : IDisposable
         Skip.If(OperatingSystem.IsWindows(), "SIGINT is sent with the POSIX kill command, which Windows does not have.");
         string data = SmallMovieLens.Write(_folder, SmallMovieLens.TwoGroups(), 30);
         string checkpoints = Path.Combine(_folder, "checkpoints");
-        string[] common = ["--data-dir", data, "--dim", "8", "--batch-size", "64", "--threads", "2", "--resume", checkpoints];
+        string[] model = ["--data-dir", data, "--dim", "8", "--batch-size", "64", "--threads", "2"];
+        string[] common = [.. model, "--resume", checkpoints];
 
         // Far more epochs than can run before the signal lands, so the process is surely mid-run when it does, and no
         // periodic checkpoint, so the one found after the signal can only have been written because of it.
@@ -55,7 +56,7 @@ public sealed class ResumeTests : IDisposable
         string epochs = (lastPrintedEpoch + 2).ToString(CultureInfo.InvariantCulture);
         string resumed = Path.Combine(_folder, "resumed"), straight = Path.Combine(_folder, "straight");
         Assert.Equal(0, await Cli.RunAsync([.. common, "--epochs", epochs, "--output", resumed]));
-        Assert.Equal(0, await Cli.RunAsync(["--data-dir", data, "--dim", "8", "--batch-size", "64", "--threads", "2", "--epochs", epochs, "--output", straight]));
+        Assert.Equal(0, await Cli.RunAsync([.. model, "--epochs", epochs, "--output", straight]));
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model.graphrec")), File.ReadAllBytes(Path.Combine(resumed, "model.graphrec")));
         Assert.Equal(lastPrintedEpoch + 2, Metrics(resumed)["history"]!.AsArray().Count);
