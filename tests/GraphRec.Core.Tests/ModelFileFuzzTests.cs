@@ -21,6 +21,9 @@ public sealed class ModelFuzzRunsAlone;
 public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const int PayloadStart = 8 + 4 + 8 + 32;
+
+    /// <summary>A forged file whose text field's length prefix ran past five bytes (a <see cref="FormatException"/> once escaped the loader).</summary>
+    private const string ForgedTextLength = "6E9y7s_mt6e1";
     private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-model-fuzz-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -71,7 +74,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
         byte[] genuine = await GenuineAsync(kind);
         long loaded = 0, refused = 0;
         var cases = Gen.Select(FileMutation.Random.Array[1, 4], Gen.Bool);
-        Check.Sample(cases, c =>
+        long ran = Properties.Check(cases, c =>
         {
             string path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".graphrec");
             byte[] bytes = Edit(genuine, c.Item1, c.Item2);
@@ -101,8 +104,8 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             Assert.True(allocated < (32L << 20) + (4096L * bytes.Length), $"{allocated:N0} bytes allocated for a {bytes.Length:N0}-byte file");
             File.Delete(path);
-        }, iter: FileMutation.Cases, threads: 1, print: c => $"resealed {c.Item2}, edits {string.Join("; ", c.Item1)}");
-        output.WriteLine($"{kind} model file: {FileMutation.Cases} edited files, {loaded} loaded and served, {refused} refused with ModelFormatException, 0 other outcomes");
-        Assert.Equal(FileMutation.Cases, loaded + refused);
+        }, c => $"resealed {c.Item2}, edits {string.Join("; ", c.Item1)}", FileMutation.Cases, ForgedTextLength);
+        output.WriteLine($"{kind} model file: {ran} edited files, {loaded} loaded and served, {refused} refused with ModelFormatException, 0 other outcomes");
+        Assert.Equal(ran, loaded + refused);
     }
 }

@@ -14,7 +14,8 @@ public sealed class FuzzTestsRunAlone;
 /// <summary>
 /// Property: every parser, fed a valid file mutated at random (bytes inserted, overwritten, deleted, repeated, cut),
 /// gives either a consistent dataset or a <see cref="DatasetFormatException"/>, within seconds and megabytes. CI runs
-/// <see cref="Cases"/> cases per parser; <c>GRAPHREC_FUZZ_CASES=N</c> runs N (the README gives the long run).
+/// <see cref="Cases"/> cases per parser on fixed seeds; <c>GRAPHREC_FUZZ_CASES=N</c> runs N and
+/// <c>GRAPHREC_FUZZ_SEEDS=fresh</c> draws new ones (see <see cref="Properties"/>).
 /// </summary>
 [Collection(nameof(FuzzTestsRunAlone))]
 [Trait("Category", "Fuzz")]
@@ -69,7 +70,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
     private void Run(string parser, (string Name, byte[] Content)[] files, string subfolder, Func<string, bool, Task<InteractionDataset>> load)
     {
         long loaded = 0, refused = 0;
-        Check.Sample(Case, c =>
+        long ran = Properties.Check(Case, c =>
         {
             string folder = Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Path.Combine(folder, subfolder));
@@ -99,9 +100,9 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             Assert.True(allocated < FixedAllocation + (AllocationPerInputByte * inputBytes), $"{parser}: {allocated:N0} bytes allocated for {inputBytes:N0} bytes of input");
             Directory.Delete(folder, recursive: true);
-        }, iter: Cases, threads: 1, print: c => $"file {c.File}, lenient {c.Lenient}, edits {string.Join("; ", c.Edits)}");
-        output.WriteLine($"{parser}: {Cases} mutated inputs, {loaded} loaded, {refused} refused with DatasetFormatException, 0 other outcomes");
-        Assert.Equal(Cases, loaded + refused);
+        }, c => $"file {c.File}, lenient {c.Lenient}, edits {string.Join("; ", c.Edits)}", Cases);
+        output.WriteLine($"{parser}: {ran} mutated inputs, {loaded} loaded, {refused} refused with DatasetFormatException, 0 other outcomes");
+        Assert.Equal(ran, loaded + refused);
     }
 
     private static Task<InteractionDataset> MovieLens(MovieLensRelease release, string dataDirectory, bool lenient) =>
