@@ -14,7 +14,7 @@ public sealed class FuzzTestsRunAlone;
 /// <summary>
 /// Property: every parser, fed a valid file mutated at random (bytes inserted, overwritten, deleted, repeated, cut),
 /// gives either a consistent dataset or a <see cref="DatasetFormatException"/>, within seconds and megabytes. CI runs
-/// <see cref="Cases"/> cases per parser; <c>GRAPHREC_FUZZ_CASES=N</c> runs N (the README gives the long run).
+/// <see cref="Cases"/> cases per parser; <c>GRAPHREC_FUZZ_CASES=N</c> runs N (docs/architecture.md gives the long run).
 /// </summary>
 [Collection(nameof(FuzzTestsRunAlone))]
 [Trait("Category", "Fuzz")]
