@@ -60,9 +60,9 @@ XML
 readme="$work/readme"
 mkdir -p "$readme"
 cp "$app/nuget.config" "$app/SmokeApp.csproj" "$readme/"
-awk '/^## Using the library/ { section = 1 } section && /^```csharp/ { inside = 1; next } inside && /^```/ { exit } inside { print }' \
+awk '/^## Quickstart/ { section = 1 } section && /^```csharp/ { inside = 1; next } inside && /^```/ { exit } inside { print }' \
   "$root/README.md" > "$readme/Program.cs"
-test -s "$readme/Program.cs" || { echo "README.md has no csharp block under '## Using the library'" >&2; exit 1; }
+test -s "$readme/Program.cs" || { echo "README.md has no csharp block under '## Quickstart'" >&2; exit 1; }
 (cd "$readme" && dotnet build -c Release -v minimal)
 if [ -n "${GRAPHREC_DATA_DIR:-}" ]; then
   (cd "$readme" && dotnet run -c Release --no-build)

@@ -15,7 +15,7 @@ namespace GraphRec.Core;
 /// a linear low-pass filter plus an ideal one, with V_k the top-k right singular vectors of R̃ (a randomized SVD). A
 /// user is scored from its own row r_u alone, so a visitor is scored exactly as a training user with the same items
 /// would be (<see cref="RecommendForItems"/>). It fits in seconds where LightGCN trains for hours, and on Gowalla matches
-/// the accuracy LightGCN reaches after 1,000 epochs (the README's figures).
+/// the accuracy LightGCN reaches after 1,000 epochs (the gowalla benchmark, docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// The item x item matrix R̃ᵀR̃ is never made: the linear part is computed per user in two sparse hops, the ideal part

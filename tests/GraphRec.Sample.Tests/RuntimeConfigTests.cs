@@ -4,7 +4,7 @@ namespace GraphRec.Sample.Tests;
 
 /// <summary>
 /// The programs that train keep idle thread-pool workers from spinning: on two cores a spinning worker takes turns
-/// with the kernel's threads (a Gowalla epoch measured 9% slower; README, Performance).
+/// with the kernel's threads (a Gowalla epoch measured slower; docs/training.md).
 /// </summary>
 public sealed class RuntimeConfigTests
 {

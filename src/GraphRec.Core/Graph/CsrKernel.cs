@@ -12,14 +12,14 @@ namespace GraphRec.Core;
 /// <see cref="Vector256{T}"/> in the row's own memory.
 /// </summary>
 /// <remarks>
-/// We own this kernel because a measurement says so: on Gowalla (1.6 M non-zeros, dim 64, 2 cores) libtorch's COO
-/// <c>torch.mm</c> takes 77 ms forward and 199 ms forward + backward, this loop about a tenth of that. Each output row
+/// We own this kernel because a measurement says so: on Gowalla this loop takes about a tenth of the time of libtorch's
+/// COO <c>torch.mm</c>, forward and backward (micro benchmark). Each output row
 /// is written by exactly one task in a fixed order, so the result does not depend on the thread count or scheduling.
 /// </remarks>
 internal static class CsrKernel
 {
-    // Non-zeros to look ahead when prefetching neighbour rows: on Gowalla here 12 was fastest of 0 to 16 with separate
-    // multiplies and adds; with fused ones, 16 to 24 beat 12 (20: 38.2 against 40.8 ms per training batch).
+    // Non-zeros to look ahead when prefetching neighbour rows: with fused multiply-adds, 16 to 24 gave the shortest
+    // training batch on Gowalla (phases benchmark); 20 is in the middle of that range.
     private const int PrefetchDistance = 20;
 
     /// <summary>
@@ -60,10 +60,8 @@ internal static class CsrKernel
 
     /// <summary>
     /// Rows ahead of the one being computed that <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> tells its sink about
-    /// (<see cref="IRowSink.Prefetch"/>). Measured on Gowalla's training step, in one process, alternating rounds of 25
-    /// batches after 50 of warm-up: Adam's state asked for 1 to 16 rows ahead gained 0.5 to 1.6 ms a batch (two rows:
-    /// 28.1, 29.0 and 29.5 ms against 28.9, 30.0 and 31.1), and the batch's compact rows four ahead 0.5 to 0.8 more
-    /// (26.4, 26.9, 26.5 and 26.2 against 27.1, 27.5, 27.0 and 27.0).
+    /// (<see cref="IRowSink.Prefetch"/>), so that Adam's state and the batch's compact rows arrive before they are needed:
+    /// asking a few rows ahead shortens Gowalla's training batch (phases benchmark).
     /// </summary>
     public const int SinkLookahead = 4;
 
@@ -460,8 +458,8 @@ internal static class CsrKernel
 
     /// <summary>
     /// Rows to look ahead in loops over a batch's rows (a few thousand of tens of thousands, in no order the hardware
-    /// prefetcher can follow). Measured on Gowalla: three interleaved pairs of the phases benchmark gave 48.3, 43.3 and
-    /// 43.7 ms per batch with it against 48.6, 46.1 and 45.3 without.
+    /// prefetcher can follow), so that their memory arrives before it is read: a shorter training batch on Gowalla
+    /// (phases benchmark).
     /// </summary>
     public const int RowLookahead = 8;
 
@@ -620,13 +618,12 @@ internal static class CsrKernel
     /// (or the longest row), one per task, freed when it ends.
     /// </summary>
     /// <remarks>
-    /// Owned because measured: the gradient's first product reads some 196,000 of Gowalla's 1.6 million non-zeros, and
-    /// testing each column inside the row loop mispredicted a branch at nearly every kept one; gathering without a
-    /// branch, then running the row loop over the kept ones, took the gradient phase from 22.7 and 24.4 to 19.9 and
-    /// 20.7 ms per training batch (alternating rounds of 25 batches, two runs). Gathered one row at a time, though,
-    /// a row kept 3 non-zeros on average and the prefetching 20 ahead never reached any of them; the forward's last
-    /// product, over the batch's 5,800 rows picked out of 70,839, likewise fetched each row's first 20 neighbours
-    /// unannounced and took 10.8 ns a non-zero against 2.9 in a full product. The sums are the same, in the same order.
+    /// Owned because measured: the gradient's first product reads about an eighth of Gowalla's non-zeros, and testing
+    /// each column inside the row loop mispredicts a branch at nearly every kept one; gathering without a branch, then
+    /// running the row loop over the kept ones, shortens the gradient phase (phases benchmark). Runs of rows, not one
+    /// row at a time, because a single row keeps too few non-zeros for the prefetching ahead to reach any of them, and
+    /// a product over picked rows would fetch each row's first neighbours unannounced. The sums are the same, in the
+    /// same order.
     /// </remarks>
     private readonly unsafe struct RowRun : IDisposable
     {
@@ -730,8 +727,8 @@ internal interface IRowSink
 internal sealed class CsrPartition
 {
     /// <summary>
-    /// Measured on Gowalla in one process, alternating rounds of 25 training batches against 4 blocks per thread: 8, 16,
-    /// 32 and 64 per thread took 36.0, 36.6, 36.7 and 37.4 ms per batch against 37.8, 39.1, 38.3 and 39.1.
+    /// More blocks than threads, so that a thread that finishes early takes another: 8 to 64 per thread all beat 4 on
+    /// Gowalla's training batch (phases benchmark), and 16 is in that range.
     /// </summary>
     internal const int BlocksPerThread = 16;
 

@@ -11,8 +11,8 @@ namespace GraphRec.Core;
 /// operators: <c>t * 0.5f</c>, <c>a + b</c>, which adds with alpha 1, <c>t / n</c>) and hands libtorch only the handle.
 /// Nothing holds the managed object while the native call runs, so a garbage collection on another thread can run its
 /// finalizer, which frees the native scalar that libtorch is still reading: "Unknown scalar type" or a wrong value, at
-/// random (CI saw it once in a training test; the README's "Scalars freed during a call" has the measured rate). Known
-/// upstream: dotnet/TorchSharp pull requests 1434 and 1496, open. Here every scalar is created in a <c>using</c>, which
+/// random (CI saw it once in a training test; docs/troubleshooting.md has more). Known upstream: dotnet/TorchSharp pull
+/// requests 1434 and 1496. Here every scalar is created in a <c>using</c>, which
 /// keeps it reachable through the call and frees it at once, with the numeric type of the operator it replaces, so
 /// results stay bit for bit the same. GraphRec.Core calls no TorchSharp method that makes a scalar of its own; a test
 /// scans the IL to keep it so.

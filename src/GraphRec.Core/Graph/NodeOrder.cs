@@ -7,10 +7,8 @@ namespace GraphRec.Core;
 /// more of a product's scattered reads find their row already in cache.
 /// </summary>
 /// <remarks>
-/// Owned because measured: on a 2-core Intel Xeon virtual machine (2 MiB of L2 per core), Gowalla's training step in
-/// this order took 50.4 ms per batch against 60.6 ms in the nodes' own order (phases benchmark, six pairs of separate
-/// runs, lower in all six); a lone product 15 to 20% faster. (On an AMD EPYC with 32 MiB of L3, an earlier kernel's
-/// step was slower in such an order, 47.0 against 43.9 ms per batch: to be measured again there.) Users stay before
+/// Owned because measured: Gowalla's training step is shorter in this order on machines with small caches (an Intel
+/// Xeon, a family-25 AMD EPYC) and no slower on one with a large L3 (phases benchmark). Users stay before
 /// items, so the relabelled matrix is still a bipartite <see cref="NormalizedAdjacency"/>; each row keeps its non-zeros
 /// in its original order, so every row of every product is the same sum in the same order, and results do not change
 /// by a bit.

@@ -121,8 +121,8 @@ internal static class SparseProduct
         {
             // B = Sᵀ G and Sᵀ G₀ at the batch's distinct rows only, compact (row p is node distinctRows[p]), each row's
             // share summed in order of the gathered rows: every later use reads these, never a whole [nodes, dim] table.
-            // Measured on Gowalla in eight pairs of separate runs: the gradient phase 0.8 ms a batch shorter than with
-            // such tables, whose few thousand scattered rows cost a cache miss each and push out the products'.
+            // Compact because whole tables' few thousand scattered rows cost a cache miss each and push out the
+            // products': the gradient phase is shorter this way (phases benchmark).
             var compact = backend.ScratchBatchRows(2 * compactLength);
             var batchB = compact.AsSpan(0, compactLength);
             var batchG0 = compact.AsSpan(compactLength, compactLength);

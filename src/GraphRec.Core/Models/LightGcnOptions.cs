@@ -12,13 +12,9 @@ namespace GraphRec.Core;
 /// The defaults are the ones behind the README's MovieLens 100K figures: the paper's dimension, layers, initialisation
 /// and weight decay; a learning rate, batch size and epoch count measured on MovieLens 100K (the paper's 0.001 and
 /// 2048 are far from converged after a minute there); and a fixed seed, so that the same data gives the same model in
-/// every run. For the paper's Gowalla setting use <c>LearningRate = 0.001, BatchSize = 2048, Epochs = 1000</c>; measured
-/// on Gowalla (README), <c>LearningRate = 0.005</c> with <c>LearningRateMilestones = [50]</c> and
-/// <c>LearningRateDecay = 0.2</c> reached by epoch 100 the accuracy the paper's rate has at 200, and was ahead of it
-/// at every epoch measured (to 250); it reached each later level some 110 to 170 epochs before the paper's rate (a
-/// Recall@20 of 0.179 at epoch 270 against 380, 0.181 at 420 against 590) and ended no lower: 0.1824 / 0.1556
-/// (Recall / NDCG@20) after 1,000 epochs, where the paper's rate had 0.1818 / 0.1557 after 900 and the reference
-/// ends at 0.1824 / 0.1547 after 1,000.
+/// every run. For the paper's Gowalla setting use <c>LearningRate = 0.001, BatchSize = 2048, Epochs = 1000</c>; with
+/// <c>LearningRate = 0.005</c>, <c>LearningRateMilestones = [50]</c> and <c>LearningRateDecay = 0.2</c> it reaches each
+/// accuracy level sooner and ends no lower, as the Gowalla convergence benchmark shows (docs/benchmarks.md).
 /// </remarks>
 public sealed class LightGcnOptions
 {
@@ -87,8 +83,8 @@ public sealed class LightGcnOptions
     /// The kernel runs on the .NET thread pool. On a machine with few cores, an app that trains should keep idle pool
     /// workers from spinning (runtime setting <c>System.Threading.ThreadPool.UnfairSemaphoreSpinLimit</c> = 0, or
     /// <c>DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0</c>): a spinning worker takes turns with the kernel's threads, and
-    /// a Gowalla epoch on 2 cores measured 9% slower with the default. A process-wide setting, so the library leaves it
-    /// to the app.
+    /// a Gowalla epoch on 2 cores is measurably slower with the default (the gowalla benchmark). A process-wide setting, so
+    /// the library leaves it to the app.
     /// </remarks>
     public int Threads { get; set; }
 
@@ -107,7 +103,7 @@ public sealed class LightGcnOptions
     /// <summary>
     /// How the CPU training step stores the propagated layers between its products. Default
     /// <see cref="TrainingPrecision.Full"/>, the reference code's arithmetic; <see cref="TrainingPrecision.BFloat16Layers"/>
-    /// trains at the same measured accuracy, in a shorter epoch on machines whose products wait on memory (README). Needs a float32 model on the CPU when not the default.
+    /// trains at the same measured accuracy, in a shorter epoch on machines whose products wait on memory (docs/training.md). Needs a float32 model on the CPU when not the default.
     /// </summary>
     public TrainingPrecision TrainingPrecision { get; set; }
 

@@ -11,12 +11,11 @@ namespace GraphRec.Core;
 /// <see cref="AdamOptimizer"/> for one contiguous float32 CPU parameter, in a single parallel pass.
 /// </summary>
 /// <remarks>
-/// Owned because it was measured: on Gowalla's 4.5 million embedding values, TorchSharp's <c>optim.Adam</c> makes about ten
-/// passes over the parameter and its state per step (10 ms of a 90 ms batch here); this makes one. The trainer uses it for
+/// Owned because it was measured: TorchSharp's <c>optim.Adam</c> makes about ten passes over the parameter and its state
+/// per step, a noticeable share of a Gowalla batch (phases benchmark); this makes one. The trainer uses it for
 /// CPU float32 models (<see cref="KernelTrainingStep"/>, with the gradient it computes) and <see cref="LibTorchAdam"/> everywhere else.
 /// The moments are written with non-temporal stores: 72 MB a step on Gowalla that no one reads before the next step, which
-/// otherwise push Â and the products' matrices out of the cache. In one process, alternating rounds of 25 batches: 40.6,
-/// 41.9 and 42.3 ms per batch against 41.3, 44.8 and 43.7 with ordinary stores.
+/// otherwise push Â and the products' matrices out of the cache (a shorter batch in the phases benchmark).
 /// </remarks>
 internal sealed class FusedAdam : AdamOptimizer
 {

@@ -5,8 +5,8 @@ namespace GraphRec.Core;
 /// <summary>A training loss over a batch of triples. Returns a scalar tensor to minimise.</summary>
 /// <remarks>
 /// Training calls it once a batch, hundreds of thousands of times in a long run. TorchSharp 0.107 turns a number in
-/// tensor arithmetic into a native scalar that the garbage collector may free while libtorch reads it (README, "Scalars
-/// freed during a call"), and some of its methods make such scalars of their own: <c>a + b</c> and <c>a.add(b)</c> add
+/// tensor arithmetic into a native scalar that the garbage collector may free while libtorch reads it, failing at random,
+/// and some of its methods make such scalars of their own: <c>a + b</c> and <c>a.add(b)</c> add
 /// with an alpha of 1 made that way. Make each scalar in a <c>using</c> and call the overload that takes every scalar:
 /// with <c>using var one = 1.ToScalar();</c>, <c>a.add(b, one)</c> for <c>a + b</c> and <c>x.add(one, one)</c> for
 /// <c>x + 1</c>. <see cref="BprLoss"/> does so.

@@ -21,8 +21,8 @@ public static class Samplers
     /// user uniformly, then one of the user's training items as the positive. An epoch has as many triples as there are
     /// training interactions, so users, not interactions, weigh equally; the reference's published per-epoch figures
     /// were measured with it. The default of training: measured on MovieLens 100K it ranks better than
-    /// <see cref="EveryInteraction"/> by every per-user metric (NDCG@10 0.4075 against 0.3972 with the README's defaults;
-    /// the README's parity section has the 75/25 runs), since the metrics average over users, whom it weighs equally.
+    /// <see cref="EveryInteraction"/> by every per-user metric (the sample app's defaults, and the parity benchmark's
+    /// 75/25 runs in docs/benchmarks.md), since the metrics average over users, whom it weighs equally.
     /// </summary>
     /// <param name="seed">The seed of every epoch's random streams.</param>
     /// <param name="maxDegreeOfParallelism">Threads drawing triples; all processors when 0 or negative (the default).</param>
