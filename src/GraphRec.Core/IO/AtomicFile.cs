@@ -45,7 +45,14 @@ internal static class AtomicFile
         }
         finally
         {
-            File.Delete(temporary); // no error when it is gone, as after the rename
+            try
+            {
+                File.Delete(temporary); // no error when it is gone, as after the rename
+            }
+            catch (IOException)
+            {
+                // The folder itself is gone: nothing is left to clean, and the write's own error is the one to report.
+            }
         }
     }
 
