@@ -129,6 +129,16 @@ public sealed class HostileUseTests : IDisposable
         Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
     }
 
+    [SkippableFact]
+    public async Task A_model_path_linked_to_dev_zero_is_one_line_without_reading_the_device()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "/dev/zero and symbolic links to it are Linux's.");
+        string link = Path.Combine(_folder, "model.graphrec");
+        File.CreateSymbolicLink(link, "/dev/zero");
+
+        AssertOneLineError(await RunAsync("recommend", "--model", link, "--user", "1"), "not a regular file");
+    }
+
     [Fact]
     public async Task One_user_with_thirty_ratings_trains_and_keeps_the_model_though_no_test_item_can_be_ranked()
     {
