@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Net.Http;
 using GraphRec.Core;
 using GraphRec.Data;
@@ -27,7 +28,14 @@ internal static class Cli
             return 1;
         }
 
-        return await parse.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A closed terminal (SIGHUP) stops a run as Ctrl-C and SIGTERM do, leaving its checkpoint, instead of killing it.
+        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            hangUp.Cancel();
+        });
+        return await parse.InvokeAsync(cancellationToken: hangUp.Token).ConfigureAwait(false);
     }
 
     /// <summary>Parses <paramref name="args"/> as <c>train</c> (explicit or by default): the settings, or the parse errors.</summary>

@@ -1,52 +1,33 @@
+using GraphRec.Core;
+
 namespace GraphRec.Sample;
 
-/// <summary>The <c>--output</c> folder: checked before any work, written file by file through a temporary file and a rename.</summary>
+/// <summary>The folders a run writes to (<c>--output</c>, <c>--resume</c>): checked and locked before any work, written file by file whole or not at all.</summary>
 internal static class OutputFolder
 {
     /// <summary>
-    /// Creates the folder if needed and proves it writable, so that a wrong <c>--output</c> fails in a second, not after
-    /// a whole training run.
+    /// Creates the folder if needed, proves it writable and that none of <paramref name="fileNames"/> is taken by a
+    /// folder, and locks it for this run, so that a wrong path or a second run on the same folder fails in a second, not
+    /// after a whole training run.
     /// </summary>
-    /// <exception cref="UsageException">The path is a file, or the folder cannot be created or written.</exception>
-    public static void Prepare(string folder)
+    /// <returns>The lock, held until disposed.</returns>
+    /// <exception cref="UsageException">The path is a file, the folder cannot be created or written, a file's name is taken by a folder, or another run writes there.</exception>
+    public static IDisposable Prepare(string folder, string option, params string[] fileNames)
     {
-        string full = Path.GetFullPath(folder);
-        if (File.Exists(full))
-        {
-            throw new UsageException($"--output {full} is a file; give a folder (it is created when missing).");
-        }
-
         try
         {
-            Directory.CreateDirectory(full);
-            string probe = Path.Combine(full, $".graphrec-write-check-{Environment.ProcessId}.tmp");
-            File.WriteAllBytes(probe, [1]);
-            File.Delete(probe);
+            AtomicFile.CheckWritableFolder(folder, option, fileNames);
+            return AtomicFile.LockFolder(folder, option);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (IOException error)
         {
-            throw new UsageException($"cannot write to the --output folder {full}: {error.Message}");
+            throw new UsageException(error.Message);
         }
     }
 
     /// <summary>
-    /// Writes <paramref name="path"/> through <c>path.tmp</c> and a rename, so that a full disk or a kill leaves the
+    /// Writes <paramref name="path"/> through a temporary file and a rename, so that a full disk or a kill leaves the
     /// previous file or the new one, never a truncated one.
     /// </summary>
-    public static async Task WriteAsync(string path, Func<string, Task> write)
-    {
-        string temporary = path + ".tmp";
-        try
-        {
-            await write(temporary).ConfigureAwait(false);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
+    public static Task WriteAsync(string path, Func<string, Task> write) => AtomicFile.WriteAsync(path, write);
 }

@@ -7,6 +7,9 @@ namespace GraphRec.Sample;
 /// <summary>The notebook's three plots, with ScottPlot: training loss, and validation precision and recall per epoch.</summary>
 internal static class Plots
 {
+    /// <summary>The files <see cref="Write"/> can write in its folder.</summary>
+    public static IReadOnlyList<string> FileNames { get; } = ["loss.png", $"{MetricNames.Precision}.png", $"{MetricNames.Recall}.png"];
+
     public static IReadOnlyList<string> Write(IReadOnlyList<EpochRecord> history, IReadOnlyList<int> cutoffs, string folder)
     {
         var written = new List<string>();
@@ -16,7 +19,7 @@ internal static class Plots
         loss.Title("Training loss");
         loss.XLabel("epoch");
         loss.YLabel("mean BPR loss");
-        written.Add(Save(loss, Path.Combine(folder, "loss.png")));
+        written.Add(Save(loss, Path.Combine(folder, FileNames[0])));
 
         var validated = history.Where(h => h.Validation is not null).ToArray();
         if (validated.Length == 0)

@@ -15,7 +15,13 @@ internal static class TrainCommand
             throw new UsageException("--resume is for LightGCN's training; --model gf-cf has no epochs to resume (it fits in seconds).");
         }
 
-        OutputFolder.Prepare(settings.Output);
+        // Every folder the run writes to, checked and locked before any work: a wrong path, or another run writing
+        // there, must not cost a training run.
+        string modelPath = Path.Combine(settings.Output, "model.graphrec");
+        using var outputLock = OutputFolder.Prepare(settings.Output, "--output", ["model.graphrec", "metrics.json", .. Plots.FileNames]);
+        using var resumeLock = settings.ResumeDirectory is { } resume && Path.GetFullPath(resume) != Path.GetFullPath(settings.Output)
+            ? OutputFolder.Prepare(resume, "--resume", "training.checkpoint")
+            : null;
         int threads = Threads.Apply(settings.Threads);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);
         string splitName = Datasets.ResolveSplitName(settings.Split, dataset);
@@ -60,7 +66,6 @@ internal static class TrainCommand
                 (history.Count < settings.Epochs ? ", stopped early" : ""));
 
         // The model is saved first: nothing that can fail after training (evaluation, statistics, a full disk) may lose it.
-        string modelPath = Path.Combine(settings.Output, "model.graphrec");
         await model.SaveAsync(modelPath, cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"wrote {modelPath}");
 
@@ -102,7 +107,7 @@ internal static class TrainCommand
     {
         try
         {
-            return LightGcn.Train(dataset, split, options, sampler, progress: progress, cancellationToken: cancellationToken);
+            return LightGcn.Train(dataset, split, options, sampler, progress: progress, logger: new WarningLogger<LightGcn>(), cancellationToken: cancellationToken);
         }
         catch (OperationCanceledException) when (resume is not null)
         {

@@ -32,14 +32,15 @@ internal static class ServerApp
         {
             await using var app = Build(args);
 
-            // The host validates on start too, but logs a failure with its stack trace first: check here, and say one line.
-            _ = app.Services.GetRequiredService<IOptions<ServedModelOptions>>().Value;
+            // The host validates the options and loads the model on start too, but logs a failure with its stack trace
+            // first: load here, and say one line.
+            _ = app.Services.GetRequiredService<ServedModel>();
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }
         catch (OptionsValidationException error)
         {
-            // A missing or damaged model file: one line, not the host's stack trace.
+            // A missing, damaged or forged model file: one line, not the host's stack trace.
             await Console.Error.WriteLineAsync($"error: {string.Join("; ", error.Failures)}").ConfigureAwait(false);
             return 1;
         }

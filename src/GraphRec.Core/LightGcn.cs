@@ -74,10 +74,12 @@ public sealed class LightGcn : IRecommender
     /// <param name="sampler">The triples of each epoch; <see cref="Samplers.UniformUsers"/> (the reference code's sampling) with the options' seed when null.</param>
     /// <param name="loss">The loss; <see cref="BprLoss"/> with the options' weight decay when null.</param>
     /// <param name="progress">Receives progress after every batch.</param>
-    /// <param name="logger">Receives a line per epoch.</param>
+    /// <param name="logger">Receives a line per epoch, and a warning for a checkpoint that could not be written.</param>
     /// <param name="cancellationToken">Stops training between batches.</param>
     /// <exception cref="ArgumentException">An option is out of range, the split is not of this dataset, or there is nothing to train on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the scores stopped being finite (lower the learning rate).</exception>
+    /// <exception cref="IOException">The <see cref="LightGcnOptions.CheckpointDirectory"/> is a file or cannot be written (checked before the first epoch; a checkpoint that fails later is logged, and training goes on).</exception>
+    /// <exception cref="ModelFormatException">The checkpoint there is damaged or is not a regular file.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static LightGcn Train(
         InteractionDataset dataset, DatasetSplit split, LightGcnOptions? options = null, ISampler? sampler = null, ILoss? loss = null,

@@ -1,6 +1,8 @@
+using GraphRec.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GraphRec.Hosting;
@@ -10,8 +12,8 @@ public static class GraphRecHostingExtensions
 {
     /// <summary>
     /// Registers <see cref="ServedModel"/> as a singleton loaded from <see cref="ServedModelOptions.ModelPath"/>, its
-    /// options validated when the host starts (a missing or damaged file stops it with one line), the model loaded
-    /// while it starts, and reloaded when a new file is written over it.
+    /// options validated and the model loaded when the host starts (a missing, damaged or forged file stops it with an
+    /// <see cref="OptionsValidationException"/> of one line), and reloaded when a new file is written over it.
     /// </summary>
     /// <example><c>services.AddGraphRecRecommender(o => o.ModelPath = "graphrec-output/model.graphrec");</c></example>
     public static IServiceCollection AddGraphRecRecommender(this IServiceCollection services, Action<ServedModelOptions> configure)
@@ -35,8 +37,27 @@ public static class GraphRecHostingExtensions
     private static IServiceCollection AddServices(IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServedModelOptions>, ServedModelOptionsValidator>());
-        services.TryAddSingleton<ServedModel>();
+        services.TryAddSingleton(LoadServedModel);
         services.AddHostedService<ServedModelReloader>();
         return services;
+    }
+
+    /// <summary>
+    /// The served model, loaded in full (every check a load makes: the checksum, and the counts, layers, rows and
+    /// weights a forged file could get wrong) while the host starts. A file that does not load fails the start as an
+    /// invalid option does, with one message that names the file and what is wrong with it.
+    /// </summary>
+    private static ServedModel LoadServedModel(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ServedModelOptions>>();
+        try
+        {
+            return new ServedModel(options, services.GetRequiredService<ILogger<ServedModel>>());
+        }
+        catch (Exception error) when (error is ModelFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(ServedModelOptions),
+                [$"{nameof(ServedModelOptions)}.{nameof(ServedModelOptions.ModelPath)}: {error.Message}"]);
+        }
     }
 }

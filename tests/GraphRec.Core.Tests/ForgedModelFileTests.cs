@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using GraphRec.Core;
 using GraphRec.Data;
+using GraphRec.Tests;
 
 namespace GraphRec.Core.Tests;
 
@@ -16,7 +16,6 @@ namespace GraphRec.Core.Tests;
 [Collection(nameof(ModelFuzzRunsAlone))]
 public sealed class ForgedModelFileTests : IDisposable
 {
-    private const int PayloadStart = 8 + 4 + 8 + 32;
     private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-forged-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -33,24 +32,8 @@ public sealed class ForgedModelFileTests : IDisposable
         return await File.ReadAllBytesAsync(path);
     }
 
-    /// <summary>Rewrites the JSON header and/or the bytes after it, then recomputes the length and checksum as a forger would.</summary>
-    private static byte[] Forge(byte[] genuine, Action<JsonObject>? header = null, Action<byte[]>? rest = null)
-    {
-        var payload = genuine.AsSpan(PayloadStart);
-        int jsonLength = BinaryPrimitives.ReadInt32LittleEndian(payload);
-        var json = JsonNode.Parse(payload.Slice(4, jsonLength))!.AsObject();
-        header?.Invoke(json);
-        byte[] tail = payload[(4 + jsonLength)..].ToArray();
-        rest?.Invoke(tail);
-        byte[] newJson = Encoding.UTF8.GetBytes(json.ToJsonString());
-        byte[] newPayload = [.. BitConverter.GetBytes(newJson.Length), .. newJson, .. tail];
-        byte[] file = new byte[PayloadStart + newPayload.Length];
-        genuine.AsSpan(0, 12).CopyTo(file);
-        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(12), newPayload.Length);
-        SHA256.HashData(newPayload).CopyTo(file, 20);
-        newPayload.CopyTo(file, PayloadStart);
-        return file;
-    }
+    private static byte[] Forge(byte[] genuine, Action<JsonObject>? header = null, Action<List<byte>>? rest = null) =>
+        ModelFileForgery.Forge(genuine, header, rest);
 
     private async Task<string> LoadErrorAsync(byte[] bytes)
     {
@@ -114,7 +97,7 @@ public sealed class ForgedModelFileTests : IDisposable
     {
         // The embeddings are the last array: 7 nodes x 2 floats at the end of the payload.
         string message = await LoadErrorAsync(Forge(await GenuineAsync(), rest: tail =>
-            MemoryMarshal.Cast<byte, float>(tail.AsSpan(tail.Length - 8))[0] = float.NaN));
+            MemoryMarshal.Cast<byte, float>(CollectionsMarshal.AsSpan(tail)[^8..])[0] = float.NaN));
 
         Assert.Contains("NaN or infinite", message, StringComparison.Ordinal);
     }
@@ -124,7 +107,7 @@ public sealed class ForgedModelFileTests : IDisposable
     {
         // Found by the property test: 1e30 is a finite float, but its scores overflow to infinity.
         string message = await LoadErrorAsync(Forge(await GenuineAsync(), rest: tail =>
-            MemoryMarshal.Cast<byte, float>(tail.AsSpan(tail.Length - 8))[0] = 1e30f));
+            MemoryMarshal.Cast<byte, float>(CollectionsMarshal.AsSpan(tail)[^8..])[0] = 1e30f));
 
         Assert.Contains("scores overflow", message, StringComparison.Ordinal);
     }
@@ -152,11 +135,30 @@ public sealed class ForgedModelFileTests : IDisposable
     }
 
     [Fact]
-    public async Task A_temporary_file_left_by_a_killed_save_is_replaced_by_the_next_save()
+    public async Task A_string_length_that_is_not_a_7_bit_encoded_integer_is_a_format_error()
     {
+        // Item metadata whose first title's length is five bytes with the high bit set: BinaryReader.ReadString's
+        // FormatException ("Too many bytes in what should have been a 7-bit encoded integer") once escaped as itself.
+        string path = Path.Combine(_folder, "forged.graphrec");
+        await File.WriteAllBytesAsync(path, Forge(await GenuineAsync(), h => h["HasItemInfo"] = true, rest: tail => tail.AddRange([1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])));
+
+        var error = await Assert.ThrowsAsync<ModelFormatException>(() => Recommenders.LoadAsync(path));
+
+        Assert.Contains("a title is not a valid 7-bit encoded integer", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_temporary_file_left_by_a_killed_save_is_deleted_by_the_next_save()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "A process that has ended is made with the POSIX true command.");
         byte[] genuine = await GenuineAsync();
         string path = Path.Combine(_folder, "genuine.graphrec");
-        await File.WriteAllBytesAsync(path + ".tmp", new byte[4096]); // what kill -9 during a save leaves
+        using (var ended = Process.Start("true")!)
+        {
+            await ended.WaitForExitAsync();
+            // What kill -9 during a save leaves: the temporary file of a process that no longer runs.
+            await File.WriteAllBytesAsync(AtomicFile.TemporaryName(path, Environment.MachineName, ended.Id), new byte[4096]);
+        }
 
         using (var loaded = await ModelFile.LoadAsync(path))
         {

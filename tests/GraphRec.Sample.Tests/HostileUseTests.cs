@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using GraphRec.Core;
 
 namespace GraphRec.Sample.Tests;
 
@@ -78,6 +79,64 @@ public sealed class HostileUseTests : IDisposable
 
         AssertOneLineError(result, "is a file; give a folder");
         Assert.Equal("x", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task A_resume_folder_that_names_a_file_is_refused_before_training()
+    {
+        string data = Ml100K([(1, 1, 5), (1, 2, 4), (2, 1, 3), (2, 3, 5)], 3);
+        string file = Path.Combine(_folder, "taken");
+        await File.WriteAllTextAsync(file, "x");
+
+        var result = await RunAsync("--data-dir", data, "--epochs", "1", "--resume", file, "--output", Output);
+
+        AssertOneLineError(result, $"--resume {file} is a file; give a folder");
+        Assert.Equal("x", await File.ReadAllTextAsync(file));
+    }
+
+    [Theory]
+    [InlineData("--output", "model.graphrec")]
+    [InlineData("--output", "metrics.json")]
+    [InlineData("--output", "loss.png")]
+    [InlineData("--resume", "training.checkpoint")]
+    public async Task A_folder_where_the_run_writes_a_file_is_refused_before_training(string option, string name)
+    {
+        string data = Ml100K([(1, 1, 5), (1, 2, 4), (2, 1, 3), (2, 3, 5)], 3);
+        string resume = Path.Combine(_folder, "checkpoints");
+        Directory.CreateDirectory(Path.Combine(option == "--output" ? Output : resume, name));
+
+        var result = await RunAsync("--data-dir", data, "--epochs", "1", "--resume", resume, "--output", Output);
+
+        AssertOneLineError(result, $"holds a folder named {name}, where this run writes a file");
+        Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
+    }
+
+    [Fact]
+    public async Task A_second_run_on_the_same_output_folder_is_refused_at_once_and_the_first_runs_files_are_untouched()
+    {
+        string data = Ml100K([(1, 1, 5), (1, 2, 4), (2, 1, 3), (2, 3, 5)], 3);
+        Directory.CreateDirectory(Output);
+        await File.WriteAllTextAsync(Path.Combine(Output, "metrics.json"), "the first run's");
+
+        using (AtomicFile.LockFolder(Output, "--output")) // what the first run, still training, holds
+        {
+            var result = await RunAsync("--data-dir", data, "--epochs", "1", "--output", Output);
+
+            AssertOneLineError(result, $"Another run is writing to --output {Output}");
+        }
+
+        Assert.Equal("the first run's", await File.ReadAllTextAsync(Path.Combine(Output, "metrics.json")));
+        Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
+    }
+
+    [SkippableFact]
+    public async Task A_model_path_linked_to_dev_zero_is_one_line_without_reading_the_device()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "/dev/zero and symbolic links to it are Linux's.");
+        string link = Path.Combine(_folder, "model.graphrec");
+        File.CreateSymbolicLink(link, "/dev/zero");
+
+        AssertOneLineError(await RunAsync("recommend", "--model", link, "--user", "1"), "not a regular file");
     }
 
     [Fact]

@@ -45,12 +45,12 @@ public sealed class ResumeTests : IDisposable
 
         // Far more epochs than can run before the signal lands, so the process is surely mid-run when it does, and no
         // periodic checkpoint, so the one found after the signal can only have been written because of it.
-        (int exitCode, int lastPrintedEpoch, string errors) = await RunUntilInterrupted(
-            [.. common, "--epochs", "100000", "--checkpoint-every", "100000", "--output", Path.Combine(_folder, "interrupted")]);
+        (int exitCode, int lastPrintedEpoch, string errors) = await RunUntilSignalled(
+            "INT", [.. common, "--epochs", "100000", "--checkpoint-every", "100000", "--output", Path.Combine(_folder, "interrupted")]);
 
         Assert.Equal(130, exitCode);
         Assert.Contains($"the last complete epoch is saved in {checkpoints}", errors, StringComparison.Ordinal);
-        Assert.NotEmpty(Directory.GetFiles(checkpoints));
+        Assert.True(File.Exists(Path.Combine(checkpoints, "training.checkpoint")));
 
         // The checkpoint holds the last complete epoch, at most one past the last one printed; two more are left to run.
         string epochs = (lastPrintedEpoch + 2).ToString(CultureInfo.InvariantCulture);
@@ -63,10 +63,31 @@ public sealed class ResumeTests : IDisposable
     }
 
     /// <summary>
-    /// Starts the sample as its own process, sends it SIGINT once it has printed its first epoch, and returns its exit
-    /// code, the last epoch it printed and what it wrote to stderr.
+    /// A closed terminal: SIGHUP, mid-run, must end the run as Ctrl-C does, with the last complete epoch saved, rather
+    /// than kill it with nothing saved.
     /// </summary>
-    private static async Task<(int ExitCode, int LastPrintedEpoch, string Errors)> RunUntilInterrupted(string[] arguments)
+    [SkippableFact]
+    public async Task A_closed_terminal_during_training_leaves_a_checkpoint_as_Ctrl_C_does()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "SIGHUP is sent with the POSIX kill command, which Windows does not have.");
+        string data = SmallMovieLens.Write(_folder, SmallMovieLens.TwoGroups(), 30);
+        string checkpoints = Path.Combine(_folder, "checkpoints");
+
+        (int exitCode, int lastPrintedEpoch, string errors) = await RunUntilSignalled("HUP",
+            ["--data-dir", data, "--dim", "8", "--batch-size", "64", "--threads", "2", "--resume", checkpoints,
+             "--epochs", "100000", "--checkpoint-every", "100000", "--output", Path.Combine(_folder, "hung-up")]);
+
+        Assert.True(exitCode == 130, $"exit code {exitCode}: {errors}");
+        Assert.Contains($"the last complete epoch is saved in {checkpoints}", errors, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(checkpoints, "training.checkpoint")));
+        Assert.True(lastPrintedEpoch >= 1);
+    }
+
+    /// <summary>
+    /// Starts the sample as its own process, sends it <paramref name="signal"/> once it has printed its first epoch, and
+    /// returns its exit code, the last epoch it printed and what it wrote to stderr.
+    /// </summary>
+    private static async Task<(int ExitCode, int LastPrintedEpoch, string Errors)> RunUntilSignalled(string signal, string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "graphrec-sample.dll"), .. arguments])
         {
@@ -88,7 +109,7 @@ public sealed class ResumeTests : IDisposable
                     lastPrintedEpoch = int.Parse(line.AsSpan(6, line.IndexOf('/', StringComparison.Ordinal) - 6), CultureInfo.InvariantCulture);
                     if (!interrupted)
                     {
-                        SendInterrupt(process.Id);
+                        SendSignal(signal, process.Id);
                         interrupted = true;
                     }
                 }
@@ -111,9 +132,9 @@ public sealed class ResumeTests : IDisposable
     private static string DotnetHost() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
-    private static void SendInterrupt(int processId)
+    private static void SendSignal(string signal, int processId)
     {
-        using var kill = Process.Start("kill", ["-INT", processId.ToString(CultureInfo.InvariantCulture)])!;
+        using var kill = Process.Start("kill", ["-" + signal, processId.ToString(CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
     }

@@ -1,5 +1,6 @@
 using GraphRec.Core;
 using GraphRec.Data;
+using GraphRec.Tests;
 
 namespace GraphRec.Server.Tests;
 
@@ -38,6 +39,40 @@ public sealed class ModelFiles : IDisposable
         var dataset = Dataset();
         var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 1));
         return LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 3, BatchSize = 64, Seed = seed, EvaluateEvery = 1 });
+    }
+
+    /// <summary>
+    /// Writes a forged model, its checksum recomputed, that the sample's CLI refuses: <c>layers</c>, 65 layers (one past
+    /// the most); <c>rows</c>, the first user's items out of order.
+    /// </summary>
+    public async Task<string> WriteForgedAsync(string name, string forgery)
+    {
+        string path = await WriteAsync(name, seed: 1);
+        byte[] genuine = await File.ReadAllBytesAsync(path);
+        int users = 0, items = 0;
+        byte[] forged = ModelFileForgery.Forge(genuine, header =>
+        {
+            (users, items) = ((int)header["Users"]!, (int)header["Items"]!);
+            if (forgery == "layers")
+            {
+                header["Layers"] = 65;
+                header["LayerWeights"] = null;
+            }
+        }, rest: tail =>
+        {
+            if (forgery == "rows")
+            {
+                // After the user ids, the item ids and the row pointers (each an int32 count and its values), the items
+                // of each row, the first user's first: swapped, they descend.
+                int first = 4 + (8 * users) + 4 + (8 * items) + 4 + (4 * (users + 1)) + 4;
+                var row = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tail);
+                (int a, int b) = (BitConverter.ToInt32(row[first..]), BitConverter.ToInt32(row[(first + 4)..]));
+                BitConverter.TryWriteBytes(row[first..], b);
+                BitConverter.TryWriteBytes(row[(first + 4)..], a);
+            }
+        });
+        await File.WriteAllBytesAsync(path, forged);
+        return path;
     }
 
     /// <summary>Writes a model of <paramref name="seed"/> to <paramref name="name"/> (atomically, as SaveAsync always does).</summary>

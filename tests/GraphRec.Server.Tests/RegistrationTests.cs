@@ -32,6 +32,46 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("layers", "Layers must be from 0 to 64")]
+    [InlineData("rows", "must be distinct, sorted")]
+    public async Task A_forged_model_that_the_cli_refuses_stops_the_host_at_start_with_one_message(string forgery, string expected)
+    {
+        string path = await _files.WriteForgedAsync("forged.graphrec", forgery);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddGraphRecRecommender(o => o.ModelPath = path);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("ServedModelOptions.ModelPath: " + path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("layers")]
+    [InlineData("rows")]
+    public async Task The_server_refuses_a_forged_model_with_one_line_and_exit_code_one(string forgery)
+    {
+        string path = await _files.WriteForgedAsync("forged.graphrec", forgery);
+        var previous = Console.Error;
+        using var errors = new StringWriter();
+        Console.SetError(errors);
+        int code;
+        try
+        {
+            code = await GraphRec.Server.ServerApp.RunAsync(["--model", path, "--urls", "http://127.0.0.1:0"]).WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ServedModelOptions.ModelPath: " + path, errors.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("", "ModelPath is empty")]
     [InlineData("missing.graphrec", "No model file at")]
     [InlineData("damaged.graphrec", "corrupted: the SHA-256 checksum")]

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using GraphRec.Core;
 using GraphRec.Hosting;
+using GraphRec.Tests;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +40,51 @@ public sealed class ServedModelTests : IDisposable
 
         Assert.Equal(3, (await inFlight).Count);
         Assert.ThrowsAny<Exception>(() => old!.Recommend(1, 3)); // released by its last user, so disposed
+    }
+
+    [SkippableFact]
+    public async Task A_link_to_dev_zero_renamed_over_the_model_is_refused_logged_and_not_read()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "/dev/zero and symbolic links to it are Linux's.");
+        string path = await _files.WriteAsync("model.graphrec", seed: 1);
+        var logger = new ListLogger<ServedModel>();
+        using var served = new ServedModel(Options.Create(new ServedModelOptions { ModelPath = path }), logger);
+        string link = Path.Combine(_files.Folder, "zero");
+        File.CreateSymbolicLink(link, "/dev/zero");
+        File.Move(link, path, overwrite: true);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+
+        Assert.False(await served.ReloadAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 16 << 20, "the reload read from the device");
+        Assert.Equal(1, served.Generation);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("not a regular file", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task A_pipe_renamed_over_the_model_is_refused_at_once_and_a_good_file_after_it_is_served()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "Named pipes are made with mkfifo.");
+        string path = await _files.WriteAsync("model.graphrec", seed: 1);
+        var logger = new ListLogger<ServedModel>();
+        using var served = new ServedModel(Options.Create(new ServedModelOptions { ModelPath = path }), logger);
+        string pipe = Path.Combine(_files.Folder, "pipe");
+        using (var mkfifo = Process.Start("mkfifo", [pipe])!)
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        File.Move(pipe, path, overwrite: true);
+
+        // Off this thread and bounded: opening a pipe for reading waits for a writer, which would hang the test.
+        Assert.False(await Task.Run(() => served.ReloadAsync()).WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("not a regular file", StringComparison.Ordinal));
+
+        string next = await _files.WriteAsync("next.graphrec", seed: 2);
+        File.Move(next, path, overwrite: true);
+        Assert.True(await served.ReloadAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(2, served.Generation);
     }
 
     [Fact]

@@ -110,27 +110,7 @@ internal static class ModelFile
         BinaryPrimitives.WriteInt64LittleEndian(preamble.AsSpan(12), payload.Length);
         SHA256.HashData(payload).CopyTo(preamble, 20);
 
-        string fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        string temporary = fullPath + ".tmp";
-        try
-        {
-            await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await stream.WriteAsync(preamble, cancellationToken).ConfigureAwait(false);
-                await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        await AtomicFile.WriteAsync(path, [preamble, payload], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads a LightGCN model saved by <see cref="SaveAsync(LightGcnModel, ModelCatalog, string, CancellationToken)"/>, rebuilding Â on <paramref name="device"/> (the CPU when null).</summary>
@@ -181,12 +161,7 @@ internal static class ModelFile
     public static async Task<byte[]> ReadCheckedAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"No model file at {Path.GetFullPath(path)}.", path);
-        }
-
-        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await RegularFile.ReadAllBytesAsync(path, "model file", cancellationToken).ConfigureAwait(false);
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             throw new ModelFormatException(path, "not a GraphRec model file (it does not start with GRAPHREC).");
@@ -453,11 +428,43 @@ internal static class ModelFile
     private static string Shorten(string text) =>
         string.Concat(text.Take(64).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString())) + (text.Length > 64 ? "..." : "");
 
+    /// <summary>
+    /// A string as <see cref="BinaryWriter.Write(string)"/> writes it (a 7-bit encoded byte count, then UTF-8), read so
+    /// that every way a forged one can be wrong is an <see cref="InvalidDataException"/>: a count that is not a 7-bit
+    /// encoded integer (which <see cref="BinaryReader.ReadString"/> reports as a <see cref="FormatException"/>), a count
+    /// past the end of the file, bytes that are not UTF-8, or control characters.
+    /// </summary>
     private static string ReadText(BinaryReader reader, string what)
     {
-        string text = reader.ReadString();
+        int length;
+        try
+        {
+            length = reader.Read7BitEncodedInt();
+        }
+        catch (FormatException)
+        {
+            throw new InvalidDataException($"the length of {what} is not a valid 7-bit encoded integer.");
+        }
+
+        if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"{what} claims {length} bytes, more than the file has left.");
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(reader.ReadBytes(length));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{what} is not valid UTF-8.");
+        }
+
         return text.Any(char.IsControl) ? throw new InvalidDataException($"{what} holds control characters.") : text;
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values)
         where T : unmanaged

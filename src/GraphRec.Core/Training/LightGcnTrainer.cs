@@ -104,6 +104,8 @@ internal sealed partial class LightGcnTrainer
                 throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model; this one is {model.Embedding.dtype}. Convert it to float32, or train without checkpoints.");
             }
 
+            // Before the first epoch, not after the last: a folder that cannot hold the checkpoint must not cost the run.
+            AtomicFile.CheckWritableFolder(directory, $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)}", TrainingCheckpoint.FileName);
             if (TrainingCheckpoint.Load(directory, fingerprint, (int)model.Embedding.numel()) is { } resumed)
             {
                 if (resumed.Epoch > _options.Epochs)
@@ -188,7 +190,7 @@ internal sealed partial class LightGcnTrainer
                         bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
                     if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
                     {
-                        TrainingCheckpoint.Save(directory, fingerprint, lastEpoch);
+                        TrySaveCheckpoint(directory, fingerprint, lastEpoch);
                     }
                 }
 
@@ -212,13 +214,34 @@ internal sealed partial class LightGcnTrainer
         }
         catch (OperationCanceledException) when (directory is not null && lastEpoch is not null)
         {
-            TrainingCheckpoint.Save(directory, fingerprint, lastEpoch);
-            LogCheckpointOnCancel(_logger, lastEpoch.Epoch, directory);
+            if (TrySaveCheckpoint(directory, fingerprint, lastEpoch))
+            {
+                LogCheckpointOnCancel(_logger, lastEpoch.Epoch, directory);
+            }
+
             throw;
         }
         finally
         {
             bestWeights?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes a checkpoint; when it cannot be written (a full disk, a folder gone), logs why and lets training go on:
+    /// a checkpoint only saves time, and its failure must not cost the model being trained.
+    /// </summary>
+    private bool TrySaveCheckpoint(string directory, string fingerprint, TrainingState state)
+    {
+        try
+        {
+            TrainingCheckpoint.Save(directory, fingerprint, state);
+            return true;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            LogCheckpointFailed(_logger, state.Epoch, directory, error.Message);
+            return false;
         }
     }
 
@@ -287,6 +310,9 @@ internal sealed partial class LightGcnTrainer
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled: the state after epoch {Epoch} is in {Directory}")]
     private static partial void LogCheckpointOnCancel(ILogger logger, int epoch, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The checkpoint after epoch {Epoch} could not be written in {Directory}; training goes on without it: {Reason}")]
+    private static partial void LogCheckpointFailed(ILogger logger, int epoch, string directory, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs}: loss {Loss:F5}, {Seconds:F2} s")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double loss, double seconds);

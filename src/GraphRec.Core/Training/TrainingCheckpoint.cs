@@ -83,17 +83,13 @@ internal static class TrainingCheckpoint
         }
 
         byte[] body = payload.ToArray();
-        string path = Path.Combine(directory, FileName), temporary = path + ".tmp";
-        Directory.CreateDirectory(directory);
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        AtomicFile.Write(Path.Combine(directory, FileName), temporary =>
         {
+            using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             file.Write(Magic);
             file.Write(SHA256.HashData(body));
             file.Write(body);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     /// <summary>The state saved in <paramref name="directory"/>, or null when there is none.</summary>
@@ -102,12 +98,12 @@ internal static class TrainingCheckpoint
     public static TrainingState? Load(string directory, string fingerprint, int parameters)
     {
         string path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && new FileInfo(path).LinkTarget is null)
         {
             return null;
         }
 
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = RegularFile.ReadAllBytesAsync(path, "training checkpoint").GetAwaiter().GetResult();
         if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
             || !SHA256.HashData(bytes.AsSpan(Magic.Length + 32)).AsSpan().SequenceEqual(bytes.AsSpan(Magic.Length, 32)))
         {
@@ -117,7 +113,14 @@ internal static class TrainingCheckpoint
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, Magic.Length + 32, bytes.Length - Magic.Length - 32, writable: false));
-            var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(reader.ReadInt32()), Json) ?? throw new InvalidDataException("the header is empty.");
+            int headerLength = reader.ReadInt32();
+            if (headerLength <= 0 || headerLength > reader.BaseStream.Length - reader.BaseStream.Position)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"the header length {headerLength} does not fit in the file."));
+            }
+
+            var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(headerLength), Json) ?? throw new InvalidDataException("the header is empty.");
+            CheckHeader(header);
             if (!string.Equals(header.Fingerprint, fingerprint, StringComparison.Ordinal))
             {
                 throw new ArgumentException(
@@ -146,7 +149,26 @@ internal static class TrainingCheckpoint
         }
         catch (Exception error) when (error is JsonException or InvalidDataException or EndOfStreamException)
         {
+            // Every way the bytes can fail to be a checkpoint ends here, as the one exception the loader documents.
             throw new ModelFormatException(path, $"inconsistent checkpoint: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// The header's numbers checked as a forger could set them (the checksum detects damage, it does not authenticate):
+    /// an epoch and counts a run can have, and a history of that run's epochs.
+    /// </summary>
+    private static void CheckHeader(Header header)
+    {
+        if (header.Epoch < 1 || header.AdamStep < 0 || header.BestEpoch < 0 || header.SinceBest < 0 || header.Fingerprint is null)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"the header's values are not a run's (epoch {header.Epoch}, step {header.AdamStep}, best epoch {header.BestEpoch}, {header.SinceBest} epochs since the best)."));
+        }
+
+        if (header.History is null || header.History.Count != header.Epoch || header.History.Any(record => record is null))
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"the history does not hold the {header.Epoch} epochs the checkpoint is after."));
         }
     }
 
