@@ -16,23 +16,26 @@ public sealed class HostileUseTests : IDisposable
 
     private string Ml100K(IEnumerable<(int User, int Item, int Rating)> ratings, int items) => SmallMovieLens.Write(_folder, ratings, items);
 
-    /// <summary>Runs the sample and returns its exit code and what it wrote to stderr.</summary>
-    private static async Task<(int Code, string Errors)> RunAsync(params string[] args)
+    /// <summary>Runs the sample and returns its exit code and what it wrote to stderr and to stdout.</summary>
+    private static async Task<(int Code, string Errors, string Output)> RunAsync(params string[] args)
     {
-        var previous = Console.Error;
+        var (previousError, previousOut) = (Console.Error, Console.Out);
         using var errors = new StringWriter();
+        using var output = new StringWriter();
         Console.SetError(errors);
+        Console.SetOut(output);
         try
         {
-            return (await Cli.RunAsync(args), errors.ToString());
+            return (await Cli.RunAsync(args), errors.ToString(), output.ToString());
         }
         finally
         {
-            Console.SetError(previous);
+            Console.SetError(previousError);
+            Console.SetOut(previousOut);
         }
     }
 
-    private static void AssertOneLineError((int Code, string Errors) result, string expected)
+    private static void AssertOneLineError((int Code, string Errors, string Output) result, string expected)
     {
         Assert.Equal(1, result.Code);
         string[] lines = result.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -45,7 +48,7 @@ public sealed class HostileUseTests : IDisposable
     private string Output => Path.Combine(_folder, "out");
 
     /// <summary>The run succeeded and saved its model, and metrics.json says no test interaction was left to rank.</summary>
-    private async Task AssertModelKeptWithNothingToRankAsync((int Code, string Errors) result, int droppedTest)
+    private async Task AssertModelKeptWithNothingToRankAsync((int Code, string Errors, string Output) result, int droppedTest)
     {
         Assert.True(result.Code == 0, result.Errors);
         Assert.True(File.Exists(Path.Combine(Output, "model.graphrec")));
@@ -197,5 +200,16 @@ public sealed class HostileUseTests : IDisposable
         int parts = (int)m["train_interactions"]! + (int)m["validation_interactions"]! + (int)m["test_interactions"]!
             + (int)m["dropped_test_interactions"]! + (int)m["dropped_validation_interactions"]!;
         Assert.Equal((int)m["interactions"]!, parts);
+    }
+
+    [Fact]
+    public async Task A_temporal_split_where_every_timestamp_is_equal_is_one_line_naming_the_split()
+    {
+        string data = SmallMovieLens.Write(_folder, SmallMovieLens.TwoGroups(), 30, timestamp: _ => 880_000_000);
+
+        var result = await RunAsync("--data-dir", data, "--split", "temporal", "--epochs", "1", "--output", Output);
+
+        AssertOneLineError(result, "temporal at quantile 0.8");
+        Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
     }
 }
