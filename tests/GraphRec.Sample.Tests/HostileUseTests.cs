@@ -212,4 +212,21 @@ public sealed class HostileUseTests : IDisposable
         AssertOneLineError(result, "temporal at quantile 0.8");
         Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
     }
+
+    [Fact]
+    public async Task Users_with_47000_items_train_and_report_PureSVD_as_skipped_with_the_reason()
+    {
+        // Two users with every item: 94,000 user x item cells, but PureSVD's dense SVD would hold 47,000 x 47,000 item factors.
+        const int items = 47_000;
+        string data = Ml100K(Enumerable.Range(1, items).SelectMany(i => new[] { (1, i, 4), (2, i, 4) }), items);
+
+        var result = await RunAsync("--data-dir", data, "--epochs", "1", "--dim", "8", "--rank", "4", "--val-ratio", "0", "--output", Output);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("PureSVD skipped: ", result.Output, StringComparison.Ordinal);
+        Assert.Contains("47,000 items", result.Output, StringComparison.Ordinal);
+        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "metrics.json")))!;
+        Assert.NotNull(metrics["test"]);
+        Assert.Null(metrics["baselines"]!["pure_svd"]);
+    }
 }
