@@ -149,10 +149,14 @@ public sealed class LightGcn : IRecommender
         _guard.Run(() => _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? _model.Options.ResolveCutoffs(), cancellationToken));
 
     /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
+    /// <remarks>
+    /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
+    /// marked <see cref="RecommendationSource.PopularItems"/>, rather than a ranking by its untrained embedding.
+    /// </remarks>
     /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="RecommendForItems"/> suits a newcomer).</exception>
     public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _guard.Run(() => _recommender.Recommend(userId, count));
 
-    /// <summary>Recommendations for many users, in the order given, scored in batches.</summary>
+    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend"/>.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
     public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
         _guard.Run(() => _recommender.Core.Recommend(userIds, count, cancellationToken));

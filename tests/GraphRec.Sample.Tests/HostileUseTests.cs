@@ -213,6 +213,22 @@ public sealed class HostileUseTests : IDisposable
         Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
     }
 
+    [Theory]
+    [InlineData("lightgcn")]
+    [InlineData("gf-cf")]
+    public async Task A_user_with_no_training_interactions_is_told_the_items_are_the_popular_ones(string model)
+    {
+        // Temporal split: user 41 rates only after everyone else, so all of its ratings are held out.
+        var ratings = SmallMovieLens.TwoGroups().Concat(Enumerable.Range(1, 6).Select(i => (41, i, 5))).ToList();
+        string data = Ml100K(ratings, 30);
+        Assert.Equal(0, (await RunAsync("train", "--model", model, "--data-dir", data, "--split", "temporal", "--val-ratio", "0", "--epochs", "1", "--dim", "8", "--rank", "4", "--output", Output)).Code);
+
+        var result = await RunAsync("recommend", "--model", Path.Combine(Output, "model.graphrec"), "--user", "41", "--k", "3");
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("user 41 has no training interactions: the 3 most popular items, the same for every such user", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Users_with_47000_items_train_and_report_PureSVD_as_skipped_with_the_reason()
     {
