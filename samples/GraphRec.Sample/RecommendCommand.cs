@@ -10,6 +10,13 @@ internal static class RecommendCommand
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var recommendations = model.Recommend(userId, count);
+        if (recommendations.Any(r => r.Source == RecommendationSource.PopularItems))
+        {
+            Console.WriteLine($"user {userId} has no training interactions: the {recommendations.Count} most popular items, the same for every such user, not personal recommendations.");
+            ConsoleUi.Items($"user {userId}: the {recommendations.Count} most popular items", recommendations);
+            return 0;
+        }
+
         var history = model.TrainingInteractions.ItemsOf(model.Users.GetIndex(userId)).ToArray();
         var sample = history.Take(5).Select(i => Listed(model, i));
         ConsoleUi.Items($"user {userId}: {history.Length} items in training, a few of them", sample);

@@ -144,7 +144,7 @@ internal static class TrainCommand
         var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
-        if ((long)split.Train.UserCount * split.Train.ItemCount <= Baselines.PureSvdMaxCells)
+        if (Baselines.CanRunPureSvd(split.Train, out string? tooLarge))
         {
             var svd = FullRankingEvaluator.Evaluate(Baselines.PureSvd(split.Train, rank: settings.Dimension), split.Test, exclude, settings.Cutoffs, cancellationToken);
             systems.Add(("PureSVD", svd));
@@ -152,7 +152,7 @@ internal static class TrainCommand
         }
         else
         {
-            Console.WriteLine($"PureSVD skipped: its dense SVD is limited to {Baselines.PureSvdMaxCells:N0} user x item cells.");
+            Console.WriteLine($"PureSVD skipped: {tooLarge}");
         }
 
         if (model is not GraphFilter)

@@ -17,7 +17,20 @@ internal sealed record ItemResult(long ItemId, string? Title, int? Year, IReadOn
 }
 
 /// <summary>A user's recommendations, best first; the user's training items are never among them.</summary>
-internal sealed record UserRecommendations(long UserId, int Model, IReadOnlyList<ItemResult> Items);
+/// <param name="UserId">The user.</param>
+/// <param name="Model">The generation of the model that answered.</param>
+/// <param name="Items">The items, best first.</param>
+/// <param name="Source">
+/// <c>model</c> for the model's own ranking; <c>popular-items</c> when the user has no training interactions (it is in
+/// the dataset only through held-out ones), so the model knows nothing of it and the items are the most popular ones,
+/// the same for every such user, each scored by its training count.
+/// </param>
+internal sealed record UserRecommendations(long UserId, int Model, IReadOnlyList<ItemResult> Items, string Source)
+{
+    public static UserRecommendations From(long userId, int generation, IReadOnlyList<Recommendation> items) =>
+        new(userId, generation, [.. items.Select(ItemResult.From)],
+            items.Any(r => r.Source == RecommendationSource.PopularItems) ? "popular-items" : "model");
+}
 
 /// <summary>A new user's recommendations, from the items it brought; none of those is among them.</summary>
 /// <param name="UsedItemIds">The items given that the model knows: what the recommendations come from.</param>
@@ -40,7 +53,7 @@ internal static class RecommendationEndpoints
                 Parse(id) is not long userId ? BadRequest("id", $"the user id must be a whole number; it is '{Shorten(id)}'.")
                 : Count(count, model) is not int k ? CountProblem(count, model)
                 : !model.Users.TryGetIndex(userId, out _) ? NotFound($"User {userId} is not in the model (trained on {model.DatasetName}).")
-                : Results.Ok(new UserRecommendations(userId, served.Generation, [.. model.Recommend(userId, k).Select(ItemResult.From)]))))
+                : Results.Ok(UserRecommendations.From(userId, served.Generation, model.Recommend(userId, k)))))
             .WithName("Recommend").WithSummary("A user's top items, best first, without the user's training items.")
             .Produces<UserRecommendations>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -20,7 +20,7 @@ namespace GraphRec.Core;
 /// <remarks>
 /// The item x item matrix R̃ᵀR̃ is never made: the linear part is computed per user in two sparse hops, the ideal part
 /// as k numbers per user times a dense <c>[k, items]</c> matrix. Thread-safe for concurrent reads; dispose it, and
-/// nothing else.
+/// nothing else: a dispose waits for the calls in flight, and every call after it throws <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed partial class GraphFilter : IRecommender
 {
@@ -28,6 +28,8 @@ public sealed partial class GraphFilter : IRecommender
     private readonly CatalogRecommender _recommender;
     private readonly GraphFilterOptions _options;
     private readonly Interactions? _validation;
+    private readonly DisposalGuard _guard = new(typeof(GraphFilter));
+    private readonly IScorer _scorer;
 
     private GraphFilter(GraphFilterScorer filter, GraphFilterOptions options, ModelCatalog catalog, Interactions? validation)
     {
@@ -35,31 +37,33 @@ public sealed partial class GraphFilter : IRecommender
         _options = options;
         _recommender = new CatalogRecommender(filter, catalog);
         _validation = validation;
+        _scorer = new DisposalGuard.GuardedScorer(filter, _guard);
     }
 
     /// <inheritdoc />
-    public string ModelKind => ModelFile.GraphFilterKind;
+    public string ModelKind => Checked(ModelFile.GraphFilterKind);
 
     /// <summary>A copy of the options it was fitted with.</summary>
-    public GraphFilterOptions Options => _options.Clone();
+    public GraphFilterOptions Options => Checked(_options).Clone();
 
     /// <inheritdoc />
-    public string DatasetName => _recommender.Catalog.DatasetName;
+    public string DatasetName => Checked(_recommender.Catalog.DatasetName);
 
     /// <inheritdoc />
-    public IdMap Users => _recommender.Catalog.Users;
+    public IdMap Users => Checked(_recommender.Catalog.Users);
 
     /// <inheritdoc />
-    public IdMap Items => _recommender.Catalog.Items;
+    public IdMap Items => Checked(_recommender.Catalog.Items);
 
     /// <inheritdoc />
-    public Interactions TrainingInteractions => _recommender.Catalog.Train;
+    public Interactions TrainingInteractions => Checked(_recommender.Catalog.Train);
 
     /// <inheritdoc />
-    public IReadOnlyList<ItemInfo?>? ItemInfo => _recommender.Catalog.ItemInfo;
+    public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
     /// <inheritdoc />
-    public IScorer Scorer => _filter;
+    /// <remarks>Its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</remarks>
+    public IScorer Scorer => Checked(_scorer);
 
     /// <summary>Fits the filter to the train part of <paramref name="split"/> of <paramref name="dataset"/>: the randomized SVD of R̃.</summary>
     /// <param name="dataset">The dataset: its ids and item metadata.</param>
@@ -104,23 +108,23 @@ public sealed partial class GraphFilter : IRecommender
 
     /// <inheritdoc />
     public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
-        ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken);
+        _guard.RunAsync(() => ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken));
 
     /// <inheritdoc />
     public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), cancellationToken);
+        _guard.Run(() => _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>Exact: each new user's scores are the formula's for its row of <paramref name="given"/>.</remarks>
     public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), cancellationToken);
+        _guard.Run(() => _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
 
     /// <inheritdoc />
-    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _recommender.Recommend([userId], count)[0];
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _guard.Run(() => _recommender.Recommend([userId], count)[0]);
 
     /// <inheritdoc />
     public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
-        _recommender.Recommend(userIds, count, cancellationToken);
+        _guard.Run(() => _recommender.Recommend(userIds, count, cancellationToken));
 
     /// <summary>
     /// Recommendations for a visitor the model was not trained on, from the items it interacted with: the formula
@@ -129,17 +133,17 @@ public sealed partial class GraphFilter : IRecommender
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
     /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
-    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _recommender.RecommendForItems(itemIds, count);
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _guard.Run(() => _recommender.RecommendForItems(itemIds, count));
 
     /// <summary>
     /// The <paramref name="count"/> items the filter scores highest for a visitor who has only <paramref name="itemId"/>
     /// (the items its users also have, weighted by the filter), itself excluded.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _recommender.SimilarItems(itemId, count);
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
 
     /// <inheritdoc />
-    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _recommender.PopularItems(count);
+    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _guard.Run(() => _recommender.PopularItems(count));
 
     /// <summary>
     /// The ideal low-pass part as embeddings of dimension k: users <c>r_u D_I^-1/2 V_k</c>, items the rows of
@@ -148,12 +152,26 @@ public sealed partial class GraphFilter : IRecommender
     /// </summary>
     public EmbeddingExport ExportEmbeddings()
     {
+        using var entry = _guard.Enter();
         var (users, items) = _filter.SpectralEmbeddings();
-        return new EmbeddingExport(Users.OriginalIds, Items.OriginalIds, _filter.Rank, users, items);
+        return new EmbeddingExport(_recommender.Catalog.Users.OriginalIds, _recommender.Catalog.Items.OriginalIds, _filter.Rank, users, items);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _filter.Dispose();
+    /// <remarks>Waits for calls in flight on other threads; every call after it throws <see cref="ObjectDisposedException"/>.</remarks>
+    public void Dispose()
+    {
+        if (_guard.BeginDispose())
+        {
+            _filter.Dispose();
+        }
+    }
+
+    private T Checked<T>(T value)
+    {
+        _guard.ThrowIfDisposed();
+        return value;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "GF-CF fitted to {Dataset}: {Rank} singular vectors in {Seconds:F1} s")]
     private static partial void LogFitted(ILogger logger, string dataset, int rank, double seconds);

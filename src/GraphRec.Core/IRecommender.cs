@@ -54,10 +54,14 @@ public interface IRecommender : IDisposable
     RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default);
 
     /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
+    /// <remarks>
+    /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
+    /// marked <see cref="RecommendationSource.PopularItems"/>: the model learnt nothing about it.
+    /// </remarks>
     /// <exception cref="KeyNotFoundException">The model does not know the user (<see cref="RecommendForItems"/> serves a visitor).</exception>
     IReadOnlyList<Recommendation> Recommend(long userId, int count = 10);
 
-    /// <summary>Recommendations for many users, in the order given, scored in batches.</summary>
+    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend"/>.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
     IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default);
 

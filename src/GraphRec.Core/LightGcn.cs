@@ -16,56 +16,64 @@ namespace GraphRec.Core;
 /// given. Everything that needs composing differently (another loss, sampler or training loop) is public as a
 /// building block: <see cref="NormalizedAdjacency"/>, <see cref="LightGcnConv"/>, <see cref="LightGcnModel"/>,
 /// <see cref="ILoss"/>, <see cref="ISampler"/>, <see cref="IScorer"/>, <see cref="FullRankingEvaluator"/>.
-/// Thread-safe for concurrent reads (recommend, similar items, evaluate) once trained or loaded.
+/// Thread-safe for concurrent reads (recommend, similar items, evaluate) once trained or loaded; a dispose waits for
+/// the calls in flight, and every call after it throws <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed class LightGcn : IRecommender
 {
     private readonly NormalizedAdjacency _adjacency;
     private readonly LightGcnRecommender _recommender;
     private readonly Interactions? _validation;
+    private readonly DisposalGuard _guard = new(typeof(LightGcn));
+    private readonly LightGcnModel _model;
+    private readonly IReadOnlyList<EpochRecord> _history;
+    private readonly int _bestEpoch;
+    private readonly IScorer _scorer;
 
     private LightGcn(NormalizedAdjacency adjacency, LightGcnModel model, ModelCatalog catalog, Interactions? validation, IReadOnlyList<EpochRecord> history, int bestEpoch)
     {
         _adjacency = adjacency;
-        Model = model;
+        _model = model;
         _recommender = new LightGcnRecommender(model, catalog);
         _validation = validation;
-        History = history;
-        BestEpoch = bestEpoch;
+        _history = history;
+        _bestEpoch = bestEpoch;
+        _scorer = new DisposalGuard.GuardedScorer(_recommender.Scorer, _guard);
     }
 
     /// <summary>The model: its embeddings, options and propagation.</summary>
-    public LightGcnModel Model { get; }
+    public LightGcnModel Model => Checked(_model);
 
     /// <summary>A copy of the options it was trained with (for a loaded model: the saved hyperparameters, the training options at their defaults).</summary>
-    public LightGcnOptions Options => Model.Options;
+    public LightGcnOptions Options => Checked(_model).Options;
 
     /// <inheritdoc />
-    public string ModelKind => ModelFile.LightGcnKind;
+    public string ModelKind => Checked(ModelFile.LightGcnKind);
 
     /// <summary>The name of the dataset it was trained on.</summary>
-    public string DatasetName => _recommender.Catalog.DatasetName;
+    public string DatasetName => Checked(_recommender.Catalog.DatasetName);
 
     /// <summary>Original user ids ↔ the model's user indices.</summary>
-    public IdMap Users => _recommender.Catalog.Users;
+    public IdMap Users => Checked(_recommender.Catalog.Users);
 
     /// <summary>Original item ids ↔ the model's item indices.</summary>
-    public IdMap Items => _recommender.Catalog.Items;
+    public IdMap Items => Checked(_recommender.Catalog.Items);
 
     /// <summary>The training interactions: the graph, and what recommendations leave out.</summary>
-    public Interactions TrainingInteractions => _recommender.Catalog.Train;
+    public Interactions TrainingInteractions => Checked(_recommender.Catalog.Train);
 
     /// <summary>Title, year and genres per item index, or null when the dataset has none.</summary>
-    public IReadOnlyList<ItemInfo?>? ItemInfo => _recommender.Catalog.ItemInfo;
+    public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
     /// <summary>One record per epoch trained; empty for a loaded model.</summary>
-    public IReadOnlyList<EpochRecord> History { get; }
+    public IReadOnlyList<EpochRecord> History => Checked(_history);
 
     /// <summary>The epoch whose weights the model holds: the best validated one when validating, else the last; 0 for a loaded model.</summary>
-    public int BestEpoch { get; }
+    public int BestEpoch => Checked(_bestEpoch);
 
     /// <summary>Scores of users against every item from the final embeddings, for <see cref="FullRankingEvaluator"/>.</summary>
-    public IScorer Scorer => _recommender.Scorer;
+    /// <remarks>Its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</remarks>
+    public IScorer Scorer => Checked(_scorer);
 
     /// <summary>Trains LightGCN on <paramref name="split"/> of <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The dataset: its ids and item metadata.</param>
@@ -80,6 +88,7 @@ public sealed class LightGcn : IRecommender
     /// <exception cref="TrainingDivergedException">The loss or the scores stopped being finite (lower the learning rate).</exception>
     /// <exception cref="IOException">The <see cref="LightGcnOptions.CheckpointDirectory"/> is a file or cannot be written (checked before the first epoch; a checkpoint that fails later is logged, and training goes on).</exception>
     /// <exception cref="ModelFormatException">The checkpoint there is damaged or is not a regular file.</exception>
+    /// <exception cref="InvalidOperationException">A <paramref name="sampler"/> or <paramref name="loss"/> given broke its contract (<see cref="ISampler.Sample"/>, <see cref="ILoss.Compute"/>); the message says how.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static LightGcn Train(
         InteractionDataset dataset, DatasetSplit split, LightGcnOptions? options = null, ISampler? sampler = null, ILoss? loss = null,
@@ -121,7 +130,7 @@ public sealed class LightGcn : IRecommender
     /// temporary file renamed over the target), in GraphRec's versioned, checksummed model format.
     /// </summary>
     public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
-        ModelFile.SaveAsync(Model, _recommender.Catalog, path, cancellationToken);
+        _guard.RunAsync(() => ModelFile.SaveAsync(_model, _recommender.Catalog, path, cancellationToken));
 
     /// <summary>
     /// Full-catalogue evaluation of <paramref name="heldOut"/> (the split's test or validation part): for each user with
@@ -133,22 +142,26 @@ public sealed class LightGcn : IRecommender
     /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
     public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default)
     {
-        return _recommender.Core.Evaluate(heldOut, _validation, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
+        return _guard.Run(() => _recommender.Core.Evaluate(heldOut, _validation, cutoffs ?? _model.Options.ResolveCutoffs(), cancellationToken));
     }
 
     /// <inheritdoc />
     /// <remarks>Each new user is folded in from the items it brings, as <see cref="RecommendForItems"/> does.</remarks>
     public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? Options.ResolveCutoffs(), cancellationToken);
+        _guard.Run(() => _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? _model.Options.ResolveCutoffs(), cancellationToken));
 
     /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
+    /// <remarks>
+    /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
+    /// marked <see cref="RecommendationSource.PopularItems"/>, rather than a ranking by its untrained embedding.
+    /// </remarks>
     /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="RecommendForItems"/> suits a newcomer).</exception>
-    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _recommender.Recommend(userId, count);
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _guard.Run(() => _recommender.Recommend(userId, count));
 
-    /// <summary>Recommendations for many users, in the order given, scored in batches.</summary>
+    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend"/>.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
     public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
-        _recommender.Core.Recommend(userIds, count, cancellationToken);
+        _guard.Run(() => _recommender.Core.Recommend(userIds, count, cancellationToken));
 
     /// <summary>
     /// Recommendations for a visitor the model was not trained on, folded in from the items it interacted with (the
@@ -157,23 +170,35 @@ public sealed class LightGcn : IRecommender
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
     /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
-    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _recommender.Core.RecommendForItems(itemIds, count);
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _guard.Run(() => _recommender.Core.RecommendForItems(itemIds, count));
 
     /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> by cosine of the final embeddings, itself excluded.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _recommender.SimilarItems(itemId, count);
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
 
     /// <summary>The most interacted-with training items, most first; the score is the count.</summary>
-    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _recommender.PopularItems(count);
+    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _guard.Run(() => _recommender.PopularItems(count));
 
     /// <summary>The final user and item embeddings as plain arrays with their original ids, for a vector index.</summary>
-    public EmbeddingExport ExportEmbeddings() => _recommender.ExportEmbeddings();
+    public EmbeddingExport ExportEmbeddings() => _guard.Run(_recommender.ExportEmbeddings);
 
     /// <inheritdoc />
+    /// <remarks>Waits for calls in flight on other threads; every call after it throws <see cref="ObjectDisposedException"/>.</remarks>
     public void Dispose()
     {
+        if (!_guard.BeginDispose())
+        {
+            return;
+        }
+
         _recommender.Dispose();
-        Model.Dispose();
+        _model.Dispose();
         _adjacency.Dispose();
+    }
+
+    private T Checked<T>(T value)
+    {
+        _guard.ThrowIfDisposed();
+        return value;
     }
 }

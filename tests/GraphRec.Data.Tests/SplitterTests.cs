@@ -134,4 +134,76 @@ public sealed class SplitterTests
         Assert.Equal(1, split.DroppedHeldOut);
         Assert.Equal(2, split.Train.Count);
     }
+
+    /// <summary>The sample with every timestamp set to <paramref name="timestamp"/>.</summary>
+    private static Interactions AllAt(long timestamp)
+    {
+        var all = Sample();
+        return new Interactions(all.UserCount, all.ItemCount, all.RowPointers.ToArray(), all.Items.ToArray(), null, [.. Enumerable.Repeat(timestamp, all.Count)]);
+    }
+
+    private static InteractionDataset Dataset(Interactions all, DatasetSplit? predefined = null) =>
+        new("degenerate", new IdMap(Enumerable.Range(1, all.UserCount).Select(u => (long)u)), new IdMap(Enumerable.Range(1, all.ItemCount).Select(i => (long)i)),
+            all, null, new LoadReport(all.Count, 0, 0, 0, []), predefined);
+
+    [Fact]
+    public void A_temporal_split_of_equal_timestamps_is_one_error_naming_the_split_and_the_fix()
+    {
+        var dataset = Dataset(AllAt(880_000_000));
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => dataset.Split(Splitters.TemporalAtQuantile(0.8)));
+
+        Assert.IsType<DegenerateSplitException>(error);
+        Assert.Equal("test", error.ParamName);
+        Assert.Contains("temporal at quantile 0.8", error.Message, StringComparison.Ordinal);
+        Assert.Contains("holds out all 275 interactions", error.Message, StringComparison.Ordinal);
+        Assert.Contains("every timestamp is the same (1997-11-20 04:26:40 UTC)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_validation_split_of_nothing_left_is_the_same_error_not_an_invalid_operation()
+    {
+        // The sample's timestamps, moved to 1997 (as MovieLens 100K's): a cut-off in 1990 holds out everything.
+        var sample = Sample();
+        var dataset = Dataset(new Interactions(sample.UserCount, sample.ItemCount, sample.RowPointers.ToArray(), sample.Items.ToArray(), null,
+            [.. sample.Timestamps.ToArray().Select(t => t + 880_000_000)]));
+
+        var error = Assert.ThrowsAny<ArgumentException>(() =>
+            dataset.Split(Splitters.TemporalAt(new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero)), validation: Splitters.TemporalAtQuantile(0.5)));
+
+        Assert.IsType<DegenerateSplitException>(error);
+        Assert.Equal("test", error.ParamName);
+        Assert.Contains("temporal at 1990-01-01", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_validation_split_that_takes_all_of_train_names_the_validation_split()
+    {
+        var all = AllAt(5);
+        var predefined = new DatasetSplit(all, null, new Interactions(all.UserCount, all.ItemCount, new int[all.UserCount + 1], []), 0);
+        var dataset = Dataset(all, predefined);
+
+        var fromSplit = Assert.ThrowsAny<ArgumentException>(() => dataset.Split(Splitters.RandomHoldout(0.2, seed: 1), Splitters.TemporalAtQuantile(0.9)));
+        var fromPredefined = Assert.ThrowsAny<ArgumentException>(() => dataset.SplitPredefined(Splitters.TemporalAtQuantile(0.9)));
+
+        foreach (var error in new[] { fromSplit, fromPredefined })
+        {
+            Assert.IsType<DegenerateSplitException>(error);
+            Assert.Equal("validation", error.ParamName);
+            Assert.Contains("temporal at quantile 0.9", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class ShortSplitter : ISplitter
+    {
+        public bool[] SelectHeldOut(Interactions interactions) => new bool[interactions.Count - 1];
+    }
+
+    [Fact]
+    public void A_splitter_that_returns_too_few_flags_is_named_with_its_contract()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Dataset(Sample()).Split(new ShortSplitter()));
+
+        Assert.Contains("ShortSplitter returned 274 flags for 275 interactions: ISplitter.SelectHeldOut", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -17,23 +17,26 @@ public sealed class HostileUseTests : IDisposable
 
     private string Ml100K(IEnumerable<(int User, int Item, int Rating)> ratings, int items) => SmallMovieLens.Write(_folder, ratings, items);
 
-    /// <summary>Runs the sample and returns its exit code and what it wrote to stderr.</summary>
-    private static async Task<(int Code, string Errors)> RunAsync(params string[] args)
+    /// <summary>Runs the sample and returns its exit code and what it wrote to stderr and to stdout.</summary>
+    private static async Task<(int Code, string Errors, string Output)> RunAsync(params string[] args)
     {
-        var previous = Console.Error;
+        var (previousError, previousOut) = (Console.Error, Console.Out);
         using var errors = new StringWriter();
+        using var output = new StringWriter();
         Console.SetError(errors);
+        Console.SetOut(output);
         try
         {
-            return (await Cli.RunAsync(args), errors.ToString());
+            return (await Cli.RunAsync(args), errors.ToString(), output.ToString());
         }
         finally
         {
-            Console.SetError(previous);
+            Console.SetError(previousError);
+            Console.SetOut(previousOut);
         }
     }
 
-    private static void AssertOneLineError((int Code, string Errors) result, string expected)
+    private static void AssertOneLineError((int Code, string Errors, string Output) result, string expected)
     {
         Assert.Equal(1, result.Code);
         string[] lines = result.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -46,7 +49,7 @@ public sealed class HostileUseTests : IDisposable
     private string Output => Path.Combine(_folder, "out");
 
     /// <summary>The run succeeded and saved its model, and metrics.json says no test interaction was left to rank.</summary>
-    private async Task AssertModelKeptWithNothingToRankAsync((int Code, string Errors) result, int droppedTest)
+    private async Task AssertModelKeptWithNothingToRankAsync((int Code, string Errors, string Output) result, int droppedTest)
     {
         Assert.True(result.Code == 0, result.Errors);
         Assert.True(File.Exists(Path.Combine(Output, "model.graphrec")));
@@ -256,5 +259,49 @@ public sealed class HostileUseTests : IDisposable
         int parts = (int)m["train_interactions"]! + (int)m["validation_interactions"]! + (int)m["test_interactions"]!
             + (int)m["dropped_test_interactions"]! + (int)m["dropped_validation_interactions"]!;
         Assert.Equal((int)m["interactions"]!, parts);
+    }
+
+    [Fact]
+    public async Task A_temporal_split_where_every_timestamp_is_equal_is_one_line_naming_the_split()
+    {
+        string data = SmallMovieLens.Write(_folder, SmallMovieLens.TwoGroups(), 30, timestamp: _ => 880_000_000);
+
+        var result = await RunAsync("--data-dir", data, "--split", "temporal", "--epochs", "1", "--output", Output);
+
+        AssertOneLineError(result, "temporal at quantile 0.8");
+        Assert.False(File.Exists(Path.Combine(Output, "model.graphrec")));
+    }
+
+    [Theory]
+    [InlineData("lightgcn")]
+    [InlineData("gf-cf")]
+    public async Task A_user_with_no_training_interactions_is_told_the_items_are_the_popular_ones(string model)
+    {
+        // Temporal split: user 41 rates only after everyone else, so all of its ratings are held out.
+        var ratings = SmallMovieLens.TwoGroups().Concat(Enumerable.Range(1, 6).Select(i => (41, i, 5))).ToList();
+        string data = Ml100K(ratings, 30);
+        Assert.Equal(0, (await RunAsync("train", "--model", model, "--data-dir", data, "--split", "temporal", "--val-ratio", "0", "--epochs", "1", "--dim", "8", "--rank", "4", "--output", Output)).Code);
+
+        var result = await RunAsync("recommend", "--model", Path.Combine(Output, "model.graphrec"), "--user", "41", "--k", "3");
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("user 41 has no training interactions: the 3 most popular items, the same for every such user", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Users_with_47000_items_train_and_report_PureSVD_as_skipped_with_the_reason()
+    {
+        // Two users with every item: 94,000 user x item cells, but PureSVD's dense SVD would hold 47,000 x 47,000 item factors.
+        const int items = 47_000;
+        string data = Ml100K(Enumerable.Range(1, items).SelectMany(i => new[] { (1, i, 4), (2, i, 4) }), items);
+
+        var result = await RunAsync("--data-dir", data, "--epochs", "1", "--dim", "8", "--rank", "4", "--val-ratio", "0", "--output", Output);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("PureSVD skipped: ", result.Output, StringComparison.Ordinal);
+        Assert.Contains("47,000 items", result.Output, StringComparison.Ordinal);
+        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "metrics.json")))!;
+        Assert.NotNull(metrics["test"]);
+        Assert.Null(metrics["baselines"]!["pure_svd"]);
     }
 }

@@ -83,4 +83,21 @@ public sealed class ModelFiles : IDisposable
         await model.SaveAsync(path);
         return path;
     }
+
+    /// <summary>Writes a model trained without user 40's interactions (held out whole, as a temporal split can) to <paramref name="name"/>.</summary>
+    public async Task<string> WriteWithUntrainedUserAsync(string name)
+    {
+        var dataset = Dataset();
+        var all = dataset.Interactions;
+        var pointers = all.RowPointers.ToArray();
+        pointers[^1] = pointers[^2];
+        var train = new Interactions(all.UserCount, all.ItemCount, pointers, all.Items[..pointers[^1]].ToArray());
+        var heldOut = new int[all.UserCount + 1];
+        heldOut[^1] = all.CountOf(all.UserCount - 1);
+        var test = new Interactions(all.UserCount, all.ItemCount, heldOut, all.ItemsOf(all.UserCount - 1).ToArray());
+        string path = Path.Combine(Folder, name);
+        using var model = LightGcn.Train(dataset, new DatasetSplit(train, null, test, 0), new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64 });
+        await model.SaveAsync(path);
+        return path;
+    }
 }

@@ -69,6 +69,22 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_user_without_training_interactions_gets_the_popular_items_and_the_response_says_so()
+    {
+        string path = await _files.WriteWithUntrainedUserAsync("untrained.graphrec");
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host.UseSetting("GraphRec:ModelPath", path));
+        using var client = factory.CreateClient();
+        using var model = await LightGcn.LoadAsync(path);
+
+        var untrained = JsonDocument.Parse(await client.GetStringAsync(new Uri("/users/40/recommendations?count=4", UriKind.Relative))).RootElement;
+        var trained = JsonDocument.Parse(await client.GetStringAsync(new Uri("/users/3/recommendations?count=4", UriKind.Relative))).RootElement;
+
+        Assert.Equal("popular-items", untrained.GetProperty("source").GetString());
+        Assert.Equal(model.PopularItems(4).Select(r => r.ItemId), untrained.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetInt64()));
+        Assert.Equal("model", trained.GetProperty("source").GetString());
+    }
+
+    [Fact]
     public async Task Similar_items_exclude_the_item_and_default_to_ten()
     {
         var body = await GetJsonAsync("/items/104/similar", HttpStatusCode.OK);

@@ -26,28 +26,26 @@ internal sealed class MostPopularScorer : IScorer
 /// <summary>
 /// PureSVD (Cremonesi et al., RecSys 2010): the rank-f truncated SVD of the binary users × items training matrix,
 /// <c>R ≈ U Σ Vᵀ</c>; a user's scores are its row projected on the top f item factors, <c>r_u V Vᵀ</c>. Computed with
-/// MathNet.Numerics' dense SVD, which holds the whole matrix: fine at MovieLens 100K/1M size, refused beyond
-/// <see cref="MaxCells"/> cells.
+/// MathNet.Numerics' dense SVD, which holds the matrix, a working copy and both full sets of singular vectors
+/// (users × users and items × items): fine at MovieLens 100K/1M size, refused beyond <see cref="MaxDoubles"/>.
 /// </summary>
 internal sealed class PureSvdScorer : IScorer
 {
-    /// <summary>The largest users × items matrix accepted (50 million cells, 400 MB of doubles).</summary>
-    public const long MaxCells = 50_000_000;
+    /// <summary>The most doubles the SVD may hold (800 MB).</summary>
+    public const long MaxDoubles = 100_000_000;
 
     private readonly Interactions _train;
     private readonly float[] _itemFactors;
     private readonly int _rank;
 
     /// <summary>Factorises the binary training matrix at rank <paramref name="rank"/> (default 64).</summary>
-    /// <exception cref="InvalidOperationException">The matrix is larger than <see cref="MaxCells"/>.</exception>
+    /// <exception cref="InvalidOperationException">The SVD would hold more than <see cref="MaxDoubles"/> doubles.</exception>
     public PureSvdScorer(Interactions train, int rank = 64)
     {
         ArgumentNullException.ThrowIfNull(train);
-        long cells = (long)train.UserCount * train.ItemCount;
-        if (cells > MaxCells)
+        if (Refusal(train.UserCount, train.ItemCount) is { } refusal)
         {
-            throw new InvalidOperationException(
-                $"PureSVD uses a dense SVD, limited to {MaxCells:N0} cells; {train.UserCount:N0} users x {train.ItemCount:N0} items is {cells:N0}.");
+            throw new InvalidOperationException(refusal);
         }
 
         var matrix = Matrix<double>.Build.Dense(train.UserCount, train.ItemCount);
@@ -76,6 +74,19 @@ internal sealed class PureSvdScorer : IScorer
 
     /// <inheritdoc />
     public int ItemCount => _train.ItemCount;
+
+    /// <summary>The doubles the SVD of a <paramref name="users"/> × <paramref name="items"/> matrix holds: the matrix and its working copy, U and Vᵀ.</summary>
+    public static long DoublesFor(int users, int items) => (2L * users * items) + ((long)users * users) + ((long)items * items);
+
+    /// <summary>Why the SVD of a <paramref name="users"/> × <paramref name="items"/> matrix is refused, or null when it fits.</summary>
+    public static string? Refusal(int users, int items)
+    {
+        long doubles = DoublesFor(users, items);
+        return doubles <= MaxDoubles
+            ? null
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"PureSVD's dense SVD of {users:N0} users x {items:N0} items would hold {doubles:N0} doubles ({doubles * sizeof(double) / 1e9:F1} GB, the users x users and items x items singular vectors included), more than its limit of {MaxDoubles:N0}.");
+    }
 
     /// <inheritdoc />
     public Tensor Score(ReadOnlySpan<int> users)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GraphRec.Data;
 using GraphRec.Metrics;
 using static TorchSharp.torch;
@@ -40,29 +41,45 @@ internal sealed class CatalogRecommender
     /// <summary>The scorer recommendations come from.</summary>
     public IScorer Scorer => _scorer;
 
-    /// <summary>Recommendations for many users, in the order given, scored in batches of <see cref="UserBatchSize"/>; never a training item.</summary>
+    /// <summary>
+    /// Recommendations for many users, in the order given, scored in batches of <see cref="UserBatchSize"/>; never a
+    /// training item. A user without training interactions (in the dataset, but only in its held-out parts) gets the
+    /// popular items, marked <see cref="RecommendationSource.PopularItems"/>: the model learnt nothing about it, and its
+    /// scores would be those of an untrained embedding (LightGCN) or all equal (GF-CF).
+    /// </summary>
     /// <exception cref="UnknownIdException">A user is not in the model.</exception>
     public IReadOnlyList<IReadOnlyList<Recommendation>> Recommend(IReadOnlyList<long> userIds, int count, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        var indices = new int[userIds.Count];
+        var result = new IReadOnlyList<Recommendation>[userIds.Count];
+        var positions = new List<int>(userIds.Count);
+        var indices = new List<int>(userIds.Count);
+        IReadOnlyList<Recommendation>? popular = null;
         for (int p = 0; p < userIds.Count; p++)
         {
-            indices[p] = Catalog.Users.TryGetIndex(userIds[p], out int index) ? index : throw new UnknownIdException("user", userIds[p], Catalog.DatasetName);
+            int index = Catalog.Users.TryGetIndex(userIds[p], out int found) ? found : throw new UnknownIdException("user", userIds[p], Catalog.DatasetName);
+            if (Catalog.Train.CountOf(index) == 0)
+            {
+                result[p] = popular ??= PopularItems(count);
+            }
+            else
+            {
+                positions.Add(p);
+                indices.Add(index);
+            }
         }
 
-        var result = new IReadOnlyList<Recommendation>[userIds.Count];
         int k = Math.Min(count, Catalog.Items.Count);
-        for (int start = 0; start < indices.Length; start += UserBatchSize)
+        for (int start = 0; start < indices.Count; start += UserBatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = indices.AsSpan(start, Math.Min(UserBatchSize, indices.Length - start));
+            var batch = CollectionsMarshal.AsSpan(indices).Slice(start, Math.Min(UserBatchSize, indices.Count - start));
             float[] scores = new float[batch.Length * k];
             int[] top = FullRankingEvaluator.TopK(_scorer, batch, [Catalog.Train], k, scores);
             for (int b = 0; b < batch.Length; b++)
             {
-                result[start + b] = ToRecommendations(top.AsSpan(b * k, k), scores.AsSpan(b * k, k));
+                result[positions[start + b]] = ToRecommendations(top.AsSpan(b * k, k), scores.AsSpan(b * k, k));
             }
         }
 
@@ -134,12 +151,12 @@ internal sealed class CatalogRecommender
         return [.. top.TakeWhile(i => i >= 0).Select(i => ToRecommendation(i, values[i]))];
     }
 
-    /// <summary>The most popular training items, most interactions first.</summary>
+    /// <summary>The most popular training items, most interactions first, marked <see cref="RecommendationSource.PopularItems"/>.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var (order, counts) = _popular.Value;
-        return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]))];
+        return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]) with { Source = RecommendationSource.PopularItems })];
     }
 
     /// <summary>

@@ -7,4 +7,12 @@ namespace GraphRec.Core;
 /// <param name="ItemIndex">The item's dense index.</param>
 /// <param name="Score">The model's score: LightGCN's <c>e_u · e_i</c> or GF-CF's filter score for a recommendation; for a similar item LightGCN's cosine or GF-CF's score for a user with only that item; the training count for a popular item.</param>
 /// <param name="Info">Title, year and genres, when the dataset has them.</param>
-public sealed record Recommendation(long ItemId, int ItemIndex, float Score, ItemInfo? Info);
+public sealed record Recommendation(long ItemId, int ItemIndex, float Score, ItemInfo? Info)
+{
+    /// <summary>
+    /// <see cref="RecommendationSource.Model"/> for the model's own scores; <see cref="RecommendationSource.PopularItems"/>
+    /// for a popular item, which is also what a user without training interactions is recommended (the model knows
+    /// nothing of it, and says so here rather than ranking by untrained scores).
+    /// </summary>
+    public RecommendationSource Source { get; init; }
+}

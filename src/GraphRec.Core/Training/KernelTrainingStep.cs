@@ -225,7 +225,7 @@ internal sealed class KernelTrainingStep : IAdamState, IDisposable
         var rows0 = tensor(_rows0.AsSpan(0, size).ToArray(), [size / _dim, _dim]).requires_grad_();
         var final = rows.split(length);
         var layer0 = rows0.split(length);
-        var value = loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
+        var value = PluginContracts.CheckLoss(loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2])), loss);
         value.backward();
         CopyGradient(rows, _rowGradients.AsSpan(0, size));
         CopyGradient(rows0, _layer0Gradients.AsSpan(0, size));

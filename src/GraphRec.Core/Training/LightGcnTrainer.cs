@@ -49,6 +49,7 @@ internal sealed partial class LightGcnTrainer
     /// <param name="cancellationToken">Stops training cleanly between batches.</param>
     /// <exception cref="ArgumentException">The interactions do not fit the model, or there is nothing to train on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The sampler or the loss broke its contract (<see cref="ISampler.Sample"/>, <see cref="ILoss.Compute"/>); the message says how.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public TrainingResult Train(
         LightGcnModel model, Interactions train, Interactions? validation = null, IProgress<TrainingProgress>? progress = null,
@@ -127,7 +128,7 @@ internal sealed partial class LightGcnTrainer
             {
                 var clock = Stopwatch.StartNew();
                 adam.LearningRate = _options.LearningRateAt(epoch);
-                triples = _sampler.Sample(train, epoch, triples);
+                triples = PluginContracts.CheckTriples(_sampler.Sample(train, epoch, triples), train, _sampler, epoch);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
                 double lossSum = 0;
                 model.train();
@@ -291,7 +292,7 @@ internal sealed partial class LightGcnTrainer
         optimizer!.ZeroGradient();
         var final = model.PropagateRows(nodes).split(length);
         var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
-        var loss = _loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
+        var loss = PluginContracts.CheckLoss(_loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2])), _loss);
         loss.backward();
         optimizer.Step();
         return loss.item<float>();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,20 +10,22 @@ internal static partial class DatasetSplitter
     /// <summary>
     /// Splits <paramref name="interactions"/>: <paramref name="test"/> selects the test part; <paramref name="validation"/>,
     /// when given, then selects the validation part from what remains; the rest is train. Held-out interactions whose
-    /// user or item does not occur in train are removed and counted (and logged).
+    /// user or item does not occur in train are removed and counted (and logged). <paramref name="testRole"/> names the
+    /// part <paramref name="test"/> selects in errors (<c>validation</c> when carving validation from a predefined train).
     /// </summary>
-    public static DatasetSplit Split(Interactions interactions, ISplitter test, ISplitter? validation = null, ILogger? logger = null)
+    /// <exception cref="DegenerateSplitException">A splitter holds out everything it is given, leaving nothing to train on.</exception>
+    public static DatasetSplit Split(Interactions interactions, ISplitter test, ISplitter? validation = null, ILogger? logger = null, string testRole = "test")
     {
         ArgumentNullException.ThrowIfNull(interactions);
         ArgumentNullException.ThrowIfNull(test);
-        bool[] testFlags = test.SelectHeldOut(interactions);
+        bool[] testFlags = SelectKeepingTrain(interactions, test, testRole, "");
         var trainAndValidation = interactions.Select(Not(testFlags));
         var testPart = interactions.Select(testFlags);
         Interactions train = trainAndValidation;
         Interactions? validationPart = null;
         if (validation is not null)
         {
-            bool[] validationFlags = validation.SelectHeldOut(trainAndValidation);
+            bool[] validationFlags = SelectKeepingTrain(trainAndValidation, validation, "validation", " left after the test split");
             train = trainAndValidation.Select(Not(validationFlags));
             validationPart = trainAndValidation.Select(validationFlags);
         }
@@ -53,6 +56,35 @@ internal static partial class DatasetSplitter
         }
 
         return new DatasetSplit(train, keptValidation, keptTest, droppedTest + droppedValidation) { DroppedTest = droppedTest };
+    }
+
+    /// <summary>The splitter's flags, unless it holds out every interaction: then the error that says so and what to change.</summary>
+    private static bool[] SelectKeepingTrain(Interactions interactions, ISplitter splitter, string part, string which)
+    {
+        bool[] flags = splitter.SelectHeldOut(interactions) ?? throw new InvalidOperationException(
+            $"The {part} splitter {splitter.GetType().Name} returned null: ISplitter.SelectHeldOut must return one flag per interaction.");
+        if (flags.Length != interactions.Count)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The {part} splitter {splitter.GetType().Name} returned {flags.Length} flags for {interactions.Count} interactions: ISplitter.SelectHeldOut must return one flag per interaction."));
+        }
+
+        if (Array.IndexOf(flags, false) >= 0)
+        {
+            return flags;
+        }
+
+        string name = splitter.ToString() ?? splitter.GetType().Name;
+        var timestamps = interactions.Timestamps;
+        bool sameTime = interactions.Count > 1 && interactions.HasTimestamps && !timestamps.ContainsAnyExcept(timestamps[0]);
+        string message = interactions.Count == 0
+            ? $"The {part} split ({name}) has no interactions{which} to split: there is nothing to train on."
+            : sameTime
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"The {part} split ({name}) holds out all {interactions.Count:N0} interactions{which}, leaving nothing to train on: every timestamp is the same ({DateTimeOffset.FromUnixTimeSeconds(timestamps[0]):yyyy-MM-dd HH:mm:ss} UTC), so no time order can separate them; use a random holdout.")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"The {part} split ({name}) holds out all {interactions.Count:N0} interactions{which}, leaving nothing to train on: use a split that keeps some in train, such as a later cut-off or a random holdout.");
+        throw new DegenerateSplitException(name, message, part);
     }
 
     private static (Interactions Kept, int Dropped) KeepCoveredByTrain(Interactions train, Interactions heldOut)

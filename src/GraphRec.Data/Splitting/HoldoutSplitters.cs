@@ -61,6 +61,9 @@ internal sealed class RandomHoldoutSplitter : ISplitter
 
         return heldOut;
     }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"random holdout of {Ratio} (seed {Seed})");
 }
 
 /// <summary>
@@ -111,6 +114,9 @@ internal sealed class LeaveLastOutSplitter : ISplitter
 
         return heldOut;
     }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"leave-last-{Count}-out");
 
     internal static void RequireTimestamps(Interactions interactions, string splitName)
     {

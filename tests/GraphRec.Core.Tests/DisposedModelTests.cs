@@ -1,0 +1,118 @@
+using GraphRec.Data;
+
+namespace GraphRec.Core.Tests;
+
+/// <summary>
+/// A disposed model refuses every call with <see cref="ObjectDisposedException"/>, and calls racing a dispose either
+/// finish with the right answer or get that exception: never a native error or a read of freed memory.
+/// </summary>
+public sealed class DisposedModelTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-disposed-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (InteractionDataset Dataset, DatasetSplit Split) Data()
+    {
+        var all = TestGraphs.RandomInteractions(40, 25, 300, seed: 3);
+        var dataset = new InteractionDataset("disposed", new IdMap(Enumerable.Range(1, 40).Select(u => (long)u)),
+            new IdMap(Enumerable.Range(1, 25).Select(i => (long)i)), all, null, new LoadReport(all.Count, 0, 0, 0, []));
+        return (dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 1)));
+    }
+
+    public static TheoryData<string> Models => ["lightgcn", "gf-cf"];
+
+    private static IRecommender Fit(string kind)
+    {
+        var (dataset, split) = Data();
+        return kind == "gf-cf"
+            ? GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 })
+            : LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" });
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task Every_member_of_a_disposed_model_throws_ObjectDisposedException(string kind)
+    {
+        var model = Fit(kind);
+        var test = Data().Split.Test;
+        var scorer = model.Scorer;
+        model.Dispose();
+        model.Dispose(); // a second dispose is allowed
+
+        var calls = new (string Name, Action Call)[]
+        {
+            ("Recommend", () => model.Recommend(1, 5)),
+            ("RecommendMany", () => model.RecommendMany([1, 2], 5)),
+            ("RecommendForItems", () => model.RecommendForItems([1, 2], 5)),
+            ("SimilarItems", () => model.SimilarItems(1, 5)),
+            ("PopularItems", () => model.PopularItems(5)),
+            ("Evaluate", () => model.Evaluate(test)),
+            ("EvaluateNewUsers", () => model.EvaluateNewUsers(test, test)),
+            ("ExportEmbeddings", () => model.ExportEmbeddings()),
+            ("Scorer", () => _ = model.Scorer),
+            ("Scorer.Score", () => scorer.Score([0]).Dispose()),
+            ("Users", () => _ = model.Users),
+            ("Items", () => _ = model.Items),
+            ("TrainingInteractions", () => _ = model.TrainingInteractions),
+            ("DatasetName", () => _ = model.DatasetName),
+        };
+        foreach (var (name, call) in calls)
+        {
+            var error = Record.Exception(call);
+            Assert.True(error is ObjectDisposedException, $"{name}: {error?.GetType().Name ?? "no exception"}: {error?.Message}");
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => model.SaveAsync(Path.Combine(_folder, "m.graphrec")));
+        Assert.False(File.Exists(Path.Combine(_folder, "m.graphrec")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task Calls_racing_a_dispose_give_the_right_answer_or_ObjectDisposedException_only(string kind)
+    {
+        var model = Fit(kind);
+        long[] users = [.. Enumerable.Range(0, model.Users.Count).Where(u => model.TrainingInteractions.CountOf(u) > 0).Select(model.Users.GetOriginalId)];
+        var expected = users.ToDictionary(u => u, u => model.Recommend(u, 5).Select(r => r.ItemId).ToArray());
+        int started = 0, disposedCalls = 0, answered = 0;
+        var wrong = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var workers = Enumerable.Range(0, 16).Select(w => Task.Run(() =>
+        {
+            for (int call = 0; call < 400; call++)
+            {
+                long user = users[(w * 400 + call) % users.Length];
+                Interlocked.Increment(ref started);
+                try
+                {
+                    var items = model.Recommend(user, 5).Select(r => r.ItemId).ToArray();
+                    if (!items.SequenceEqual(expected[user]))
+                    {
+                        wrong.Add($"user {user}: {string.Join(",", items)}");
+                    }
+
+                    Interlocked.Increment(ref answered);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref disposedCalls);
+                }
+                catch (Exception error)
+                {
+                    wrong.Add($"{error.GetType().Name}: {error.Message}");
+                }
+            }
+        })).ToArray();
+
+        while (Volatile.Read(ref started) < 200)
+        {
+            await Task.Yield();
+        }
+
+        model.Dispose();
+        await Task.WhenAll(workers);
+
+        Assert.True(wrong.IsEmpty, $"{wrong.Count} calls failed otherwise, such as {wrong.FirstOrDefault()}");
+        Assert.Equal(16 * 400, answered + disposedCalls);
+        Assert.True(answered >= 100, $"only {answered} calls answered before the dispose");
+    }
+}
