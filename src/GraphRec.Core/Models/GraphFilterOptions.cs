@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GraphRec.Core;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class GraphFilterOptions
     /// </summary>
     public double Alpha { get; set; } = 0.3;
 
-    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more. Default 20.</summary>
+    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more (with <see cref="Rank"/>, at most <see cref="int.MaxValue"/> columns). Default 20.</summary>
     public int Oversampling { get; set; } = 20;
 
     /// <summary>Power iterations of the randomized SVD, 0 or more; each costs two sparse products of the width k + oversampling. Default 4.</summary>
@@ -42,10 +44,23 @@ public sealed class GraphFilterOptions
     {
         Require(Rank > 0, nameof(Rank), "positive (the paper's is 256)", Rank);
         Require(Math.Abs(Alpha) <= MaxAlpha, nameof(Alpha), $"a number from -{MaxAlpha:N0} to {MaxAlpha:N0} (the paper's is 0.3)", Alpha);
-        Require(Oversampling >= 0, nameof(Oversampling), "0 or more", Oversampling);
+        Require(Oversampling >= 0 && (long)Rank + Oversampling <= int.MaxValue, nameof(Oversampling),
+            string.Create(CultureInfo.InvariantCulture, $"from 0 to {int.MaxValue - Math.Max(Rank, 0):N0}, so that Rank + Oversampling columns can be counted"), Oversampling);
         Require(PowerIterations >= 0, nameof(PowerIterations), "0 or more", PowerIterations);
         Require(Cutoffs is not null && Cutoffs.Count > 0 && Cutoffs.All(k => k > 0), nameof(Cutoffs), "at least one cut-off, all positive",
             Cutoffs is null ? null : $"[{string.Join(", ", Cutoffs)}]");
+    }
+
+    /// <summary>
+    /// Refuses a <see cref="Rank"/> whose randomized SVD of a <paramref name="users"/> x <paramref name="items"/> matrix
+    /// does not fit in memory: it holds dense float64 blocks of its width (k + oversampling, capped at the smaller
+    /// side) by the users and by the items at once.
+    /// </summary>
+    internal void RequireMemoryFor(int users, int items)
+    {
+        long width = Math.Min((long)Math.Min(Rank, Math.Min(users, items)) + Oversampling, Math.Min(users, items));
+        OptionChecks.RequireMemory(nameof(GraphFilterOptions), nameof(Rank), Rank, ((Int128)users + items) * width * sizeof(double),
+            string.Create(CultureInfo.InvariantCulture, $"the randomized SVD's float64 blocks of {width:N0} columns by {users:N0} users and by {items:N0} items"));
     }
 
     /// <summary>The cut-offs, distinct and ascending.</summary>
@@ -55,7 +70,7 @@ public sealed class GraphFilterOptions
     internal GraphFilterOptions Clone()
     {
         var copy = (GraphFilterOptions)MemberwiseClone();
-        copy.Cutoffs = [.. Cutoffs];
+        copy.Cutoffs = Cutoffs is null ? null! : [.. Cutoffs]; // null stays null, for Validate to name it
         return copy;
     }
 
