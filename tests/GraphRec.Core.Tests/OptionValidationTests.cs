@@ -87,15 +87,17 @@ public sealed class OptionValidationTests
     }
 
     [Fact]
-    public void An_oversampling_whose_sum_with_the_rank_overflows_is_refused_naming_the_range()
+    public void An_oversampling_up_to_int_max_value_is_capped_at_the_exact_svd_like_the_rank_not_an_overflow()
     {
         var (dataset, split) = Dataset(Train());
 
-        var error = Assert.Throws<ArgumentException>(() => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Oversampling = int.MaxValue }));
+        using var capped = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = int.MaxValue, Oversampling = int.MaxValue });
+        using var exact = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 3, Oversampling = 0 });
 
-        Assert.Contains("GraphFilterOptions.Oversampling", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"from 0 to {int.MaxValue - 256:N0}", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"{int.MaxValue}", error.Message, StringComparison.Ordinal);
+        using var cappedScores = capped.Scorer.Score([0, 1, 2, 3]);
+        using var exactScores = exact.Scorer.Score([0, 1, 2, 3]);
+
+        Assert.Equal(exactScores.data<float>().ToArray(), cappedScores.data<float>().ToArray());
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class GraphFilterOptions
     /// </summary>
     public double Alpha { get; set; } = 0.3;
 
-    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more (with <see cref="Rank"/>, at most <see cref="int.MaxValue"/> columns). Default 20.</summary>
+    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more (k + oversampling capped, like k, at the smaller side of R: the exact SVD). Default 20.</summary>
     public int Oversampling { get; set; } = 20;
 
     /// <summary>Power iterations of the randomized SVD, 0 or more; each costs two sparse products of the width k + oversampling. Default 4.</summary>
@@ -44,8 +44,7 @@ public sealed class GraphFilterOptions
     {
         Require(Rank > 0, nameof(Rank), "positive (the paper's is 256)", Rank);
         Require(Math.Abs(Alpha) <= MaxAlpha, nameof(Alpha), $"a number from -{MaxAlpha:N0} to {MaxAlpha:N0} (the paper's is 0.3)", Alpha);
-        Require(Oversampling >= 0 && (long)Rank + Oversampling <= int.MaxValue, nameof(Oversampling),
-            string.Create(CultureInfo.InvariantCulture, $"from 0 to {int.MaxValue - Math.Max(Rank, 0):N0}, so that Rank + Oversampling columns can be counted"), Oversampling);
+        Require(Oversampling >= 0, nameof(Oversampling), "0 or more", Oversampling);
         Require(PowerIterations >= 0, nameof(PowerIterations), "0 or more", PowerIterations);
         Require(Cutoffs is not null && Cutoffs.Count > 0 && Cutoffs.All(k => k > 0), nameof(Cutoffs), "at least one cut-off, all positive",
             Cutoffs is null ? null : $"[{string.Join(", ", Cutoffs)}]");
