@@ -136,6 +136,7 @@ var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet argumen
 {
     gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
 };
+GraphRec.Sample.InvariantNumbers.Apply(root);
 return await root.Parse(args).InvokeAsync();
 
 static int ApplyThreads(int threads)

@@ -144,6 +144,7 @@ internal static class Cli
         root.Subcommands.Add(recommend);
         root.Subcommands.Add(similar);
         root.Subcommands.Add(newUsers);
+        InvariantNumbers.Apply(root);
         return root;
     }
 
@@ -253,7 +254,7 @@ internal static class Cli
 
     /// <summary>The option's value, or false when its text does not parse (the parser reports that itself).</summary>
     internal static bool TryGetValue<T>(OptionResult result, out T value)
-        where T : IParsable<T>
+        where T : System.Numerics.INumberBase<T>
     {
         if (result.Tokens.Count == 0)
         {
@@ -261,7 +262,7 @@ internal static class Cli
             return true;
         }
 
-        return T.TryParse(result.Tokens[^1].Value, CultureInfo.InvariantCulture, out value!);
+        return InvariantNumbers.TryParse(result.Tokens[^1].Value, out value);
     }
 }
 

@@ -6,6 +6,12 @@ using Spectre.Console;
 namespace GraphRec.Sample;
 
 /// <summary>What the person at the terminal sees: live progress bars on a terminal, plain lines otherwise (CI, logs).</summary>
+/// <remarks>
+/// Spectre.Console reads strings as markup, where <c>[bold]</c> is a style and an unknown <c>[director cut]</c> an
+/// exception. Every text given to it here is a <see cref="Text"/>, which is never parsed, or escaped where only a
+/// string is taken (task descriptions): titles, genres, occupations, paths and ids come from the data and the
+/// command line.
+/// </remarks>
 internal static class ConsoleUi
 {
     public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
@@ -33,7 +39,7 @@ internal static class ConsoleUi
                 result = await work(new Inline(p =>
                 {
                     task.Value = p.Epoch - 1 + ((double)p.Batch / p.Batches);
-                    task.Description = $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4} {p.TriplesPerSecond:N0}/s";
+                    task.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4} {p.TriplesPerSecond:N0}/s");
                 })).ConfigureAwait(false);
                 task.Value = task.MaxValue;
             }).ConfigureAwait(false);
@@ -68,7 +74,7 @@ internal static class ConsoleUi
                 ProgressTask? task = null;
                 result = await work(new Inline<DownloadProgress>(p =>
                 {
-                    task ??= context.AddTask($"downloading {p.FileName}", maxValue: p.TotalBytes ?? 1);
+                    task ??= context.AddTask(Markup.Escape($"downloading {p.FileName}"), maxValue: p.TotalBytes ?? 1);
                     task.IsIndeterminate = p.TotalBytes is null;
                     task.Value = p.TotalBytes is null ? 0 : p.BytesReceived;
                 })).ConfigureAwait(false);
@@ -88,10 +94,10 @@ internal static class ConsoleUi
     /// <summary>Metrics at each K with 95% intervals, one column per system, then whether LightGCN's lead is significant.</summary>
     public static void MetricsTable(IReadOnlyList<(string Name, RankingEvaluation Result)> systems, IReadOnlyList<int> cutoffs)
     {
-        var table = new Table().Border(TableBorder.Simple).AddColumn("metric");
+        var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn(new Text("metric")));
         foreach (var (name, _) in systems)
         {
-            table.AddColumn(new TableColumn(name).RightAligned());
+            table.AddColumn(new TableColumn(new Text(name)).RightAligned());
         }
 
         foreach (int k in cutoffs)
@@ -99,11 +105,11 @@ internal static class ConsoleUi
             foreach (var metric in MetricNames.PerUser)
             {
                 string key = MetricNames.Key(metric, k);
-                table.AddRow([key, .. systems.Select(s => $"{s.Result.Summaries[key].Mean:F4} ± {s.Result.Summaries[key].Upper - s.Result.Summaries[key].Mean:F4}")]);
+                AddRow(table, [key, .. systems.Select(s => $"{s.Result.Summaries[key].Mean:F4} ± {s.Result.Summaries[key].Upper - s.Result.Summaries[key].Mean:F4}")]);
             }
 
             string coverage = MetricNames.Key(MetricNames.Coverage, k);
-            table.AddRow([coverage, .. systems.Select(s => $"{s.Result.Coverage[coverage]:F4}")]);
+            AddRow(table, [coverage, .. systems.Select(s => $"{s.Result.Coverage[coverage]:F4}")]);
         }
 
         AnsiConsole.Write(table);
@@ -126,16 +132,28 @@ internal static class ConsoleUi
 
     public static void Items(string title, IEnumerable<Recommendation> items)
     {
-        var table = new Table().Border(TableBorder.Simple).Title(title).AddColumn("id").AddColumn("title").AddColumn("year").AddColumn("genres").AddColumn(new TableColumn("score").RightAligned());
+        // The title above the table, not as its title, which is cut at the table's width: it may hold a command to copy.
+        AnsiConsole.Write(new Text(title));
+        AnsiConsole.WriteLine();
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (string column in new[] { "id", "title", "year", "genres" })
+        {
+            table.AddColumn(new TableColumn(new Text(column)));
+        }
+
+        table.AddColumn(new TableColumn(new Text("score")).RightAligned());
         foreach (var item in items)
         {
-            table.AddRow(
-                item.ItemId.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(item.Info?.Title ?? "-"), item.Info?.Year?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                Markup.Escape(string.Join(", ", item.Info?.Genres ?? [])), float.IsNaN(item.Score) ? "" : item.Score.ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
+            AddRow(table, [
+                item.ItemId.ToString(System.Globalization.CultureInfo.InvariantCulture), item.Info?.Title ?? "-", item.Info?.Year?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                string.Join(", ", item.Info?.Genres ?? []), float.IsNaN(item.Score) ? "" : item.Score.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
         AnsiConsole.Write(table);
     }
+
+    /// <summary>A row of plain texts: never read as markup.</summary>
+    private static void AddRow(Table table, IEnumerable<string> cells) => table.AddRow([.. cells.Select(cell => new Text(cell))]);
 
     /// <summary>Reports on the calling thread, so lines come out in order (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class Inline(Action<TrainingProgress> report) : IProgress<TrainingProgress>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using GraphRec.Metrics;
 
 namespace GraphRec.Sample;
@@ -21,11 +20,11 @@ internal sealed record MetricsReport(
     double PeakWorkingSetMb, IReadOnlyDictionary<string, double>? Test, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Baselines,
     IReadOnlyList<HistoryEntry> History)
 {
+    // No named literals: the schema's metrics are numbers, and a "NaN" string in their place would be a lie to a reader.
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>Mean per metric and K, plus coverage: <c>precision@10</c>, ..., <c>coverage@20</c>.</summary>

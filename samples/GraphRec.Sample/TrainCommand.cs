@@ -62,7 +62,7 @@ internal static class TrainCommand
         Console.WriteLine(isFilter
             ? $"fitted GF-CF (rank {settings.Rank}, alpha {settings.Alpha}) in {trainSeconds:F1} s, without training"
             : $"trained {history.Count} epochs in {trainSeconds:F1} s" +
-                (split.Validation is null ? "" : $"; weights of epoch {bestEpoch} kept (best validation {options.ValidationMetric})") +
+                (split.Validation is not { Count: > 0 } ? "" : $"; weights of epoch {bestEpoch} kept (best validation {options.ValidationMetric})") +
                 (history.Count < settings.Epochs ? ", stopped early" : ""));
 
         // The model is saved first: nothing that can fail after training (evaluation, statistics, a full disk) may lose it.

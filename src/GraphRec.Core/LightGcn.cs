@@ -99,6 +99,7 @@ public sealed class LightGcn : IRecommender
         options = (options ?? new LightGcnOptions()).Clone();
         options.Validate();
         ModelCatalog.RequireSplitOf(dataset, split);
+        options.RequireMemoryFor((long)split.Train.UserCount + split.Train.ItemCount, training: true);
 
         var adjacency = NormalizedAdjacency.FromInteractions(split.Train, maxDegreeOfParallelism: options.Threads);
         LightGcnModel? model = null;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
 
 namespace GraphRec.Sample.Tests;
 
@@ -45,18 +43,6 @@ public sealed class EndToEndTests : IDisposable
         return Path.Combine(_folder, "data");
     }
 
-    // Parsed once: the library keeps a registry of schemas by $id.
-    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "metrics.schema.json"))));
-
-    private static void AssertMatchesSchema(string metricsPath)
-    {
-        var schema = Schema.Value;
-        using var document = JsonDocument.Parse(File.ReadAllText(metricsPath));
-        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        Assert.True(result.IsValid, string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
-    }
-
     [Fact]
     public async Task Train_then_recommend_similar_and_evaluate_on_the_saved_model()
     {
@@ -72,7 +58,7 @@ public sealed class EndToEndTests : IDisposable
         }
 
         string metricsPath = Path.Combine(output, "metrics.json");
-        AssertMatchesSchema(metricsPath);
+        MetricsSchema.AssertMatches(metricsPath);
         var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
         Assert.Equal(60, (int)metrics["users"]!);
         Assert.Equal(40, (int)metrics["items"]!);
@@ -108,7 +94,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, await Cli.RunAsync(["train", "--model", "gf-cf", "--data-dir", data, "--rank", "16", "--k", "5", "10", "--output", output]));
 
         string metricsPath = Path.Combine(output, "metrics.json");
-        AssertMatchesSchema(metricsPath);
+        MetricsSchema.AssertMatches(metricsPath);
         var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
         Assert.Equal("gf-cf", (string)metrics["model"]!);
         Assert.Equal(0, (int)metrics["epochs_run"]!);
@@ -156,7 +142,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, await Cli.RunAsync(["--data-dir", data!, "--epochs", "3", "--output", output]));
 
         string metricsPath = Path.Combine(output, "metrics.json");
-        AssertMatchesSchema(metricsPath);
+        MetricsSchema.AssertMatches(metricsPath);
         var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
         Assert.Equal((943, 1682, 100_000), ((int)metrics["users"]!, (int)metrics["items"]!, (int)metrics["interactions"]!));
         Assert.True((double)metrics["test"]!["recall@20"]! > (double)metrics["baselines"]!["most_popular"]!["recall@20"]! * 0.8);

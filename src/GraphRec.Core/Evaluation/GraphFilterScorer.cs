@@ -40,6 +40,7 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options.RequireMemoryFor(train.UserCount, train.ItemCount);
         int rank = Math.Min(options.Rank, Math.Min(train.UserCount, train.ItemCount));
         var itemScale = ItemScale(train.ItemDegrees());
         using var scope = NewDisposeScope();

@@ -21,7 +21,7 @@ internal static class RandomizedSvd
     {
         ArgumentNullException.ThrowIfNull(matrix);
         long rows = matrix.shape[0], cols = matrix.shape[1];
-        int width = (int)Math.Min(k + oversampling, Math.Min(rows, cols));
+        int width = (int)Math.Min((long)k + oversampling, Math.Min(rows, cols)); // in 64 bits: k + oversampling may pass int.MaxValue
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, width);
         using var scope = NewDisposeScope();
         var a = matrix.to_type(ScalarType.Float64);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GraphRec.Core;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class GraphFilterOptions
     /// </summary>
     public double Alpha { get; set; } = 0.3;
 
-    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more. Default 20.</summary>
+    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more (k + oversampling capped, like k, at the smaller side of R: the exact SVD). Default 20.</summary>
     public int Oversampling { get; set; } = 20;
 
     /// <summary>Power iterations of the randomized SVD, 0 or more; each costs two sparse products of the width k + oversampling. Default 4.</summary>
@@ -48,6 +50,18 @@ public sealed class GraphFilterOptions
             Cutoffs is null ? null : $"[{string.Join(", ", Cutoffs)}]");
     }
 
+    /// <summary>
+    /// Refuses a <see cref="Rank"/> whose randomized SVD of a <paramref name="users"/> x <paramref name="items"/> matrix
+    /// does not fit in memory: it holds dense float64 blocks of its width (k + oversampling, capped at the smaller
+    /// side) by the users and by the items at once.
+    /// </summary>
+    internal void RequireMemoryFor(int users, int items)
+    {
+        long width = Math.Min((long)Math.Min(Rank, Math.Min(users, items)) + Oversampling, Math.Min(users, items));
+        OptionChecks.RequireMemory(nameof(GraphFilterOptions), nameof(Rank), Rank, ((Int128)users + items) * width * sizeof(double),
+            string.Create(CultureInfo.InvariantCulture, $"the randomized SVD's float64 blocks of {width:N0} columns by {users:N0} users and by {items:N0} items"));
+    }
+
     /// <summary>The cut-offs, distinct and ascending.</summary>
     internal int[] ResolveCutoffs() => [.. Cutoffs.Distinct().Order()];
 
@@ -55,7 +69,7 @@ public sealed class GraphFilterOptions
     internal GraphFilterOptions Clone()
     {
         var copy = (GraphFilterOptions)MemberwiseClone();
-        copy.Cutoffs = [.. Cutoffs];
+        copy.Cutoffs = Cutoffs is null ? null! : [.. Cutoffs]; // null stays null, for Validate to name it
         return copy;
     }
 

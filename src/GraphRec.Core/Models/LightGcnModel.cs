@@ -45,6 +45,7 @@ public sealed class LightGcnModel : nn.Module
         _backend = backend;
         _options = (options ?? new LightGcnOptions()).Clone();
         _options.Validate();
+        _options.RequireMemoryFor(adjacency.NodeCount, training: false);
         _layerWeights = _options.ResolveLayerWeights();
         Adjacency = adjacency;
         _conv = new LightGcnConv(backend, ownsBackend: false);

@@ -126,7 +126,7 @@ public sealed class LightGcnOptions
         if (LearningRateMilestones is null || LearningRateMilestones.Any(m => m <= 0) || LearningRateMilestones.Zip(LearningRateMilestones.Skip(1)).Any(pair => pair.First >= pair.Second))
         {
             throw new ArgumentException(
-                $"{nameof(LightGcnOptions)}.{nameof(LearningRateMilestones)} needs positive epochs in ascending order, each once (empty: one learning rate throughout); it is [{string.Join(", ", LearningRateMilestones ?? [])}].");
+                $"{nameof(LightGcnOptions)}.{nameof(LearningRateMilestones)} needs positive epochs in ascending order, each once (empty: one learning rate throughout); it is {(LearningRateMilestones is null ? "null" : $"[{string.Join(", ", LearningRateMilestones)}]")}.");
         }
 
         Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), "more than 0 and at most 1", LearningRateDecay);
@@ -140,7 +140,12 @@ public sealed class LightGcnOptions
         if (Cutoffs is null || Cutoffs.Count == 0 || Cutoffs.Any(k => k <= 0))
         {
             throw new ArgumentException(
-                $"{nameof(LightGcnOptions)}.{nameof(Cutoffs)} needs at least one cut-off, all positive; it is [{string.Join(", ", Cutoffs ?? [])}].");
+                $"{nameof(LightGcnOptions)}.{nameof(Cutoffs)} needs at least one cut-off, all positive; it is {(Cutoffs is null ? "null" : $"[{string.Join(", ", Cutoffs)}]")}.");
+        }
+
+        if (ValidationMetric is null)
+        {
+            throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(ValidationMetric)} is null; use a key such as recall@{Cutoffs.Max()}.");
         }
 
         string[] keys = [.. Cutoffs.Distinct().Order().SelectMany(k => MetricNames.PerUser.Select(metric => MetricNames.Key(metric, k)))];
@@ -150,6 +155,20 @@ public sealed class LightGcnOptions
                 $"{nameof(LightGcnOptions)}.{nameof(ValidationMetric)} is '{ValidationMetric}', which validation with cut-offs " +
                 $"{string.Join(", ", Cutoffs)} does not compute; use one of {string.Join(", ", keys)}, or add its cut-off to {nameof(Cutoffs)}.");
         }
+    }
+
+    /// <summary>
+    /// Refuses an <see cref="EmbeddingDimension"/> whose float32 tables for <paramref name="nodeCount"/> users and items
+    /// do not fit in memory: the embedding table, and when <paramref name="training"/> Adam's two moments of the same
+    /// shape as well (a lower bound: training keeps per-batch buffers too).
+    /// </summary>
+    internal void RequireMemoryFor(long nodeCount, bool training)
+    {
+        int tables = training ? 3 : 1;
+        OptionChecks.RequireMemory(nameof(LightGcnOptions), nameof(EmbeddingDimension), EmbeddingDimension,
+            (Int128)nodeCount * EmbeddingDimension * sizeof(float) * tables,
+            string.Create(CultureInfo.InvariantCulture, $"{nodeCount:N0} users and items x {EmbeddingDimension:N0} float32 values") +
+                (training ? " in the embedding table and each of Adam's two moments" : " in the embedding table"));
     }
 
     /// <summary>The layer weights in use: <see cref="LayerWeights"/>, or uniform.</summary>
@@ -166,9 +185,10 @@ public sealed class LightGcnOptions
     internal LightGcnOptions Clone()
     {
         var copy = (LightGcnOptions)MemberwiseClone();
+        // Null lists stay null, for Validate to name them.
         copy.LayerWeights = LayerWeights is null ? null : [.. LayerWeights];
-        copy.Cutoffs = [.. Cutoffs];
-        copy.LearningRateMilestones = [.. LearningRateMilestones];
+        copy.Cutoffs = Cutoffs is null ? null! : [.. Cutoffs];
+        copy.LearningRateMilestones = LearningRateMilestones is null ? null! : [.. LearningRateMilestones];
         return copy;
     }
 

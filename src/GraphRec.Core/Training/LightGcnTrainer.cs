@@ -41,7 +41,7 @@ internal sealed partial class LightGcnTrainer
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/> (the interactions its adjacency was built from).</summary>
     /// <param name="model">The model to train in place.</param>
     /// <param name="train">The training interactions.</param>
-    /// <param name="validation">Validation interactions, or null not to validate.</param>
+    /// <param name="validation">Validation interactions, or null (or empty) not to validate.</param>
     /// <param name="progress">
     /// Receives progress after every batch. Not the place to read the model: mid-epoch its embeddings are being updated
     /// and, on the CPU, kept in the trainer's own row order until the epoch ends.
@@ -61,6 +61,12 @@ internal sealed partial class LightGcnTrainer
         if (validation is not null)
         {
             CheckFits(model, validation, nameof(validation));
+        }
+
+        // No held-out interaction, no user to rank: its metrics would be NaN, and no epoch could be kept as the best.
+        if (validation is { Count: 0 })
+        {
+            validation = null;
         }
 
         if (!HasNegativeToDraw(train))
