@@ -1,4 +1,4 @@
-// GraphRec benchmarks. Each command prints its figures and writes them as JSON (see the README's performance section):
+// GraphRec benchmarks. Each command prints its figures and writes them as JSON (see docs/benchmarks.md):
 //   gowalla   train and evaluate LightGCN on Gowalla with the paper's hyperparameters
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
 //   memory    working set over 20 epochs on MovieLens 100K

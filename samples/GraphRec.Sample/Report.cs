@@ -13,7 +13,7 @@ internal sealed record RunConfig(
 /// <summary>One epoch in metrics.json.</summary>
 internal sealed record HistoryEntry(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);
 
-/// <summary>metrics.json: one object, keys documented in the README.</summary>
+/// <summary>metrics.json: one object, keys documented in docs/getting-started.md.</summary>
 internal sealed record MetricsReport(
     string Model, string Dataset, int Users, int Items, int Interactions, int TrainInteractions, int ValidationInteractions, int TestInteractions,
     int DroppedTestInteractions, int DroppedValidationInteractions, RunConfig Config, int EpochsRun, int BestEpoch, double? SecondsPerEpoch, double TrainSeconds, double EvalSeconds,

@@ -102,7 +102,7 @@ internal sealed class SplitOptions
 /// <summary>All of <c>train</c>'s options, added to a command.</summary>
 internal sealed class TrainOptions
 {
-    // Defaults: the paper's dim, layers and decay; learning rate, batch size and epochs measured on MovieLens 100K (README).
+    // Defaults: the paper's dim, layers and decay; learning rate, batch size and epochs measured on MovieLens 100K (docs/training.md).
     private readonly Option<int> _dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _layers = new("--layers") { Description = "Propagation layers K.", DefaultValueFactory = _ => 3 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 50 };
@@ -128,7 +128,7 @@ internal sealed class TrainOptions
 
     private readonly Option<string> _precision = new("--precision")
     {
-        Description = "full (the default): float32 throughout, the reference code's arithmetic; bfloat16-layers: the propagated layers and their gradients kept in bfloat16 between the CPU training step's products, every sum in float32 (the same measured accuracy, a shorter epoch on some machines and not on others; README).",
+        Description = "full (the default): float32 throughout, the reference code's arithmetic; bfloat16-layers: the propagated layers and their gradients kept in bfloat16 between the CPU training step's products, every sum in float32 (the same measured accuracy, a shorter epoch on some machines and not on others; docs/training.md).",
         DefaultValueFactory = _ => "full",
     };
 
