@@ -105,13 +105,21 @@ internal static class TrainCommand
         InteractionDataset dataset, DatasetSplit split, LightGcnOptions options, ISampler sampler, IProgress<TrainingProgress> progress, string? resume,
         CancellationToken cancellationToken)
     {
+        var started = DateTime.UtcNow;
         try
         {
             return LightGcn.Train(dataset, split, options, sampler, progress: progress, logger: new WarningLogger<LightGcn>(), cancellationToken: cancellationToken);
         }
         catch (OperationCanceledException) when (resume is not null)
         {
-            Console.Error.WriteLine($"the last complete epoch is saved in {resume}: run the same command to continue.");
+            // Say only what is on disk: the cancellation's checkpoint is missing when no epoch had finished or its
+            // write failed (a warning says why), and then the folder holds an earlier run's checkpoint or none.
+            var checkpoint = new FileInfo(Path.Combine(resume, "training.checkpoint"));
+            Console.Error.WriteLine(!checkpoint.Exists
+                ? $"no epoch is saved in {resume}: the same command starts again from the first epoch."
+                : checkpoint.LastWriteTimeUtc >= started
+                    ? $"the last complete epoch is saved in {resume}: run the same command to continue."
+                    : $"this run saved no epoch; {resume} keeps an earlier run's checkpoint: the same command continues from there.");
             throw;
         }
     }

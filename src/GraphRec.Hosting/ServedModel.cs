@@ -80,8 +80,10 @@ public sealed partial class ServedModel : IDisposable
             {
                 model = await Recommenders.LoadAsync(ModelPath, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is ModelFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception error) when (error is not OperationCanceledException)
             {
+                // Whatever the new file does to the loader, the model now served stays, and the refusal is logged: a
+                // reload runs on a timer, where an exception would go unseen.
                 LogReloadRefused(_logger, ModelPath, Generation, error.Message);
                 return false;
             }

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace GraphRec.Sample.Tests;
+namespace GraphRec.Docs.Tests;
 
 /// <summary>
 /// Every relative link of README.md and docs/*.md leads to a file of the repository and, with a <c>#fragment</c>, to a

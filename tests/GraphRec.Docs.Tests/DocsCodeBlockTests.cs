@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace GraphRec.Sample.Tests;
+namespace GraphRec.Docs.Tests;
 
 /// <summary>
 /// Every <c>```csharp</c> block of README.md and docs/**/*.md compiles against the built GraphRec assemblies, so the

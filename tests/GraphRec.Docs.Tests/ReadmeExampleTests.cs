@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 
-namespace GraphRec.Sample.Tests;
+namespace GraphRec.Docs.Tests;
 
 /// <summary>
 /// The README's library example is <c>samples/GraphRec.QuickStart/Program.cs</c>, byte for byte, so it compiles as

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace GraphRec.Sample.Tests;
+namespace GraphRec.Docs.Tests;
 
 /// <summary>Runs a program's entry point in this process, in a given working folder, and returns what it printed.</summary>
 internal static class ProgramRunner
