@@ -44,7 +44,12 @@ internal static class InvariantNumbers
     /// <paramref name="text"/> as a number in the invariant culture: with a decimal point and an exponent for floating
     /// point, digits only (and a sign) for integers; never a thousands separator.
     /// </summary>
+    /// <remarks>Only finite numbers: 1e400 reads as infinity and "NaN" as itself, and no option of these apps means either.</remarks>
     public static bool TryParse<T>(string text, out T value)
+        where T : INumberBase<T> =>
+        TryParseAny(text, out value) && T.IsFinite(value);
+
+    private static bool TryParseAny<T>(string text, out T value)
         where T : INumberBase<T> =>
         T.TryParse(text, IsFloatingPoint<T>() ? NumberStyles.Float : NumberStyles.Integer, CultureInfo.InvariantCulture, out value!);
 
@@ -54,12 +59,18 @@ internal static class InvariantNumbers
         where T : struct, INumberBase<T>
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        string name = (result.Parent as OptionResult)?.Option.Name ?? result.Argument.Name;
         if (TryParse(text, out T value))
         {
             return value;
         }
 
-        string name = (result.Parent as OptionResult)?.Option.Name ?? result.Argument.Name;
+        if (TryParseAny<T>(text, out _))
+        {
+            result.AddError($"{name} must be a finite number; '{text}' is not one.");
+            return default;
+        }
+
         string withPoint = text.Replace(',', '.');
         result.AddError(text.Contains(',', StringComparison.Ordinal) && TryParse<T>(withPoint, out _)
             ? $"{name} takes a decimal point and no thousands separator, such as {name} {withPoint}; '{text}' has a comma."

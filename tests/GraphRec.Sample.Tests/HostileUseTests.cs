@@ -59,10 +59,11 @@ public sealed class HostileUseTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--lr NaN", "--lr must be positive")]
-    [InlineData("--lr Infinity", "--lr must be positive")]
-    [InlineData("--decay NaN", "--decay must be a number")]
-    [InlineData("--rating-threshold NaN", "--rating-threshold must be a number")]
+    [InlineData("--lr NaN", "--lr must be a finite number; 'NaN' is not one")]
+    [InlineData("--lr Infinity", "--lr must be a finite number; 'Infinity' is not one")]
+    [InlineData("--lr 1e400", "--lr must be a finite number; '1e400' is not one")]
+    [InlineData("--decay NaN", "--decay must be a finite number")]
+    [InlineData("--rating-threshold NaN", "--rating-threshold must be a finite number")]
     [InlineData("--threads 100000", "--threads must be from 0 (all cores) to")]
     public async Task Values_that_are_not_numbers_or_are_absurd_are_refused_before_any_work(string arguments, string expected) =>
         AssertOneLineError(await RunAsync(arguments.Split(' ')), expected);
