@@ -77,6 +77,15 @@ gowalla.SetAction((parse, token) =>
         parse.GetValue(seed), parse.GetValue(sampler)!, parse.GetValue(output) ?? "benchmark-gowalla.json", token);
 });
 
+var validationUsers = new Option<int>("--validation-users") { Description = "Validation users ranked per configuration.", DefaultValueFactory = _ => 5000 };
+var chosenOptions = new Option<string>("--options-output") { Description = "Where to write the chosen SpectralFilterOptions.", DefaultValueFactory = _ => "spectral-tuned.json" };
+var tune = new Command("tune-spectral", "Choose a spectral filter's hyperparameters on a validation split carved from Gowalla's training interactions (never test).")
+{
+    dataDir, seed, validationUsers, chosenOptions, output,
+};
+tune.SetAction((parse, token) => SpectralTuning.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(validationUsers), parse.GetValue(seed),
+    parse.GetValue(output) ?? "benchmark-tune-spectral.json", parse.GetValue(chosenOptions)!, token));
+
 var loading = new Command("loading", "Generate ML-1M and ml-25m-format files and time loading them.") { workDir, csvLines, output };
 loading.SetAction((parse, token) =>
     LoadingBenchmark.RunAsync(parse.GetValue(workDir)!, parse.GetValue(csvLines), parse.GetValue(output) ?? "benchmark-loading.json", token));
@@ -158,7 +167,7 @@ replay.SetAction(parse => ReplayBenchmark.Run(parse.GetValue(split)!, parse.GetV
 
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
+    gowalla, tune, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
 };
 return await root.Parse(args).InvokeAsync();
 

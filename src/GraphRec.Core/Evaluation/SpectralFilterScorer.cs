@@ -48,6 +48,12 @@ internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
             return new SpectralFilterScorer(train, [], 0, options);
         }
 
+        return new SpectralFilterScorer(train, SingularVectors(train, rank, options, cancellationToken), rank, options);
+    }
+
+    /// <summary>V_k of R̃ by <see cref="RandomizedSvd"/>, row-major <c>[items, rank]</c>, with the options' oversampling, power iterations and seed.</summary>
+    internal static float[] SingularVectors(Interactions train, int rank, SpectralFilterOptions options, CancellationToken cancellationToken = default)
+    {
         using var scope = NewDisposeScope();
         var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(train.ItemDegrees()));
         var normalized = sparse_coo_tensor(
@@ -55,7 +61,7 @@ internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
             tensor(weights), [train.UserCount, train.ItemCount]);
         var (_, right) = RandomizedSvd.Compute(normalized, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
         using var values = right.to_type(ScalarType.Float32).contiguous().data<float>();
-        return new SpectralFilterScorer(train, values.ToArray(), rank, options);
+        return values.ToArray();
     }
 
     /// <summary>The filter of <paramref name="train"/> with a known <paramref name="basis"/> V_k (row-major <c>[items, rank]</c>, empty when rank is 0).</summary>
