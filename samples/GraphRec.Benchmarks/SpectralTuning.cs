@@ -25,11 +25,11 @@ internal static class SpectralTuning
 {
     private const int Order = 8;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private static readonly double[] Flatness = [1.0, 1.5, 2.0, 3.0];
+    private static readonly double[] Flatness = [1.0, 1.5, 2.0];
     private static readonly double[] Betas = [0.3, 0.4, 0.5];
     private static readonly double[] Alphas = [0.1, 0.2, 0.3];
-    private static readonly int[] Ranks = [256, 512, 768];
-    private static readonly double[] SharpeningTimes = [0, 0.25, 0.5];
+    private static readonly int[] Ranks = [256, 512];
+    private static readonly double[] SharpeningTimes = [0, 0.5];
 
     public static async Task<int> RunAsync(string folder, int validationUsers, int seed, string output, string optionsOutput, CancellationToken cancellationToken)
     {
@@ -58,33 +58,26 @@ internal static class SpectralTuning
 
         var best = Evaluate("start", flatness, beta, alpha, rank, time);
         TuningStep Better(TuningStep a, TuningStep b) => (b.NdcgAt20, b.RecallAt20).CompareTo((a.NdcgAt20, a.RecallAt20)) > 0 ? b : a;
-        foreach (var f in Flatness.Where(f => f != flatness))
+        // One pass, each coordinate from the best so far: φ, β, α, k, then T.
+        var coordinates = new (string Name, double[] Values, Func<TuningStep, double, TuningStep> Vary)[]
         {
-            best = Better(best, Evaluate("flatness", f, beta, alpha, rank, time));
-        }
-
-        flatness = best.Flatness;
-        foreach (var b in Betas.Where(b => b != beta))
+            ("flatness", Flatness, (s, v) => s with { Flatness = v }),
+            ("beta", Betas, (s, v) => s with { Beta = v }),
+            ("alpha", Alphas, (s, v) => s with { Alpha = v }),
+            ("rank", [.. Ranks.Select(k => (double)k)], (s, v) => s with { Rank = (int)v }),
+            ("sharpening", SharpeningTimes, (s, v) => s with { SharpeningTime = v }),
+        };
+        foreach (var (name, values, vary) in coordinates)
         {
-            best = Better(best, Evaluate("beta", flatness, b, alpha, rank, time));
-        }
-
-        beta = best.Beta;
-        foreach (var a in Alphas.Where(a => a != alpha))
-        {
-            best = Better(best, Evaluate("alpha", flatness, beta, a, rank, time));
-        }
-
-        alpha = best.Alpha;
-        foreach (var k in Ranks.Where(k => k != rank))
-        {
-            best = Better(best, Evaluate("rank", flatness, beta, alpha, k, time));
-        }
-
-        rank = best.Rank;
-        foreach (var t in SharpeningTimes.Where(t => t != time))
-        {
-            best = Better(best, Evaluate("sharpening", flatness, beta, alpha, rank, t));
+            var start = best;
+            foreach (double value in values)
+            {
+                var candidate = vary(start, value);
+                if (candidate != start)
+                {
+                    best = Better(best, Evaluate(name, candidate.Flatness, candidate.Beta, candidate.Alpha, candidate.Rank, candidate.SharpeningTime));
+                }
+            }
         }
 
         var chosen = Options(best.Flatness, best.Beta, best.Alpha, best.Rank, best.SharpeningTime);

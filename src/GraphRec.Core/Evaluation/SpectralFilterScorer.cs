@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using GraphRec.Data;
 using static TorchSharp.torch;
@@ -35,6 +37,7 @@ internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
     private readonly double[] _chebyshev;
     private readonly double[] _sharpening;
     private readonly int _sharpeningSteps;
+    private readonly ConcurrentBag<Block> _blocks = [];
 
     /// <summary>The filter of <paramref name="train"/> with V_k computed by <see cref="RandomizedSvd"/> (none when α = 0).</summary>
     public static SpectralFilterScorer Fit(Interactions train, SpectralFilterOptions options, CancellationToken cancellationToken = default)
@@ -145,8 +148,10 @@ internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         int count = rows.Count, items = ItemCount;
-        var scores = new float[(long)count * items];
-        var block = new Block(items, _train.UserCount, Math.Min(BlockWidth, Math.Max(count, 1)));
+        var result = empty([count, items], ScalarType.Float32);
+        var scores = MemoryMarshal.Cast<byte, float>(result.bytes);   // written in place, not copied in
+        // The blocks' buffers (six of [items, 64] floats) are kept for the next call rather than left to the collector.
+        var block = _blocks.TryTake(out var kept) ? kept : new Block(items, _train.UserCount, BlockWidth);
         for (int start = 0; start < count; start += BlockWidth)
         {
             int width = Math.Min(BlockWidth, count - start);
@@ -156,12 +161,13 @@ internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
                 var row = filtered.Slice(i * width, width);
                 for (int b = 0; b < width; b++)
                 {
-                    scores[((long)(start + b) * items) + i] = row[b];
+                    scores[((start + b) * items) + i] = row[b];
                 }
             }
         }
 
-        return tensor(scores, [count, items]);
+        _blocks.Add(block);
+        return result;
     }
 
     /// <inheritdoc />
