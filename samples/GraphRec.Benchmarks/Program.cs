@@ -38,12 +38,36 @@ var output = new Option<string>("--output") { Description = "Where to write the 
 var workDir = new Option<string>("--work-dir") { Description = "Scratch folder for the generated files.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "graphrec-loading") };
 var csvLines = new Option<long>("--csv-lines") { Description = "Lines of the generated ratings.csv.", DefaultValueFactory = _ => 25_000_000 };
 
-var model = new Option<string>("--model") { Description = "lightgcn (trained with the paper's hyperparameters) or gf-cf (the training-free graph filter).", DefaultValueFactory = _ => "lightgcn" };
-model.AcceptOnlyFromAmong("lightgcn", "gf-cf");
-var gowalla = new Command("gowalla", "Train and evaluate LightGCN (or prepare GF-CF) on Gowalla with the paper's hyperparameters.") { dataDir, threads, epochs, seed, sampler, model, output };
+var model = new Option<string>("--model")
+{
+    Description = "lightgcn (trained with the paper's hyperparameters), gf-cf (the training-free graph filter), or a spectral filter: bspm, chebycf, "
+        + "spectral-gf-cf (GF-CF's recipe as a spectral filter), spectral (the options of --spectral-options).",
+    DefaultValueFactory = _ => "lightgcn",
+};
+model.AcceptOnlyFromAmong("lightgcn", "gf-cf", "bspm", "chebycf", "spectral-gf-cf", "spectral");
+var spectralOptions = new Option<string>("--spectral-options") { Description = "For --model spectral: a JSON file of SpectralFilterOptions (as the tune command writes)." };
+var gowalla = new Command("gowalla", "Train and evaluate LightGCN (or prepare a training-free filter) on Gowalla with the paper's hyperparameters.")
+{
+    dataDir, threads, epochs, seed, sampler, model, spectralOptions, output,
+};
 gowalla.SetAction((parse, token) =>
 {
     int resolved = ApplyThreads(parse.GetValue(threads));
+    if (parse.GetValue(model) is "bspm" or "chebycf" or "spectral-gf-cf" or "spectral")
+    {
+        string name = parse.GetValue(model)!;
+        var options = name switch
+        {
+            "bspm" => GraphRec.Core.SpectralFilterOptions.Bspm(),
+            "chebycf" => GraphRec.Core.SpectralFilterOptions.ChebyCf(),
+            "spectral-gf-cf" => GraphRec.Core.SpectralFilterOptions.GfCf(),
+            _ => System.Text.Json.JsonSerializer.Deserialize<GraphRec.Core.SpectralFilterOptions>(File.ReadAllText(
+                parse.GetValue(spectralOptions) ?? throw new ArgumentException("--model spectral needs --spectral-options FILE.")))!,
+        };
+        return GowallaBenchmark.RunSpectralFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), name, options,
+            parse.GetValue(output) ?? $"benchmark-gowalla-{name}.json", token);
+    }
+
     if (parse.GetValue(model) == "gf-cf")
     {
         return GowallaBenchmark.RunGraphFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(output) ?? "benchmark-gowalla-gf-cf.json", token);
@@ -52,6 +76,15 @@ gowalla.SetAction((parse, token) =>
     return GowallaBenchmark.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(epochs) is int e and > 0 ? e : 1, resolved,
         parse.GetValue(seed), parse.GetValue(sampler)!, parse.GetValue(output) ?? "benchmark-gowalla.json", token);
 });
+
+var validationUsers = new Option<int>("--validation-users") { Description = "Validation users ranked per configuration.", DefaultValueFactory = _ => 5000 };
+var chosenOptions = new Option<string>("--options-output") { Description = "Where to write the chosen SpectralFilterOptions.", DefaultValueFactory = _ => "spectral-tuned.json" };
+var tune = new Command("tune-spectral", "Choose a spectral filter's hyperparameters on a validation split carved from Gowalla's training interactions (never test).")
+{
+    dataDir, seed, validationUsers, chosenOptions, output,
+};
+tune.SetAction((parse, token) => SpectralTuning.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(validationUsers), parse.GetValue(seed),
+    parse.GetValue(output) ?? "benchmark-tune-spectral.json", parse.GetValue(chosenOptions)!, token));
 
 var loading = new Command("loading", "Generate ML-1M and ml-25m-format files and time loading them.") { workDir, csvLines, output };
 loading.SetAction((parse, token) =>
@@ -134,7 +167,7 @@ replay.SetAction(parse => ReplayBenchmark.Run(parse.GetValue(split)!, parse.GetV
 
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
+    gowalla, tune, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
 };
 GraphRec.Sample.InvariantNumbers.Apply(root);
 return await root.Parse(args).InvokeAsync();

@@ -14,7 +14,7 @@ internal sealed record TrainSettings(
     DataSettings Data, SplitSettings Split, int Dimension, int Layers, int Epochs, int BatchSize, double LearningRate, double Decay,
     int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "user",
     string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3,
-    IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1, string Precision = "full");
+    IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1, string Precision = "full", string? SpectralOptions = null);
 
 /// <summary>The data options, added to a command.</summary>
 internal sealed class DataOptions
@@ -139,12 +139,18 @@ internal sealed class TrainOptions
 
     private readonly Option<string> _model = new("--model")
     {
-        Description = "lightgcn: train LightGCN (next to GF-CF, most-popular and PureSVD); gf-cf: the GF-CF graph filter, fitted without training (--rank, --alpha).",
+        Description = "lightgcn: train LightGCN (next to GF-CF, BSPM, ChebyCF, most-popular and PureSVD); gf-cf: the GF-CF graph filter, fitted without training (--rank, --alpha); "
+            + "bspm, chebycf: those spectral filters with their published Gowalla recipes; spectral: the spectral filter of --spectral-options.",
         DefaultValueFactory = _ => "lightgcn",
     };
 
     private readonly Option<int> _rank = new("--rank") { Description = "GF-CF: singular vectors k of its ideal low-pass filter.", DefaultValueFactory = _ => 256 };
     private readonly Option<double> _alpha = new("--alpha") { Description = "GF-CF: weight α of its ideal low-pass filter.", DefaultValueFactory = _ => 0.3 };
+
+    private readonly Option<string?> _spectralOptions = new("--spectral-options")
+    {
+        Description = "With --model spectral: a JSON file of SpectralFilterOptions, such as the benchmarks' tune-spectral command writes.",
+    };
 
     private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints, with --resume.", DefaultValueFactory = _ => 10 };
     private readonly DataOptions _data;
@@ -216,7 +222,7 @@ internal sealed class TrainOptions
         });
         _sampler.AcceptOnlyFromAmong("interaction", "user");
         _precision.AcceptOnlyFromAmong("full", "bfloat16-layers");
-        _model.AcceptOnlyFromAmong("lightgcn", "gf-cf");
+        _model.AcceptOnlyFromAmong("lightgcn", "gf-cf", "bspm", "chebycf", "spectral");
         _rank.Validators.Add(result => Cli.Positive(result, _rank));
         _alpha.Validators.Add(result =>
         {
@@ -228,6 +234,7 @@ internal sealed class TrainOptions
         command.Options.Add(_model);
         command.Options.Add(_rank);
         command.Options.Add(_alpha);
+        command.Options.Add(_spectralOptions);
         _checkpointEvery.Validators.Add(result => Cli.Positive(result, _checkpointEvery));
         command.Options.Add(_sampler);
         command.Options.Add(_precision);
@@ -248,5 +255,6 @@ internal sealed class TrainOptions
         parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_decay), parse.GetValue(_evalEvery), parse.GetValue(_patience),
         parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
         parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha),
-        parse.GetValue(_lrMilestones) ?? [], parse.GetValue(_lrDecay), parse.GetValue(_precision)!);
+        parse.GetValue(_lrMilestones) ?? [], parse.GetValue(_lrDecay), parse.GetValue(_precision)!,
+        parse.GetValue(_spectralOptions));
 }

@@ -10,10 +10,12 @@ internal static class TrainCommand
 {
     public static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
-        if (settings.Model == "gf-cf" && settings.ResumeDirectory is not null)
+        if (settings.Model != "lightgcn" && settings.ResumeDirectory is not null)
         {
-            throw new UsageException("--resume is for LightGCN's training; --model gf-cf has no epochs to resume (it fits in seconds).");
+            throw new UsageException($"--resume is for LightGCN's training; --model {settings.Model} has no epochs to resume (it fits without training).");
         }
+
+        var spectralOptions = settings.Model is "bspm" or "chebycf" or "spectral" ? SpectralOptions(settings) : null;
 
         // Every folder the run writes to, checked and locked before any work: a wrong path, or another run writing
         // there, must not cost a training run.
@@ -51,15 +53,19 @@ internal static class TrainCommand
         var sampler = settings.Sampler == "user" ? Samplers.UniformUsers(settings.Split.Seed, threads) : Samplers.EveryInteraction(settings.Split.Seed, threads);
 
         var clock = Stopwatch.StartNew();
-        bool isFilter = settings.Model == "gf-cf";
-        using IRecommender model = isFilter
+        bool isFilter = settings.Model != "lightgcn";
+        using IRecommender model = spectralOptions is not null
+            ? SpectralFilter.Fit(dataset, split, spectralOptions, cancellationToken: cancellationToken)
+            : isFilter
             ? GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken)
             : await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
                 progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var history = (model as LightGcn)?.History ?? [];
         int bestEpoch = (model as LightGcn)?.BestEpoch ?? 0;
-        Console.WriteLine(isFilter
+        Console.WriteLine(spectralOptions is not null
+            ? $"fitted {DisplayName(model)} (rank {spectralOptions.Rank}, alpha {spectralOptions.Alpha}) in {trainSeconds:F1} s, without training"
+            : isFilter
             ? $"fitted GF-CF (rank {settings.Rank}, alpha {settings.Alpha}) in {trainSeconds:F1} s, without training"
             : $"trained {history.Count} epochs in {trainSeconds:F1} s" +
                 (split.Validation is not { Count: > 0 } ? "" : $"; weights of epoch {bestEpoch} kept (best validation {options.ValidationMetric})") +
@@ -127,8 +133,52 @@ internal static class TrainCommand
     private static GraphFilterOptions FilterOptions(TrainSettings settings) =>
         new() { Rank = settings.Rank, Alpha = settings.Alpha, Seed = settings.Split.Seed, Cutoffs = [.. settings.Cutoffs] };
 
+    /// <summary>The spectral filter <c>--model</c> names: a published recipe, or the options of <c>--spectral-options</c>.</summary>
+    private static SpectralFilterOptions SpectralOptions(TrainSettings settings)
+    {
+        var options = settings.Model switch
+        {
+            "bspm" => SpectralFilterOptions.Bspm(),
+            "chebycf" => SpectralFilterOptions.ChebyCf(),
+            _ when settings.SpectralOptions is null => throw new UsageException("--model spectral needs --spectral-options FILE, a JSON file of SpectralFilterOptions."),
+            _ => ReadSpectralOptions(settings.SpectralOptions),
+        };
+        options.Seed = settings.Split.Seed;
+        options.Cutoffs = [.. settings.Cutoffs];
+        return options;
+    }
+
+    private static SpectralFilterOptions ReadSpectralOptions(string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<SpectralFilterOptions>(File.ReadAllText(path))
+                ?? throw new UsageException($"--spectral-options {path} holds no options.");
+        }
+        catch (Exception error) when (error is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--spectral-options {path} could not be read as SpectralFilterOptions: {error.Message}");
+        }
+    }
+
     /// <summary>The name of a model in the table.</summary>
-    public static string DisplayName(IRecommender model) => model is GraphFilter ? "GF-CF" : "LightGCN";
+    public static string DisplayName(IRecommender model) => model switch
+    {
+        GraphFilter => "GF-CF",
+        SpectralFilter filter => SpectralName(filter.Options),
+        _ => "LightGCN",
+    };
+
+    /// <summary>BSPM or ChebyCF when the options are that recipe's (whatever the seed and cut-offs), else "Spectral".</summary>
+    private static string SpectralName(SpectralFilterOptions options)
+    {
+        static string Shape(SpectralFilterOptions o) => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            P = o.Polynomial, C = o.ChebyshevCoefficients, o.InputNormalization, o.IdealNormalization, o.Rank, o.Alpha, o.SharpeningTime, o.SharpeningSteps,
+        });
+        string shape = Shape(options);
+        return shape == Shape(SpectralFilterOptions.Bspm()) ? "BSPM" : shape == Shape(SpectralFilterOptions.ChebyCf()) ? "ChebyCF" : "Spectral";
+    }
 
     /// <summary>
     /// The model and the baselines on the test split, with the table (GF-CF among the baselines when the model is
@@ -169,6 +219,19 @@ internal static class TrainCommand
             var filtered = filter.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
             systems.Add(("GF-CF", filtered));
             baselines["gf_cf"] = MetricsReport.Flatten(filtered);
+        }
+
+        // The spectral filters' published recipes next to LightGCN, each with its significance test, where they are quick.
+        if (model is LightGcn && (long)split.Train.UserCount * split.Train.ItemCount <= Baselines.PureSvdMaxCells)
+        {
+            foreach (var (name, key, recipe) in new[] { ("BSPM", "bspm", SpectralFilterOptions.Bspm()), ("ChebyCF", "chebycf", SpectralFilterOptions.ChebyCf()) })
+            {
+                recipe.Seed = settings.Split.Seed;
+                using var filter = SpectralFilter.Fit(dataset, split, recipe, cancellationToken: cancellationToken);
+                var filtered = filter.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
+                systems.Add((name, filtered));
+                baselines[key] = MetricsReport.Flatten(filtered);
+            }
         }
 
         Console.WriteLine();

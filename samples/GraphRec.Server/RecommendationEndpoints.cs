@@ -77,7 +77,7 @@ internal static class RecommendationEndpoints
 
         app.MapGet("/model", (ServedModel served) =>
             served.Use(model => Results.Ok(new ModelInfo(served.ModelPath, served.Generation, served.LoadedAt, model.ModelKind, model.DatasetName, model.Users.Count, model.Items.Count))))
-            .WithName("Model").WithSummary("The model served: its file, generation (1, then one more per reload), kind (lightgcn or gf-cf), dataset and size.")
+            .WithName("Model").WithSummary("The model served: its file, generation (1, then one more per reload), kind (lightgcn, gf-cf or spectral), dataset and size.")
             .Produces<ModelInfo>();
     }
 

@@ -131,6 +131,38 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(1, await Cli.RunAsync(["train", "--model", "gf-cf", "--data-dir", data, "--resume", Path.Combine(_folder, "resume"), "--output", output]));
     }
 
+    [Theory]
+    [InlineData("bspm")]
+    [InlineData("chebycf")]
+    [InlineData("spectral")]
+    public async Task Train_a_spectral_filter_then_recommend_for_a_new_user_and_load_it_back(string name)
+    {
+        string data = WriteSmallMl100K();
+        string output = Path.Combine(_folder, name);
+        string optionsFile = Path.Combine(_folder, "spectral.json");
+        File.WriteAllText(optionsFile, """{ "Polynomial": [0, 0.5, 0.5], "InputNormalization": 0.3, "IdealNormalization": 0.3, "Rank": 8, "Alpha": 0.1, "SharpeningTime": 0.5 }""");
+        string[] extra = name == "spectral" ? ["--spectral-options", optionsFile] : [];
+
+        Assert.Equal(0, await Cli.RunAsync(["train", "--model", name, "--data-dir", data, "--k", "5", "10", "--output", output, .. extra]));
+
+        string metricsPath = Path.Combine(output, "metrics.json");
+        AssertMatchesSchema(metricsPath);
+        var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
+        Assert.Equal("spectral", (string)metrics["model"]!);
+        Assert.Equal(0, (int)metrics["epochs_run"]!);
+        Assert.True((double)metrics["test"]!["recall@10"]! > 0);
+        string model = Path.Combine(output, "model.graphrec");
+        using (var loaded = await GraphRec.Core.SpectralFilter.LoadAsync(model))
+        {
+            Assert.Equal(name switch { "bspm" => 2.5, "spectral" => 0.5, _ => 0.0 }, loaded.Options.SharpeningTime);
+        }
+
+        Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", model, "--items", "1,2,3", "--k", "3"]));
+        Assert.Equal(0, await Cli.RunAsync(["similar", "--model", model, "--item", "1", "--k", "3"]));
+        Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", model, "--data-dir", data, "--k", "5"]));
+        Assert.Equal(1, await Cli.RunAsync(["train", "--model", "spectral", "--data-dir", data, "--output", output]));
+    }
+
     [SkippableFact]
     public async Task Real_ml100k_through_the_sample_trains_and_recommends()
     {

@@ -129,11 +129,16 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
         Assert.Equal(expected.Items.Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
     }
 
-    [Fact]
-    public async Task A_graph_filter_file_is_served_too_and_replaces_lightgcn_on_reload()
+    [Theory]
+    [InlineData("gf-cf")]
+    [InlineData("spectral")]
+    public async Task A_graph_filter_file_is_served_too_and_replaces_lightgcn_on_reload(string kind)
     {
         var dataset = ModelFiles.Dataset();
-        using (var filter = GraphFilter.Fit(dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 1)), new GraphFilterOptions { Rank = 8 }))
+        var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 1));
+        var chebyCf = SpectralFilterOptions.ChebyCf();
+        chebyCf.Rank = 8;
+        using (IRecommender filter = kind == "gf-cf" ? GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 8 }) : SpectralFilter.Fit(dataset, split, chebyCf))
         {
             await filter.SaveAsync(_path);
         }
@@ -145,10 +150,10 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
             await Task.Delay(100);
             model = await GetJsonAsync("/model", HttpStatusCode.OK);
         }
-        while (model.GetProperty("kind").GetString() != "gf-cf" && DateTime.UtcNow < deadline);
+        while (model.GetProperty("kind").GetString() != kind && DateTime.UtcNow < deadline);
 
-        Assert.Equal("gf-cf", model.GetProperty("kind").GetString());
-        using var loaded = await GraphFilter.LoadAsync(_path);
+        Assert.Equal(kind, model.GetProperty("kind").GetString());
+        using var loaded = await Recommenders.LoadAsync(_path);
         var body = await GetJsonAsync("/users/3/recommendations?count=5", HttpStatusCode.OK);
         Assert.Equal(loaded.Recommend(3, 5).Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
         var visitor = await GetJsonAsync("/recommendations?items=101,102", HttpStatusCode.OK);

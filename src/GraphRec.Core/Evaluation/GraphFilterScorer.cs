@@ -236,10 +236,10 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
         }
     }
 
-    private static float[] ItemScale(int[] itemDegrees) => Array.ConvertAll(itemDegrees, d => d == 0 ? 0f : (float)(1 / Math.Sqrt(d)));
+    internal static float[] ItemScale(int[] itemDegrees) => Array.ConvertAll(itemDegrees, d => d == 0 ? 0f : (float)(1 / Math.Sqrt(d)));
 
     /// <summary>R̃'s entries <c>1 / sqrt(d_u d_i)</c> at the training interactions' CSR positions.</summary>
-    private static float[] NormalizedWeights(Interactions train, float[] itemScale)
+    internal static float[] NormalizedWeights(Interactions train, float[] itemScale)
     {
         var weights = new float[train.Count];
         var rowPointers = train.RowPointers;

@@ -59,6 +59,30 @@ internal static class CsrKernel
     }
 
     /// <summary>
+    /// Computes <c>y = A x</c> for a rectangular A (<c>[rows, columns]</c>, its column indices below
+    /// <paramref name="columns"/>): x is <c>[columns, dim]</c> and y <c>[rows, dim]</c>, row-major, not overlapping;
+    /// each row of y exactly as <see cref="Multiply{T}"/> computes it.
+    /// </summary>
+    public static unsafe void MultiplyRectangular(CsrPartition partition, ReadOnlySpan<float> x, int columns, Span<float> y, int dim)
+    {
+        int rows = partition.RowPointers.Length - 1;
+        if (x.Length != (long)columns * dim || y.Length != (long)rows * dim)
+        {
+            throw new ArgumentException($"Expected {columns} x {dim} values in and {rows} x {dim} out, got {x.Length} and {y.Length}.");
+        }
+
+        fixed (float* xPointer = x)
+        fixed (float* yPointer = y)
+        {
+            var input = (nint)xPointer;
+            var output = (nint)yPointer;
+            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
+                MultiplyRows<float, DenseRows<float>>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], new DenseRows<float>((float*)input),
+                    (float*)output, dim, null, 0f, null));
+        }
+    }
+
+    /// <summary>
     /// Rows ahead of the one being computed that <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> tells its sink about
     /// (<see cref="IRowSink.Prefetch"/>), so that Adam's state and the batch's compact rows arrive before they are needed:
     /// asking a few rows ahead shortens Gowalla's training batch (phases benchmark).

@@ -33,6 +33,16 @@ internal sealed record LoadedGraphFilter(GraphFilterScorer Filter, GraphFilterOp
     public void Dispose() => Filter.Dispose();
 }
 
+/// <summary>A spectral filter read back from a file.</summary>
+/// <param name="Filter">The filter with the saved singular vectors and options; owned by this object.</param>
+/// <param name="Options">The options it was fitted with.</param>
+/// <param name="Catalog">Ids, training interactions and metadata.</param>
+internal sealed record LoadedSpectralFilter(SpectralFilterScorer Filter, SpectralFilterOptions Options, ModelCatalog Catalog) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose() => Filter.Dispose();
+}
+
 /// <summary>
 /// Saves and loads a trained LightGCN model with everything needed to serve it or train it further: the layer-0
 /// embeddings, the configuration, the id maps, the training interactions (from which Â is rebuilt exactly) and the item
@@ -43,7 +53,8 @@ internal sealed record LoadedGraphFilter(GraphFilterScorer Filter, GraphFilterOp
 /// (int64), the SHA-256 of the payload (32 bytes), then the payload: a length-prefixed UTF-8 JSON header (configuration,
 /// counts, dataset name) followed by the arrays it describes.</para>
 /// <para>Version 1 holds LightGCN (layer-0 embeddings). Version 2 adds the model kind to the header, for a graph filter
-/// (<c>gf-cf</c>: its right singular vectors V_k in place of the embeddings, so loading does not repeat the SVD).
+/// (<c>gf-cf</c>: its right singular vectors V_k in place of the embeddings, so loading does not repeat the SVD), and a
+/// spectral filter (<c>spectral</c>: V_k, with its response, normalizations and sharpening in the header).
 /// LightGCN is still written as version 1, so that every GraphRec that reads LightGCN models reads the new ones too; a
 /// GraphRec from before version 2 refuses a graph filter's file by its version, with a message, instead of misreading it.</para>
 /// <para>The file is written to <c>path.tmp</c> in the same folder, flushed to disk, then renamed over the target, so a
@@ -61,7 +72,7 @@ internal static class ModelFile
     public const int FormatVersion = 2;
 
     /// <summary>The model kinds a file can hold, as the header and <see cref="IRecommender.ModelKind"/> name them.</summary>
-    public const string LightGcnKind = "lightgcn", GraphFilterKind = "gf-cf";
+    public const string LightGcnKind = "lightgcn", GraphFilterKind = "gf-cf", SpectralFilterKind = "spectral";
 
     private static readonly byte[] Magic = "GRAPHREC"u8.ToArray();
     private const int PreambleLength = 8 + 4 + 8 + 32;
@@ -96,6 +107,26 @@ internal static class ModelFile
             Oversampling = options.Oversampling,
             PowerIterations = options.PowerIterations,
             Cutoffs = [.. options.Cutoffs],
+        };
+        return WriteAsync(2, header, catalog, writer => WriteArray(writer, filter.Basis), path, cancellationToken);
+    }
+
+    /// <summary>Saves a spectral filter with its options and <paramref name="catalog"/> to <paramref name="path"/>, atomically.</summary>
+    public static Task SaveAsync(SpectralFilterScorer filter, SpectralFilterOptions options, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var header = new Header(catalog.DatasetName, catalog.Users.Count, catalog.Items.Count, catalog.Train.Count, filter.Rank, 0, [], 0, options.Seed,
+            catalog.ItemInfo is not null)
+        {
+            Kind = SpectralFilterKind,
+            Alpha = options.Alpha,
+            Oversampling = options.Oversampling,
+            PowerIterations = options.PowerIterations,
+            Cutoffs = [.. options.Cutoffs],
+            Spectral = new SpectralHeader([.. options.Polynomial], [.. options.ChebyshevCoefficients], options.InputNormalization, options.IdealNormalization,
+                options.Rank, options.SharpeningTime, options.SharpeningSteps),
         };
         return WriteAsync(2, header, catalog, writer => WriteArray(writer, filter.Basis), path, cancellationToken);
     }
@@ -135,7 +166,18 @@ internal static class ModelFile
             _ => throw new UnreachableException(),
         };
 
-    /// <summary>Loads whichever model the file holds: a <see cref="LoadedModel"/> or a <see cref="LoadedGraphFilter"/>.</summary>
+    /// <summary>Loads a spectral filter saved by <see cref="SaveAsync(SpectralFilterScorer, SpectralFilterOptions, ModelCatalog, string, CancellationToken)"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
+    public static async Task<LoadedSpectralFilter> LoadSpectralFilterAsync(string path, CancellationToken cancellationToken = default) =>
+        await LoadAnyAsync(path, null, cancellationToken).ConfigureAwait(false) switch
+        {
+            LoadedSpectralFilter filter => filter,
+            IDisposable other => Refuse<LoadedSpectralFilter>(other, path, SpectralFilterKind),
+            _ => throw new UnreachableException(),
+        };
+
+    /// <summary>Loads whichever model the file holds: a <see cref="LoadedModel"/>, a <see cref="LoadedGraphFilter"/> or a <see cref="LoadedSpectralFilter"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
     public static async Task<IDisposable> LoadAnyAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
@@ -199,10 +241,15 @@ internal static class ModelFile
 
     private static T Refuse<T>(IDisposable loaded, string path, string expected)
     {
-        string actual = loaded is LoadedModel ? LightGcnKind : GraphFilterKind;
+        var (actual, type) = loaded switch
+        {
+            LoadedModel => (LightGcnKind, "LightGcn"),
+            LoadedSpectralFilter => (SpectralFilterKind, "SpectralFilter"),
+            _ => (GraphFilterKind, "GraphFilter"),
+        };
         loaded.Dispose();
         throw new ModelFormatException(path,
-            $"it holds a {actual} model, not {expected}: load it with {(actual == LightGcnKind ? "LightGcn" : "GraphFilter")}.LoadAsync, or any model with Recommenders.LoadAsync.");
+            $"it holds a {actual} model, not {expected}: load it with {type}.LoadAsync, or any model with Recommenders.LoadAsync.");
     }
 
     /// <summary>
@@ -222,7 +269,13 @@ internal static class ModelFile
         public int? PowerIterations { get; init; }
 
         public int[]? Cutoffs { get; init; }
+
+        public SpectralHeader? Spectral { get; init; }
     }
+
+    /// <summary>A spectral filter's options beyond a graph filter's (<see cref="SpectralFilterOptions"/>).</summary>
+    private sealed record SpectralHeader(
+        double[] Polynomial, double[] ChebyshevCoefficients, double InputNormalization, double IdealNormalization, int Rank, double SharpeningTime, int SharpeningSteps);
 
     private static byte[] BuildPayload(Header header, ModelCatalog catalog, Action<BinaryWriter> writeWeights)
     {
@@ -273,9 +326,14 @@ internal static class ModelFile
         var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(jsonLength))
             ?? throw new InvalidDataException("the header is empty.");
         string kind = version == 1 ? LightGcnKind : header.Kind ?? throw new InvalidDataException("the header names no model kind.");
-        if (kind is not (LightGcnKind or GraphFilterKind))
+        if (kind is not (LightGcnKind or GraphFilterKind or SpectralFilterKind))
         {
-            throw new InvalidDataException($"the model kind '{Shorten(kind)}' is not one this GraphRec knows ({LightGcnKind}, {GraphFilterKind}).");
+            throw new InvalidDataException($"the model kind '{Shorten(kind)}' is not one this GraphRec knows ({LightGcnKind}, {GraphFilterKind}, {SpectralFilterKind}).");
+        }
+
+        if (kind == SpectralFilterKind)
+        {
+            return ReadSpectralFilter(reader, payload, header);
         }
 
         bool isFilter = kind == GraphFilterKind;
@@ -290,32 +348,7 @@ internal static class ModelFile
         {
             throw new InvalidDataException(isFilter ? "the singular vectors hold NaN or infinite values." : "the embeddings hold NaN or infinite values.");
         }
-        ItemInfo?[]? itemInfo = null;
-        if (header.HasItemInfo)
-        {
-            itemInfo = new ItemInfo?[header.Items];
-            for (int i = 0; i < itemInfo.Length; i++)
-            {
-                if (reader.ReadBoolean())
-                {
-                    string title = ReadText(reader, "a title");
-                    int year = reader.ReadInt32();
-                    int genreCount = reader.ReadInt32();
-                    if (genreCount < 0 || genreCount > payload.Length - payload.Position)
-                    {
-                        throw new InvalidDataException($"an item claims {genreCount} genres.");
-                    }
-
-                    var genres = new string[genreCount];
-                    for (int g = 0; g < genres.Length; g++)
-                    {
-                        genres[g] = ReadText(reader, "a genre");
-                    }
-
-                    itemInfo[i] = new ItemInfo(title, year == int.MinValue ? null : year, genres);
-                }
-            }
-        }
+        var itemInfo = header.HasItemInfo ? ReadItemInfo(reader, payload, header.Items) : null;
 
         if (reader.BaseStream.Position != reader.BaseStream.Length)
         {
@@ -358,6 +391,51 @@ internal static class ModelFile
         }
     }
 
+    /// <summary>A spectral filter's payload after its header: the catalogue, V_k, the item metadata, all checked as a graph filter's are.</summary>
+    private static LoadedSpectralFilter ReadSpectralFilter(BinaryReader reader, MemoryStream payload, Header header)
+    {
+        var spectral = header.Spectral ?? throw new InvalidDataException("the header of a spectral filter holds no response.");
+        CheckCounts(header with { Dimension = Math.Max(header.Dimension, 1) }, payload.Length - payload.Position, weightRows: header.Items);
+        var options = new SpectralFilterOptions
+        {
+            Polynomial = spectral.Polynomial ?? [],
+            ChebyshevCoefficients = spectral.ChebyshevCoefficients ?? [],
+            InputNormalization = spectral.InputNormalization,
+            IdealNormalization = spectral.IdealNormalization,
+            Rank = spectral.Rank,
+            Alpha = header.Alpha ?? double.NaN,
+            SharpeningTime = spectral.SharpeningTime,
+            SharpeningSteps = spectral.SharpeningSteps,
+            Oversampling = header.Oversampling ?? 0,
+            PowerIterations = header.PowerIterations ?? 0,
+            Seed = header.Seed is long seed and >= int.MinValue and <= int.MaxValue ? (int)seed : 0,
+            Cutoffs = header.Cutoffs ?? [10, 20],
+        };
+        options.Validate(); // throws ArgumentException naming the bad value
+        if (header.Dimension < 0 || header.Dimension > Math.Min(Math.Min(header.Users, header.Items), options.Rank))
+        {
+            throw new InvalidDataException($"the rank {header.Dimension} is negative, exceeds the smaller side of the {header.Users} x {header.Items} matrix or the options' rank {options.Rank}.");
+        }
+
+        var users = new IdMap(ReadArray<long>(reader, header.Users));
+        var items = new IdMap(ReadArray<long>(reader, header.Items));
+        var train = new Interactions(header.Users, header.Items, ReadArray<int>(reader, header.Users + 1), ReadArray<int>(reader, header.Interactions));
+        float[] basis = ReadArray<float>(reader, checked(header.Items * header.Dimension));
+        if (basis.Any(w => !float.IsFinite(w) || Math.Abs(w) > 1.0001f))
+        {
+            throw new InvalidDataException("a singular vector holds NaN, infinite or above-1 entries: they are not orthonormal.");
+        }
+
+        var itemInfo = header.HasItemInfo ? ReadItemInfo(reader, payload, header.Items) : null;
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes left over after the last section.");
+        }
+
+        var catalog = new ModelCatalog(header.Dataset, users, items, train, itemInfo);
+        return new LoadedSpectralFilter(new SpectralFilterScorer(train, basis, header.Dimension, options), options, catalog);
+    }
+
     /// <summary>
     /// The model's options from the header, checked, and the header's counts checked against the
     /// <paramref name="bytesLeft"/> bytes that follow it, before any array is allocated: a forged header must not be able
@@ -398,6 +476,35 @@ internal static class ModelFile
         }
 
         return options;
+    }
+
+    /// <summary>The item metadata section: for each item a flag, then its title, year and genres when it has them.</summary>
+    private static ItemInfo?[] ReadItemInfo(BinaryReader reader, MemoryStream payload, int itemCount)
+    {
+        var itemInfo = new ItemInfo?[itemCount];
+        for (int i = 0; i < itemInfo.Length; i++)
+        {
+            if (reader.ReadBoolean())
+            {
+                string title = ReadText(reader, "a title");
+                int year = reader.ReadInt32();
+                int genreCount = reader.ReadInt32();
+                if (genreCount < 0 || genreCount > payload.Length - payload.Position)
+                {
+                    throw new InvalidDataException($"an item claims {genreCount} genres.");
+                }
+
+                var genres = new string[genreCount];
+                for (int g = 0; g < genres.Length; g++)
+                {
+                    genres[g] = ReadText(reader, "a genre");
+                }
+
+                itemInfo[i] = new ItemInfo(title, year == int.MinValue ? null : year, genres);
+            }
+        }
+
+        return itemInfo;
     }
 
     /// <summary>The header's counts, checked against the <paramref name="bytesLeft"/> bytes that follow it.</summary>

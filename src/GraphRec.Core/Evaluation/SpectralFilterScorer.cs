@@ -1,0 +1,375 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using GraphRec.Data;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core;
+
+/// <summary>
+/// The scores of a spectral filter (<see cref="SpectralFilter"/>) for rows of items:
+/// <code>
+///   R̃ = D_U^-1/2 R D_I^-1/2,   P = R̃ᵀR̃                                  (items x items, never made)
+///   b = (r ∘ d^-β) h(P) ∘ d^β  +  α · (r ∘ d^-γ) V_k V_kᵀ ∘ d^γ           (d the item degrees, V_k of R̃)
+///   s = b · g(P)^n,  g(P) = Σ_{j≤4} (−τP)^j / j!, τ = T / n             (sharpening; g = 1 when T = 0)
+/// </code>
+/// </summary>
+/// <remarks>
+/// Rows are scored in blocks of up to <see cref="BlockWidth"/> as the columns of a dense <c>[items, width]</c> matrix,
+/// so that each product with P is two CSR products (<see cref="CsrKernel.MultiplyRectangular"/>), R̃ by user then R̃ᵀ
+/// by item, each non-zero streaming one short row of the block. h is applied by Horner's rule in powers of P, or by the
+/// Chebyshev recurrence in L̃ = I − 2P, so that a degree-K filter costs K products with P whatever its coefficients.
+/// </remarks>
+internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
+{
+    /// <summary>Rows per block: the block, <c>[items, 64]</c> floats, is 10 MiB on Gowalla, and 64 fills the kernel's eight vectors.</summary>
+    internal const int BlockWidth = 64;
+
+    private readonly Interactions _train;
+    private readonly CsrPartition _byUser;    // R̃, [users, items]
+    private readonly CsrPartition _byItem;    // R̃ᵀ, [items, users]
+    private readonly float[] _inputScale;     // d^-β
+    private readonly float[] _outputScale;    // d^β
+    private readonly float[] _idealInput;     // d^-γ V_k, [items, k]
+    private readonly Tensor? _idealOutput;    // α d^γ V_k, [items, k]
+    private readonly float[] _basis;          // V_k, [items, k]
+    private readonly double[] _polynomial;
+    private readonly double[] _chebyshev;
+    private readonly double[] _sharpening;
+    private readonly int _sharpeningSteps;
+    private readonly ConcurrentBag<Block> _blocks = [];
+
+    /// <summary>The filter of <paramref name="train"/> with V_k computed by <see cref="RandomizedSvd"/> (none when α = 0).</summary>
+    public static SpectralFilterScorer Fit(Interactions train, SpectralFilterOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int rank = Math.Min(options.Rank, Math.Min(train.UserCount, train.ItemCount));
+        if (options.Alpha == 0)
+        {
+            return new SpectralFilterScorer(train, [], 0, options);
+        }
+
+        return new SpectralFilterScorer(train, SingularVectors(train, rank, options, cancellationToken), rank, options);
+    }
+
+    /// <summary>V_k of R̃ by <see cref="RandomizedSvd"/>, row-major <c>[items, rank]</c>, with the options' oversampling, power iterations and seed.</summary>
+    internal static float[] SingularVectors(Interactions train, int rank, SpectralFilterOptions options, CancellationToken cancellationToken = default)
+    {
+        using var scope = NewDisposeScope();
+        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(train.ItemDegrees()));
+        var normalized = sparse_coo_tensor(
+            stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(train.Items.ToArray()).to_type(ScalarType.Int64)]),
+            tensor(weights), [train.UserCount, train.ItemCount]);
+        var (_, right) = RandomizedSvd.Compute(normalized, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
+        using var values = right.to_type(ScalarType.Float32).contiguous().data<float>();
+        return values.ToArray();
+    }
+
+    /// <summary>The filter of <paramref name="train"/> with a known <paramref name="basis"/> V_k (row-major <c>[items, rank]</c>, empty when rank is 0).</summary>
+    public SpectralFilterScorer(Interactions train, float[] basis, int rank, SpectralFilterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        if ((long)train.ItemCount * rank != basis.Length)
+        {
+            throw new ArgumentException($"The basis has {basis.Length} values; {train.ItemCount} items x rank {rank} needs {(long)train.ItemCount * rank}.", nameof(basis));
+        }
+
+        _train = train;
+        _basis = basis;
+        Rank = rank;
+        Options = options.Clone();
+        int items = train.ItemCount;
+        var degrees = train.ItemDegrees();
+        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(degrees));
+        _byUser = new CsrPartition(train.RowPointers.ToArray(), train.Items.ToArray(), weights, 0);
+        _byItem = Transpose(train, weights, degrees);
+
+        _inputScale = Powers(degrees, -options.InputNormalization);
+        _outputScale = Powers(degrees, options.InputNormalization);
+        _polynomial = [.. options.Polynomial];
+        _chebyshev = [.. options.ChebyshevCoefficients];
+        _sharpening = options.SharpeningTime > 0 ? SpectralResponse.RungeKutta4Step(options.SharpeningTime / options.SharpeningSteps) : [];
+        _sharpeningSteps = options.SharpeningSteps;
+
+        _idealInput = new float[basis.Length];
+        if (rank > 0 && options.Alpha != 0)
+        {
+            var idealIn = Powers(degrees, -options.IdealNormalization);
+            var idealOut = Powers(degrees, options.IdealNormalization);
+            var output = new float[basis.Length];
+            for (int i = 0; i < items; i++)
+            {
+                var row = basis.AsSpan(i * rank, rank);
+                TensorPrimitives.Multiply(row, idealIn[i], _idealInput.AsSpan(i * rank, rank));
+                TensorPrimitives.Multiply(row, (float)(options.Alpha * idealOut[i]), output.AsSpan(i * rank, rank));
+            }
+
+            _idealOutput = tensor(output, [items, rank]).DetachFromDisposeScope(); // lives with the scorer
+        }
+    }
+
+    /// <summary>The options it applies (a copy).</summary>
+    public SpectralFilterOptions Options { get; }
+
+    /// <summary>k, the number of singular vectors kept (0 when α = 0).</summary>
+    public int Rank { get; }
+
+    /// <summary>V_k, the top right singular vectors of R̃, row-major <c>[items, Rank]</c>: what a model file keeps.</summary>
+    public ReadOnlySpan<float> Basis => _basis;
+
+    /// <summary>The training interactions the filter was built from.</summary>
+    public Interactions Train => _train;
+
+    /// <inheritdoc />
+    public int ItemCount => _train.ItemCount;
+
+    /// <inheritdoc />
+    public Tensor Score(ReadOnlySpan<int> users)
+    {
+        var rows = new int[users.Length][];
+        for (int b = 0; b < users.Length; b++)
+        {
+            int user = users[b];
+            ArgumentOutOfRangeException.ThrowIfNegative(user, nameof(users));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _train.UserCount, nameof(users));
+            rows[b] = _train.ItemsOf(user).ToArray();
+        }
+
+        return ScoreRows(rows);
+    }
+
+    /// <inheritdoc />
+    public Tensor ScoreRows(IReadOnlyList<int[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int count = rows.Count, items = ItemCount;
+        var result = empty([count, items], ScalarType.Float32);
+        var scores = MemoryMarshal.Cast<byte, float>(result.bytes);   // written in place, not copied in
+        // The blocks' buffers (six of [items, 64] floats) are kept for the next call rather than left to the collector.
+        var block = _blocks.TryTake(out var kept) ? kept : new Block(items, _train.UserCount, BlockWidth);
+        for (int start = 0; start < count; start += BlockWidth)
+        {
+            int width = Math.Min(BlockWidth, count - start);
+            var filtered = ScoreBlock(rows, start, width, block);
+            for (int i = 0; i < items; i++)
+            {
+                var row = filtered.Slice(i * width, width);
+                for (int b = 0; b < width; b++)
+                {
+                    scores[((start + b) * items) + i] = row[b];
+                }
+            }
+        }
+
+        _blocks.Add(block);
+        return result;
+    }
+
+    /// <inheritdoc />
+    public float[] ItemSimilarities(int item)
+    {
+        using var scope = NewDisposeScope();
+        using var values = ScoreRows([[item]]).data<float>();
+        return values.ToArray();
+    }
+
+    /// <summary>
+    /// The ideal term as embeddings whose dot products are its scores before α: users <c>r_u ∘ d^-γ V_k</c>, items
+    /// the rows of <c>d^γ V_k</c>.
+    /// </summary>
+    public (float[] Users, float[] Items) SpectralEmbeddings()
+    {
+        int users = _train.UserCount, items = ItemCount, rank = Rank;
+        var userRows = new float[users * rank];
+        for (int u = 0; u < users; u++)
+        {
+            var target = userRows.AsSpan(u * rank, rank);
+            foreach (int item in _train.ItemsOf(u))
+            {
+                TensorPrimitives.Add(target, _idealInput.AsSpan(item * rank, rank), target);
+            }
+        }
+
+        var itemRows = new float[items * rank];
+        var idealOut = Powers(_train.ItemDegrees(), Options.IdealNormalization);
+        for (int i = 0; i < items; i++)
+        {
+            TensorPrimitives.Multiply(_basis.AsSpan(i * rank, rank), idealOut[i], itemRows.AsSpan(i * rank, rank));
+        }
+
+        return (userRows, itemRows);
+    }
+
+    /// <summary>The filtered block <c>[items, width]</c> of rows <c>start .. start + width</c>, in one of <paramref name="block"/>'s buffers.</summary>
+    private Span<float> ScoreBlock(IReadOnlyList<int[]> rows, int start, int width, Block block)
+    {
+        int items = ItemCount, length = items * width;
+        var input = block.Input.AsSpan(0, length);
+        input.Clear();
+        for (int b = 0; b < width; b++)
+        {
+            foreach (int item in rows[start + b])
+            {
+                input[(item * width) + b] = _inputScale[item];
+            }
+        }
+
+        var result = block.Result.AsSpan(0, length);
+        if (_chebyshev.Length > 0)
+        {
+            ApplyChebyshev(input, result, width, block);
+        }
+        else
+        {
+            ApplyPolynomial(_polynomial, input, result, width, block);
+        }
+
+        for (int i = 0; i < items; i++)
+        {
+            var row = result.Slice(i * width, width);
+            TensorPrimitives.Multiply(row, _outputScale[i], row);
+        }
+
+        if (_idealOutput is not null)
+        {
+            AddIdeal(rows, start, width, result);
+        }
+
+        for (int step = 0; step < _sharpeningSteps && _sharpening.Length > 0; step++)
+        {
+            result.CopyTo(input);
+            ApplyPolynomial(_sharpening, input, result, width, block);
+        }
+
+        return result;
+    }
+
+    /// <summary><c>result = Σ_j c_j P^j x</c> by Horner's rule (x is left as it was).</summary>
+    private void ApplyPolynomial(double[] coefficients, Span<float> x, Span<float> result, int width, Block block)
+    {
+        TensorPrimitives.Multiply(x, (float)coefficients[^1], result);
+        for (int j = coefficients.Length - 2; j >= 0; j--)
+        {
+            var product = block.Product.AsSpan(0, result.Length);
+            MultiplyByGraph(result, product, width, block);
+            TensorPrimitives.MultiplyAdd(x, (float)coefficients[j], product, result);
+        }
+    }
+
+    /// <summary><c>result = Σ_k c_k T_k(L̃) x</c>, L̃ = I − 2P, by the recurrence <c>T_k = 2 L̃ T_{k-1} − T_{k-2}</c>.</summary>
+    private void ApplyChebyshev(Span<float> x, Span<float> result, int width, Block block)
+    {
+        int length = result.Length;
+        TensorPrimitives.Multiply(x, (float)_chebyshev[0], result);
+        if (_chebyshev.Length == 1)
+        {
+            return;
+        }
+
+        var previous = block.Previous.AsSpan(0, length);
+        var current = block.Current.AsSpan(0, length);
+        var product = block.Product.AsSpan(0, length);
+        x.CopyTo(previous);
+        MultiplyByGraph(x, product, width, block);
+        TensorPrimitives.MultiplyAdd(product, -2f, x, current);           // T_1 x = x − 2 P x
+        TensorPrimitives.MultiplyAdd(current, (float)_chebyshev[1], result, result);
+        for (int k = 2; k < _chebyshev.Length; k++)
+        {
+            MultiplyByGraph(current, product, width, block);
+            // T_k x = 2 (T_{k-1} x − 2 P T_{k-1} x) − T_{k-2} x, written over T_{k-2} x.
+            TensorPrimitives.MultiplyAdd(product, -2f, current, product);   // L̃ T_{k-1} x
+            TensorPrimitives.Multiply(product, 2f, product);
+            TensorPrimitives.Subtract(product, previous, previous);
+            var swap = previous;
+            previous = current;
+            current = swap;
+            TensorPrimitives.MultiplyAdd(current, (float)_chebyshev[k], result, result);
+        }
+    }
+
+    /// <summary><c>y = P x = R̃ᵀ (R̃ x)</c> for x, y <c>[items, width]</c>.</summary>
+    private void MultiplyByGraph(ReadOnlySpan<float> x, Span<float> y, int width, Block block)
+    {
+        var users = block.Users.AsSpan(0, _train.UserCount * width);
+        CsrKernel.MultiplyRectangular(_byUser, x, ItemCount, users, width);
+        CsrKernel.MultiplyRectangular(_byItem, users, _train.UserCount, y, width);
+    }
+
+    /// <summary><c>result += α d^γ V_k (V_kᵀ d^-γ r)</c> for each row of the block, as a column.</summary>
+    private void AddIdeal(IReadOnlyList<int[]> rows, int start, int width, Span<float> result)
+    {
+        int rank = Rank;
+        var projected = new float[rank * width];   // [k, width]
+        for (int b = 0; b < width; b++)
+        {
+            foreach (int item in rows[start + b])
+            {
+                var basisRow = _idealInput.AsSpan(item * rank, rank);
+                for (int c = 0; c < rank; c++)
+                {
+                    projected[(c * width) + b] += basisRow[c];
+                }
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var ideal = _idealOutput!.mm(tensor(projected, [rank, width])).contiguous();
+        using var values = ideal.data<float>();
+        TensorPrimitives.Add(result, values.ToArray(), result);
+    }
+
+    /// <summary>R̃ᵀ as a CSR matrix by item: each item's users in ascending order, with R̃'s entries.</summary>
+    private static CsrPartition Transpose(Interactions train, float[] weights, int[] degrees)
+    {
+        int items = train.ItemCount;
+        var pointers = new int[items + 1];
+        for (int i = 0; i < items; i++)
+        {
+            pointers[i + 1] = pointers[i] + degrees[i];
+        }
+
+        var users = new int[train.Count];
+        var values = new float[train.Count];
+        var next = pointers[..^1].ToArray();
+        var rowPointers = train.RowPointers;
+        var columns = train.Items;
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
+            {
+                int slot = next[columns[p]]++;
+                users[slot] = u;
+                values[slot] = weights[p];
+            }
+        }
+
+        return new CsrPartition(pointers, users, values, 0);
+    }
+
+    /// <summary><c>d^power</c> per item, 0 for an item without interactions.</summary>
+    private static float[] Powers(int[] degrees, double power) =>
+        Array.ConvertAll(degrees, d => d == 0 ? 0f : (float)Math.Pow(d, power));
+
+    public void Dispose() => _idealOutput?.Dispose();
+
+    /// <summary>The buffers one call's blocks reuse.</summary>
+    private sealed class Block(int items, int users, int width)
+    {
+        public float[] Input { get; } = new float[items * width];
+
+        public float[] Result { get; } = new float[items * width];
+
+        public float[] Product { get; } = new float[items * width];
+
+        public float[] Previous { get; } = new float[items * width];
+
+        public float[] Current { get; } = new float[items * width];
+
+        public float[] Users { get; } = new float[users * width];
+    }
+}

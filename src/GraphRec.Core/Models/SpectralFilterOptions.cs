@@ -1,0 +1,130 @@
+namespace GraphRec.Core;
+
+/// <summary>
+/// Everything that shapes a spectral filter (<see cref="SpectralFilter"/>): the response h applied to the normalized
+/// item graph P = R̃ᵀR̃, the ideal low-pass term, the degree normalizations and the sharpening after the merge.
+/// Settable, so that <c>IOptions&lt;SpectralFilterOptions&gt;</c> can bind it from configuration; <see cref="Validate"/>
+/// checks it. <see cref="GfCf"/>, <see cref="Bspm"/> and <see cref="ChebyCf"/> give the published recipes.
+/// </summary>
+/// <remarks>
+/// The defaults are GF-CF's (h(P) = P, α = 0.3, k = 256, ideal term normalized by D_I^∓1/2).
+/// </remarks>
+public sealed class SpectralFilterOptions
+{
+    /// <summary>The largest <see cref="Alpha"/> in size.</summary>
+    public const double MaxAlpha = 1000;
+
+    /// <summary>The highest polynomial degree (of <see cref="Polynomial"/>, <see cref="ChebyshevCoefficients"/>) accepted.</summary>
+    public const int MaxDegree = 64;
+
+    /// <summary>
+    /// h as coefficients c_j of powers of P, <c>h(P) = Σ_j c_j P^j</c>, evaluated by Horner's rule, one product with P
+    /// (two sparse products with R̃) a degree. Used when <see cref="ChebyshevCoefficients"/> is empty. Default
+    /// <c>[0, 1]</c>: h(P) = P, GF-CF's linear filter.
+    /// </summary>
+    public IList<double> Polynomial { get; set; } = [0, 1];
+
+    /// <summary>
+    /// h as coefficients c_k of Chebyshev polynomials of the scaled Laplacian <c>L̃ = I − 2P</c>, whose spectrum is in
+    /// [−1, 1]: <c>h = Σ_k c_k T_k(L̃)</c>, evaluated by the three-term recurrence (one product with P per order).
+    /// <see cref="SpectralResponse"/> makes them from a response function. Empty (the default): <see cref="Polynomial"/> is used.
+    /// </summary>
+    public IList<double> ChebyshevCoefficients { get; set; } = [];
+
+    /// <summary>β, the exponent of the item degrees that scale the input of h and its output: <c>(r ∘ d^-β) h(P) ∘ d^β</c>, from 0 to 2. Default 0.</summary>
+    public double InputNormalization { get; set; }
+
+    /// <summary>γ, the same exponent for the ideal term: <c>(r ∘ d^-γ) V_k V_kᵀ ∘ d^γ</c>, from 0 to 2. Default 0.5 (GF-CF's and BSPM's).</summary>
+    public double IdealNormalization { get; set; } = 0.5;
+
+    /// <summary>k, how many right singular vectors of R̃ form the ideal low-pass term, positive (capped at the smaller side of R). Default 256.</summary>
+    public int Rank { get; set; } = 256;
+
+    /// <summary>α, the weight of the ideal low-pass term, from -1,000 to 1,000; 0 leaves it out (and skips the SVD). Default 0.3.</summary>
+    public double Alpha { get; set; } = 0.3;
+
+    /// <summary>
+    /// T, the time of BSPM's sharpening ODE <c>dr/dt = −r P</c> run from the merged scores, 0 or more; 0 (the default)
+    /// leaves it out. It is integrated by <see cref="SharpeningSteps"/> steps of the fourth-order Runge–Kutta method,
+    /// which for this linear ODE is the polynomial <c>Σ_{j≤4} (−τP)^j / j!</c> per step, τ = T / steps.
+    /// </summary>
+    public double SharpeningTime { get; set; }
+
+    /// <summary>The Runge–Kutta steps of the sharpening, from 1 to 16. Default 1.</summary>
+    public int SharpeningSteps { get; set; } = 1;
+
+    /// <summary>Extra columns of the randomized SVD's test matrix, 0 or more. Default 20.</summary>
+    public int Oversampling { get; set; } = 20;
+
+    /// <summary>Power iterations of the randomized SVD, 0 or more. Default 4.</summary>
+    public int PowerIterations { get; set; } = 4;
+
+    /// <summary>Seed of the randomized SVD's test matrix. Default 2020.</summary>
+    public int Seed { get; set; } = 2020;
+
+    /// <summary>The cut-offs K that <see cref="SpectralFilter.Evaluate"/> reports, all positive. Default 10 and 20.</summary>
+    public IList<int> Cutoffs { get; set; } = [10, 20];
+
+    /// <summary>GF-CF (Shen et al., CIKM 2021): <c>s = r P + 0.3 · (r ∘ d^-1/2) V_256 V_256ᵀ ∘ d^1/2</c>.</summary>
+    public static SpectralFilterOptions GfCf() => new();
+
+    /// <summary>
+    /// BSPM-EM on Gowalla (Choi et al., SIGIR 2023; the official README's command): blurring <c>b = r P + 0.2 · (r ∘
+    /// d^-1/2) V_448 V_448ᵀ ∘ d^1/2</c>, then one RK4 step of <c>dr/dt = −r P</c> over T = 2.5 from b (early merge,
+    /// final sharpening): <c>s = b Σ_{j≤4} (−2.5 P)^j / j!</c>.
+    /// </summary>
+    public static SpectralFilterOptions Bspm() => new() { Alpha = 0.2, Rank = 448, SharpeningTime = 2.5, SharpeningSteps = 1 };
+
+    /// <summary>
+    /// ChebyCF on Gowalla (Kim et al., SIGIR 2025; the official <c>chebycf_gowalla.yml</c>): the order-8 Chebyshev
+    /// filter of the plateau response with φ = 1.5 (<see cref="SpectralResponse.ChebyCfPlateau"/>), β = 0.4 on both
+    /// terms, the ideal term of 512 vectors with weight 0.2:
+    /// <c>s = ((r ∘ d^-0.4) h(L̃) + 0.2 · (r ∘ d^-0.4) V_512 V_512ᵀ) ∘ d^0.4</c>.
+    /// </summary>
+    public static SpectralFilterOptions ChebyCf() => new()
+    {
+        Polynomial = [],
+        ChebyshevCoefficients = SpectralResponse.ChebyCfPlateau(8, 1.5),
+        InputNormalization = 0.4,
+        IdealNormalization = 0.4,
+        Rank = 512,
+        Alpha = 0.2,
+    };
+
+    /// <summary>Checks every option.</summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, its value and what it must be.</exception>
+    public void Validate()
+    {
+        Require(Polynomial is not null && Polynomial.Count <= MaxDegree + 1 && Polynomial.All(double.IsFinite), nameof(Polynomial),
+            $"at most {MaxDegree + 1} finite coefficients", Polynomial is null ? null : Polynomial.Count);
+        Require(ChebyshevCoefficients is not null && ChebyshevCoefficients.Count <= MaxDegree + 1 && ChebyshevCoefficients.All(double.IsFinite),
+            nameof(ChebyshevCoefficients), $"at most {MaxDegree + 1} finite coefficients", ChebyshevCoefficients is null ? null : ChebyshevCoefficients.Count);
+        Require(Polynomial!.Count > 0 || ChebyshevCoefficients!.Count > 0, nameof(Polynomial), "non-empty when ChebyshevCoefficients is empty", "empty");
+        Require(InputNormalization is >= 0 and <= 2, nameof(InputNormalization), "from 0 to 2", InputNormalization);
+        Require(IdealNormalization is >= 0 and <= 2, nameof(IdealNormalization), "from 0 to 2", IdealNormalization);
+        Require(Rank > 0, nameof(Rank), "positive", Rank);
+        Require(Math.Abs(Alpha) <= MaxAlpha, nameof(Alpha), $"a number from -{MaxAlpha:N0} to {MaxAlpha:N0}", Alpha);
+        Require(SharpeningTime is >= 0 and <= 100, nameof(SharpeningTime), "from 0 to 100", SharpeningTime);
+        Require(SharpeningSteps is >= 1 and <= 16, nameof(SharpeningSteps), "from 1 to 16", SharpeningSteps);
+        Require(Oversampling >= 0, nameof(Oversampling), "0 or more", Oversampling);
+        Require(PowerIterations >= 0, nameof(PowerIterations), "0 or more", PowerIterations);
+        Require(Cutoffs is not null && Cutoffs.Count > 0 && Cutoffs.All(k => k > 0), nameof(Cutoffs), "at least one cut-off, all positive",
+            Cutoffs is null ? null : $"[{string.Join(", ", Cutoffs)}]");
+    }
+
+    /// <summary>The cut-offs, distinct and ascending.</summary>
+    internal int[] ResolveCutoffs() => [.. Cutoffs.Distinct().Order()];
+
+    /// <summary>A copy, so that a caller changing these options later does not change a filter built from them.</summary>
+    internal SpectralFilterOptions Clone()
+    {
+        var copy = (SpectralFilterOptions)MemberwiseClone();
+        copy.Cutoffs = [.. Cutoffs];
+        copy.Polynomial = [.. Polynomial];
+        copy.ChebyshevCoefficients = [.. ChebyshevCoefficients];
+        return copy;
+    }
+
+    private static void Require(bool valid, string name, string what, object? value) =>
+        OptionChecks.Require(valid, nameof(SpectralFilterOptions), name, what, value);
+}
