@@ -40,6 +40,8 @@ public sealed partial class SpectralFilter : IRecommender
     private readonly CatalogRecommender _recommender;
     private readonly SpectralFilterOptions _options;
     private readonly Interactions? _validation;
+    private readonly DisposalGuard _guard = new(typeof(SpectralFilter));
+    private readonly IScorer _scorer;
 
     private SpectralFilter(SpectralFilterScorer filter, SpectralFilterOptions options, ModelCatalog catalog, Interactions? validation)
     {
@@ -47,31 +49,33 @@ public sealed partial class SpectralFilter : IRecommender
         _options = options;
         _recommender = new CatalogRecommender(filter, catalog);
         _validation = validation;
+        _scorer = new DisposalGuard.GuardedScorer(filter, _guard);
     }
 
     /// <inheritdoc />
-    public string ModelKind => ModelFile.SpectralFilterKind;
+    public string ModelKind => Checked(ModelFile.SpectralFilterKind);
 
     /// <summary>A copy of the options it was fitted with.</summary>
-    public SpectralFilterOptions Options => _options.Clone();
+    public SpectralFilterOptions Options => Checked(_options).Clone();
 
     /// <inheritdoc />
-    public string DatasetName => _recommender.Catalog.DatasetName;
+    public string DatasetName => Checked(_recommender.Catalog.DatasetName);
 
     /// <inheritdoc />
-    public IdMap Users => _recommender.Catalog.Users;
+    public IdMap Users => Checked(_recommender.Catalog.Users);
 
     /// <inheritdoc />
-    public IdMap Items => _recommender.Catalog.Items;
+    public IdMap Items => Checked(_recommender.Catalog.Items);
 
     /// <inheritdoc />
-    public Interactions TrainingInteractions => _recommender.Catalog.Train;
+    public Interactions TrainingInteractions => Checked(_recommender.Catalog.Train);
 
     /// <inheritdoc />
-    public IReadOnlyList<ItemInfo?>? ItemInfo => _recommender.Catalog.ItemInfo;
+    public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
     /// <inheritdoc />
-    public IScorer Scorer => _filter;
+    /// <remarks>Its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</remarks>
+    public IScorer Scorer => Checked(_scorer);
 
     /// <summary>Fits the filter to the train part of <paramref name="split"/> of <paramref name="dataset"/>: the randomized SVD of R̃ (none when α = 0).</summary>
     /// <param name="dataset">The dataset: its ids and item metadata.</param>
@@ -116,23 +120,23 @@ public sealed partial class SpectralFilter : IRecommender
 
     /// <inheritdoc />
     public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
-        ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken);
+        _guard.RunAsync(() => ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken));
 
     /// <inheritdoc />
     public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), cancellationToken);
+        _guard.Run(() => _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>Exact: each new user's scores are the formula's for its row of <paramref name="given"/>.</remarks>
     public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), cancellationToken);
+        _guard.Run(() => _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
 
     /// <inheritdoc />
-    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _recommender.Recommend([userId], count)[0];
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _guard.Run(() => _recommender.Recommend([userId], count)[0]);
 
     /// <inheritdoc />
     public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
-        _recommender.Recommend(userIds, count, cancellationToken);
+        _guard.Run(() => _recommender.Recommend(userIds, count, cancellationToken));
 
     /// <summary>
     /// Recommendations for a visitor the model was not trained on, from the items it interacted with: the formula
@@ -141,17 +145,17 @@ public sealed partial class SpectralFilter : IRecommender
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
     /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
-    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _recommender.RecommendForItems(itemIds, count);
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _guard.Run(() => _recommender.RecommendForItems(itemIds, count));
 
     /// <summary>
     /// The <paramref name="count"/> items the filter scores highest for a visitor who has only <paramref name="itemId"/>
     /// (the items its users also have, weighted by the filter), itself excluded.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _recommender.SimilarItems(itemId, count);
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
 
     /// <inheritdoc />
-    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _recommender.PopularItems(count);
+    public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _guard.Run(() => _recommender.PopularItems(count));
 
     /// <summary>
     /// The ideal low-pass part as embeddings of dimension k: users <c>(r_u ∘ d^-γ) V_k</c>, items the rows of
@@ -160,12 +164,26 @@ public sealed partial class SpectralFilter : IRecommender
     /// </summary>
     public EmbeddingExport ExportEmbeddings()
     {
+        using var entry = _guard.Enter();
         var (users, items) = _filter.SpectralEmbeddings();
-        return new EmbeddingExport(Users.OriginalIds, Items.OriginalIds, _filter.Rank, users, items);
+        return new EmbeddingExport(_recommender.Catalog.Users.OriginalIds, _recommender.Catalog.Items.OriginalIds, _filter.Rank, users, items);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _filter.Dispose();
+    /// <remarks>Waits for calls in flight on other threads; every call after it throws <see cref="ObjectDisposedException"/>.</remarks>
+    public void Dispose()
+    {
+        if (_guard.BeginDispose())
+        {
+            _filter.Dispose();
+        }
+    }
+
+    private T Checked<T>(T value)
+    {
+        _guard.ThrowIfDisposed();
+        return value;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spectral filter fitted to {Dataset}: {Rank} singular vectors in {Seconds:F1} s")]
     private static partial void LogFitted(ILogger logger, string dataset, int rank, double seconds);

@@ -20,14 +20,24 @@ public sealed class DisposedModelTests : IDisposable
         return (dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 1)));
     }
 
-    public static TheoryData<string> Models => ["lightgcn", "gf-cf"];
+    public static TheoryData<string> Models => ["lightgcn", "gf-cf", "spectral"];
 
     private static IRecommender Fit(string kind)
     {
         var (dataset, split) = Data();
-        return kind == "gf-cf"
-            ? GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 })
-            : LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" });
+        return kind switch
+        {
+            "gf-cf" => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 }),
+            "spectral" => SpectralFilter.Fit(dataset, split, SmallChebyCf()),
+            _ => LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" }),
+        };
+    }
+
+    private static SpectralFilterOptions SmallChebyCf()
+    {
+        var options = SpectralFilterOptions.ChebyCf();
+        options.Rank = 4;
+        return options;
     }
 
     [Theory]

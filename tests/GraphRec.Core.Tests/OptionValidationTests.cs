@@ -46,6 +46,21 @@ public sealed class OptionValidationTests
     }
 
     [Theory]
+    [InlineData(nameof(SpectralFilterOptions.Cutoffs))]
+    [InlineData(nameof(SpectralFilterOptions.Polynomial))]
+    [InlineData(nameof(SpectralFilterOptions.ChebyshevCoefficients))]
+    public void A_null_list_in_the_spectral_filter_options_is_an_argument_error_naming_it(string list)
+    {
+        var (dataset, split) = Dataset(Train());
+        var options = SpectralFilterOptions.ChebyCf();
+        typeof(SpectralFilterOptions).GetProperty(list)!.SetValue(options, null);
+
+        var error = Assert.Throws<ArgumentException>(() => SpectralFilter.Fit(dataset, split, options));
+
+        Assert.Contains("SpectralFilterOptions." + list, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(int.MaxValue)]
     [InlineData(200_000_000)]
     public void An_embedding_table_larger_than_memory_is_an_argument_error_in_bytes_before_any_allocation(int dimension)
@@ -112,6 +127,12 @@ public sealed class OptionValidationTests
         var error = Assert.Throws<ArgumentException>(() => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = n }));
 
         Assert.Contains("GraphFilterOptions.Rank", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bytes", error.Message, StringComparison.Ordinal);
+
+        var spectral = SpectralFilterOptions.ChebyCf();
+        spectral.Rank = n;
+        error = Assert.Throws<ArgumentException>(() => SpectralFilter.Fit(dataset, split, spectral));
+        Assert.Contains("SpectralFilterOptions.Rank", error.Message, StringComparison.Ordinal);
         Assert.Contains("bytes", error.Message, StringComparison.Ordinal);
     }
 }

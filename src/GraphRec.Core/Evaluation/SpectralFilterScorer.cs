@@ -46,6 +46,11 @@ internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         int rank = Math.Min(options.Rank, Math.Min(train.UserCount, train.ItemCount));
+        if (options.Alpha != 0)
+        {
+            OptionChecks.RequireSvdMemory(nameof(SpectralFilterOptions), options.Rank, options.Oversampling, train.UserCount, train.ItemCount);
+        }
+
         if (options.Alpha == 0)
         {
             return new SpectralFilterScorer(train, [], 0, options);

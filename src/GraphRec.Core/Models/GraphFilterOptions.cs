@@ -55,12 +55,8 @@ public sealed class GraphFilterOptions
     /// does not fit in memory: it holds dense float64 blocks of its width (k + oversampling, capped at the smaller
     /// side) by the users and by the items at once.
     /// </summary>
-    internal void RequireMemoryFor(int users, int items)
-    {
-        long width = Math.Min((long)Math.Min(Rank, Math.Min(users, items)) + Oversampling, Math.Min(users, items));
-        OptionChecks.RequireMemory(nameof(GraphFilterOptions), nameof(Rank), Rank, ((Int128)users + items) * width * sizeof(double),
-            string.Create(CultureInfo.InvariantCulture, $"the randomized SVD's float64 blocks of {width:N0} columns by {users:N0} users and by {items:N0} items"));
-    }
+    internal void RequireMemoryFor(int users, int items) =>
+        OptionChecks.RequireSvdMemory(nameof(GraphFilterOptions), Rank, Oversampling, users, items);
 
     /// <summary>The cut-offs, distinct and ascending.</summary>
     internal int[] ResolveCutoffs() => [.. Cutoffs.Distinct().Order()];

@@ -28,4 +28,16 @@ internal static class OptionChecks
                 $"{options}.{name} = {value} needs at least {bytes:N0} bytes ({what}), more than the {available:N0} bytes of memory available; choose a smaller {name}."));
         }
     }
+
+    /// <summary>
+    /// Refuses a <paramref name="rank"/> whose randomized SVD of a <paramref name="users"/> x <paramref name="items"/>
+    /// matrix does not fit in memory: it holds dense float64 blocks of its width (k + oversampling, capped at the
+    /// smaller side) by the users and by the items at once.
+    /// </summary>
+    public static void RequireSvdMemory(string options, int rank, int oversampling, int users, int items)
+    {
+        long width = Math.Min((long)Math.Min(rank, Math.Min(users, items)) + oversampling, Math.Min(users, items));
+        RequireMemory(options, "Rank", rank, ((Int128)users + items) * width * sizeof(double),
+            string.Create(CultureInfo.InvariantCulture, $"the randomized SVD's float64 blocks of {width:N0} columns by {users:N0} users and by {items:N0} items"));
+    }
 }

@@ -118,10 +118,11 @@ public sealed class SpectralFilterOptions
     /// <summary>A copy, so that a caller changing these options later does not change a filter built from them.</summary>
     internal SpectralFilterOptions Clone()
     {
+        // null stays null, for Validate to name it.
         var copy = (SpectralFilterOptions)MemberwiseClone();
-        copy.Cutoffs = [.. Cutoffs];
-        copy.Polynomial = [.. Polynomial];
-        copy.ChebyshevCoefficients = [.. ChebyshevCoefficients];
+        copy.Cutoffs = Cutoffs is null ? null! : [.. Cutoffs];
+        copy.Polynomial = Polynomial is null ? null! : [.. Polynomial];
+        copy.ChebyshevCoefficients = ChebyshevCoefficients is null ? null! : [.. ChebyshevCoefficients];
         return copy;
     }
 
