@@ -221,8 +221,9 @@ internal static class TrainCommand
             baselines["gf_cf"] = MetricsReport.Flatten(filtered);
         }
 
-        // The spectral filters' published recipes next to LightGCN, each with its significance test, where they are quick.
-        if (model is LightGcn && (long)split.Train.UserCount * split.Train.ItemCount <= Baselines.PureSvdMaxCells)
+        // The spectral filters' published recipes next to LightGCN, each with its significance test, where they are
+        // quick: on data small enough for PureSVD's dense SVD.
+        if (model is LightGcn && Baselines.CanRunPureSvd(split.Train, out _))
         {
             foreach (var (name, key, recipe) in new[] { ("BSPM", "bspm", SpectralFilterOptions.Bspm()), ("ChebyCF", "chebycf", SpectralFilterOptions.ChebyCf()) })
             {
