@@ -146,7 +146,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, await Cli.RunAsync(["train", "--model", name, "--data-dir", data, "--k", "5", "10", "--output", output, .. extra]));
 
         string metricsPath = Path.Combine(output, "metrics.json");
-        AssertMatchesSchema(metricsPath);
+        MetricsSchema.AssertMatches(metricsPath);
         var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!;
         Assert.Equal("spectral", (string)metrics["model"]!);
         Assert.Equal(0, (int)metrics["epochs_run"]!);
