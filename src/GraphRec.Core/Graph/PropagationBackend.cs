@@ -1,3 +1,4 @@
+using GraphRec.Core.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 

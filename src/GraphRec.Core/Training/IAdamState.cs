@@ -1,3 +1,5 @@
+using GraphRec.Core.Kernels;
+
 namespace GraphRec.Core;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using GraphRec.Core.Kernels;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core;

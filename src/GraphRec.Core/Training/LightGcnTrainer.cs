@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using GraphRec.Metrics;
 using Microsoft.Extensions.Logging;

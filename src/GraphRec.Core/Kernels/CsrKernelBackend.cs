@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// The CPU backend: <see cref="CsrKernel"/> for float32 and float64 tensors as TorchSharp autograd functions

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// A training batch on the CPU kernel: the gradient autograd computes through <see cref="LightGcnModel.PropagateRows"/>
