@@ -52,6 +52,13 @@ internal sealed class CsrKernelBackend : PropagationBackend
         SparseProduct.UsesKernel(dense) ? SparseProduct.PropagateRowsOnCpu(this, dense, layerWeights, nodes) : null;
 
     /// <summary>
+    /// <see cref="KernelTrainingStep"/> for a float32 model: the same step as <see cref="AutogradTrainingStep"/>, with
+    /// no libtorch operation in a batch; the generic step for other types.
+    /// </summary>
+    public override ITrainingStep CreateTrainingStep(LightGcnModel model, double learningRate, TrainingPrecision precision) =>
+        KernelTrainingStep.For(model, learningRate, precision: precision) ?? base.CreateTrainingStep(model, learningRate, precision);
+
+    /// <summary>
     /// Two native buffers with room for at least <paramref name="length"/> elements of <paramref name="type"/> for the
     /// powers <c>Â^k X</c>, kept between calls (libtorch's allocator also gives them the page size that suits random row
     /// reads best). They are raw bytes, read through their address, so that training's bfloat16 powers and evaluation's

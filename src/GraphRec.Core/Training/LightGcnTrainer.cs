@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using GraphRec.Metrics;
 using Microsoft.Extensions.Logging;
@@ -18,8 +17,8 @@ internal sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int Be
 /// <summary>
 /// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
 /// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates through the whole graph, the last
-/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward; on the
-/// CPU through <see cref="KernelTrainingStep"/>, which computes the same step without libtorch operations.
+/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward, in the
+/// step the model makes for its device (<see cref="LightGcnModel.CreateTrainingStep"/>).
 /// </summary>
 internal sealed partial class LightGcnTrainer
 {
@@ -78,17 +77,8 @@ internal sealed partial class LightGcnTrainer
 
     private TrainingResult Run(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        // On the CPU the kernel's step with a one-pass Adam (FusedAdam); autograd and LibTorchAdam elsewhere. Both
-        // compute the same gradient and PyTorch's Adam.
-        using var kernelStep = KernelTrainingStep.For(model, _options.LearningRate, precision: _options.TrainingPrecision);
-        if (kernelStep is null && _options.TrainingPrecision != TrainingPrecision.Full)
-        {
-            throw new ArgumentException(
-                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.TrainingPrecision)} = {_options.TrainingPrecision} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Use {nameof(TrainingPrecision.Full)} here.");
-        }
-
-        using var optimizer = kernelStep is null ? new LibTorchAdam(model.Embedding, _options.LearningRate) : null;
-        IAdamState adam = (IAdamState?)kernelStep ?? optimizer!;
+        // The model's step: autograd through its formulas, or on the CPU the kernel's step, which computes the same.
+        using var step = model.CreateTrainingStep(_options.LearningRate, _options.TrainingPrecision);
         var history = new List<EpochRecord>();
         double best = double.NegativeInfinity;
         int bestEpoch = _options.Epochs, sinceBest = 0, firstEpoch = 1;
@@ -116,7 +106,7 @@ internal sealed partial class LightGcnTrainer
                         $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
                 }
 
-                Restore(model, adam, resumed);
+                Restore(model, step, resumed);
                 (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
                 bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape, device: model.Embedding.device).DetachFromDisposeScope() : null;
                 LogResumed(_logger, resumed.Epoch, directory);
@@ -128,7 +118,7 @@ internal sealed partial class LightGcnTrainer
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                adam.LearningRate = _options.LearningRateAt(epoch);
+                step.LearningRate = _options.LearningRateAt(epoch);
                 triples = PluginContracts.CheckTriples(_sampler.Sample(train, epoch, triples), train, _sampler, epoch);
                 int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
                 double lossSum = 0;
@@ -139,7 +129,7 @@ internal sealed partial class LightGcnTrainer
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                        double loss = TrainBatch(model, kernelStep, optimizer, triples, start, length);
+                        double loss = TrainBatch(model, step, triples, start, length);
                         if (!double.IsFinite(loss))
                         {
                             throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
@@ -152,8 +142,8 @@ internal sealed partial class LightGcnTrainer
                 }
                 finally
                 {
-                    // The kernel's step keeps the embeddings in its own order while it runs batches.
-                    kernelStep?.RestoreNodeOrder();
+                    // A step may keep the embeddings in its own order while it runs batches.
+                    step.EndEpoch();
                 }
 
                 double seconds = clock.Elapsed.TotalSeconds;
@@ -187,7 +177,7 @@ internal sealed partial class LightGcnTrainer
                 if (directory is not null)
                 {
                     // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
-                    var (first, second, adamStep) = adam.ExportState();
+                    var (first, second, adamStep) = step.ExportState();
                     lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
                         bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
                     if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
@@ -279,24 +269,10 @@ internal sealed partial class LightGcnTrainer
         return false;
     }
 
-    private double TrainBatch(
-        LightGcnModel model, KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, TripleSet triples, int start, int length)
+    private double TrainBatch(LightGcnModel model, ITrainingStep step, TripleSet triples, int start, int length)
     {
         using var scope = NewDisposeScope();
-        var nodes = triples.BatchNodes(start, length, model.UserCount);
-
-        if (kernelStep is not null)
-        {
-            return kernelStep.Run(_loss, nodes, length);
-        }
-
-        optimizer!.ZeroGradient();
-        var final = model.PropagateRows(nodes).split(length);
-        var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
-        var loss = PluginContracts.CheckLoss(_loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2])), _loss);
-        loss.backward();
-        optimizer.Step();
-        return loss.item<float>();
+        return step.Run(_loss, triples.BatchNodes(start, length, model.UserCount), length);
     }
 
     private Dictionary<string, double> Validate(LightGcnModel model, Interactions train, Interactions validation, CancellationToken cancellationToken)
