@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GraphRec.Core;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
@@ -101,15 +102,6 @@ public class SparseProductBenchmarks
     {
         using var scope = NewDisposeScope();
         mm(_adjacency.Sparse, _embeddings).sum().backward();
-        _embeddings.grad?.zero_();
-    }
-
-    [Benchmark(Description = "3-layer propagation forward+backward")]
-    public void PropagationForwardBackward()
-    {
-        using var scope = NewDisposeScope();
-        using var backend = new CsrKernelBackend(_adjacency);
-        SparseProduct.PropagateOnCpu(backend, _embeddings, [0.25f, 0.25f, 0.25f, 0.25f]).sum().backward();
         _embeddings.grad?.zero_();
     }
 }

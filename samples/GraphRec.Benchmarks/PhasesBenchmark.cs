@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GraphRec.Core;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using GraphRec.Core;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using GraphRec.Metrics;
 using static TorchSharp.torch;

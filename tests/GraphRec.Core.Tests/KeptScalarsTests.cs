@@ -4,6 +4,7 @@ using System.Reflection.Emit;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
+using GraphRec.Core.Kernels;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

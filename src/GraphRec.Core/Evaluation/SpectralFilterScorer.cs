@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using static TorchSharp.torch;
 

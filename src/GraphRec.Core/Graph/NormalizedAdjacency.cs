@@ -1,4 +1,5 @@
 using System.Globalization;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using GraphRec.Core.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,6 +28,23 @@ internal abstract class PropagationBackend : IDisposable
     /// null where this backend has no faster way than the layer loop (the caller then runs the loop and gathers).
     /// </summary>
     public virtual Tensor? PropagateRows(Tensor dense, float[] layerWeights, int[] nodes) => null;
+
+    /// <summary>
+    /// The training step for <paramref name="model"/>, whose products this backend computes: autograd through the
+    /// model's formulas and PyTorch's Adam (<see cref="AutogradTrainingStep"/>) unless the backend has a faster step that
+    /// computes the same.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="precision"/> is one this backend's step does not have.</exception>
+    public virtual ITrainingStep CreateTrainingStep(LightGcnModel model, double learningRate, TrainingPrecision precision)
+    {
+        if (precision != TrainingPrecision.Full)
+        {
+            throw new ArgumentException(
+                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.TrainingPrecision)} = {precision} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Use {nameof(TrainingPrecision.Full)} here.");
+        }
+
+        return new AutogradTrainingStep(model, learningRate);
+    }
 
     /// <inheritdoc />
     public void Dispose()

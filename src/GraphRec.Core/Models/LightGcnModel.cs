@@ -127,6 +127,15 @@ public sealed class LightGcnModel : nn.Module
     }
 
     /// <summary>
+    /// The step that trains this model on a batch: the gradient of a loss at <see cref="PropagateRows"/> and E(0), and
+    /// Adam's step. Autograd through the formulas above (<see cref="AutogradTrainingStep"/>), unless the backend computes
+    /// the same step faster (on the CPU, its kernel).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="precision"/> is not available for this model's type and device.</exception>
+    internal ITrainingStep CreateTrainingStep(double learningRate, TrainingPrecision precision) =>
+        _backend.CreateTrainingStep(this, learningRate, precision);
+
+    /// <summary>
     /// The two item matrices a fold-in (the class summary) sums rows of: <c>α_0 E_items(0)</c> and
     /// <c>F = Σ_{k=0..K-1} α_{k+1} E_items(k)</c>, each <c>[ItemCount, dim]</c>, without gradients.
     /// </summary>

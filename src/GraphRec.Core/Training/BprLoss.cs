@@ -1,3 +1,4 @@
+using GraphRec.Core.Kernels;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using static TorchSharp.torch;
 

@@ -1,8 +1,10 @@
+using GraphRec.Core.Kernels;
+
 namespace GraphRec.Core;
 
 /// <summary>
-/// What the trainer sets and checkpoints of whichever Adam steps the model: <see cref="KernelTrainingStep"/>'s on the CPU
-/// kernel, <see cref="LibTorchAdam"/> elsewhere.
+/// What the trainer sets and checkpoints of the Adam an <see cref="ITrainingStep"/> runs: <see cref="LibTorchAdam"/>,
+/// or on the CPU kernel <see cref="FusedAdam"/>.
 /// </summary>
 internal interface IAdamState
 {

@@ -1,3 +1,4 @@
+using GraphRec.Core.Kernels;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core;
@@ -7,7 +8,7 @@ namespace GraphRec.Core;
 /// <c>optim.Adam</c> computes it.
 /// </summary>
 /// <remarks>
-/// The trainer uses it where <see cref="FusedAdam"/> does not apply (another device, float64, the torch-sparse backend).
+/// <see cref="AutogradTrainingStep"/> uses it where <see cref="FusedAdam"/> does not apply (another device, float64, the torch-sparse backend).
 /// TorchSharp's own Adam runs the same operations but hands libtorch scalars that nothing keeps alive, which a garbage
 /// collection on another thread can free during the call (see <see cref="KeptScalars"/>); here every scalar is kept. A
 /// test checks it against <c>optim.Adam</c> bit for bit.

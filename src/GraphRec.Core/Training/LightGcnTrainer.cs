@@ -17,8 +17,8 @@ internal sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int Be
 /// <summary>
 /// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
 /// <see cref="ISampler"/>, minimising an <see cref="ILoss"/>: each batch propagates through the whole graph, the last
-/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward; on the
-/// CPU through <see cref="KernelTrainingStep"/>, which computes the same step without libtorch operations.
+/// layer only for the batch's users and items (<see cref="LightGcnModel.PropagateRows"/>), forward and backward, in the
+/// step the model makes for its device (<see cref="LightGcnModel.CreateTrainingStep"/>).
 /// </summary>
 internal sealed partial class LightGcnTrainer
 {
@@ -83,155 +83,189 @@ internal sealed partial class LightGcnTrainer
 
     private TrainingResult Run(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        // On the CPU the kernel's step with a one-pass Adam (FusedAdam); autograd and LibTorchAdam elsewhere. Both
-        // compute the same gradient and PyTorch's Adam.
-        using var kernelStep = KernelTrainingStep.For(model, _options.LearningRate, precision: _options.TrainingPrecision);
-        if (kernelStep is null && _options.TrainingPrecision != TrainingPrecision.Full)
-        {
-            throw new ArgumentException(
-                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.TrainingPrecision)} = {_options.TrainingPrecision} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Use {nameof(TrainingPrecision.Full)} here.");
-        }
-
-        using var optimizer = kernelStep is null ? new LibTorchAdam(model.Embedding, _options.LearningRate) : null;
-        IAdamState adam = (IAdamState?)kernelStep ?? optimizer!;
-        var history = new List<EpochRecord>();
-        double best = double.NegativeInfinity;
-        int bestEpoch = _options.Epochs, sinceBest = 0, firstEpoch = 1;
-        Tensor? bestWeights = null;
-        bool stoppedEarly = false;
-        TripleSet? triples = null;
-        string? directory = _options.CheckpointDirectory;
-        string fingerprint = directory is null ? "" : TrainingCheckpoint.Fingerprint(train, validation, _options, _loss, _sampler);
-        TrainingState? lastEpoch = null;
-        if (directory is not null)
-        {
-            if (model.Embedding.dtype != ScalarType.Float32)
-            {
-                // A checkpoint holds float32 values, which would round the weights and moments of a wider model.
-                throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model; this one is {model.Embedding.dtype}. Convert it to float32, or train without checkpoints.");
-            }
-
-            // Before the first epoch, not after the last: a folder that cannot hold the checkpoint must not cost the run.
-            AtomicFile.CheckWritableFolder(directory, $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)}", TrainingCheckpoint.FileName);
-            if (TrainingCheckpoint.Load(directory, fingerprint, (int)model.Embedding.numel()) is { } resumed)
-            {
-                if (resumed.Epoch > _options.Epochs)
-                {
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                        $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
-                }
-
-                Restore(model, adam, resumed);
-                (history, best, bestEpoch, sinceBest, firstEpoch, lastEpoch) = ([.. resumed.History], resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
-                bestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape, device: model.Embedding.device).DetachFromDisposeScope() : null;
-                LogResumed(_logger, resumed.Epoch, directory);
-            }
-        }
-
+        // The model's step: autograd through its formulas, or on the CPU the kernel's step, which computes the same.
+        using var step = model.CreateTrainingStep(_options.LearningRate, _options.TrainingPrecision);
+        var run = Start(model, step, train, validation);
         try
         {
-            for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
+            for (int epoch = run.FirstEpoch; epoch <= _options.Epochs && !run.StoppedEarly; epoch++)
             {
-                var clock = Stopwatch.StartNew();
-                adam.LearningRate = _options.LearningRateAt(epoch);
-                triples = PluginContracts.CheckTriples(_sampler.Sample(train, epoch, triples), train, _sampler, epoch);
-                int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
-                double lossSum = 0;
-                model.train();
-                try
-                {
-                    for (int batch = 0; batch < batches; batch++)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
-                        double loss = TrainBatch(model, kernelStep, optimizer, triples, start, length);
-                        if (!double.IsFinite(loss))
-                        {
-                            throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
-                        }
-
-                        lossSum += loss;
-                        progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1),
-                            (start + length) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
-                    }
-                }
-                finally
-                {
-                    // The kernel's step keeps the embeddings in its own order while it runs batches.
-                    kernelStep?.RestoreNodeOrder();
-                }
-
-                double seconds = clock.Elapsed.TotalSeconds;
-
-                // The loss is computed before each step, so the last step of an epoch could ruin the weights unseen.
-                if (!ScoreRange.IsFinite(model))
-                {
-                    throw new TrainingDivergedException(epoch, batches, "the embeddings became NaN or infinite");
-                }
-
-                Dictionary<string, double>? metrics = null;
-                if (validation is not null && epoch % _options.EvaluateEvery == 0)
-                {
-                    metrics = Validate(model, train, validation, cancellationToken);
-                    double value = metrics[_options.ValidationMetric];
-                    if (value > best)
-                    {
-                        (best, bestEpoch, sinceBest) = (value, epoch, 0);
-                        bestWeights?.Dispose();
-                        bestWeights = model.Embedding.detach().clone();
-                    }
-                    else if (_options.Patience is int patience && ++sinceBest >= patience)
-                    {
-                        stoppedEarly = true;
-                    }
-                }
-
-                double meanLoss = lossSum / Math.Max(batches, 1);
-                history.Add(new EpochRecord(epoch, meanLoss, seconds, metrics));
+                var (meanLoss, seconds) = TrainEpoch(model, step, train, run, epoch, progress, cancellationToken);
+                var metrics = validation is not null && epoch % _options.EvaluateEvery == 0
+                    ? Validate(model, train, validation, run, epoch, cancellationToken)
+                    : null;
+                run.History.Add(new EpochRecord(epoch, meanLoss, seconds, metrics));
                 LogEpoch(_logger, epoch, _options.Epochs, meanLoss, seconds);
-                if (directory is not null)
-                {
-                    // Kept after every epoch, so that a cancellation mid-epoch can save the last complete one.
-                    var (first, second, adamStep) = adam.ExportState();
-                    lastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, best, bestEpoch, sinceBest,
-                        bestWeights is null ? null : TrainingCheckpoint.Copy(bestWeights), [.. history]);
-                    if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || stoppedEarly)
-                    {
-                        TrySaveCheckpoint(directory, fingerprint, lastEpoch);
-                    }
-                }
-
-                if (stoppedEarly)
-                {
-                    break;
-                }
+                KeepCheckpoint(model, step, run, epoch);
             }
 
-            if (bestWeights is not null)
-            {
-                using var noGrad = no_grad();
-                model.Embedding.copy_(bestWeights);
-            }
-            else
-            {
-                bestEpoch = history.Count;
-            }
-
-            return new TrainingResult(history, bestEpoch, stoppedEarly);
+            return Finish(model, run);
         }
-        catch (OperationCanceledException) when (directory is not null && lastEpoch is not null)
+        catch (OperationCanceledException) when (run.Directory is not null && run.LastEpoch is not null)
         {
-            if (TrySaveCheckpoint(directory, fingerprint, lastEpoch))
+            if (TrySaveCheckpoint(run.Directory, run.Fingerprint, run.LastEpoch))
             {
-                LogCheckpointOnCancel(_logger, lastEpoch.Epoch, directory);
+                LogCheckpointOnCancel(_logger, run.LastEpoch.Epoch, run.Directory);
             }
 
             throw;
         }
         finally
         {
-            bestWeights?.Dispose();
+            run.BestWeights?.Dispose();
         }
+    }
+
+    /// <summary>A run's state before its first epoch: a fresh one, or the one in the checkpoint folder, restored into the model and Adam.</summary>
+    private RunState Start(LightGcnModel model, IAdamState adam, Interactions train, Interactions? validation)
+    {
+        var run = new RunState(_options.CheckpointDirectory) { BestEpoch = _options.Epochs };
+        if (run.Directory is not { } directory)
+        {
+            return run;
+        }
+
+        if (model.Embedding.dtype != ScalarType.Float32)
+        {
+            // A checkpoint holds float32 values, which would round the weights and moments of a wider model.
+            throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model; this one is {model.Embedding.dtype}. Convert it to float32, or train without checkpoints.");
+        }
+
+        run.Fingerprint = TrainingCheckpoint.Fingerprint(train, validation, _options, _loss, _sampler);
+
+        // Before the first epoch, not after the last: a folder that cannot hold the checkpoint must not cost the run.
+        AtomicFile.CheckWritableFolder(directory, $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)}", TrainingCheckpoint.FileName);
+        if (TrainingCheckpoint.Load(directory, run.Fingerprint, (int)model.Embedding.numel()) is not { } resumed)
+        {
+            return run;
+        }
+
+        if (resumed.Epoch > _options.Epochs)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The checkpoint in {directory} is after epoch {resumed.Epoch}, past {nameof(LightGcnOptions)}.{nameof(LightGcnOptions.Epochs)} = {_options.Epochs}: ask for at least {resumed.Epoch} epochs, or use an empty folder."));
+        }
+
+        Restore(model, adam, resumed);
+        run.History.AddRange(resumed.History);
+        (run.Best, run.BestEpoch, run.SinceBest, run.FirstEpoch, run.LastEpoch) = (resumed.Best, resumed.BestEpoch, resumed.SinceBest, resumed.Epoch + 1, resumed);
+        run.BestWeights = resumed.BestWeights is { } saved ? tensor(saved, model.Embedding.shape, device: model.Embedding.device).DetachFromDisposeScope() : null;
+        LogResumed(_logger, resumed.Epoch, directory);
+        return run;
+    }
+
+    /// <summary>One epoch of batches: the epoch's learning rate, its triples, a step per batch; returns the mean loss and the seconds it took.</summary>
+    private (double MeanLoss, double Seconds) TrainEpoch(
+        LightGcnModel model, ITrainingStep step, Interactions train, RunState run, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        step.LearningRate = _options.LearningRateAt(epoch);
+        var triples = run.Triples = PluginContracts.CheckTriples(_sampler.Sample(train, epoch, run.Triples), train, _sampler, epoch);
+        int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
+        double lossSum = 0;
+        model.train();
+        try
+        {
+            for (int batch = 0; batch < batches; batch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = batch * _options.BatchSize, length = Math.Min(_options.BatchSize, triples.Count - start);
+                double loss = TrainBatch(model, step, triples, start, length);
+                if (!double.IsFinite(loss))
+                {
+                    throw new TrainingDivergedException(epoch, batch + 1, string.Create(CultureInfo.InvariantCulture, $"the loss became {loss}"));
+                }
+
+                lossSum += loss;
+                progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1),
+                    (start + length) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+            }
+        }
+        finally
+        {
+            // A step may keep the embeddings in its own order while it runs batches.
+            step.EndEpoch();
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        // The loss is computed before each step, so the last step of an epoch could ruin the weights unseen.
+        if (!ScoreRange.IsFinite(model))
+        {
+            throw new TrainingDivergedException(epoch, batches, "the embeddings became NaN or infinite");
+        }
+
+        return (lossSum / Math.Max(batches, 1), seconds);
+    }
+
+    private double TrainBatch(LightGcnModel model, ITrainingStep step, TripleSet triples, int start, int length)
+    {
+        using var scope = NewDisposeScope();
+        return step.Run(_loss, triples.BatchNodes(start, length, model.UserCount), length);
+    }
+
+    /// <summary>Evaluates on the validation interactions and keeps the best weights so far; decides early stopping.</summary>
+    private Dictionary<string, double> Validate(
+        LightGcnModel model, Interactions train, Interactions validation, RunState run, int epoch, CancellationToken cancellationToken)
+    {
+        model.eval();
+        Dictionary<string, double> metrics;
+        using (var scorer = new LightGcnScorer(model))
+        {
+            var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.ResolveCutoffs(), cancellationToken);
+            metrics = result.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean);
+        }
+
+        double value = metrics[_options.ValidationMetric];
+        if (value > run.Best)
+        {
+            (run.Best, run.BestEpoch, run.SinceBest) = (value, epoch, 0);
+            run.BestWeights?.Dispose();
+            run.BestWeights = model.Embedding.detach().clone();
+        }
+        else if (_options.Patience is int patience && ++run.SinceBest >= patience)
+        {
+            run.StoppedEarly = true;
+        }
+
+        return metrics;
+    }
+
+    /// <summary>
+    /// With a checkpoint folder, keeps the state after <paramref name="epoch"/> (so that a cancellation mid-epoch can save
+    /// the last complete one) and writes it every <see cref="LightGcnOptions.CheckpointEvery"/> epochs, after the last
+    /// and when stopping early.
+    /// </summary>
+    private void KeepCheckpoint(LightGcnModel model, IAdamState adam, RunState run, int epoch)
+    {
+        if (run.Directory is null)
+        {
+            return;
+        }
+
+        var (first, second, adamStep) = adam.ExportState();
+        run.LastEpoch = new TrainingState(epoch, adamStep, TrainingCheckpoint.Copy(model.Embedding), first, second, run.Best, run.BestEpoch, run.SinceBest,
+            run.BestWeights is null ? null : TrainingCheckpoint.Copy(run.BestWeights), [.. run.History]);
+        if (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || run.StoppedEarly)
+        {
+            TrySaveCheckpoint(run.Directory, run.Fingerprint, run.LastEpoch);
+        }
+    }
+
+    /// <summary>Leaves the best validated weights in the model, if any were kept; what training did.</summary>
+    private static TrainingResult Finish(LightGcnModel model, RunState run)
+    {
+        if (run.BestWeights is not null)
+        {
+            using var noGrad = no_grad();
+            model.Embedding.copy_(run.BestWeights);
+        }
+        else
+        {
+            run.BestEpoch = run.History.Count;
+        }
+
+        return new TrainingResult(run.History, run.BestEpoch, run.StoppedEarly);
     }
 
     /// <summary>
@@ -284,34 +318,6 @@ internal sealed partial class LightGcnTrainer
         return false;
     }
 
-    private double TrainBatch(
-        LightGcnModel model, KernelTrainingStep? kernelStep, LibTorchAdam? optimizer, TripleSet triples, int start, int length)
-    {
-        using var scope = NewDisposeScope();
-        var nodes = triples.BatchNodes(start, length, model.UserCount);
-
-        if (kernelStep is not null)
-        {
-            return kernelStep.Run(_loss, nodes, length);
-        }
-
-        optimizer!.ZeroGradient();
-        var final = model.PropagateRows(nodes).split(length);
-        var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
-        var loss = PluginContracts.CheckLoss(_loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2])), _loss);
-        loss.backward();
-        optimizer.Step();
-        return loss.item<float>();
-    }
-
-    private Dictionary<string, double> Validate(LightGcnModel model, Interactions train, Interactions validation, CancellationToken cancellationToken)
-    {
-        model.eval();
-        using var scorer = new LightGcnScorer(model);
-        var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.ResolveCutoffs(), cancellationToken);
-        return result.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming after epoch {Epoch} from the checkpoint in {Directory}")]
     private static partial void LogResumed(ILogger logger, int epoch, string directory);
 
@@ -323,4 +329,34 @@ internal sealed partial class LightGcnTrainer
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs}: loss {Loss:F5}, {Seconds:F2} s")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double loss, double seconds);
+
+    /// <summary>What a run carries from epoch to epoch.</summary>
+    private sealed class RunState(string? directory)
+    {
+        /// <summary>The checkpoint folder, or null.</summary>
+        public string? Directory { get; } = directory;
+
+        /// <summary>The fingerprint of the data and options a checkpoint belongs to (with a folder).</summary>
+        public string Fingerprint { get; set; } = "";
+
+        public List<EpochRecord> History { get; } = [];
+
+        public int FirstEpoch { get; set; } = 1;
+
+        public double Best { get; set; } = double.NegativeInfinity;
+
+        public int BestEpoch { get; set; }
+
+        public int SinceBest { get; set; }
+
+        public Tensor? BestWeights { get; set; }
+
+        public bool StoppedEarly { get; set; }
+
+        /// <summary>The last epoch's triples, which the sampler may reuse.</summary>
+        public TripleSet? Triples { get; set; }
+
+        /// <summary>The state after the last complete epoch, with a checkpoint folder.</summary>
+        public TrainingState? LastEpoch { get; set; }
+    }
 }

@@ -1,3 +1,4 @@
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using static TorchSharp.torch;
 

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// The CPU kernel's products as TorchSharp autograd functions, for <see cref="CsrKernelBackend"/>: <c>Â X</c>, the layer
@@ -28,26 +28,6 @@ internal static class SparseProduct
         }
 
         return CsrProductFunction.apply(dense, adjacency);
-    }
-
-    /// <summary>
-    /// Returns the propagated embeddings <c>P X = Σ_{k=0..K} α_k Â^k X</c> for layer weights <c>α_0 .. α_K</c>, as one
-    /// differentiable operation on the CPU kernel: the LightGCN forward pass without K intermediate autograd nodes.
-    /// </summary>
-    /// <remarks>
-    /// <c>P</c> is a polynomial in the symmetric <c>Â</c>, so it is symmetric too and its gradient is <c>dX = P dY</c>:
-    /// the backward pass is the forward pass applied to the incoming gradient. Each <c>Â</c> product also adds
-    /// <c>α_k Â^k X</c> into the sum while the row is in cache. Only for tensors where <see cref="UsesKernel"/> holds.
-    /// </remarks>
-    internal static Tensor PropagateOnCpu(CsrKernelBackend backend, Tensor dense, float[] layerWeights)
-    {
-        CheckShape(backend.Adjacency, dense);
-        if (!UsesKernel(dense) || layerWeights.Length == 0)
-        {
-            throw new ArgumentException("The fused propagation needs a CPU float32 or float64 tensor and at least one layer weight.", nameof(dense));
-        }
-
-        return PropagationFunction.apply(dense, backend, layerWeights);
     }
 
     /// <summary>
@@ -380,14 +360,11 @@ internal static class SparseProduct
     /// <param name="backend">The CPU backend: Â and the scratch buffers.</param>
     /// <param name="dense">X.</param>
     /// <param name="layerWeights">α_0 .. α_K.</param>
-    /// <param name="skipZeroRows">
-    /// Skip X's zero rows in the first product: worth it in backward, where X is the gradient of a batch's gathered
-    /// rows, a few thousand non-zero rows of tens of thousands. The rows are <paramref name="nonZeroRows"/> when given,
-    /// else found by scanning X.
+    /// <param name="nonZeroRows">
+    /// The only rows of X that may be non-zero, skipped in the first product when given: worth it in backward, where X
+    /// is the gradient of a batch's gathered rows, a few thousand non-zero rows of tens of thousands.
     /// </param>
-    /// <param name="nonZeroRows">The only rows of X that may be non-zero, when known.</param>
-    internal static Tensor PropagateWithKernel(
-        CsrKernelBackend backend, Tensor dense, float[] layerWeights, bool skipZeroRows = false, int[]? nonZeroRows = null)
+    internal static Tensor PropagateWithKernel(CsrKernelBackend backend, Tensor dense, float[] layerWeights, int[]? nonZeroRows = null)
     {
         using var scope = NewDisposeScope();
         var input = dense.contiguous();
@@ -399,18 +376,18 @@ internal static class SparseProduct
 
         if (input.dtype == ScalarType.Float32)
         {
-            PropagateInto<float>(backend, input, sum, layerWeights, skipZeroRows, nonZeroRows);
+            PropagateInto<float>(backend, input, sum, layerWeights, nonZeroRows);
         }
         else
         {
-            PropagateInto<double>(backend, input, sum, layerWeights, skipZeroRows, nonZeroRows);
+            PropagateInto<double>(backend, input, sum, layerWeights, nonZeroRows);
         }
 
         return sum.MoveToOuterDisposeScope();
     }
 
     private static void PropagateInto<T>(
-        CsrKernelBackend backend, Tensor input, Tensor sum, float[] layerWeights, bool skipZeroRows, int[]? knownNonZeroRows)
+        CsrKernelBackend backend, Tensor input, Tensor sum, float[] layerWeights, int[]? knownNonZeroRows)
         where T : unmanaged, INumber<T>
     {
         var adjacency = backend.Adjacency;
@@ -418,20 +395,13 @@ internal static class SparseProduct
         lock (backend.ScratchLock)
         {
             bool[]? nonZeroRows = null;
-            if (skipZeroRows)
+            if (knownNonZeroRows is not null)
             {
                 nonZeroRows = backend.ScratchMask();
-                if (knownNonZeroRows is null)
+                Array.Clear(nonZeroRows);
+                foreach (int row in knownNonZeroRows)
                 {
-                    CsrKernel.FindNonZeroRows<T>(adjacency.Partition, Floats<T>(input, input), dim, nonZeroRows);
-                }
-                else
-                {
-                    Array.Clear(nonZeroRows);
-                    foreach (int row in knownNonZeroRows)
-                    {
-                        nonZeroRows[row] = true;
-                    }
+                    nonZeroRows[row] = true;
                 }
             }
 
@@ -475,27 +445,6 @@ internal static class SparseProduct
         return output.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The autograd function: forward <c>P X</c>, backward <c>P dY</c> (P is symmetric).</summary>
-    private sealed class PropagationFunction : autograd.SingleTensorFunction<PropagationFunction>
-    {
-        private const string BackendKey = "backend";
-        private const string WeightsKey = "weights";
-
-        public override string Name => "GraphRecLightGcnPropagation";
-
-        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
-        {
-            var backend = (CsrKernelBackend)vars[1];
-            var weights = (float[])vars[2];
-            ctx.save_data(BackendKey, backend);
-            ctx.save_data(WeightsKey, weights);
-            return PropagateWithKernel(backend, (Tensor)vars[0], weights);
-        }
-
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
-            [PropagateWithKernel((CsrKernelBackend)ctx.get_data(BackendKey), grad_output, (float[])ctx.get_data(WeightsKey), skipZeroRows: true), null!, null!];
-    }
-
     /// <summary>The autograd function: forward rows of <c>P X</c>, backward <c>P</c> of the gradient scattered onto its rows.</summary>
     private sealed class RowPropagationFunction : autograd.SingleTensorFunction<RowPropagationFunction>
     {
@@ -533,7 +482,7 @@ internal static class SparseProduct
             // TorchSharp wraps the incoming gradient in a tensor that nothing disposes; left to the finalizer, its memory
             // stays until a full collection (the working set crept up from epoch to epoch). It is not used again.
             grad_output.Dispose();
-            var gradient = PropagateWithKernel(backend, full, (float[])ctx.get_data(WeightsKey), skipZeroRows: true, (int[])ctx.get_data(RowsKey));
+            var gradient = PropagateWithKernel(backend, full, (float[])ctx.get_data(WeightsKey), (int[])ctx.get_data(RowsKey));
             return [gradient.MoveToOuterDisposeScope(), null!, null!, null!];
         }
     }

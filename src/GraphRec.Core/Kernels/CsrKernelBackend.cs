@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// The CPU backend: <see cref="CsrKernel"/> for float32 and float64 tensors as TorchSharp autograd functions
@@ -50,6 +50,13 @@ internal sealed class CsrKernelBackend : PropagationBackend
 
     public override Tensor? PropagateRows(Tensor dense, float[] layerWeights, int[] nodes) =>
         SparseProduct.UsesKernel(dense) ? SparseProduct.PropagateRowsOnCpu(this, dense, layerWeights, nodes) : null;
+
+    /// <summary>
+    /// <see cref="KernelTrainingStep"/> for a float32 model: the same step as <see cref="AutogradTrainingStep"/>, with
+    /// no libtorch operation in a batch; the generic step for other types.
+    /// </summary>
+    public override ITrainingStep CreateTrainingStep(LightGcnModel model, double learningRate, TrainingPrecision precision) =>
+        KernelTrainingStep.For(model, learningRate, precision: precision) ?? base.CreateTrainingStep(model, learningRate, precision);
 
     /// <summary>
     /// Two native buffers with room for at least <paramref name="length"/> elements of <paramref name="type"/> for the

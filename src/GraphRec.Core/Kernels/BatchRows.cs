@@ -1,4 +1,4 @@
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// The rows a training batch gathers: the node of each gathered row (repeats allowed), the distinct nodes in ascending

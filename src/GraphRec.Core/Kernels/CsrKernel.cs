@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// The hot loop of LightGCN: <c>Y = Â X</c> for a CSR matrix and a dense row-major <c>[nodes, dim]</c> matrix, rows
@@ -523,25 +523,6 @@ internal static class CsrKernel
             {
                 Prefetch(start + ((long)row * dim), dim);
             }
-        }
-    }
-
-    /// <summary>Marks the rows of a <c>[rows, dim]</c> matrix that have a non-zero entry.</summary>
-    public static unsafe void FindNonZeroRows<T>(CsrPartition partition, ReadOnlySpan<T> x, int dim, Span<bool> nonZeroRows)
-        where T : unmanaged, INumber<T>
-    {
-        fixed (T* xPointer = x)
-        fixed (bool* maskPointer = nonZeroRows)
-        {
-            var input = (nint)xPointer;
-            var mask = (nint)maskPointer;
-            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-            {
-                for (int row = partition.BlockStarts[block]; row < partition.BlockStarts[block + 1]; row++)
-                {
-                    ((bool*)mask)[row] = new ReadOnlySpan<T>((T*)input + ((long)row * dim), dim).IndexOfAnyExcept(T.Zero) >= 0;
-                }
-            });
         }
     }
 

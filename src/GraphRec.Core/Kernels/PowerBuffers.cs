@@ -1,7 +1,7 @@
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// Where a propagation keeps its powers <c>Â^k X</c> and how the kernel reads and writes them: buffer 0 is X itself

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// <see cref="AdamOptimizer"/> for one contiguous float32 CPU parameter, in a single parallel pass.

@@ -1,3 +1,5 @@
+using GraphRec.Core.Kernels;
+
 namespace GraphRec.Core.Tests;
 
 /// <summary>The index of a training batch's gathered rows, against hand-worked values.</summary>

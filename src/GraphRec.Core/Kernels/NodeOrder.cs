@@ -1,4 +1,4 @@
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// A relabelling of Â's nodes for locality: users, then items, each in the order in which a breadth-first search

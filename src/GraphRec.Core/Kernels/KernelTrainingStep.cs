@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace GraphRec.Core;
+namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// A training batch on the CPU kernel: the gradient autograd computes through <see cref="LightGcnModel.PropagateRows"/>
@@ -26,7 +26,7 @@ namespace GraphRec.Core;
 /// a batch here calls no libtorch operation at all. Tests check it against autograd and PyTorch's Adam
 /// (<see cref="LibTorchAdam"/>) on libtorch's product, step by step.
 /// </remarks>
-internal sealed class KernelTrainingStep : IAdamState, IDisposable
+internal sealed class KernelTrainingStep : ITrainingStep
 {
     private readonly LightGcnModel _model;
     private readonly CsrKernelBackend _backend;
@@ -141,6 +141,9 @@ internal sealed class KernelTrainingStep : IAdamState, IDisposable
 
     /// <summary>Moves the model's embeddings back into node order, where the rest of the library reads them.</summary>
     public void RestoreNodeOrder() => MoveEmbeddings(toSlots: false);
+
+    /// <inheritdoc />
+    public void EndEpoch() => RestoreNodeOrder();
 
     /// <summary>Adam's moments, in node order, and its step count, for a checkpoint.</summary>
     public (float[] First, float[] Second, long Step) ExportState()

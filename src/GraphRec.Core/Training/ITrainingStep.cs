@@ -1,0 +1,20 @@
+namespace GraphRec.Core;
+
+/// <summary>
+/// One training batch on a model: the rows of the layer sum its triples need, the loss, its gradient with respect to
+/// E(0) and Adam's step; and Adam's state, which the trainer schedules and checkpoints. The model makes the step that
+/// suits its backend (<see cref="LightGcnModel.CreateTrainingStep"/>): <see cref="AutogradTrainingStep"/>, autograd
+/// through <see cref="LightGcnModel.PropagateRows"/>, or a faster one that computes the same step.
+/// </summary>
+internal interface ITrainingStep : IAdamState, IDisposable
+{
+    /// <summary>
+    /// Runs one batch: <paramref name="nodes"/> are its users, positives and negatives as node indices, <c>[u; i; j]</c>,
+    /// <paramref name="length"/> triples.
+    /// </summary>
+    /// <returns>The batch's loss, before the step.</returns>
+    double Run(ILoss loss, int[] nodes, int length);
+
+    /// <summary>Ends an epoch: the model's embeddings are where the rest of the library reads them again.</summary>
+    void EndEpoch();
+}
