@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using GraphRec.Core;
+using Spectre.Console;
 
 namespace GraphRec.Sample.Tests;
 
@@ -20,11 +21,14 @@ public sealed class HostileUseTests : IDisposable
     /// <summary>Runs the sample and returns its exit code and what it wrote to stderr and to stdout.</summary>
     private static async Task<(int Code, string Errors, string Output)> RunAsync(params string[] args)
     {
-        var (previousError, previousOut) = (Console.Error, Console.Out);
+        var (previousError, previousOut, previousConsole) = (Console.Error, Console.Out, AnsiConsole.Console);
         using var errors = new StringWriter();
         using var output = new StringWriter();
         Console.SetError(errors);
         Console.SetOut(output);
+        // The console library keeps the writer it first saw: give it this run's, and the previous one back after, so
+        // that it never writes to a writer this run has closed.
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         try
         {
             return (await Cli.RunAsync(args), errors.ToString(), output.ToString());
@@ -33,6 +37,7 @@ public sealed class HostileUseTests : IDisposable
         {
             Console.SetError(previousError);
             Console.SetOut(previousOut);
+            AnsiConsole.Console = previousConsole;
         }
     }
 
