@@ -14,8 +14,9 @@ public sealed partial class ServedModel : IDisposable
 {
     private readonly ILogger<ServedModel> _logger;
     private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly string _modelPath;
     private LoadedModel _current;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Loads the model file named by the options.</summary>
     /// <exception cref="FileNotFoundException">There is no model file there.</exception>
@@ -24,22 +25,42 @@ public sealed partial class ServedModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        ModelPath = Path.GetFullPath(options.Value.ModelPath);
+        _modelPath = Path.GetFullPath(options.Value.ModelPath);
         _logger = logger;
 
         // A container builds singletons synchronously; the host resolves this one while it starts, before any request.
-        _current = new LoadedModel(Recommenders.LoadAsync(ModelPath).GetAwaiter().GetResult(), 1);
-        LogLoaded(_logger, ModelPath, 1, _current.Model.ModelKind, _current.Model.Users.Count, _current.Model.Items.Count);
+        _current = new LoadedModel(Recommenders.LoadAsync(_modelPath).GetAwaiter().GetResult(), 1);
+        LogLoaded(_logger, _modelPath, 1, _current.Model.ModelKind, _current.Model.Users.Count, _current.Model.Items.Count);
     }
 
     /// <summary>The model file, as a full path.</summary>
-    public string ModelPath { get; }
+    /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
+    public string ModelPath
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _modelPath;
+        }
+    }
 
     /// <summary>How many models have been loaded: 1 at start, one more for every successful reload.</summary>
-    public int Generation => Volatile.Read(ref _current).Number;
+    /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
+    public int Generation => Current.Number;
 
     /// <summary>When the model now served was loaded.</summary>
-    public DateTimeOffset LoadedAt => Volatile.Read(ref _current).LoadedAt;
+    /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
+    public DateTimeOffset LoadedAt => Current.LoadedAt;
+
+    /// <summary>The model now served, or <see cref="ObjectDisposedException"/> once this is disposed.</summary>
+    private LoadedModel Current
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Volatile.Read(ref _current);
+        }
+    }
 
     /// <summary>Runs <paramref name="read"/> on the current model, which stays alive until it returns even if a reload replaces it meanwhile.</summary>
     /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
@@ -69,8 +90,10 @@ public sealed partial class ServedModel : IDisposable
     /// kind of file), logs why and keeps serving the current model.
     /// </summary>
     /// <returns>Whether the new file is now served.</returns>
+    /// <exception cref="ObjectDisposedException">The served model was disposed.</exception>
     public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -78,13 +101,13 @@ public sealed partial class ServedModel : IDisposable
             IRecommender model;
             try
             {
-                model = await Recommenders.LoadAsync(ModelPath, cancellationToken).ConfigureAwait(false);
+                model = await Recommenders.LoadAsync(_modelPath, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 // Whatever the new file does to the loader, the model now served stays, and the refusal is logged: a
                 // reload runs on a timer, where an exception would go unseen.
-                LogReloadRefused(_logger, ModelPath, Generation, error.Message);
+                LogReloadRefused(_logger, _modelPath, _current.Number, error.Message);
                 return false;
             }
 
@@ -95,7 +118,7 @@ public sealed partial class ServedModel : IDisposable
             // with requests allocating only small objects, no collection would reach them for a long time: the
             // working set stepped up by about a model's size at every reload. One background collection returns it.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
-            LogLoaded(_logger, ModelPath, old.Number + 1, model.ModelKind, model.Users.Count, model.Items.Count);
+            LogLoaded(_logger, _modelPath, old.Number + 1, model.ModelKind, model.Users.Count, model.Items.Count);
             return true;
         }
         finally

@@ -5,7 +5,7 @@ namespace GraphRec.Hosting;
 /// <summary>
 /// Checks the options when the host starts: a model path is given and the reload delay is not negative. The file itself
 /// is checked by loading it, in full, when <see cref="ServedModel"/> is built while the host starts (see
-/// <see cref="GraphRecHostingExtensions"/>): the same checks as every other load, done once.
+/// <see cref="Microsoft.Extensions.DependencyInjection.GraphRecServiceCollectionExtensions"/>): the same checks as every other load, done once.
 /// </summary>
 internal sealed class ServedModelOptionsValidator : IValidateOptions<ServedModelOptions>
 {

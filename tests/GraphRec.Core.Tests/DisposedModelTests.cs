@@ -67,14 +67,49 @@ public sealed class DisposedModelTests : IDisposable
             ("TrainingInteractions", () => _ = model.TrainingInteractions),
             ("DatasetName", () => _ = model.DatasetName),
         };
+        AssertEachThrowsObjectDisposedException(calls);
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => model.SaveAsync(Path.Combine(_folder, "m.graphrec")));
+        Assert.False(File.Exists(Path.Combine(_folder, "m.graphrec")));
+    }
+
+    private static void AssertEachThrowsObjectDisposedException(IEnumerable<(string Name, Action Call)> calls)
+    {
         foreach (var (name, call) in calls)
         {
             var error = Record.Exception(call);
             Assert.True(error is ObjectDisposedException, $"{name}: {error?.GetType().Name ?? "no exception"}: {error?.Message}");
         }
+    }
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => model.SaveAsync(Path.Combine(_folder, "m.graphrec")));
-        Assert.False(File.Exists(Path.Combine(_folder, "m.graphrec")));
+    [Fact]
+    public void Every_member_of_a_disposed_LightGcnModel_LightGcnConv_and_the_adjacencys_tensor_throws_ObjectDisposedException()
+    {
+        using var adjacency = NormalizedAdjacency.FromInteractions(Data().Split.Train);
+        var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 2 });
+        var conv = new LightGcnConv(adjacency);
+        using var embeddings = TorchSharp.torch.ones(adjacency.NodeCount, 4);
+        model.Dispose();
+        conv.Dispose();
+        model.Dispose(); // a second dispose is allowed
+
+        AssertEachThrowsObjectDisposedException(
+        [
+            ("Options", () => _ = model.Options),
+            ("Adjacency", () => _ = model.Adjacency),
+            ("UserCount", () => _ = model.UserCount),
+            ("ItemCount", () => _ = model.ItemCount),
+            ("Embedding", () => _ = model.Embedding),
+            ("LayerWeights", () => _ = model.LayerWeights),
+            ("Propagate", () => model.Propagate()),
+            ("PropagateNodes", () => model.PropagateNodes()),
+            ("PropagateRows", () => model.PropagateRows([0, 1])),
+            ("LightGcnConv.forward", () => conv.forward(embeddings)),
+        ]);
+
+        _ = adjacency.Sparse;
+        adjacency.Dispose();
+        AssertEachThrowsObjectDisposedException([("NormalizedAdjacency.Sparse", () => _ = adjacency.Sparse)]);
     }
 
     [Theory]

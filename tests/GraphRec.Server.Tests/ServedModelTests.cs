@@ -42,6 +42,30 @@ public sealed class ServedModelTests : IDisposable
         Assert.ThrowsAny<Exception>(() => old!.Recommend(1, 3)); // released by its last user, so disposed
     }
 
+    [Fact]
+    public async Task Every_member_of_a_disposed_served_model_throws_ObjectDisposedException()
+    {
+        string path = await _files.WriteAsync("model.graphrec", seed: 1);
+        var served = new ServedModel(Options.Create(new ServedModelOptions { ModelPath = path }), NullLogger<ServedModel>.Instance);
+        served.Dispose();
+        served.Dispose(); // a second dispose is allowed
+
+        var calls = new (string Name, Action Call)[]
+        {
+            ("Use", () => served.Use(model => model.Recommend(1, 3))),
+            ("ModelPath", () => _ = served.ModelPath),
+            ("Generation", () => _ = served.Generation),
+            ("LoadedAt", () => _ = served.LoadedAt),
+        };
+        foreach (var (name, call) in calls)
+        {
+            var error = Record.Exception(call);
+            Assert.True(error is ObjectDisposedException, $"{name}: {error?.GetType().Name ?? "no exception"}: {error?.Message}");
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => served.ReloadAsync());
+    }
+
     [SkippableFact]
     public async Task A_link_to_dev_zero_renamed_over_the_model_is_refused_logged_and_not_read()
     {

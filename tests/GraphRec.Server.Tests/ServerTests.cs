@@ -95,8 +95,8 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [InlineData("/users/999/recommendations", HttpStatusCode.NotFound, "User 999 is not in the model")]
-    [InlineData("/items/5/similar", HttpStatusCode.NotFound, "Item 5 is not in the model")]
+    [InlineData("/users/999/recommendations", HttpStatusCode.NotFound, "The user id 999 is not in the model")]
+    [InlineData("/items/5/similar", HttpStatusCode.NotFound, "The item id 5 is not in the model")]
     [InlineData("/users/abc/recommendations", HttpStatusCode.BadRequest, "the user id must be a whole number")]
     [InlineData("/items/x1/similar", HttpStatusCode.BadRequest, "the item id must be a whole number")]
     [InlineData("/users/1/recommendations?count=0", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30; it is '0'")]
@@ -107,7 +107,7 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     [InlineData("/recommendations", HttpStatusCode.BadRequest, "items must be one or more comma-separated item ids")]
     [InlineData("/recommendations?items=", HttpStatusCode.BadRequest, "items must be one or more comma-separated item ids")]
     [InlineData("/recommendations?items=100,abc", HttpStatusCode.BadRequest, "it is '100,abc'")]
-    [InlineData("/recommendations?items=5,6", HttpStatusCode.NotFound, "None of the items 5,6 is in the model")]
+    [InlineData("/recommendations?items=5,6", HttpStatusCode.NotFound, "None of the item ids 5, 6 is in the model")]
     [InlineData("/recommendations?items=100&count=0", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30")]
     public async Task Every_request_mistake_is_a_problem_that_names_what_was_wrong(string url, HttpStatusCode status, string detail)
     {

@@ -25,6 +25,7 @@ namespace GraphRec.Core;
 public sealed class NormalizedAdjacency : IDisposable
 {
     private readonly Lazy<Tensor> _sparse;
+    private bool _disposed;
 
     private NormalizedAdjacency(
         int userCount, int itemCount, int[] rowPointers, int[] columns, float[] values, Device device, int maxDegreeOfParallelism)
@@ -55,7 +56,15 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <c>Â</c> as a COO sparse tensor of shape <c>[NodeCount, NodeCount]</c> on <see cref="Device"/>, built on first use
     /// (the CPU kernel does not need it).
     /// </summary>
-    public Tensor Sparse => _sparse.Value;
+    /// <exception cref="ObjectDisposedException">The adjacency was disposed, and with it this tensor; the CSR arrays and counts stay readable.</exception>
+    public Tensor Sparse
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _sparse.Value;
+        }
+    }
 
     /// <summary>The number of threads the CPU kernel uses.</summary>
     public int MaxDegreeOfParallelism => Partition.ParallelOptions.MaxDegreeOfParallelism;
@@ -195,6 +204,7 @@ public sealed class NormalizedAdjacency : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposed = true;
         if (_sparse.IsValueCreated)
         {
             _sparse.Value.Dispose();

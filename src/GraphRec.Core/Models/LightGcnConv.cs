@@ -15,6 +15,7 @@ public sealed class LightGcnConv : nn.Module<Tensor, Tensor>
 {
     private readonly PropagationBackend _backend;
     private readonly bool _ownsBackend;
+    private bool _disposed;
 
     /// <summary>Creates a propagation step over <paramref name="adjacency"/>, on its device.</summary>
     public LightGcnConv(NormalizedAdjacency adjacency)
@@ -32,11 +33,17 @@ public sealed class LightGcnConv : nn.Module<Tensor, Tensor>
 
     /// <summary>Returns <c>Â E</c> for node embeddings <paramref name="embeddings"/> of shape <c>[nodes, dim]</c>.</summary>
     /// <remarks>On the CPU the product is GraphRec's CSR kernel, elsewhere libtorch's sparse product; both are tested against each other.</remarks>
-    public override Tensor forward(Tensor embeddings) => _backend.Multiply(embeddings);
+    /// <exception cref="ObjectDisposedException">The step was disposed.</exception>
+    public override Tensor forward(Tensor embeddings)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _backend.Multiply(embeddings);
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
+        _disposed |= disposing;
         if (disposing && _ownsBackend)
         {
             _backend.Dispose();

@@ -27,6 +27,7 @@ public sealed class LightGcnModel : nn.Module
     private readonly PropagationBackend _backend;
     private readonly LightGcnConv _conv;
     private readonly float[] _layerWeights;
+    private bool _disposed;
 
     /// <summary>Creates the model, initialising the embeddings from a generator seeded with <see cref="LightGcnOptions.Seed"/>.</summary>
     /// <param name="adjacency">Â of the training interactions; its node counts fix the number of users and items.</param>
@@ -60,10 +61,11 @@ public sealed class LightGcnModel : nn.Module
     }
 
     /// <summary>The hyperparameters it was built with: a copy, so that changing it changes nothing in the model.</summary>
-    public LightGcnOptions Options => _options.Clone();
+    /// <exception cref="ObjectDisposedException">The model was disposed (so for every public member below).</exception>
+    public LightGcnOptions Options => NotDisposed(_options).Clone();
 
     /// <summary>Â, shared with the caller (not disposed with the model).</summary>
-    public NormalizedAdjacency Adjacency { get; }
+    public NormalizedAdjacency Adjacency { get => NotDisposed(field); }
 
     /// <summary>Number of users.</summary>
     public int UserCount => Adjacency.UserCount;
@@ -72,13 +74,13 @@ public sealed class LightGcnModel : nn.Module
     public int ItemCount => Adjacency.ItemCount;
 
     /// <summary>The layer-0 embeddings E(0), users first, shape <c>[UserCount + ItemCount, dim]</c>.</summary>
-    public Parameter Embedding { get; }
+    public Parameter Embedding { get => NotDisposed(field); }
 
     /// <summary>How its products are computed (training takes the CPU kernel's faster step through it).</summary>
     internal PropagationBackend Backend => _backend;
 
     /// <summary>The layer weights α_0 .. α_K in use.</summary>
-    public IReadOnlyList<float> LayerWeights => _layerWeights;
+    public IReadOnlyList<float> LayerWeights => NotDisposed(_layerWeights);
 
     /// <summary>Computes the final embeddings <c>E = Σ α_k E(k)</c> and splits them into users and items.</summary>
     public (Tensor Users, Tensor Items) Propagate()
@@ -163,10 +165,21 @@ public sealed class LightGcnModel : nn.Module
     {
         if (disposing)
         {
+            _disposed = true;
             _backend.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// <paramref name="value"/>, or <see cref="ObjectDisposedException"/> once the model is disposed: its tensors are
+    /// freed, and TorchSharp would say only "Tensor invalid -- empty handle".
+    /// </summary>
+    private T NotDisposed<T>(T value)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return value;
     }
 
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> for parallel index tensors of users and items, from final embeddings.</summary>

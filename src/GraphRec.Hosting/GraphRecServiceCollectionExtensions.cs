@@ -1,14 +1,15 @@
 using GraphRec.Core;
+using GraphRec.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace GraphRec.Hosting;
+// In the namespace of IServiceCollection, as Microsoft.Extensions' own registrations are: found without a using.
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers GraphRec's served model in a host's services, the Microsoft.Extensions way.</summary>
-public static class GraphRecHostingExtensions
+/// <summary>Registers GraphRec's served model in a host's services.</summary>
+public static class GraphRecServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ServedModel"/> as a singleton loaded from <see cref="ServedModelOptions.ModelPath"/>, its
@@ -56,7 +57,7 @@ public static class GraphRecHostingExtensions
         }
         catch (Exception error) when (error is ModelFormatException or IOException or UnauthorizedAccessException)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(ServedModelOptions),
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ServedModelOptions),
                 [$"{nameof(ServedModelOptions)}.{nameof(ServedModelOptions.ModelPath)}: {error.Message}"]);
         }
     }
