@@ -124,19 +124,7 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
     public int ItemCount => _train.ItemCount;
 
     /// <inheritdoc />
-    public Tensor Score(ReadOnlySpan<int> users)
-    {
-        var rows = new int[users.Length][];
-        for (int b = 0; b < users.Length; b++)
-        {
-            int user = users[b];
-            ArgumentOutOfRangeException.ThrowIfNegative(user, nameof(users));
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _train.UserCount, nameof(users));
-            rows[b] = _train.ItemsOf(user).ToArray();
-        }
-
-        return ScoreRows(rows);
-    }
+    public Tensor Score(ReadOnlySpan<int> users) => ScoreRows(IRowScorer.TrainingRows(_train, users));
 
     /// <inheritdoc />
     public Tensor ScoreRows(IReadOnlyList<int[]> rows)

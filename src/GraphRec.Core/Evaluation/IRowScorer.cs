@@ -1,3 +1,4 @@
+using GraphRec.Data;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core;
@@ -16,4 +17,20 @@ internal interface IRowScorer : IScorer
 
     /// <summary>How similar every item is to <paramref name="item"/>, by item index (the item itself included).</summary>
     float[] ItemSimilarities(int item);
+
+    /// <summary>The training rows of <paramref name="users"/>: what a filter that scores a user from its row alone scores.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A user index is not in <paramref name="train"/>.</exception>
+    static int[][] TrainingRows(Interactions train, ReadOnlySpan<int> users)
+    {
+        var rows = new int[users.Length][];
+        for (int b = 0; b < users.Length; b++)
+        {
+            int user = users[b];
+            ArgumentOutOfRangeException.ThrowIfNegative(user, nameof(users));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, train.UserCount, nameof(users));
+            rows[b] = train.ItemsOf(user).ToArray();
+        }
+
+        return rows;
+    }
 }
