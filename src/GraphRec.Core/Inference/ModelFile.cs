@@ -99,15 +99,7 @@ internal static class ModelFile
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(catalog);
-        var header = new Header(catalog.DatasetName, catalog.Users.Count, catalog.Items.Count, catalog.Train.Count, filter.Rank, 0, [], 0, options.Seed,
-            catalog.ItemInfo is not null)
-        {
-            Kind = GraphFilterKind,
-            Alpha = filter.Alpha,
-            Oversampling = options.Oversampling,
-            PowerIterations = options.PowerIterations,
-            Cutoffs = [.. options.Cutoffs],
-        };
+        var header = FilterHeader(GraphFilterKind, catalog, filter.Rank, filter.Alpha, options.Seed, options.Oversampling, options.PowerIterations, options.Cutoffs);
         return WriteAsync(2, header, catalog, writer => WriteArray(writer, filter.Basis), path, cancellationToken);
     }
 
@@ -117,19 +109,24 @@ internal static class ModelFile
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(catalog);
-        var header = new Header(catalog.DatasetName, catalog.Users.Count, catalog.Items.Count, catalog.Train.Count, filter.Rank, 0, [], 0, options.Seed,
-            catalog.ItemInfo is not null)
+        var header = FilterHeader(SpectralFilterKind, catalog, filter.Rank, options.Alpha, options.Seed, options.Oversampling, options.PowerIterations, options.Cutoffs) with
         {
-            Kind = SpectralFilterKind,
-            Alpha = options.Alpha,
-            Oversampling = options.Oversampling,
-            PowerIterations = options.PowerIterations,
-            Cutoffs = [.. options.Cutoffs],
             Spectral = new SpectralHeader([.. options.Polynomial], [.. options.ChebyshevCoefficients], options.InputNormalization, options.IdealNormalization,
                 options.Rank, options.SharpeningTime, options.SharpeningSteps),
         };
         return WriteAsync(2, header, catalog, writer => WriteArray(writer, filter.Basis), path, cancellationToken);
     }
+
+    /// <summary>The header both graph-filter kinds write: the catalog's sizes, the rank of V_k and how the SVD was made.</summary>
+    private static Header FilterHeader(string kind, ModelCatalog catalog, int rank, double alpha, int seed, int oversampling, int powerIterations, IEnumerable<int> cutoffs) =>
+        new(catalog.DatasetName, catalog.Users.Count, catalog.Items.Count, catalog.Train.Count, rank, 0, [], 0, seed, catalog.ItemInfo is not null)
+        {
+            Kind = kind,
+            Alpha = alpha,
+            Oversampling = oversampling,
+            PowerIterations = powerIterations,
+            Cutoffs = [.. cutoffs],
+        };
 
     private static async Task WriteAsync(int version, Header header, ModelCatalog catalog, Action<BinaryWriter> writeWeights, string path, CancellationToken cancellationToken)
     {
