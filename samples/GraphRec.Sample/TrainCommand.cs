@@ -8,6 +8,9 @@ namespace GraphRec.Sample;
 /// <summary><c>train</c>: the notebook's whole job, done right.</summary>
 internal static class TrainCommand
 {
+    /// <summary>The file the library keeps a run's state in, in the <c>--resume</c> folder.</summary>
+    private const string CheckpointFileName = "training.checkpoint";
+
     public static async Task<int> RunAsync(TrainSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Model != "lightgcn" && settings.ResumeDirectory is not null)
@@ -22,7 +25,7 @@ internal static class TrainCommand
         string modelPath = Path.Combine(settings.Output, "model.graphrec");
         using var outputLock = OutputFolder.Prepare(settings.Output, "--output", ["model.graphrec", "metrics.json", .. Plots.FileNames]);
         using var resumeLock = settings.ResumeDirectory is { } resume && Path.GetFullPath(resume) != Path.GetFullPath(settings.Output)
-            ? OutputFolder.Prepare(resume, "--resume", "training.checkpoint")
+            ? OutputFolder.Prepare(resume, "--resume", CheckpointFileName)
             : null;
         int threads = Threads.Apply(settings.Threads);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);
@@ -120,7 +123,7 @@ internal static class TrainCommand
         {
             // Say only what is on disk: the cancellation's checkpoint is missing when no epoch had finished or its
             // write failed (a warning says why), and then the folder holds an earlier run's checkpoint or none.
-            var checkpoint = new FileInfo(Path.Combine(resume, "training.checkpoint"));
+            var checkpoint = new FileInfo(Path.Combine(resume, CheckpointFileName));
             Console.Error.WriteLine(!checkpoint.Exists
                 ? $"no epoch is saved in {resume}: the same command starts again from the first epoch."
                 : checkpoint.LastWriteTimeUtc >= started
