@@ -13,8 +13,8 @@ internal sealed class InteractionCollector
 {
     private readonly float? _ratingThreshold;
     private readonly bool _keepKnownNegatives;
-    private readonly Dictionary<long, int> _userSlots = [];
-    private readonly Dictionary<long, int> _itemSlots = [];
+    private readonly IdSlots _userSlots = new();
+    private readonly IdSlots _itemSlots = new();
     private int[] _users = new int[1024];
     private int[] _items = new int[1024];
     private float[] _ratings = new float[1024];
@@ -46,7 +46,28 @@ internal sealed class InteractionCollector
     /// <summary>Known negatives dropped because their user or item has no positive interaction, so is not in the dataset.</summary>
     public long NegativesOutsideDataset { get; private set; }
 
-    public void Add(long userId, long itemId, float rating = 1f, long timestamp = 0)
+    /// <summary>Adds a record with integer ids.</summary>
+    public void Add(long userId, long itemId, float rating = 1f, long timestamp = 0) =>
+        Append(_userSlots.Slot(userId), _itemSlots.Slot(itemId), rating, timestamp);
+
+    /// <summary>Adds a record with ids as text; ids that are canonical integers are kept as integers (see <see cref="IdMap"/>).</summary>
+    /// <exception cref="ArgumentException">An id is null or empty.</exception>
+    public void Add(string userId, string itemId, float rating = 1f, long timestamp = 0)
+    {
+        if (string.IsNullOrEmpty(userId))
+        {
+            throw new ArgumentException($"The user id is {(userId is null ? "null" : "empty")}.", nameof(userId));
+        }
+
+        if (string.IsNullOrEmpty(itemId))
+        {
+            throw new ArgumentException($"The item id is {(itemId is null ? "null" : "empty")}.", nameof(itemId));
+        }
+
+        Append(_userSlots.Slot(userId), _itemSlots.Slot(itemId), rating, timestamp);
+    }
+
+    private void Append(int userSlot, int itemSlot, float rating, long timestamp)
     {
         if (_count == _users.Length)
         {
@@ -64,8 +85,8 @@ internal sealed class InteractionCollector
             }
         }
 
-        _users[_count] = Slot(_userSlots, userId);
-        _items[_count] = Slot(_itemSlots, itemId);
+        _users[_count] = userSlot;
+        _items[_count] = itemSlot;
         if (HasRatings)
         {
             _ratings[_count] = rating;
@@ -83,10 +104,10 @@ internal sealed class InteractionCollector
     public CollectedInteractions Build()
     {
         // Indices over every id read, before the threshold; restricted to the ids with a positive at the end.
-        var allUsers = new IdMap(_userSlots.Keys);
-        var allItems = new IdMap(_itemSlots.Keys);
-        int[] userIndexOfSlot = IndexOfSlot(_userSlots, allUsers);
-        int[] itemIndexOfSlot = IndexOfSlot(_itemSlots, allItems);
+        var allUsers = _userSlots.BuildMap();
+        var allItems = _itemSlots.BuildMap();
+        int[] userIndexOfSlot = _userSlots.IndexOfSlot(allUsers);
+        int[] itemIndexOfSlot = _itemSlots.IndexOfSlot(allItems);
 
         // Counting sort by user, keeping the read order within a user.
         var rowPointers = new int[allUsers.Count + 1];
@@ -174,17 +195,17 @@ internal sealed class InteractionCollector
             return (all, newIndex);
         }
 
-        var ids = new List<long>(all.Count);
+        var kept = new List<int>(all.Count);
         for (int i = 0; i < all.Count; i++)
         {
-            newIndex[i] = keep[i] ? ids.Count : -1;
+            newIndex[i] = keep[i] ? kept.Count : -1;
             if (keep[i])
             {
-                ids.Add(all.GetOriginalId(i));
+                kept.Add(i);
             }
         }
 
-        return (new IdMap(ids), newIndex);
+        return (all.IsNumeric ? new IdMap(kept.Select(all.GetNumericId)) : new IdMap(kept.Select(all.GetId)), newIndex);
     }
 
     /// <summary>CSR of the <paramref name="selected"/> positions of one kind; positions whose user or item is not in the
@@ -287,27 +308,5 @@ internal sealed class InteractionCollector
             rowItems[p] = (int)(composite[p] >> 32);
             rowRecords[p] = (int)(composite[p] & 0xffffffff);
         }
-    }
-
-    private static int Slot(Dictionary<long, int> slots, long id)
-    {
-        if (!slots.TryGetValue(id, out int slot))
-        {
-            slot = slots.Count;
-            slots.Add(id, slot);
-        }
-
-        return slot;
-    }
-
-    private static int[] IndexOfSlot(Dictionary<long, int> slots, IdMap map)
-    {
-        var result = new int[slots.Count];
-        foreach (var (id, slot) in slots)
-        {
-            result[slot] = map.GetIndex(id);
-        }
-
-        return result;
     }
 }
