@@ -20,6 +20,11 @@ done
 listing=$(unzip -l "$feed/GraphRec.Core.$version.nupkg")
 grep -q "buildTransitive/GraphRec.Core.targets" <<<"$listing" \
   || { echo "GraphRec.Core package lacks buildTransitive/GraphRec.Core.targets" >&2; exit 1; }
+# Each package's page shows its own PACKAGE.md, not the repository's README.
+for id in GraphRec.Data GraphRec.Metrics GraphRec.Core GraphRec.Hosting; do
+  readme=$(unzip -p "$feed/$id.$version.nupkg" PACKAGE.md)
+  grep -q "^# $id\$" <<<"$readme" || { echo "$id package lacks its PACKAGE.md" >&2; exit 1; }
+done
 
 # The same version is packed again on every run: drop stale copies from the global packages folder.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^[^:]*: *//')

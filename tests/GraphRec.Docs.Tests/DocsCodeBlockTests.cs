@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace GraphRec.Docs.Tests;
 
 /// <summary>
-/// Every <c>```csharp</c> block of README.md and docs/**/*.md compiles against the built GraphRec assemblies, so the
+/// Every <c>```csharp</c> block of README.md, docs/**/*.md and each package's PACKAGE.md compiles against the built GraphRec assemblies, so the
 /// docs cannot drift from the code. A block is a whole program (or a whole file of types) by default; a block opened
 /// with <c>```csharp fragment</c> is statements, compiled as the body of an async method; a program opened with
 /// <c>```csharp run</c> is cheap enough to run as well, and must run to its end.
@@ -42,7 +42,7 @@ public sealed partial class DocsCodeBlockTests
     [GeneratedRegex(@"^```csharp(?:[ \t]+(?:(?<fragment>fragment)|(?<run>run)))?[ \t]*\n(?<code>.*?)^```[ \t]*$", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex CSharpBlock();
 
-    /// <summary>Every C# block of the markdown files copied beside the tests (README.md and docs/).</summary>
+    /// <summary>Every C# block of the markdown files copied beside the tests (README.md, docs/ and src/*/PACKAGE.md).</summary>
     public static IReadOnlyList<CodeBlock> Blocks() =>
         [.. Directory.EnumerateFiles(Root, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .SelectMany(path => Blocks(Path.GetRelativePath(Root, path), File.ReadAllText(path)))];
@@ -124,6 +124,7 @@ public sealed partial class DocsCodeBlockTests
         var files = Blocks().Select(block => block.File).Distinct().ToArray();
 
         Assert.Contains("README.md", files);
+        Assert.Equal(4, files.Count(file => file.EndsWith("PACKAGE.md", StringComparison.Ordinal)));
         Assert.Contains(files, file => file.StartsWith("docs", StringComparison.Ordinal));
     }
 

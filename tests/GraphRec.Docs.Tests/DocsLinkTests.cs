@@ -40,13 +40,15 @@ public sealed partial class DocsLinkTests
             .Select(m => NotInAnchor().Replace(m.Groups["title"].Value.ToLowerInvariant(), "").Replace(' ', '-'))
             .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The target of every link of a page outside its fenced blocks.</summary>
+    public static IEnumerable<string> Links(string markdown) =>
+        Link().Matches(FencedBlock().Replace(markdown.ReplaceLineEndings("\n"), "")).Select(match => match.Groups["target"].Value);
+
     /// <summary>Each relative link of a page that does not resolve, with why.</summary>
     public static IEnumerable<string> BrokenLinks(string root, string page)
     {
-        string markdown = File.ReadAllText(Path.Combine(root, page));
-        foreach (Match match in Link().Matches(FencedBlock().Replace(markdown.ReplaceLineEndings("\n"), "")))
+        foreach (string target in Links(File.ReadAllText(Path.Combine(root, page))))
         {
-            string target = match.Groups["target"].Value;
             if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal))
             {
                 continue;
@@ -77,6 +79,23 @@ public sealed partial class DocsLinkTests
         var broken = pages.SelectMany(page => BrokenLinks(root, page)).ToArray();
 
         Assert.True(broken.Length == 0, string.Join('\n', broken));
+    }
+
+    [Fact]
+    public void Every_package_readme_exists_and_links_only_to_absolute_addresses()
+    {
+        // A package page shows PACKAGE.md outside the repository, where a relative link leads nowhere.
+        string root = Root();
+        string[] packages = ["GraphRec.Core", "GraphRec.Data", "GraphRec.Metrics", "GraphRec.Hosting"];
+
+        var relative = packages
+            .Select(package => Path.Combine("src", package, "PACKAGE.md"))
+            .SelectMany(page => Links(File.ReadAllText(Path.Combine(root, page)))
+                .Where(target => !target.StartsWith("https://", StringComparison.Ordinal))
+                .Select(target => $"{page}: {target}"))
+            .ToArray();
+
+        Assert.True(relative.Length == 0, string.Join('\n', relative));
     }
 
     [Fact]
