@@ -24,6 +24,7 @@ grep -q "buildTransitive/GraphRec.Core.targets" <<<"$listing" \
 for id in GraphRec.Data GraphRec.Metrics GraphRec.Core GraphRec.Hosting; do
   readme=$(unzip -p "$feed/$id.$version.nupkg" PACKAGE.md)
   grep -q "^# $id\$" <<<"$readme" || { echo "$id package lacks its PACKAGE.md" >&2; exit 1; }
+  unzip -l "$feed/$id.$version.nupkg" icon.png >/dev/null || { echo "$id package lacks its icon" >&2; exit 1; }
 done
 
 # The same version is packed again on every run: drop stale copies from the global packages folder.
