@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using GraphRec.Core;
+using GraphRec.Tests;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace GraphRec.Sample.Tests;
 
@@ -83,6 +85,37 @@ public sealed class OwnDataTests : IDisposable
 
         Assert.True(trained.ExitCode == 0, trained.Errors);
         await AssertNormalModelAsync(Path.Combine(output, "model.graphrec"), users: 60, items: 40);
+    }
+
+    [SkippableFact]
+    public async Task Train_reads_the_rows_of_a_postgres_query_and_writes_the_normal_model()
+    {
+        string connectionString = PostgresTestDatabase.ConnectionString();
+        string table = "orders_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        string rows = string.Join(", ", Orders().Select(order => string.Create(CultureInfo.InvariantCulture,
+            $"({order.Customer}, {order.Sku}, {order.Stars}, to_timestamp({order.OrderedAt}))")));
+        await using (var create = new NpgsqlCommand($"create table {table} (customer bigint, sku bigint, stars real, ordered_at timestamptz); insert into {table} values {rows}", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            string output = Path.Combine(_folder, "out");
+            var trained = await RunAsync("train", "--dataset", "sql", "--provider", "postgres", "--connection", connectionString,
+                "--query", $"select customer, sku, ordered_at from {table}", "--user-column", "customer", "--item-column", "sku", "--time-column", "ordered_at",
+                "--split", "temporal", "--epochs", "2", "--dim", "8", "--k", "5", "--output", output);
+
+            Assert.True(trained.ExitCode == 0, trained.Errors);
+            await AssertNormalModelAsync(Path.Combine(output, "model.graphrec"), users: 60, items: 40);
+        }
+        finally
+        {
+            await using var drop = new NpgsqlCommand($"drop table {table}", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]
