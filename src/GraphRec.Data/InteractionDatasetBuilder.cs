@@ -46,7 +46,7 @@ public sealed partial class InteractionDatasetBuilder
         string name = "events", float? ratingThreshold = null, bool keepKnownNegatives = false, ILogger<InteractionDatasetBuilder>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        RatingRules.CheckThreshold(ratingThreshold, nameof(ratingThreshold));
+        RatingRules.CheckThreshold(ratingThreshold, "The rating threshold", nameof(ratingThreshold));
         if (keepKnownNegatives && ratingThreshold is null)
         {
             throw new ArgumentException("Known negatives are the events below the rating threshold: give a rating threshold with keepKnownNegatives.", nameof(keepKnownNegatives));

@@ -39,7 +39,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     {
         _release = release ?? throw new ArgumentNullException(nameof(release));
         _options = options ?? new MovieLensOptions();
-        RatingRules.CheckThreshold(_options.RatingThreshold, nameof(options));
+        RatingRules.CheckThreshold(_options.RatingThreshold, $"{nameof(MovieLensOptions)}.{nameof(MovieLensOptions.RatingThreshold)}", nameof(options));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
