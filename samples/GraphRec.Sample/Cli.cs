@@ -160,7 +160,8 @@ internal static class Cli
             return await run().ConfigureAwait(false);
         }
         catch (Exception error) when (error is DatasetFormatException or ModelFormatException or KeyNotFoundException or UsageException
-            or TrainingDivergedException or HttpRequestException or UnauthorizedAccessException or IOException or ArgumentException)
+            or TrainingDivergedException or HttpRequestException or UnauthorizedAccessException or IOException or ArgumentException
+            or System.Data.Common.DbException)
         {
             await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
             return 1;

@@ -1,4 +1,7 @@
+using System.Data.Common;
 using GraphRec.Data;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace GraphRec.Sample;
 
@@ -7,6 +10,11 @@ internal static class Datasets
 {
     public static Task<InteractionDataset> LoadAsync(DataSettings settings, IProgress<DownloadProgress>? download, CancellationToken cancellationToken)
     {
+        if (settings.Dataset is "csv" or "sql")
+        {
+            return LoadEventsAsync(settings, cancellationToken);
+        }
+
         if (settings.Dataset == "edgelist")
         {
             string name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(settings.TrainFile!))) is { Length: > 0 } folder ? folder : "edgelist";
@@ -15,6 +23,26 @@ internal static class Datasets
 
         var options = new MovieLensOptions { DataDirectory = settings.DataDirectory, RatingThreshold = settings.RatingThreshold, DownloadProgress = download };
         return new MovieLensProvider(MovieLensRelease.FromName(settings.Dataset), options).LoadAsync(cancellationToken);
+    }
+
+    /// <summary>One's own events: a delimited file, or the rows of a query on SQLite or PostgreSQL.</summary>
+    private static async Task<InteractionDataset> LoadEventsAsync(DataSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Dataset == "csv")
+        {
+            var fromFile = new InteractionDatasetBuilder(Path.GetFileNameWithoutExtension(settings.EventsFile!), settings.RatingThreshold);
+            await fromFile.AddDelimitedFileAsync(settings.EventsFile!, settings.Columns, cancellationToken).ConfigureAwait(false);
+            return fromFile.Build();
+        }
+
+        await using DbConnection connection = settings.Provider == "sqlite" ? new SqliteConnection(settings.Connection) : new NpgsqlConnection(settings.Connection);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = settings.Query;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var fromQuery = new InteractionDatasetBuilder(connection.Database is { Length: > 0 } database ? Path.GetFileNameWithoutExtension(database) : settings.Provider!, settings.RatingThreshold);
+        await fromQuery.AddRowsAsync(reader, settings.Columns, cancellationToken).ConfigureAwait(false);
+        return fromQuery.Build();
     }
 
     /// <summary>The split in effect: <c>predefined</c> for edge lists unless another is asked for, else <c>random</c>.</summary>

@@ -1,10 +1,27 @@
 using System.CommandLine;
 using System.Globalization;
+using GraphRec.Data;
 
 namespace GraphRec.Sample;
 
 /// <summary>Which dataset to load and how.</summary>
-internal sealed record DataSettings(string Dataset, string? DataDirectory, string? TrainFile, string? TestFile, float? RatingThreshold);
+internal sealed record DataSettings(string Dataset, string? DataDirectory, string? TrainFile, string? TestFile, float? RatingThreshold)
+{
+    /// <summary>The events file, for <c>--dataset csv</c>.</summary>
+    public string? EventsFile { get; init; }
+
+    /// <summary>The columns to read, for <c>--dataset csv</c> and <c>--dataset sql</c>.</summary>
+    public InteractionColumns Columns { get; init; } = new("user_id", "item_id");
+
+    /// <summary>sqlite or postgres, for <c>--dataset sql</c>.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>The ADO.NET connection string, for <c>--dataset sql</c>.</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>The query whose rows are the events, for <c>--dataset sql</c>.</summary>
+    public string? Query { get; init; }
+}
 
 /// <summary>How to split it.</summary>
 internal sealed record SplitSettings(string Split, double TestRatio, double ValidationRatio, int Seed);
@@ -19,11 +36,12 @@ internal sealed record TrainSettings(
 /// <summary>The data options, added to a command.</summary>
 internal sealed class DataOptions
 {
-    public static readonly string[] Datasets = ["ml-100k", "ml-1m", "ml-latest-small", "ml-20m", "ml-25m", "edgelist"];
+    public static readonly string[] Datasets = ["ml-100k", "ml-1m", "ml-latest-small", "ml-20m", "ml-25m", "edgelist", "csv", "sql"];
 
     private readonly Option<string> _dataset = new("--dataset")
     {
-        Description = "ml-100k, ml-1m, ml-latest-small (also ml-20m, ml-25m), or edgelist (with --train and --test).",
+        Description = "ml-100k, ml-1m, ml-latest-small (also ml-20m, ml-25m), edgelist (with --train and --test), "
+            + "csv (your events file: --file, --user-column, --item-column), or sql (your database: --provider, --connection, --query).",
         DefaultValueFactory = _ => "ml-100k",
     };
 
@@ -35,6 +53,15 @@ internal sealed class DataOptions
     private readonly Option<string?> _train = new("--train") { Description = "Edge-list training file (user item item ...), for --dataset edgelist." };
     private readonly Option<string?> _test = new("--test") { Description = "Edge-list test file, for --dataset edgelist." };
     private readonly Option<float?> _threshold = new("--rating-threshold") { Description = "Keep ratings at or above this as positives (default: every rating)." };
+    private readonly Option<string?> _file = new("--file") { Description = "Events file with a header line, CSV (TSV when it ends in .tsv), for --dataset csv." };
+    private readonly Option<string> _userColumn = new("--user-column") { Description = "Column of user ids (text or integers), for --dataset csv and sql.", DefaultValueFactory = _ => "user_id" };
+    private readonly Option<string> _itemColumn = new("--item-column") { Description = "Column of item ids (text or integers), for --dataset csv and sql.", DefaultValueFactory = _ => "item_id" };
+    private readonly Option<string?> _ratingColumn = new("--rating-column") { Description = "Column of ratings, for --dataset csv and sql (default: none, every event is an interaction)." };
+    private readonly Option<string?> _timeColumn = new("--time-column") { Description = "Column of event times (date and time, or seconds since 1970), for --dataset csv and sql (default: none)." };
+    private readonly Option<string?> _titleColumn = new("--title-column") { Description = "Column of item titles, shown next to recommendations, for --dataset csv and sql (default: none)." };
+    private readonly Option<string?> _provider = new("--provider") { Description = "sqlite or postgres, for --dataset sql." };
+    private readonly Option<string?> _connection = new("--connection") { Description = "ADO.NET connection string, such as \"Data Source=shop.db\" or \"Host=localhost;Database=shop;Username=me;Password=...\", for --dataset sql." };
+    private readonly Option<string?> _query = new("--query") { Description = "The query whose rows are the events, such as \"select customer, sku from orders\", for --dataset sql." };
 
     public DataOptions(Command command)
     {
@@ -51,6 +78,41 @@ internal sealed class DataOptions
             }
         });
         command.Options.Add(_threshold);
+        _provider.AcceptOnlyFromAmong("sqlite", "postgres");
+        foreach (var option in new Option[] { _file, _userColumn, _itemColumn, _ratingColumn, _timeColumn, _titleColumn, _provider, _connection, _query })
+        {
+            command.Options.Add(option);
+        }
+
+        command.Validators.Add(result =>
+        {
+            string? dataset = result.GetResult(_dataset) is { Tokens: [{ Value: var name }, ..] } ? name : null;
+            bool Given(Option option) => result.GetResult(option) is { Tokens.Count: > 0 };
+            string[] sqlOptions = ["--provider", "--connection", "--query"];
+            if (dataset == "csv" && !Given(_file))
+            {
+                result.AddError("--dataset csv needs --file FILE (a CSV with a header line), and --user-column and --item-column unless they are user_id and item_id.");
+            }
+            else if (dataset == "sql" && !(Given(_provider) && Given(_connection) && Given(_query)))
+            {
+                result.AddError("--dataset sql needs --provider sqlite|postgres, --connection \"...\" and --query \"select ...\".");
+            }
+
+            if (dataset != "csv" && Given(_file))
+            {
+                result.AddError("--file is for --dataset csv.");
+            }
+
+            if (dataset != "sql" && (Given(_provider) || Given(_connection) || Given(_query)))
+            {
+                result.AddError($"{string.Join(", ", sqlOptions)} are for --dataset sql.");
+            }
+
+            if (dataset is not ("csv" or "sql") && new Option[] { _userColumn, _itemColumn, _ratingColumn, _timeColumn, _titleColumn }.Any(Given))
+            {
+                result.AddError("The column options are for --dataset csv and --dataset sql.");
+            }
+        });
         command.Validators.Add(result =>
         {
             // Raw tokens, not GetValue: the dataset name may itself be invalid, and that has its own message.
@@ -69,7 +131,20 @@ internal sealed class DataOptions
     }
 
     public DataSettings Bind(ParseResult parse) =>
-        new(parse.GetValue(_dataset)!, parse.GetValue(_dataDir), parse.GetValue(_train), parse.GetValue(_test), parse.GetValue(_threshold));
+        new(parse.GetValue(_dataset)!, parse.GetValue(_dataDir), parse.GetValue(_train), parse.GetValue(_test), parse.GetValue(_threshold))
+        {
+            EventsFile = parse.GetValue(_file),
+            Columns = new InteractionColumns(parse.GetValue(_userColumn)!, parse.GetValue(_itemColumn)!)
+            {
+                Rating = parse.GetValue(_ratingColumn),
+                Timestamp = parse.GetValue(_timeColumn),
+                Title = parse.GetValue(_titleColumn),
+                Delimiter = parse.GetValue(_file) is { } file && file.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : ',',
+            },
+            Provider = parse.GetValue(_provider),
+            Connection = parse.GetValue(_connection),
+            Query = parse.GetValue(_query),
+        };
 }
 
 /// <summary>The split options, added to a command.</summary>

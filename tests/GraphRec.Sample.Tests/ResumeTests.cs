@@ -129,7 +129,7 @@ public sealed class ResumeTests : IDisposable
     }
 
     /// <summary>The <c>dotnet</c> host running these tests, so the sample runs on the same runtime.</summary>
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     private static void SendSignal(string signal, int processId)

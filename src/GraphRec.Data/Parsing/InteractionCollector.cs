@@ -46,6 +46,21 @@ internal sealed class InteractionCollector
     /// <summary>Known negatives dropped because their user or item has no positive interaction, so is not in the dataset.</summary>
     public long NegativesOutsideDataset { get; private set; }
 
+    /// <summary>The number of records added (and not taken back by <see cref="TruncateTo"/>).</summary>
+    public int Count => _count;
+
+    /// <summary>
+    /// Forgets the records added after the first <paramref name="count"/>, so that a read that fails part-way leaves
+    /// nothing behind. Ids first seen in those records keep their slots but have no record, so <see cref="Build"/>
+    /// leaves them out of the maps.
+    /// </summary>
+    public void TruncateTo(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
+        _count = count;
+    }
+
     /// <summary>Adds a record with integer ids.</summary>
     public void Add(long userId, long itemId, float rating = 1f, long timestamp = 0) =>
         Append(_userSlots.Slot(userId), _itemSlots.Slot(itemId), rating, timestamp);
@@ -103,6 +118,10 @@ internal sealed class InteractionCollector
     /// <summary>Builds the id maps and the CSR interactions from everything added.</summary>
     public CollectedInteractions Build()
     {
+        // Counted afresh each time, so that a builder can build again after adding more.
+        DuplicatesCollapsed = 0;
+        BelowThreshold = 0;
+        NegativesOutsideDataset = 0;
         // Indices over every id read, before the threshold; restricted to the ids with a positive at the end.
         var allUsers = _userSlots.BuildMap();
         var allItems = _itemSlots.BuildMap();

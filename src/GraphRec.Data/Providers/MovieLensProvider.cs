@@ -39,12 +39,7 @@ public sealed partial class MovieLensProvider : IDatasetProvider
     {
         _release = release ?? throw new ArgumentNullException(nameof(release));
         _options = options ?? new MovieLensOptions();
-        if (_options.RatingThreshold is float threshold && !float.IsFinite(threshold))
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"{nameof(MovieLensOptions)}.{nameof(MovieLensOptions.RatingThreshold)} must be a finite number or null; it is {threshold}."),
-                nameof(options));
-        }
+        RatingRules.CheckThreshold(_options.RatingThreshold, $"{nameof(MovieLensOptions)}.{nameof(MovieLensOptions.RatingThreshold)}", nameof(options));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
