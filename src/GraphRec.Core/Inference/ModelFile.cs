@@ -300,7 +300,7 @@ internal static class ModelFile
     private static string IdKind(IdMap ids) => ids.IsNumeric ? IntegerIds : TextIds;
 
     /// <summary>Whether an axis's ids are text: never before version 3; in version 3 as its header says, which it must.</summary>
-    private static bool IsText(string? kind, int version, string axis) => version < 3 ? false : kind switch
+    private static bool IsText(string? kind, int version, string axis) => version >= 3 && kind switch
     {
         IntegerIds => false,
         TextIds => true,

@@ -124,7 +124,7 @@ public static class GraphRecEndpointRouteBuilderExtensions
         }
 
         string fromRaw = Uri.UnescapeDataString(path[(start + 1)..end]);
-        return string.Equals(fromRaw.Replace("/", "%2F", StringComparison.Ordinal), routeValue.Replace("%2f", "%2F", StringComparison.Ordinal), StringComparison.Ordinal)
+        return string.Equals(fromRaw.Replace("/", "%2F", StringComparison.Ordinal), routeValue, StringComparison.OrdinalIgnoreCase)
             ? fromRaw
             : fromRoute;
     }
