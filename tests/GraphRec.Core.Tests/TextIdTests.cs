@@ -211,7 +211,7 @@ public sealed class TextIdTests : IDisposable
 
     /// <summary>
     /// The text section after the header is: count (4 bytes), then per id its length byte and bytes; so byte 5 is the
-    /// first id's first letter, byte 4 its length, byte 8 the second id's first letter.
+    /// first id's first letter, byte 4 its length, byte 8 the second id's first letter. The item ids are integers.
     /// </summary>
     [Theory]
     [InlineData("out of order", "the user ids are not in the order of their indices")]
@@ -222,6 +222,7 @@ public sealed class TextIdTests : IDisposable
     [InlineData("count", "an array has 4 elements where the header implies 3")]
     [InlineData("unknown kind", "the header says the user ids are 'words'")]
     [InlineData("no kind", "the header says the user ids are '(missing)'")]
+    [InlineData("integers out of order", "the item ids are not distinct and ascending (at position 0)")]
     public async Task A_forged_text_id_section_is_refused_with_what_is_wrong(string forgery, string expected)
     {
         byte[] genuine = await GenuineTextAsync();
@@ -234,6 +235,8 @@ public sealed class TextIdTests : IDisposable
             "not utf-8" => ModelFileForgery.Forge(genuine, rest: tail => tail[5] = 0xFF),
             "too long" => ModelFileForgery.Forge(genuine, rest: tail => { tail.RemoveAt(4); tail.InsertRange(4, [0xFF, 0xFF, 0xFF, 0xFF, 0x07]); }),
             "count" => ModelFileForgery.Forge(genuine, rest: tail => tail[0] = 4),
+            // The item ids follow the 13 bytes of user ids: their count, then int64 values from byte 17; 10 and 20 swapped.
+            "integers out of order" => ModelFileForgery.Forge(genuine, rest: tail => (tail[17], tail[25]) = (tail[25], tail[17])),
             "unknown kind" => ModelFileForgery.Forge(genuine, header: h => h["UserIds"] = "words"),
             _ => ModelFileForgery.Forge(genuine, header: h => h.Remove("UserIds")),
         };
