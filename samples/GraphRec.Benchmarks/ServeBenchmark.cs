@@ -105,14 +105,14 @@ internal static class ServeBenchmark
         return (dataset.Users.Count, dataset.Items.Count);
     }
 
-    private static async Task<long[]> UserIdsAsync(string path)
+    private static async Task<string[]> UserIdsAsync(string path)
     {
         using var model = await LightGcn.LoadAsync(path);
-        return [.. model.Users.OriginalIds];
+        return [.. model.Users.Ids.Select(Uri.EscapeDataString)];
     }
 
     /// <summary>Runs <paramref name="clients"/> closed loops for <paramref name="duration"/>; returns the failed requests.</summary>
-    private static async Task<long> LoadAsync(HttpClient http, long[] userIds, int clients, TimeSpan duration, List<double>[] latencies, CancellationToken cancellationToken)
+    private static async Task<long> LoadAsync(HttpClient http, string[] userIds, int clients, TimeSpan duration, List<double>[] latencies, CancellationToken cancellationToken)
     {
         long errors = 0;
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);

@@ -77,8 +77,8 @@ internal static class Cli
         var recommend = new Command("recommend",
             "A user's top-N from a saved model, with titles, next to items from the user's history; or, with --items, a new user's from the items it interacted with.");
         var recommendModel = ModelOption(recommend);
-        var user = new Option<long?>("--user") { Description = "The user's original id." };
-        var items = new Option<string?>("--items") { Description = "A new user: the original ids of the items it interacted with, comma-separated, such as 1,50,181." };
+        var user = new Option<string?>("--user") { Description = "The user's id, as the dataset gives it (such as 196 or cust-17)." };
+        var items = new Option<string?>("--items") { Description = "A new user: the ids of the items it interacted with, comma-separated, such as 1,50,181 or SKU-0042,SKU-0050." };
         var count = CountOption();
         recommend.Options.Add(user);
         recommend.Options.Add(items);
@@ -98,18 +98,18 @@ internal static class Cli
                 result.AddError(error);
             }
         });
-        recommend.SetAction((parse, token) => Guard(() => parse.GetValue(user) is long userId
+        recommend.SetAction((parse, token) => Guard(() => parse.GetValue(user) is string userId
             ? RecommendCommand.RunAsync(parse.GetValue(recommendModel)!, userId, parse.GetValue(count), token)
             : RecommendCommand.ForItemsAsync(parse.GetValue(recommendModel)!, ParseIds(parse.GetValue(items) ?? "").Ids, parse.GetValue(count), token)));
 
         var similar = new Command("similar", "The items nearest to an item, from a saved model: by the cosine of LightGCN's embeddings, by GF-CF's scores for a user with only that item.");
         var similarModel = ModelOption(similar);
-        var item = new Option<long>("--item") { Description = "The item's original id.", Required = true };
+        var item = new Option<string>("--item") { Description = "The item's id, as the dataset gives it (such as 50 or SKU-0042).", Required = true };
         var similarCount = CountOption();
         similar.Options.Add(item);
         similar.Options.Add(similarCount);
         similar.SetAction((parse, token) => Guard(() => RecommendCommand.SimilarAsync(
-            parse.GetValue(similarModel)!, parse.GetValue(item), parse.GetValue(similarCount), token)));
+            parse.GetValue(similarModel)!, parse.GetValue(item)!, parse.GetValue(similarCount), token)));
 
         var newUsers = new Command("newusers",
             "Measure recommendations for users a model has never seen: hold out a share of the users whole, fit on the rest, give each held-out user the first half of its items and score the second half, next to most-popular.");
@@ -173,25 +173,18 @@ internal static class Cli
         }
     }
 
-    /// <summary>Comma-separated original ids: the ids, or the line that says what is wrong with the text.</summary>
-    internal static (long[] Ids, string? Error) ParseIds(string text)
+    /// <summary>Comma-separated ids, each trimmed: the ids as given, or the line that says what is wrong with the text.</summary>
+    internal static (string[] Ids, string? Error) ParseIds(string text)
     {
-        string[] parts = [.. text.Split(',', StringSplitOptions.TrimEntries)];
-        if (parts.All(string.IsNullOrEmpty))
+        string[] ids = text.Split(',', StringSplitOptions.TrimEntries);
+        if (ids.All(string.IsNullOrEmpty))
         {
             return ([], "--items needs at least one item id, such as --items 1,50,181 (for a visitor with none, the most popular items are the answer).");
         }
 
-        var ids = new long[parts.Length];
-        for (int p = 0; p < parts.Length; p++)
-        {
-            if (!long.TryParse(parts[p], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out ids[p]))
-            {
-                return ([], $"--items takes comma-separated item ids, such as 1,50,181; '{(parts[p].Length > 40 ? parts[p][..40] + "..." : parts[p])}' is not one.");
-            }
-        }
-
-        return (ids, null);
+        return ids.Any(string.IsNullOrEmpty)
+            ? ([], $"--items takes comma-separated item ids, such as 1,50,181 or SKU-0042,SKU-0050; '{(text.Length > 40 ? text[..40] + "..." : text)}' has an empty one.")
+            : (ids, null);
     }
 
     private static Option<string> ModelOption(Command command)

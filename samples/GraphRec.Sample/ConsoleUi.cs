@@ -145,7 +145,7 @@ internal static class ConsoleUi
         foreach (var item in items)
         {
             AddRow(table, [
-                item.ItemId.ToString(System.Globalization.CultureInfo.InvariantCulture), item.Info?.Title ?? "-", item.Info?.Year?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                item.ItemId, item.Info?.Title ?? "-", item.Info?.Year?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
                 string.Join(", ", item.Info?.Genres ?? []), float.IsNaN(item.Score) ? "" : item.Score.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)]);
         }
 

@@ -10,7 +10,7 @@ internal static class EvaluateCommand
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(data, download, cancellationToken)).ConfigureAwait(false);
-        if (!dataset.Users.OriginalIds.SequenceEqual(model.Users.OriginalIds) || !dataset.Items.OriginalIds.SequenceEqual(model.Items.OriginalIds))
+        if (!dataset.Users.Ids.SequenceEqual(model.Users.Ids) || !dataset.Items.Ids.SequenceEqual(model.Items.Ids))
         {
             throw new UsageException($"The model was trained on {model.DatasetName} with other users or items than {dataset.Name} has here; evaluate it on the dataset it was trained on.");
         }

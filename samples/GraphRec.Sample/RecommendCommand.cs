@@ -1,4 +1,3 @@
-using System.Globalization;
 using GraphRec.Core;
 
 namespace GraphRec.Sample;
@@ -6,7 +5,7 @@ namespace GraphRec.Sample;
 /// <summary><c>recommend</c> and <c>similar</c>: read a saved model (LightGCN or GF-CF) and answer from it.</summary>
 internal static class RecommendCommand
 {
-    public static async Task<int> RunAsync(string modelPath, long userId, int count, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string modelPath, string userId, int count, CancellationToken cancellationToken)
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var recommendations = model.Recommend(userId, count);
@@ -24,15 +23,15 @@ internal static class RecommendCommand
         return 0;
     }
 
-    /// <summary>A visitor the model has never seen, given the original ids of the items it interacted with.</summary>
-    public static async Task<int> ForItemsAsync(string modelPath, IReadOnlyList<long> itemIds, int count, CancellationToken cancellationToken)
+    /// <summary>A visitor the model has never seen, given the ids of the items it interacted with.</summary>
+    public static async Task<int> ForItemsAsync(string modelPath, IReadOnlyList<string> itemIds, int count, CancellationToken cancellationToken)
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var result = model.RecommendForItems(itemIds, count);
         if (result.UnknownItemIds.Count > 0)
         {
             await Console.Error.WriteLineAsync(
-                $"not in the model, left out: item id{(result.UnknownItemIds.Count == 1 ? "" : "s")} {string.Join(", ", result.UnknownItemIds.Select(id => id.ToString(CultureInfo.InvariantCulture)))}").ConfigureAwait(false);
+                $"not in the model, left out: item id{(result.UnknownItemIds.Count == 1 ? "" : "s")} {string.Join(", ", result.UnknownItemIds)}").ConfigureAwait(false);
         }
 
         var given = result.UsedItemIds.Select(id => Listed(model, model.Items.GetIndex(id)));
@@ -44,9 +43,9 @@ internal static class RecommendCommand
 
     /// <summary>Item index <paramref name="item"/> as a table row without a score.</summary>
     private static Recommendation Listed(IRecommender model, int item) =>
-        new(model.Items.GetOriginalId(item), item, float.NaN, model.ItemInfo?[item]);
+        new(model.Items.GetId(item), item, float.NaN, model.ItemInfo?[item]);
 
-    public static async Task<int> SimilarAsync(string modelPath, long itemId, int count, CancellationToken cancellationToken)
+    public static async Task<int> SimilarAsync(string modelPath, string itemId, int count, CancellationToken cancellationToken)
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var similar = model.SimilarItems(itemId, count);

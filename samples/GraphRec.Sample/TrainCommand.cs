@@ -101,7 +101,7 @@ internal static class TrainCommand
         int user = Enumerable.Range(0, split.Test.UserCount).FirstOrDefault(u => split.Test.CountOf(u) > 0, -1) is int tested and >= 0
             ? tested
             : Enumerable.Range(0, split.Train.UserCount).First(u => split.Train.CountOf(u) > 0);
-        long userId = dataset.Users.GetOriginalId(user);
+        string userId = dataset.Users.GetId(user);
         Console.WriteLine();
         string profile = dataset.GetUserInfo(user) is { } info ? $" ({info})" : "";
         ConsoleUi.Items($"user {userId}{profile}: top 5 (try: recommend --model {modelPath} --user {userId})",

@@ -5,7 +5,7 @@ namespace GraphRec.Core;
 
 /// <summary>
 /// A fitted recommender, whichever its model (<see cref="LightGcn"/>, <see cref="GraphFilter"/>): what a service or an
-/// evaluation needs, by original id. <see cref="Recommenders.LoadAsync"/> loads any saved one. Thread-safe for
+/// evaluation needs, by the ids the dataset gave (text, or integers through the <see cref="long"/> overloads). <see cref="Recommenders.LoadAsync"/> loads any saved one. Thread-safe for
 /// concurrent reads; dispose it, and nothing else.
 /// </summary>
 public interface IRecommender : IDisposable
@@ -53,34 +53,55 @@ public interface IRecommender : IDisposable
     /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
     RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
+    /// <summary>
+    /// The top <paramref name="count"/> items for <paramref name="userId"/> (the id as the dataset gave it, matched
+    /// exactly: see <see cref="IdMap"/>), best first, never one of its training items.
+    /// </summary>
     /// <remarks>
     /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
     /// marked <see cref="RecommendationSource.PopularItems"/>: the model learnt nothing about it.
     /// </remarks>
-    /// <exception cref="KeyNotFoundException">The model does not know the user (<see cref="RecommendForItems"/> serves a visitor).</exception>
-    IReadOnlyList<Recommendation> Recommend(long userId, int count = 10);
+    /// <exception cref="KeyNotFoundException">The model does not know the user; the message names the id as given (<see cref="RecommendForItems(IReadOnlyList{string}, int)"/> serves a visitor).</exception>
+    IReadOnlyList<Recommendation> Recommend(string userId, int count = 10);
 
-    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend"/>.</summary>
+    /// <summary>As <see cref="Recommend(string, int)"/>, for an integer id (the same user as its invariant-culture text).</summary>
+    /// <exception cref="KeyNotFoundException">The model does not know the user.</exception>
+    IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => Recommend(IdText.Of(userId), count);
+
+    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend(string, int)"/>.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
-    IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default);
+    IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<string> userIds, int count = 10, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="RecommendMany(IReadOnlyList{string}, int, CancellationToken)"/>, for integer ids.</summary>
+    /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
+    IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
+        RecommendMany(IdText.Of(userIds), count, cancellationToken);
 
     /// <summary>
-    /// Recommendations for a visitor the model was not trained on, from the original ids of the items the visitor
-    /// interacted with; never one of them. Ids the model does not know are left out and reported in the result.
+    /// Recommendations for a visitor the model was not trained on, from the ids of the items the visitor interacted
+    /// with; never one of them. Ids the model does not know are left out and reported in the result.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
-    /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
-    NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10);
+    /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them as given.</exception>
+    NewUserRecommendations RecommendForItems(IReadOnlyList<string> itemIds, int count = 10);
 
-    /// <summary>The <paramref name="count"/> items most similar to <paramref name="itemId"/>, itself excluded; each model documents its measure.</summary>
+    /// <summary>As <see cref="RecommendForItems(IReadOnlyList{string}, int)"/>, for integer ids.</summary>
+    /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty.</exception>
+    /// <exception cref="KeyNotFoundException">None of the items is in the model.</exception>
+    NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => RecommendForItems(IdText.Of(itemIds), count);
+
+    /// <summary>The <paramref name="count"/> items most similar to <paramref name="itemId"/> (as given), itself excluded; each model documents its measure.</summary>
+    /// <exception cref="KeyNotFoundException">The model does not know the item; the message names the id as given.</exception>
+    IReadOnlyList<Recommendation> SimilarItems(string itemId, int count = 10);
+
+    /// <summary>As <see cref="SimilarItems(string, int)"/>, for an integer id.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
-    IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10);
+    IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => SimilarItems(IdText.Of(itemId), count);
 
     /// <summary>The most interacted-with training items, most first; the score is the count.</summary>
     IReadOnlyList<Recommendation> PopularItems(int count = 10);
 
-    /// <summary>User and item embeddings as plain arrays with their original ids, for a vector index; each model documents what they are.</summary>
+    /// <summary>User and item embeddings as plain arrays with their ids as text, for a vector index; each model documents what they are.</summary>
     EmbeddingExport ExportEmbeddings();
 
     /// <summary>

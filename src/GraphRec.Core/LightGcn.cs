@@ -147,22 +147,29 @@ public sealed class LightGcn : IRecommender
     }
 
     /// <inheritdoc />
-    /// <remarks>Each new user is folded in from the items it brings, as <see cref="RecommendForItems"/> does.</remarks>
+    /// <remarks>Each new user is folded in from the items it brings, as <see cref="RecommendForItems(IReadOnlyList{string}, int)"/> does.</remarks>
     public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
         _guard.Run(() => _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? _model.Options.ResolveCutoffs(), cancellationToken));
 
-    /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (an original id), best first, never one of its training items.</summary>
+    /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (the id as the dataset gave it), best first, never one of its training items.</summary>
     /// <remarks>
     /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
     /// marked <see cref="RecommendationSource.PopularItems"/>, rather than a ranking by its untrained embedding.
     /// </remarks>
-    /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="RecommendForItems"/> suits a newcomer).</exception>
-    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _guard.Run(() => _recommender.Recommend(userId, count));
+    /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="RecommendForItems(IReadOnlyList{string}, int)"/> suits a newcomer).</exception>
+    public IReadOnlyList<Recommendation> Recommend(string userId, int count = 10) => _guard.Run(() => _recommender.Recommend(userId, count));
 
-    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend"/>.</summary>
+    /// <inheritdoc />
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => Recommend(IdText.Of(userId), count);
+
+    /// <summary>Recommendations for many users, in the order given, scored in batches; a user without training interactions gets the popular items, as from <see cref="Recommend(string, int)"/>.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know one of the users.</exception>
-    public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
+    public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<string> userIds, int count = 10, CancellationToken cancellationToken = default) =>
         _guard.Run(() => _recommender.Core.Recommend(userIds, count, cancellationToken));
+
+    /// <inheritdoc />
+    public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
+        RecommendMany(IdText.Of(userIds), count, cancellationToken);
 
     /// <summary>
     /// Recommendations for a visitor the model was not trained on, folded in from the items it interacted with (the
@@ -171,11 +178,17 @@ public sealed class LightGcn : IRecommender
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
     /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
-    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _guard.Run(() => _recommender.Core.RecommendForItems(itemIds, count));
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<string> itemIds, int count = 10) => _guard.Run(() => _recommender.Core.RecommendForItems(itemIds, count));
+
+    /// <inheritdoc />
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => RecommendForItems(IdText.Of(itemIds), count);
 
     /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> by cosine of the final embeddings, itself excluded.</summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
+    public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
+
+    /// <inheritdoc />
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => SimilarItems(IdText.Of(itemId), count);
 
     /// <summary>The most interacted-with training items, most first; the score is the count.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _guard.Run(() => _recommender.PopularItems(count));

@@ -132,11 +132,18 @@ public sealed partial class SpectralFilter : IRecommender
         _guard.Run(() => _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
 
     /// <inheritdoc />
-    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => _guard.Run(() => _recommender.Recommend([userId], count)[0]);
+    public IReadOnlyList<Recommendation> Recommend(string userId, int count = 10) => _guard.Run(() => _recommender.Recommend([userId], count)[0]);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => Recommend(IdText.Of(userId), count);
+
+    /// <inheritdoc />
+    public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<string> userIds, int count = 10, CancellationToken cancellationToken = default) =>
+        _guard.Run(() => _recommender.Recommend(userIds, count, cancellationToken));
 
     /// <inheritdoc />
     public IReadOnlyList<IReadOnlyList<Recommendation>> RecommendMany(IReadOnlyList<long> userIds, int count = 10, CancellationToken cancellationToken = default) =>
-        _guard.Run(() => _recommender.Recommend(userIds, count, cancellationToken));
+        RecommendMany(IdText.Of(userIds), count, cancellationToken);
 
     /// <summary>
     /// Recommendations for a visitor the model was not trained on, from the items it interacted with: the formula
@@ -145,14 +152,20 @@ public sealed partial class SpectralFilter : IRecommender
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="itemIds"/> is empty (<see cref="PopularItems"/> suits a visitor with nothing yet).</exception>
     /// <exception cref="KeyNotFoundException">None of the items is in the model; the message lists them.</exception>
-    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => _guard.Run(() => _recommender.RecommendForItems(itemIds, count));
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<string> itemIds, int count = 10) => _guard.Run(() => _recommender.RecommendForItems(itemIds, count));
+
+    /// <inheritdoc />
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count = 10) => RecommendForItems(IdText.Of(itemIds), count);
 
     /// <summary>
     /// The <paramref name="count"/> items the filter scores highest for a visitor who has only <paramref name="itemId"/>
     /// (the items its users also have, weighted by the filter), itself excluded.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The model does not know the item.</exception>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
+    public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count = 10) => _guard.Run(() => _recommender.SimilarItems(itemId, count));
+
+    /// <inheritdoc />
+    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => SimilarItems(IdText.Of(itemId), count);
 
     /// <inheritdoc />
     public IReadOnlyList<Recommendation> PopularItems(int count = 10) => _guard.Run(() => _recommender.PopularItems(count));
@@ -160,13 +173,13 @@ public sealed partial class SpectralFilter : IRecommender
     /// <summary>
     /// The ideal low-pass part as embeddings of dimension k: users <c>(r_u ∘ d^-γ) V_k</c>, items the rows of
     /// <c>d^γ ∘ V_k</c>, whose dot products are that part's scores (before α and the sharpening). The response h has no
-    /// such factors and is not in them; a vector index over these approximates the filter, <see cref="RecommendMany"/> is exact.
+    /// such factors and is not in them; a vector index over these approximates the filter, <see cref="RecommendMany(IReadOnlyList{string}, int, CancellationToken)"/> is exact.
     /// </summary>
     public EmbeddingExport ExportEmbeddings()
     {
         using var entry = _guard.Enter();
         var (users, items) = _filter.SpectralEmbeddings();
-        return new EmbeddingExport(_recommender.Catalog.Users.OriginalIds, _recommender.Catalog.Items.OriginalIds, _filter.Rank, users, items);
+        return _recommender.Export(_filter.Rank, users, items);
     }
 
     /// <inheritdoc />

@@ -107,14 +107,6 @@ public sealed class IdMap
     /// <summary>The integer ids in index order, without formatting; for code that stores or compares them in bulk.</summary>
     internal ReadOnlySpan<long> NumericIds => _numericIds ?? throw NotNumeric();
 
-    /// <summary>The integer ids in index order (numeric maps only; kept until every caller reads <see cref="Ids"/>).</summary>
-    /// <exception cref="InvalidOperationException">The ids are not integers.</exception>
-    public IReadOnlyList<long> OriginalIds => _numericIds ?? throw NotNumeric();
-
-    /// <summary>The integer id of a dense index (numeric maps only; the same as <see cref="GetNumericId"/>).</summary>
-    /// <exception cref="InvalidOperationException">The ids are not integers.</exception>
-    public long GetOriginalId(int index) => GetNumericId(index);
-
     /// <summary>The id of a dense index, as text.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is not in <c>0 .. Count-1</c>.</exception>
     public string GetId(int index)

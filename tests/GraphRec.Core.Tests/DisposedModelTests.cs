@@ -117,7 +117,7 @@ public sealed class DisposedModelTests : IDisposable
     public async Task Calls_racing_a_dispose_give_the_right_answer_or_ObjectDisposedException_only(string kind)
     {
         var model = Fit(kind);
-        long[] users = [.. Enumerable.Range(0, model.Users.Count).Where(u => model.TrainingInteractions.CountOf(u) > 0).Select(model.Users.GetOriginalId)];
+        long[] users = [.. Enumerable.Range(0, model.Users.Count).Where(u => model.TrainingInteractions.CountOf(u) > 0).Select(model.Users.GetNumericId)];
         var expected = users.ToDictionary(u => u, u => model.Recommend(u, 5).Select(r => r.ItemId).ToArray());
         int started = 0, disposedCalls = 0, answered = 0;
         var wrong = new System.Collections.Concurrent.ConcurrentBag<string>();

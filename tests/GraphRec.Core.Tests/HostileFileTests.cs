@@ -141,7 +141,7 @@ public sealed class HostileFileTests : IDisposable
 
         Assert.Equal(3, model.History.Count);
         Assert.Equal(3, logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("could not be written", StringComparison.Ordinal)));
-        Assert.Equal(3, model.Recommend(dataset.Users.GetOriginalId(0), 3).Count);
+        Assert.Equal(3, model.Recommend(dataset.Users.GetNumericId(0), 3).Count);
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class HostileFileTests : IDisposable
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => model.SaveAsync(path))));
 
         using var loaded = await LightGcn.LoadAsync(path);
-        Assert.Equal(model.Recommend(dataset.Users.GetOriginalId(0), 5), loaded.Recommend(dataset.Users.GetOriginalId(0), 5));
+        Assert.Equal(model.Recommend(dataset.Users.GetNumericId(0), 5), loaded.Recommend(dataset.Users.GetNumericId(0), 5));
         Assert.Equal([path], Directory.GetFiles(_folder));
     }
 

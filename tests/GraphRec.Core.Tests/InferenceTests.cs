@@ -48,9 +48,9 @@ public sealed class InferenceTests : IDisposable
         using (var recommender = new LightGcnRecommender(model, catalog))
         {
             // User 10 = (1, 0): scores 3, 2, 0, 1; item 100 is in train.
-            var result = recommender.Recommend(10, count: 2);
+            var result = recommender.Recommend("10", count: 2);
 
-            Assert.Equal([200L, 400L], result.Select(r => r.ItemId));
+            Assert.Equal(["200", "400"], result.Select(r => r.ItemId));
             Assert.Equal(2f, result[0].Score);
             Assert.Equal("Beta, The", result[0].Info!.Title);
             Assert.Null(result[1].Info);
@@ -65,10 +65,10 @@ public sealed class InferenceTests : IDisposable
         using (model)
         {
             using var recommender = new LightGcnRecommender(model, catalog);
-            var error = Assert.ThrowsAny<KeyNotFoundException>(() => recommender.Recommend(99));
-            Assert.Contains("user id 99", error.Message, StringComparison.Ordinal);
-            Assert.Contains("item id 999", Assert.ThrowsAny<KeyNotFoundException>(() => recommender.SimilarItems(999)).Message, StringComparison.Ordinal);
-            Assert.Equal([100L, 200L, 300L], recommender.PopularItems(3).Select(r => r.ItemId));
+            var error = Assert.ThrowsAny<KeyNotFoundException>(() => recommender.Recommend("99"));
+            Assert.Contains("user id \"99\"", error.Message, StringComparison.Ordinal);
+            Assert.Contains("item id \"999\"", Assert.ThrowsAny<KeyNotFoundException>(() => recommender.SimilarItems("999")).Message, StringComparison.Ordinal);
+            Assert.Equal(["100", "200", "300"], recommender.PopularItems(3).Select(r => r.ItemId));
         }
     }
 
@@ -81,9 +81,9 @@ public sealed class InferenceTests : IDisposable
         using (var recommender = new LightGcnRecommender(model, catalog))
         {
             // Item 100 = (3, 0): cosine 0.9988 with 200, 0.7071 with 400, 0 with 300.
-            var similar = recommender.SimilarItems(100, count: 3);
+            var similar = recommender.SimilarItems("100", count: 3);
 
-            Assert.Equal([200L, 400L, 300L], similar.Select(r => r.ItemId));
+            Assert.Equal(["200", "400", "300"], similar.Select(r => r.ItemId));
             Assert.Equal(2 / Math.Sqrt(4.01), similar[0].Score, 5);
         }
     }
@@ -99,7 +99,7 @@ public sealed class InferenceTests : IDisposable
             var export = recommender.ExportEmbeddings();
 
             Assert.Equal(2, export.Dimension);
-            Assert.Equal([10L, 20L, 30L], export.UserIds);
+            Assert.Equal(["10", "20", "30"], export.UserIds);
             Assert.Equal([1f, 1f], export.User(2).ToArray());
             Assert.Equal([2f, 0.1f], export.Item(1).ToArray());
         }
@@ -152,7 +152,8 @@ public sealed class InferenceTests : IDisposable
             Assert.Equal(before[user], reloaded.ScoreAll(user));
         }
 
-        Assert.Equal(catalog.Users.OriginalIds, loaded.Catalog.Users.OriginalIds);
+        Assert.Equal(catalog.Users.Ids, loaded.Catalog.Users.Ids);
+        Assert.True(loaded.Catalog.Users.IsNumeric);
         Assert.Equal(catalog.Train.Items.ToArray(), loaded.Catalog.Train.Items.ToArray());
         Assert.Equal(2, loaded.Model.Options.Layers);
     }

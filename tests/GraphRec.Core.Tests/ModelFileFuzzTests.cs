@@ -28,12 +28,17 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>A small genuine file of <paramref name="kind"/>: LightGCN (format version 1) or the graph filter (version 2).</summary>
+    /// <summary>
+    /// A small genuine file of <paramref name="kind"/>: LightGCN (format version 1), the graph filter (version 2), or
+    /// LightGCN with text ids (version 3, whose id sections are length-prefixed UTF-8).
+    /// </summary>
     private async Task<byte[]> GenuineAsync(string kind)
     {
         var train = new Interactions(4, 5, [0, 2, 3, 5, 6], [0, 1, 2, 1, 3, 4]);
         var items = new ItemInfo?[] { new("Alpha", 1995, ["Drama"]), null, new("Gamma", null, ["Comedy", "Romance"]), new("Delta", 2001, []), null };
-        var catalog = new ModelCatalog("fuzz", new IdMap([1, 2, 3, 4]), new IdMap([10, 20, 30, 40, 50]), train, items);
+        var catalog = kind == "lightgcn-text"
+            ? new ModelCatalog("fuzz", new IdMap(["cust-1", "cust/2", "cust 3", "kund-ü"]), new IdMap(["SKU-10", "SKU-20", "SKU-30", "SKU-40", "SKU-50"]), train, items)
+            : new ModelCatalog("fuzz", new IdMap([1, 2, 3, 4]), new IdMap([10, 20, 30, 40, 50]), train, items);
         string path = Path.Combine(_folder, "genuine.graphrec");
         if (kind == "gf-cf")
         {
@@ -69,6 +74,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
     [Theory]
     [InlineData("lightgcn")]
     [InlineData("gf-cf")]
+    [InlineData("lightgcn-text")]
     public async Task A_damaged_or_forged_model_file_loads_as_a_usable_model_or_is_refused(string kind)
     {
         byte[] genuine = await GenuineAsync(kind);
@@ -83,12 +89,12 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
             var work = Task.Run(async () =>
             {
                 using var model = await Recommenders.LoadAsync(path);
-                foreach (long user in model.Users.OriginalIds)
+                foreach (string user in model.Users.Ids)
                 {
                     Assert.All(model.Recommend(user, 3), item => Assert.True(float.IsFinite(item.Score)));
                 }
 
-                Assert.All(model.RecommendForItems([.. model.Items.OriginalIds.Take(2)], 3).Items, item => Assert.True(float.IsFinite(item.Score)));
+                Assert.All(model.RecommendForItems([.. model.Items.Ids.Take(2)], 3).Items, item => Assert.True(float.IsFinite(item.Score)));
             });
             Assert.True(Task.WaitAny([work], TimeSpan.FromSeconds(20)) == 0, "no outcome within 20 s");
             if (work.Exception?.InnerException is { } error)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
@@ -45,9 +46,9 @@ public sealed class NewUserTests : IDisposable
                 continue;
             }
 
-            long userId = dataset.Users.GetOriginalId(user);
+            long userId = dataset.Users.GetNumericId(user);
             var known = filter.Recommend(userId, count: dataset.Items.Count);
-            var visitor = filter.RecommendForItems([.. items.Select(dataset.Items.GetOriginalId)], count: dataset.Items.Count);
+            var visitor = filter.RecommendForItems([.. items.Select(dataset.Items.GetNumericId)], count: dataset.Items.Count);
 
             Assert.Equal(known.Select(r => r.ItemId), visitor.Items.Select(r => r.ItemId));
             Assert.Equal(known.Select(r => r.Score), visitor.Items.Select(r => r.Score));
@@ -100,8 +101,8 @@ public sealed class NewUserTests : IDisposable
         }
 
         Assert.Equal(dataset.Items.Count - visitorItems.Length, result.Items.Count);
-        Assert.DoesNotContain(result.Items, r => visitorItems.Contains(r.ItemId));
-        Assert.Equal([.. visitorItems.Order()], result.UsedItemIds);
+        Assert.DoesNotContain(result.Items, r => visitorItems.Contains(long.Parse(r.ItemId, CultureInfo.InvariantCulture)));
+        Assert.Equal(["501", "507", "530", "544"], result.UsedItemIds);
     }
 
     [Fact]
@@ -112,13 +113,14 @@ public sealed class NewUserTests : IDisposable
 
         var result = filter.RecommendForItems([501, 7, 502, 7, -3], count: 5);
 
-        Assert.Equal([7L, -3L], result.UnknownItemIds);
-        Assert.Equal([501L, 502L], result.UsedItemIds);
+        Assert.Equal(["7", "-3"], result.UnknownItemIds);
+        Assert.Equal(["501", "502"], result.UsedItemIds);
         Assert.Equal(5, result.Items.Count);
-        Assert.DoesNotContain(result.Items, r => r.ItemId is 501 or 502);
-        Assert.Throws<ArgumentException>(() => filter.RecommendForItems([], 5));
+        Assert.DoesNotContain(result.Items, r => r.ItemId is "501" or "502");
+        Assert.Throws<ArgumentException>(() => filter.RecommendForItems(Array.Empty<long>(), 5));
+        Assert.Throws<ArgumentException>(() => filter.RecommendForItems(Array.Empty<string>(), 5));
         var error = Assert.ThrowsAny<KeyNotFoundException>(() => filter.RecommendForItems([7, 8], 5));
-        Assert.Contains("7, 8", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"7\", \"8\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,7 +140,7 @@ public sealed class NewUserTests : IDisposable
         Assert.Equal(0.5, typed.Options.Alpha, 6);
         for (int user = 0; user < dataset.Users.Count; user += 7)
         {
-            long id = dataset.Users.GetOriginalId(user);
+            long id = dataset.Users.GetNumericId(user);
             Assert.Equal(filter.Recommend(id, 10), loaded.Recommend(id, 10));
         }
 
@@ -185,7 +187,7 @@ public sealed class NewUserTests : IDisposable
                 continue;
             }
 
-            long[] given = [.. newUsers.Given.ItemsOf(user).ToArray().Select(dataset.Items.GetOriginalId)];
+            long[] given = [.. newUsers.Given.ItemsOf(user).ToArray().Select(dataset.Items.GetNumericId)];
             var top = filter.RecommendForItems(given, 5).Items.Select(r => r.ItemIndex).ToHashSet();
             int hits = newUsers.Hidden.ItemsOf(user).ToArray().Count(top.Contains);
             recall += (double)hits / newUsers.Hidden.CountOf(user);

@@ -79,7 +79,7 @@ public sealed class HostileInputTests : IDisposable
 
         var dataset = await Load(folder == "ml-100k" ? MovieLensRelease.Ml100K : MovieLensRelease.Ml1M);
 
-        Assert.Equal([1L, 2L], dataset.Users.OriginalIds);
+        Assert.Equal([1L, 2L], dataset.Users.NumericIds.ToArray());
     }
 
     [Fact]
@@ -175,8 +175,8 @@ public sealed class HostileInputTests : IDisposable
 
         var dataset = await EdgeListProvider.FromFolder(Path.Combine(_folder.Path, "d")).LoadAsync();
 
-        Assert.Equal([2_000_000_000L, 2_147_483_647L], dataset.Users.OriginalIds);
-        Assert.Equal([1L, 2_147_483_647L, long.MaxValue], dataset.Items.OriginalIds);
+        Assert.Equal([2_000_000_000L, 2_147_483_647L], dataset.Users.NumericIds.ToArray());
+        Assert.Equal([1L, 2_147_483_647L, long.MaxValue], dataset.Items.NumericIds.ToArray());
         Assert.Equal(3, dataset.PredefinedSplit!.Train.Count);
         Assert.Equal(0, dataset.PredefinedSplit.Test.Count); // item 2147483647 never occurs in train
         Assert.Equal(1, dataset.PredefinedSplit.DroppedTest);

@@ -35,8 +35,8 @@ public sealed class MovieLensProviderTests : IDisposable
 
         var dataset = await Load(MovieLensRelease.Ml100K);
 
-        Assert.Equal([3L, 7L], dataset.Users.OriginalIds);
-        Assert.Equal([10L, 20L], dataset.Items.OriginalIds);
+        Assert.Equal([3L, 7L], dataset.Users.NumericIds.ToArray());
+        Assert.Equal([10L, 20L], dataset.Items.NumericIds.ToArray());
         Assert.Equal(3, dataset.Interactions.Count);
         Assert.Equal([0, 1], dataset.Interactions.ItemsOf(dataset.Users.GetIndex(7)).ToArray());
         Assert.Equal([881250951L, 881250949L], dataset.Interactions.Timestamps[1..].ToArray());
@@ -193,9 +193,9 @@ public sealed class MovieLensProviderTests : IDisposable
         var kept = await Load(MovieLensRelease.Ml100K, threshold: 4, keepKnownNegatives: true);
 
         Assert.Null(dropped.KnownNegatives);
-        Assert.Equal([1L, 3L], kept.Users.OriginalIds);
-        Assert.Equal([10L, 20L], kept.Items.OriginalIds);
-        Assert.Equal(dropped.Users.OriginalIds, kept.Users.OriginalIds);
+        Assert.Equal([1L, 3L], kept.Users.NumericIds.ToArray());
+        Assert.Equal([10L, 20L], kept.Items.NumericIds.ToArray());
+        Assert.Equal(dropped.Users.NumericIds.ToArray(), kept.Users.NumericIds.ToArray());
         Assert.Equal(dropped.Interactions.RowPointers.ToArray(), kept.Interactions.RowPointers.ToArray());
         Assert.Equal(dropped.Interactions.Items.ToArray(), kept.Interactions.Items.ToArray());
         var negatives = kept.KnownNegatives!;

@@ -1,5 +1,4 @@
 using System.Text;
-using Spectre.Console;
 
 namespace GraphRec.Sample.Tests;
 
@@ -10,26 +9,11 @@ namespace GraphRec.Sample.Tests;
 public sealed class ConsoleMarkupTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-markup-").FullName;
-    private readonly IAnsiConsole _previousConsole = AnsiConsole.Console;
-    private readonly StringWriter _shown = new();
-
-    public ConsoleMarkupTests()
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(_shown),
-        });
-        console.Profile.Width = 500;
-        AnsiConsole.Console = console;
-    }
+    private readonly CapturedConsole _console = new();
 
     public void Dispose()
     {
-        AnsiConsole.Console = _previousConsole;
-        _shown.Dispose();
+        _console.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -54,14 +38,14 @@ public sealed class ConsoleMarkupTests : IDisposable
         int trained = await Cli.RunAsync(["--data-dir", data, "--epochs", "1", "--dim", "8", "--val-ratio", "0", "--output", output]);
 
         Assert.Equal(0, trained);
-        string shown = _shown.ToString();
+        string shown = _console.Shown;
         Assert.Contains("[bold]engineer", shown, StringComparison.Ordinal);
         Assert.Contains("[red]02139", shown, StringComparison.Ordinal);
         Assert.Contains($"(try: recommend --model {Path.Combine(output, "model.graphrec")} --user 1)", shown, StringComparison.Ordinal);
 
         string model = Path.Combine(output, "model.graphrec");
         Assert.Equal(0, await Cli.RunAsync(["similar", "--model", model, "--item", "1", "--k", "3"]));
-        Assert.Contains("nearest to 1 Movie [director cut] (1995)", _shown.ToString(), StringComparison.Ordinal);
+        Assert.Contains("nearest to 1 Movie [director cut] (1995)", _console.Shown, StringComparison.Ordinal);
         Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", model, "--items", "1", "--k", "3"]));
         Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", model, "--user", "1", "--k", "3"]));
     }

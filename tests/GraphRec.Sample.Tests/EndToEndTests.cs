@@ -115,8 +115,9 @@ public sealed class EndToEndTests : IDisposable
             Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", ""]));
             Assert.Contains("--items needs at least one item id", errors.ToString(), StringComparison.Ordinal);
             Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "998,999"]));
-            Assert.Contains("None of the item ids 998, 999 is in the model", errors.ToString(), StringComparison.Ordinal);
-            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "1,x"]));
+            Assert.Contains("None of the item ids \"998\", \"999\" is in the model", errors.ToString(), StringComparison.Ordinal);
+            Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "1,,x"]));
+            Assert.Contains("has an empty one", errors.ToString(), StringComparison.Ordinal);
             Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--items", "1", "--user", "1"]));
             Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model]));
         }

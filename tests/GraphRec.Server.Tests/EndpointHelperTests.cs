@@ -63,7 +63,7 @@ public sealed class EndpointHelperTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("application/problem+json", mediaType);
         Assert.Equal(404, problem.GetProperty("status").GetInt32());
-        Assert.Equal("The user id 999 is not in the model (trained on planted).", problem.GetProperty("detail").GetString());
+        Assert.Equal("The user id \"999\" is not in the model (trained on planted).", problem.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.OK, knownStatus);
         Assert.Equal(4, known.GetProperty("items").GetArrayLength());
         Assert.Equal("model", known.GetProperty("source").GetString());
@@ -73,7 +73,8 @@ public sealed class EndpointHelperTests : IAsyncLifetime, IDisposable
     [InlineData("/users/1/recommendations?count=0", HttpStatusCode.BadRequest)]
     [InlineData("/items/5/similar", HttpStatusCode.NotFound)]
     [InlineData("/recommendations?items=5,6", HttpStatusCode.NotFound)]
-    [InlineData("/recommendations?items=abc", HttpStatusCode.BadRequest)]
+    [InlineData("/recommendations?items=abc", HttpStatusCode.NotFound)]
+    [InlineData("/recommendations?items=5,", HttpStatusCode.BadRequest)]
     public async Task Every_mistake_is_a_problem_without_AddProblemDetails(string url, HttpStatusCode expected)
     {
         var (status, mediaType, problem) = await GetAsync(url);

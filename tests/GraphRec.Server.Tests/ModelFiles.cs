@@ -11,7 +11,12 @@ public sealed class ModelFiles : IDisposable
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 
-    public static InteractionDataset Dataset()
+    /// <summary>
+    /// The planted dataset: users 1..40 and items 100..129, or with <paramref name="textIds"/> the same users as
+    /// <c>cust/ü 001+</c>.. (a '/', a space, a '+' and a non-ASCII letter in each) and items as <c>SKU-0100</c>.., which
+    /// sort in the same order, so that both have the same interactions.
+    /// </summary>
+    public static InteractionDataset Dataset(bool textIds = false)
     {
         var random = new Random(7);
         var rows = new List<int>[40];
@@ -29,14 +34,16 @@ public sealed class ModelFiles : IDisposable
 
         var interactions = new Interactions(40, 30, pointers, [.. rows.SelectMany(r => r)]);
         var items = Enumerable.Range(0, 30).Select(i => (ItemInfo?)new ItemInfo($"Movie {100 + i}", 1990 + i, [i < 15 ? "Drama" : "Comedy"])).ToArray();
-        return new InteractionDataset("planted", new IdMap(Enumerable.Range(1, 40).Select(u => (long)u)), new IdMap(Enumerable.Range(100, 30).Select(i => (long)i)),
-            interactions, items, new LoadReport(interactions.Count, 0, 0, 0, []));
+        var (userIds, itemIds) = textIds
+            ? (new IdMap(Enumerable.Range(1, 40).Select(u => $"cust/ü {u:000}+")), new IdMap(Enumerable.Range(100, 30).Select(i => $"SKU-{i:0000}")))
+            : (new IdMap(Enumerable.Range(1, 40).Select(u => (long)u)), new IdMap(Enumerable.Range(100, 30).Select(i => (long)i)));
+        return new InteractionDataset("planted", userIds, itemIds, interactions, items, new LoadReport(interactions.Count, 0, 0, 0, []));
     }
 
     /// <summary>Trains a model with <paramref name="seed"/>; models of different seeds rank differently.</summary>
-    public static LightGcn Train(int seed)
+    public static LightGcn Train(int seed, bool textIds = false)
     {
-        var dataset = Dataset();
+        var dataset = Dataset(textIds);
         var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 1));
         return LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 3, BatchSize = 64, Seed = seed, EvaluateEvery = 1 });
     }
@@ -76,10 +83,10 @@ public sealed class ModelFiles : IDisposable
     }
 
     /// <summary>Writes a model of <paramref name="seed"/> to <paramref name="name"/> (atomically, as SaveAsync always does).</summary>
-    public async Task<string> WriteAsync(string name, int seed)
+    public async Task<string> WriteAsync(string name, int seed, bool textIds = false)
     {
         string path = Path.Combine(Folder, name);
-        using var model = Train(seed);
+        using var model = Train(seed, textIds);
         await model.SaveAsync(path);
         return path;
     }

@@ -53,19 +53,19 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
 
         var items = body.GetProperty("items").EnumerateArray().ToArray();
         Assert.Equal(5, items.Length);
-        Assert.Equal(3, body.GetProperty("userId").GetInt64());
+        Assert.Equal("3", body.GetProperty("userId").GetString());
         var scores = items.Select(i => i.GetProperty("score").GetSingle()).ToArray();
         Assert.Equal(scores.OrderDescending(), scores);
         using var model = await LightGcn.LoadAsync(_path);
-        var seen = model.TrainingInteractions.ItemsOf(model.Users.GetIndex(3)).ToArray().Select(model.Items.GetOriginalId).ToHashSet();
+        var seen = model.TrainingInteractions.ItemsOf(model.Users.GetIndex(3)).ToArray().Select(model.Items.GetId).ToHashSet();
         Assert.All(items, item =>
         {
-            Assert.DoesNotContain(item.GetProperty("itemId").GetInt64(), seen);
+            Assert.DoesNotContain(item.GetProperty("itemId").GetString()!, seen);
             Assert.StartsWith("Movie ", item.GetProperty("title").GetString(), StringComparison.Ordinal);
             Assert.True(item.GetProperty("year").GetInt32() >= 1990);
             Assert.Single(item.GetProperty("genres").EnumerateArray());
         });
-        Assert.Equal(model.Recommend(3, 5).Select(r => r.ItemId), items.Select(i => i.GetProperty("itemId").GetInt64()));
+        Assert.Equal(model.Recommend(3, 5).Select(r => r.ItemId), items.Select(i => i.GetProperty("itemId").GetString()));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
         var trained = JsonDocument.Parse(await client.GetStringAsync(new Uri("/users/3/recommendations?count=4", UriKind.Relative))).RootElement;
 
         Assert.Equal("popular-items", untrained.GetProperty("source").GetString());
-        Assert.Equal(model.PopularItems(4).Select(r => r.ItemId), untrained.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetInt64()));
+        Assert.Equal(model.PopularItems(4).Select(r => r.ItemId), untrained.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()));
         Assert.Equal("model", trained.GetProperty("source").GetString());
     }
 
@@ -89,16 +89,16 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     {
         var body = await GetJsonAsync("/items/104/similar", HttpStatusCode.OK);
 
-        var ids = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetInt64()).ToArray();
+        var ids = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()).ToArray();
         Assert.Equal(10, ids.Length);
-        Assert.DoesNotContain(104L, ids);
+        Assert.DoesNotContain("104", ids);
     }
 
     [Theory]
-    [InlineData("/users/999/recommendations", HttpStatusCode.NotFound, "The user id 999 is not in the model")]
-    [InlineData("/items/5/similar", HttpStatusCode.NotFound, "The item id 5 is not in the model")]
-    [InlineData("/users/abc/recommendations", HttpStatusCode.BadRequest, "the user id must be a whole number")]
-    [InlineData("/items/x1/similar", HttpStatusCode.BadRequest, "the item id must be a whole number")]
+    [InlineData("/users/999/recommendations", HttpStatusCode.NotFound, "The user id \"999\" is not in the model")]
+    [InlineData("/items/5/similar", HttpStatusCode.NotFound, "The item id \"5\" is not in the model")]
+    [InlineData("/users/abc/recommendations", HttpStatusCode.NotFound, "The user id \"abc\" is not in the model")]
+    [InlineData("/items/%20x%2B1/similar", HttpStatusCode.NotFound, "The item id \" x+1\" is not in the model")]
     [InlineData("/users/1/recommendations?count=0", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30; it is '0'")]
     [InlineData("/users/1/recommendations?count=-3", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30; it is '-3'")]
     [InlineData("/users/1/recommendations?count=31", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30; it is '31'")]
@@ -106,8 +106,8 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     [InlineData("/items/100/similar?count=30", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 29")]
     [InlineData("/recommendations", HttpStatusCode.BadRequest, "items must be one or more comma-separated item ids")]
     [InlineData("/recommendations?items=", HttpStatusCode.BadRequest, "items must be one or more comma-separated item ids")]
-    [InlineData("/recommendations?items=100,abc", HttpStatusCode.BadRequest, "it is '100,abc'")]
-    [InlineData("/recommendations?items=5,6", HttpStatusCode.NotFound, "None of the item ids 5, 6 is in the model")]
+    [InlineData("/recommendations?items=100,,101", HttpStatusCode.BadRequest, "it is '100,,101'")]
+    [InlineData("/recommendations?items=5,6", HttpStatusCode.NotFound, "None of the item ids \"5\", \"6\" is in the model")]
     [InlineData("/recommendations?items=100&count=0", HttpStatusCode.BadRequest, "count must be a whole number from 1 to 30")]
     public async Task Every_request_mistake_is_a_problem_that_names_what_was_wrong(string url, HttpStatusCode status, string detail)
     {
@@ -124,9 +124,9 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
 
         using var model = await LightGcn.LoadAsync(_path);
         var expected = model.RecommendForItems([101, 7, 103], 4);
-        Assert.Equal([101L, 103L], body.GetProperty("usedItemIds").EnumerateArray().Select(e => e.GetInt64()));
-        Assert.Equal([7L], body.GetProperty("unknownItemIds").EnumerateArray().Select(e => e.GetInt64()));
-        Assert.Equal(expected.Items.Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
+        Assert.Equal(["101", "103"], body.GetProperty("usedItemIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["7"], body.GetProperty("unknownItemIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(expected.Items.Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetString()));
     }
 
     [Theory]
@@ -155,9 +155,35 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
         Assert.Equal(kind, model.GetProperty("kind").GetString());
         using var loaded = await Recommenders.LoadAsync(_path);
         var body = await GetJsonAsync("/users/3/recommendations?count=5", HttpStatusCode.OK);
-        Assert.Equal(loaded.Recommend(3, 5).Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
+        Assert.Equal(loaded.Recommend(3, 5).Select(i => i.ItemId), body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetString()));
         var visitor = await GetJsonAsync("/recommendations?items=101,102", HttpStatusCode.OK);
-        Assert.Equal(loaded.RecommendForItems([101, 102]).Items.Select(i => i.ItemId), visitor.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetInt64()));
+        Assert.Equal(loaded.RecommendForItems([101, 102]).Items.Select(i => i.ItemId), visitor.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("itemId").GetString()));
+    }
+
+    [Theory]
+    [InlineData("cust/ü 003+")]
+    [InlineData("cust/ü 017+")]
+    public async Task A_model_with_text_ids_is_served_by_the_ids_as_given_url_escaped(string userId)
+    {
+        string path = await _files.WriteAsync("text-ids.graphrec", seed: 1, textIds: true);
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host.UseSetting("GraphRec:ModelPath", path));
+        using var client = factory.CreateClient();
+        using var model = await LightGcn.LoadAsync(path);
+        async Task<JsonElement> GetAsync(string url) => JsonDocument.Parse(await client.GetStringAsync(new Uri(url, UriKind.Relative))).RootElement;
+
+        var user = await GetAsync($"/users/{Uri.EscapeDataString(userId)}/recommendations?count=4");
+        var similar = await GetAsync("/items/SKU-0104/similar?count=3");
+        var visitor = await GetAsync("/recommendations?items=SKU-0101,%20SKU-0103,n%C3%B6pe");
+        using var unknown = await client.GetAsync(new Uri("/users/cust%2F%C3%BC%20999%2B/recommendations", UriKind.Relative));
+        var problem = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(userId, user.GetProperty("userId").GetString());
+        Assert.Equal(model.Recommend(userId, 4).Select(r => r.ItemId), user.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()));
+        Assert.Equal(model.SimilarItems("SKU-0104", 3).Select(r => r.ItemId), similar.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()));
+        Assert.Equal(["SKU-0101", "SKU-0103"], visitor.GetProperty("usedItemIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["nöpe"], visitor.GetProperty("unknownItemIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("The user id \"cust/ü 999+\" is not in the model", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -176,7 +202,7 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     public async Task A_new_file_is_served_without_a_restart_and_without_failing_a_request()
     {
         using var expected = ModelFiles.Train(seed: 2);
-        long[] newTop = [.. expected.Recommend(1, 5).Select(r => r.ItemId)];
+        string[] newTop = [.. expected.Recommend(1, 5).Select(r => r.ItemId)];
         var failures = new List<string>();
         int generationTwoAnswers = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -199,7 +225,7 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>();
                 if (body.GetProperty("model").GetInt32() == 2)
                 {
-                    Assert.Equal(newTop, body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetInt64()));
+                    Assert.Equal(newTop, body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()));
                     Interlocked.Increment(ref generationTwoAnswers);
                 }
             }

@@ -42,13 +42,13 @@ internal sealed class CatalogRecommender
     public IScorer Scorer => _scorer;
 
     /// <summary>
-    /// Recommendations for many users, in the order given, scored in batches of <see cref="UserBatchSize"/>; never a
+    /// Recommendations for many users, by id as given, in the order given, scored in batches of <see cref="UserBatchSize"/>; never a
     /// training item. A user without training interactions (in the dataset, but only in its held-out parts) gets the
     /// popular items, marked <see cref="RecommendationSource.PopularItems"/>: the model learnt nothing about it, and its
     /// scores would be those of an untrained embedding (LightGCN) or all equal (GF-CF).
     /// </summary>
     /// <exception cref="UnknownIdException">A user is not in the model.</exception>
-    public IReadOnlyList<IReadOnlyList<Recommendation>> Recommend(IReadOnlyList<long> userIds, int count, CancellationToken cancellationToken = default)
+    public IReadOnlyList<IReadOnlyList<Recommendation>> Recommend(IReadOnlyList<string> userIds, int count, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
@@ -86,10 +86,10 @@ internal sealed class CatalogRecommender
         return result;
     }
 
-    /// <summary>Recommendations for a visitor who brings only <paramref name="itemIds"/>; never one of them.</summary>
+    /// <summary>Recommendations for a visitor who brings only <paramref name="itemIds"/> (ids as given); never one of them.</summary>
     /// <exception cref="ArgumentException">The list is empty.</exception>
     /// <exception cref="KeyNotFoundException">None of the items is in the model.</exception>
-    public NewUserRecommendations RecommendForItems(IReadOnlyList<long> itemIds, int count)
+    public NewUserRecommendations RecommendForItems(IReadOnlyList<string> itemIds, int count)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
@@ -99,14 +99,14 @@ internal sealed class CatalogRecommender
         }
 
         var known = new SortedSet<int>();
-        var unknown = new List<long>();
-        foreach (long id in itemIds)
+        var unknown = new List<string>();
+        foreach (string id in itemIds)
         {
             if (Catalog.Items.TryGetIndex(id, out int index))
             {
                 known.Add(index);
             }
-            else if (!unknown.Contains(id))
+            else if (!unknown.Contains(id, StringComparer.Ordinal))
             {
                 unknown.Add(id);
             }
@@ -115,7 +115,7 @@ internal sealed class CatalogRecommender
         if (known.Count == 0)
         {
             throw new KeyNotFoundException(
-                $"None of the item ids {string.Join(", ", unknown.Take(10))}{(unknown.Count > 10 ? ", ..." : "")} is in the model (trained on {Catalog.DatasetName}).");
+                $"None of the item ids {string.Join(", ", unknown.Take(10).Select(IdText.Quote))}{(unknown.Count > 10 ? ", ..." : "")} is in the model (trained on {Catalog.DatasetName}).");
         }
 
         int[] row = [.. known];
@@ -131,13 +131,14 @@ internal sealed class CatalogRecommender
         var topScores = new float[top.Length];
         TopKSelection.Select(scores, top, topScores);
         var recommendations = ToRecommendations(top, topScores);
-        return new NewUserRecommendations(recommendations, [.. row.Select(Catalog.Items.GetOriginalId)], unknown);
+        return new NewUserRecommendations(recommendations, [.. row.Select(Catalog.Items.GetId)], unknown);
     }
 
-    /// <summary>The <paramref name="count"/> items most similar to <paramref name="itemId"/> by the scorer's measure, itself excluded.</summary>
+    /// <summary>The <paramref name="count"/> items most similar to <paramref name="itemId"/> (as given) by the scorer's measure, itself excluded.</summary>
     /// <exception cref="UnknownIdException">The item is not in the model.</exception>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count)
+    public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count)
     {
+        ArgumentNullException.ThrowIfNull(itemId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         if (!Catalog.Items.TryGetIndex(itemId, out int item))
         {
@@ -150,6 +151,9 @@ internal sealed class CatalogRecommender
         TopKSelection.Select(values, top);
         return [.. top.TakeWhile(i => i >= 0).Select(i => ToRecommendation(i, values[i]))];
     }
+
+    /// <summary>The user and item ids as text, in index order, with <paramref name="dimension"/> values per row of each.</summary>
+    public EmbeddingExport Export(int dimension, float[] users, float[] items) => new(Catalog.Users.Ids, Catalog.Items.Ids, dimension, users, items);
 
     /// <summary>The most popular training items, most interactions first, marked <see cref="RecommendationSource.PopularItems"/>.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count)
@@ -196,7 +200,7 @@ internal sealed class CatalogRecommender
     }
 
     private Recommendation ToRecommendation(int item, float score) =>
-        new(Catalog.Items.GetOriginalId(item), item, score, Catalog.GetItemInfo(item));
+        new(Catalog.Items.GetId(item), item, score, Catalog.GetItemInfo(item));
 
     private static (int[] Order, int[] Counts) MostPopularOrder(Interactions train)
     {

@@ -6,7 +6,7 @@ namespace GraphRec.Core;
 /// <param name="Dimension">Values per row.</param>
 /// <param name="Users">User embeddings, <c>UserIds.Count × Dimension</c>.</param>
 /// <param name="Items">Item embeddings, <c>ItemIds.Count × Dimension</c>.</param>
-public sealed record EmbeddingExport(IReadOnlyList<long> UserIds, IReadOnlyList<long> ItemIds, int Dimension, float[] Users, float[] Items)
+public sealed record EmbeddingExport(IReadOnlyList<string> UserIds, IReadOnlyList<string> ItemIds, int Dimension, float[] Users, float[] Items)
 {
     /// <summary>The embedding of user row <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> User(int index) => Users.AsSpan(index * Dimension, Dimension);

@@ -39,12 +39,12 @@ internal sealed class LightGcnRecommender : IDisposable
     /// <summary>Scores over the final embeddings this recommender serves from, for <see cref="FullRankingEvaluator"/>.</summary>
     public IScorer Scorer => _scorer;
 
-    /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/>, never a training item.</summary>
+    /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (as given), never a training item.</summary>
     /// <exception cref="UnknownIdException">The user is not in the model.</exception>
-    public IReadOnlyList<Recommendation> Recommend(long userId, int count = 10) => Core.Recommend([userId], count)[0];
+    public IReadOnlyList<Recommendation> Recommend(string userId, int count = 10) => Core.Recommend([userId], count)[0];
 
-    /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> by cosine of the final embeddings, itself excluded.</summary>
-    public IReadOnlyList<Recommendation> SimilarItems(long itemId, int count = 10) => Core.SimilarItems(itemId, count);
+    /// <summary>The <paramref name="count"/> items nearest to <paramref name="itemId"/> (as given) by cosine of the final embeddings, itself excluded.</summary>
+    public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count = 10) => Core.SimilarItems(itemId, count);
 
     /// <summary>The most popular training items, most interactions first.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count = 10) => Core.PopularItems(count);
@@ -53,8 +53,7 @@ internal sealed class LightGcnRecommender : IDisposable
     public EmbeddingExport ExportEmbeddings()
     {
         using var scope = NewDisposeScope();
-        return new EmbeddingExport(Catalog.Users.OriginalIds, Catalog.Items.OriginalIds, (int)_scorer.UserEmbeddings.shape[1],
-            ToArray(_scorer.UserEmbeddings), ToArray(_scorer.ItemEmbeddings));
+        return Core.Export((int)_scorer.UserEmbeddings.shape[1], ToArray(_scorer.UserEmbeddings), ToArray(_scorer.ItemEmbeddings));
     }
 
     /// <summary>Scores <c>ŷ_ui = e_u · e_i</c> of user index <paramref name="user"/> against every item, by item index.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
@@ -57,6 +58,10 @@ internal sealed record LoadedSpectralFilter(SpectralFilterScorer Filter, Spectra
 /// spectral filter (<c>spectral</c>: V_k, with its response, normalizations and sharpening in the header).
 /// LightGCN is still written as version 1, so that every GraphRec that reads LightGCN models reads the new ones too; a
 /// GraphRec from before version 2 refuses a graph filter's file by its version, with a message, instead of misreading it.</para>
+/// <para>Version 3 adds, per axis, whether the ids are integers (an int64 array, as before) or text (an int32 count,
+/// then each id as a 7-bit encoded byte count and its UTF-8 bytes), named in the header's <c>UserIds</c> and
+/// <c>ItemIds</c> (<c>integer</c> or <c>text</c>). A model is written in the oldest version that holds it: version 3 only
+/// when an axis has text ids, so that models with integer ids still load in every GraphRec that loaded them before.</para>
 /// <para>The file is written to <c>path.tmp</c> in the same folder, flushed to disk, then renamed over the target, so a
 /// reader sees the old file or the new one, never half of one; a save killed half-way leaves that one temporary file,
 /// which the next save replaces. On load, a wrong magic, another version, a short file and a checksum mismatch each
@@ -64,15 +69,19 @@ internal sealed record LoadedSpectralFilter(SpectralFilterScorer Filter, Spectra
 /// <para>The checksum detects damage; it does not authenticate (anyone can recompute it). So the loader also treats the
 /// contents as untrusted: counts and sizes are checked against the bytes the file really holds before anything is
 /// allocated, the layer count is bounded by <see cref="LightGcnOptions.MaxLayers"/>, the propagated embeddings must
-/// score without overflow, and names and titles must be free of control characters.</para>
+/// score without overflow, names and titles must be free of control characters, and the ids of each axis must be
+/// distinct and in the order of their indices (text ids also non-empty, valid UTF-8, each within the bytes left).</para>
 /// </remarks>
 internal static class ModelFile
 {
     /// <summary>The newest format version this library reads (and writes, for a graph filter).</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>The model kinds a file can hold, as the header and <see cref="IRecommender.ModelKind"/> name them.</summary>
     public const string LightGcnKind = "lightgcn", GraphFilterKind = "gf-cf", SpectralFilterKind = "spectral";
+
+    /// <summary>How version 3 records an axis's ids: int64 values, or UTF-8 text.</summary>
+    private const string IntegerIds = "integer", TextIds = "text";
 
     private static readonly byte[] Magic = "GRAPHREC"u8.ToArray();
     private const int PreambleLength = 8 + 4 + 8 + 32;
@@ -128,9 +137,19 @@ internal static class ModelFile
             Cutoffs = [.. cutoffs],
         };
 
+    /// <summary>
+    /// Writes the file in <paramref name="version"/>, the oldest that holds the model kind, or in version 3 when an axis
+    /// has text ids (which older versions cannot hold), with each axis's id kind in the header.
+    /// </summary>
     private static async Task WriteAsync(int version, Header header, ModelCatalog catalog, Action<BinaryWriter> writeWeights, string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!catalog.Users.IsNumeric || !catalog.Items.IsNumeric)
+        {
+            version = 3;
+            header = header with { Kind = header.Kind ?? LightGcnKind, UserIds = IdKind(catalog.Users), ItemIds = IdKind(catalog.Items) };
+        }
+
         byte[] payload = BuildPayload(header, catalog, writeWeights);
         byte[] preamble = new byte[PreambleLength];
         Magic.CopyTo(preamble, 0);
@@ -268,6 +287,96 @@ internal static class ModelFile
         public int[]? Cutoffs { get; init; }
 
         public SpectralHeader? Spectral { get; init; }
+
+        /// <summary>Version 3: <c>integer</c> or <c>text</c>, how the user ids are stored; absent before.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? UserIds { get; init; }
+
+        /// <summary>Version 3: <c>integer</c> or <c>text</c>, how the item ids are stored; absent before.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? ItemIds { get; init; }
+    }
+
+    private static string IdKind(IdMap ids) => ids.IsNumeric ? IntegerIds : TextIds;
+
+    /// <summary>Whether an axis's ids are text: never before version 3; in version 3 as its header says, which it must.</summary>
+    private static bool IsText(string? kind, int version, string axis) => version >= 3 && kind switch
+    {
+        IntegerIds => false,
+        TextIds => true,
+        _ => throw new InvalidDataException($"the header says the {axis} ids are '{Shorten(kind ?? "(missing)")}', neither {IntegerIds} nor {TextIds}."),
+    };
+
+    /// <summary>An axis's ids, in index order: int64 values for a numeric map, else each as a length-prefixed UTF-8 string.</summary>
+    private static void WriteIds(BinaryWriter writer, IdMap ids)
+    {
+        if (ids.IsNumeric)
+        {
+            long[] values = new long[ids.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = ids.GetNumericId(i);
+            }
+
+            WriteArray(writer, values.AsSpan());
+            return;
+        }
+
+        writer.Write(ids.Count);
+        foreach (string id in ids.Ids)
+        {
+            writer.Write(id);
+        }
+    }
+
+    /// <summary>
+    /// An axis's ids as <see cref="WriteIds"/> writes them, checked: the count the header gives, text ids non-empty and
+    /// valid UTF-8, and all distinct and in the order of their indices, so that the map read is the map written.
+    /// </summary>
+    private static IdMap ReadIds(BinaryReader reader, int count, bool text, string axis)
+    {
+        IdMap map;
+        if (!text)
+        {
+            long[] values = ReadArray<long>(reader, count);
+            map = new IdMap(values);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (map.GetNumericId(i) != values[i])
+                {
+                    throw new InvalidDataException($"the {axis} ids are not distinct and ascending (at position {i}).");
+                }
+            }
+
+            return map;
+        }
+
+        int length = reader.ReadInt32();
+        if (length != count)
+        {
+            throw new InvalidDataException($"an array has {length} elements where the header implies {count}.");
+        }
+
+        var ids = new string[count];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = ReadUtf8(reader, $"{axis} id {i}");
+            if (ids[i].Length == 0)
+            {
+                throw new InvalidDataException($"{axis} id {i} is empty.");
+            }
+        }
+
+        map = new IdMap(ids); // ArgumentException on a repeated id
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (!string.Equals(map.Ids[i], ids[i], StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"the {axis} ids are not in the order of their indices (at position {i}).");
+            }
+        }
+
+        return map;
     }
 
     /// <summary>A spectral filter's options beyond a graph filter's (<see cref="SpectralFilterOptions"/>).</summary>
@@ -283,8 +392,8 @@ internal static class ModelFile
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
             writer.Write(json.Length);
             writer.Write(json);
-            WriteArray(writer, catalog.Users.OriginalIds.ToArray().AsSpan());
-            WriteArray(writer, catalog.Items.OriginalIds.ToArray().AsSpan());
+            WriteIds(writer, catalog.Users);
+            WriteIds(writer, catalog.Items);
             WriteArray(writer, train.RowPointers);
             WriteArray(writer, train.Items);
             writeWeights(writer);
@@ -322,6 +431,11 @@ internal static class ModelFile
 
         var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(jsonLength))
             ?? throw new InvalidDataException("the header is empty.");
+        header = header with
+        {
+            UserIds = IsText(header.UserIds, version, "user") ? TextIds : IntegerIds,
+            ItemIds = IsText(header.ItemIds, version, "item") ? TextIds : IntegerIds,
+        };
         string kind = version == 1 ? LightGcnKind : header.Kind ?? throw new InvalidDataException("the header names no model kind.");
         if (kind is not (LightGcnKind or GraphFilterKind or SpectralFilterKind))
         {
@@ -337,8 +451,7 @@ internal static class ModelFile
         long weightRows = isFilter ? header.Items : (long)header.Users + header.Items;
         var options = isFilter ? null : CheckHeader(header, payload.Length - payload.Position);
         var filterOptions = isFilter ? CheckFilterHeader(header, payload.Length - payload.Position) : null;
-        var users = new IdMap(ReadArray<long>(reader, header.Users));
-        var items = new IdMap(ReadArray<long>(reader, header.Items));
+        var (users, items) = ReadIdMaps(reader, header);
         var train = new Interactions(header.Users, header.Items, ReadArray<int>(reader, header.Users + 1), ReadArray<int>(reader, header.Interactions));
         float[] weights = ReadArray<float>(reader, checked((int)(weightRows * header.Dimension)));
         if (weights.Any(w => !float.IsFinite(w)))
@@ -414,8 +527,7 @@ internal static class ModelFile
             throw new InvalidDataException($"the rank {header.Dimension} is negative, exceeds the smaller side of the {header.Users} x {header.Items} matrix or the options' rank {options.Rank}.");
         }
 
-        var users = new IdMap(ReadArray<long>(reader, header.Users));
-        var items = new IdMap(ReadArray<long>(reader, header.Items));
+        var (users, items) = ReadIdMaps(reader, header);
         var train = new Interactions(header.Users, header.Items, ReadArray<int>(reader, header.Users + 1), ReadArray<int>(reader, header.Interactions));
         float[] basis = ReadArray<float>(reader, checked(header.Items * header.Dimension));
         if (basis.Any(w => !float.IsFinite(w) || Math.Abs(w) > 1.0001f))
@@ -432,6 +544,10 @@ internal static class ModelFile
         var catalog = new ModelCatalog(header.Dataset, users, items, train, itemInfo);
         return new LoadedSpectralFilter(new SpectralFilterScorer(train, basis, header.Dimension, options), options, catalog);
     }
+
+    /// <summary>The user and item ids, each axis as the header (normalized by <see cref="IsText"/>) says it is stored.</summary>
+    private static (IdMap Users, IdMap Items) ReadIdMaps(BinaryReader reader, Header header) =>
+        (ReadIds(reader, header.Users, header.UserIds == TextIds, "user"), ReadIds(reader, header.Items, header.ItemIds == TextIds, "item"));
 
     /// <summary>
     /// The model's options from the header, checked, and the header's counts checked against the
@@ -518,9 +634,10 @@ internal static class ModelFile
             throw new InvalidDataException("the dataset name is missing or holds control characters.");
         }
 
-        // Each array is an int32 length and its elements: user ids, item ids, row pointers, items, weights.
-        long nodes = (long)header.Users + header.Items;
-        long needed = (5 * 4L) + (8 * nodes) + (4 * (header.Users + 1L)) + (4L * header.Interactions) + (4 * weightRows * header.Dimension);
+        // Each array is an int32 length and its elements: user ids, item ids, row pointers, items, weights. An integer
+        // id takes 8 bytes, a text id at least 2 (its length and one byte).
+        long idBytes = (header.UserIds == TextIds ? 2L : 8L) * header.Users + (header.ItemIds == TextIds ? 2L : 8L) * header.Items;
+        long needed = (5 * 4L) + idBytes + (4 * (header.Users + 1L)) + (4L * header.Interactions) + (4 * weightRows * header.Dimension);
         if (needed > bytesLeft)
         {
             throw new InvalidDataException(
@@ -539,6 +656,13 @@ internal static class ModelFile
     /// past the end of the file, bytes that are not UTF-8, or control characters.
     /// </summary>
     private static string ReadText(BinaryReader reader, string what)
+    {
+        string text = ReadUtf8(reader, what);
+        return text.Any(char.IsControl) ? throw new InvalidDataException($"{what} holds control characters.") : text;
+    }
+
+    /// <summary>A string as <see cref="ReadText"/> reads it, control characters allowed (an id is kept exactly as given).</summary>
+    private static string ReadUtf8(BinaryReader reader, string what)
     {
         int length;
         try
@@ -565,7 +689,7 @@ internal static class ModelFile
             throw new InvalidDataException($"{what} is not valid UTF-8.");
         }
 
-        return text.Any(char.IsControl) ? throw new InvalidDataException($"{what} holds control characters.") : text;
+        return text;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

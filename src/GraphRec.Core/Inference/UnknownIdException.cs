@@ -1,11 +1,11 @@
 namespace GraphRec.Core;
 
-/// <summary>A user or item id that is not in the model: a <see cref="KeyNotFoundException"/> whose message names the id.</summary>
+/// <summary>A user or item id that is not in the model: a <see cref="KeyNotFoundException"/> whose message names the id as given, quoted.</summary>
 internal sealed class UnknownIdException : KeyNotFoundException
 {
     /// <summary>Creates the exception for <paramref name="kind"/> ("user" or "item") <paramref name="id"/>.</summary>
-    public UnknownIdException(string kind, long id, string datasetName)
-        : base($"The {kind} id {id} is not in the model (trained on {datasetName}).")
+    public UnknownIdException(string kind, string id, string datasetName)
+        : base($"The {kind} id {IdText.Quote(id)} is not in the model (trained on {datasetName}).")
     {
         Kind = kind;
         Id = id;
@@ -14,6 +14,6 @@ internal sealed class UnknownIdException : KeyNotFoundException
     /// <summary>"user" or "item".</summary>
     public string Kind { get; }
 
-    /// <summary>The id asked for.</summary>
-    public long Id { get; }
+    /// <summary>The id asked for, as given.</summary>
+    public string Id { get; }
 }

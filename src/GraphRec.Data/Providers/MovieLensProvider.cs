@@ -92,8 +92,8 @@ public sealed partial class MovieLensProvider : IDatasetProvider
                 ? string.Create(CultureInfo.InvariantCulture, $"no interactions: all {collector.BelowThreshold:N0} ratings are below the rating threshold {_options.RatingThreshold}; lower it or leave it unset")
                 : "no interactions: the file has no rating lines");
         }
-        var itemInfo = items.OriginalIds.Select(id => itemMetadata.GetValueOrDefault(id)).ToArray();
-        var userInfo = userMetadata is null ? null : users.OriginalIds.Select(id => userMetadata.GetValueOrDefault(id)).ToArray();
+        var itemInfo = items.NumericIds.ToArray().Select(id => itemMetadata.GetValueOrDefault(id)).ToArray();
+        var userInfo = userMetadata is null ? null : users.NumericIds.ToArray().Select(id => userMetadata.GetValueOrDefault(id)).ToArray();
         int itemsDescribed = itemInfo.Count(info => info is not null);
         int usersDescribed = userInfo?.Count(info => info is not null) ?? 0;
         LogMetadataCoverage(_logger, _release.Name, items.Count - itemsDescribed, itemMetadata.Count - itemsDescribed,

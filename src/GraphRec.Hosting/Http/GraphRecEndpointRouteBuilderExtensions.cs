@@ -2,6 +2,7 @@ using System.Globalization;
 using GraphRec.Core;
 using GraphRec.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 // In the namespace of WebApplication, as ASP.NET Core's own Map… extensions are: found without a using.
@@ -14,10 +15,13 @@ public static class GraphRecEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps <c>GET {prefix}/users/{id}/recommendations?count=10</c>, <c>GET {prefix}/recommendations?items=1,50,181&amp;count=10</c>
-    /// (a new user from the items it interacted with) and <c>GET {prefix}/items/{id}/similar?count=10</c>. Every mistake
+    /// (a new user from the items it interacted with) and <c>GET {prefix}/items/{id}/similar?count=10</c>. Ids are
+    /// text, exactly as the dataset gave them, URL-escaped in the path (<c>/users/cust%2F17/recommendations</c> is the
+    /// user <c>cust/17</c>); in <c>items</c> commas separate them and spaces around each are trimmed. Every mistake
     /// is an RFC 9457 problem details response (<c>application/problem+json</c>) that names it, never an exception page:
-    /// an id or count that is not a whole number, or a count below 1 or above the catalogue, is 400 with the parameter's
-    /// name; an unknown user or item is 404; a served model already disposed (the host is stopping) is 503.
+    /// an empty item list or a count that is not a whole number from 1 to the catalogue is 400 with the parameter's
+    /// name; an unknown user or item is 404 naming the id as given; a served model already disposed (the host is
+    /// stopping) is 503.
     /// </summary>
     /// <param name="endpoints">The application, or a route group.</param>
     /// <param name="prefix">The path the routes are under; empty for the root.</param>
@@ -29,29 +33,27 @@ public static class GraphRecEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         var group = endpoints.MapGroup(prefix);
 
-        group.MapGet("/users/{id}/recommendations", (string id, string? count, ServedModel served) =>
+        group.MapGet("/users/{id}/recommendations", (HttpContext context, string id, string? count, ServedModel served) =>
             Answer(served, model =>
-                Parse(id) is not long userId ? BadRequest("id", $"the user id must be a whole number; it is '{Shorten(id)}'.")
-                : Count(count, model) is not int k ? CountProblem(count, model)
-                : Results.Ok(ToResponse(userId, served.Generation, model.Recommend(userId, k)))))
+                Count(count, model) is not int k ? CountProblem(count, model)
+                : Results.Ok(Recommend(model, PathId(context, id), k, served.Generation))))
             .WithName("Recommend").WithSummary("A user's top items, best first, without the user's training items.")
             .Produces<UserRecommendationsResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/recommendations", (string? items, string? count, ServedModel served) =>
             Answer(served, model =>
-                ParseIds(items) is not long[] itemIds ? BadRequest("items", $"items must be one or more comma-separated item ids (at most {MaxItemIds}), such as items=1,50,181; it is '{Shorten(items ?? "")}'.")
+                SplitIds(items) is not string[] itemIds ? BadRequest("items", $"items must be one or more comma-separated item ids (at most {MaxItemIds}, none empty), such as items=1,50,181; it is '{Shorten(items ?? "")}'.")
                 : Count(count, model) is not int k ? CountProblem(count, model)
                 : Results.Ok(ToResponse(model.RecommendForItems(itemIds, k), served.Generation))))
             .WithName("RecommendForNewUser").WithSummary("A new user's top items from the items it interacted with (exact for GF-CF, folded in for LightGCN); unknown ids are reported.")
             .Produces<NewUserRecommendationsResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/items/{id}/similar", (string id, string? count, ServedModel served) =>
+        group.MapGet("/items/{id}/similar", (HttpContext context, string id, string? count, ServedModel served) =>
             Answer(served, model =>
-                Parse(id) is not long itemId ? BadRequest("id", $"the item id must be a whole number; it is '{Shorten(id)}'.")
-                : Count(count, model, excludeItself: true) is not int k ? CountProblem(count, model, excludeItself: true)
-                : Results.Ok(new SimilarItemsResponse(itemId, served.Generation, [.. model.SimilarItems(itemId, k).Select(RecommendedItem.From)]))))
+                Count(count, model, excludeItself: true) is not int k ? CountProblem(count, model, excludeItself: true)
+                : Results.Ok(Similar(model, PathId(context, id), k, served.Generation))))
             .WithName("Similar").WithSummary("The items nearest to an item: by the cosine of LightGCN's embeddings, by GF-CF's scores for a user with only that item.")
             .Produces<SimilarItemsResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -85,37 +87,53 @@ public static class GraphRecEndpointRouteBuilderExtensions
         }
     }
 
-    private static UserRecommendationsResponse ToResponse(long userId, int generation, IReadOnlyList<Recommendation> items) =>
-        new(userId, generation, [.. items.Select(RecommendedItem.From)],
+    private static UserRecommendationsResponse Recommend(IRecommender model, string userId, int count, int generation)
+    {
+        var items = model.Recommend(userId, count);
+        return new(userId, generation, [.. items.Select(RecommendedItem.From)],
             items.Any(r => r.Source == RecommendationSource.PopularItems) ? "popular-items" : "model");
+    }
+
+    private static SimilarItemsResponse Similar(IRecommender model, string itemId, int count, int generation) =>
+        new(itemId, generation, [.. model.SimilarItems(itemId, count).Select(RecommendedItem.From)]);
 
     private static NewUserRecommendationsResponse ToResponse(NewUserRecommendations result, int generation) =>
         new(generation, result.UsedItemIds, result.UnknownItemIds, [.. result.Items.Select(RecommendedItem.From)]);
 
-    private static long? Parse(string text) =>
-        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) ? value : null;
-
-    /// <summary>Comma-separated item ids (at most <see cref="MaxItemIds"/>), or null when the text is empty or holds something else.</summary>
-    private static long[]? ParseIds(string? text)
+    /// <summary>
+    /// The id in the path segment before the route's last one, as the client escaped it, unescaped once. Servers decode
+    /// the path but leave <c>%2F</c> encoded (a '/' there would change the route), so the route value of the id
+    /// <c>cust/17</c> is <c>cust%2F17</c>, the same as that of the id <c>cust%2F17</c> sent escaped; the raw request
+    /// target tells them apart. Without one (or if it disagrees with the route), the route value with <c>%2F</c> decoded.
+    /// </summary>
+    private static string PathId(HttpContext context, string routeValue)
     {
-        string[] parts = (text ?? "").Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length > MaxItemIds || parts.All(string.IsNullOrEmpty))
+        string fromRoute = routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        string? raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
         {
-            return null;
+            return fromRoute;
         }
 
-        var ids = new long[parts.Length];
-        for (int p = 0; p < parts.Length; p++)
+        string path = raw.Split('?', 2)[0].TrimEnd('/');
+        int end = path.LastIndexOf('/');
+        int start = end > 0 ? path.LastIndexOf('/', end - 1) : -1;
+        if (start < 0)
         {
-            if (Parse(parts[p]) is not long id)
-            {
-                return null;
-            }
-
-            ids[p] = id;
+            return fromRoute;
         }
 
-        return ids;
+        string fromRaw = Uri.UnescapeDataString(path[(start + 1)..end]);
+        return string.Equals(fromRaw.Replace("/", "%2F", StringComparison.Ordinal), routeValue, StringComparison.OrdinalIgnoreCase)
+            ? fromRaw
+            : fromRoute;
+    }
+
+    /// <summary>Comma-separated item ids, each trimmed (at most <see cref="MaxItemIds"/>), or null when there are none, too many or an empty one.</summary>
+    private static string[]? SplitIds(string? text)
+    {
+        string[] ids = (text ?? "").Split(',', StringSplitOptions.TrimEntries);
+        return ids.Length > MaxItemIds || ids.Any(string.IsNullOrEmpty) ? null : ids;
     }
 
     /// <summary>The count asked for: 10 when absent; null when it is not a whole number from 1 to the items there are.</summary>

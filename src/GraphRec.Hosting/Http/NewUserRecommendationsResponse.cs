@@ -5,4 +5,4 @@ namespace GraphRec.Hosting;
 /// <param name="UsedItemIds">The items given that the model knows: what the recommendations come from.</param>
 /// <param name="UnknownItemIds">The items given that the model does not know: left out.</param>
 /// <param name="Items">The items, best first.</param>
-public sealed record NewUserRecommendationsResponse(int Model, IReadOnlyList<long> UsedItemIds, IReadOnlyList<long> UnknownItemIds, IReadOnlyList<RecommendedItem> Items);
+public sealed record NewUserRecommendationsResponse(int Model, IReadOnlyList<string> UsedItemIds, IReadOnlyList<string> UnknownItemIds, IReadOnlyList<RecommendedItem> Items);
