@@ -30,7 +30,7 @@ internal static class GowallaBenchmark
         using var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken);
+        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken: cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         var report = new GraphFilterReport(Machine.Describe(), "gf-cf", 256, 0.3, prepareSeconds, evalSeconds, prepareSeconds + evalSeconds,
             Machine.PeakWorkingSetMegabytes(), evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));
@@ -56,7 +56,7 @@ internal static class GowallaBenchmark
         using var filter = SpectralFilter.Fit(dataset, split, options, cancellationToken: cancellationToken);
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken);
+        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken: cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         var report = new SpectralFilterReport(Machine.Describe(), name, filter.Options, prepareSeconds, evalSeconds, prepareSeconds + evalSeconds,
             Machine.PeakWorkingSetMegabytes(), evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));

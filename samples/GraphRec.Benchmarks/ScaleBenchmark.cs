@@ -168,9 +168,9 @@ internal static class ScaleBenchmark
         using var scorer = new LightGcnScorer(model);
         double propagate = clock.Elapsed.TotalSeconds;
         var (heldOut, sampled) = SampleUsers(train, evalUsers);
-        FullRankingEvaluator.Evaluate(scorer, SampleUsers(train, 20).HeldOut, [train], [20], cancellationToken); // warm-up, not timed
+        FullRankingEvaluator.Evaluate(scorer, SampleUsers(train, 20).HeldOut, [train], [20], cancellationToken: cancellationToken); // warm-up, not timed
         clock.Restart();
-        FullRankingEvaluator.Evaluate(scorer, heldOut, [train], [20], cancellationToken);
+        FullRankingEvaluator.Evaluate(scorer, heldOut, [train], [20], cancellationToken: cancellationToken);
         double perUser = clock.Elapsed.TotalSeconds / sampled;
         int withItems = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
 
