@@ -47,7 +47,7 @@ internal static class ConvergeBenchmark
             };
             var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed, threads) : Samplers.EveryInteraction(options.Seed, threads);
             using var model = LightGcn.Train(dataset, split, options, sampler, cancellationToken: cancellationToken);
-            var test = model.Evaluate(split.Test, [20], cancellationToken);
+            var test = model.Evaluate(split.Test, [20], cancellationToken: cancellationToken);
             var point = new ConvergencePoint(target, model.History.Sum(h => h.Seconds), test.Mean("recall", 20), test.Mean("ndcg", 20));
             points.Add(point);
             done = target;

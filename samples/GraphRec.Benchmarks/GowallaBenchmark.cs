@@ -24,13 +24,10 @@ internal static class GowallaBenchmark
     /// <summary>GF-CF on Gowalla: no training; the filter's preparation (its randomized SVD) and the full evaluation.</summary>
     public static async Task<int> RunGraphFilterAsync(string folder, string output, CancellationToken cancellationToken)
     {
-        var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
-        var split = dataset.PredefinedSplit!;
+        var (split, filter, prepareSeconds) = await FitGraphFilterAsync(folder, cancellationToken);
+        using var disposeFilter = filter;
         var clock = Stopwatch.StartNew();
-        using var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
-        double prepareSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken);
+        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken: cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         var report = new GraphFilterReport(Machine.Describe(), "gf-cf", 256, 0.3, prepareSeconds, evalSeconds, prepareSeconds + evalSeconds,
             Machine.PeakWorkingSetMegabytes(), evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));
@@ -41,6 +38,56 @@ internal static class GowallaBenchmark
         }
 
         await Report.WriteAsync(output, report, cancellationToken);
+        return 0;
+    }
+
+    /// <summary>GF-CF with its defaults fitted to Gowalla's predefined split, and the seconds the fit took.</summary>
+    private static async Task<(DatasetSplit Split, GraphFilter Filter, double PrepareSeconds)> FitGraphFilterAsync(string folder, CancellationToken cancellationToken)
+    {
+        var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
+        var split = dataset.PredefinedSplit!;
+        var clock = Stopwatch.StartNew();
+        var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
+        return (split, filter, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Whether sampled evaluation estimates the full one on Gowalla: GF-CF fitted once, evaluated on every test user,
+    /// then on <paramref name="sampleUsers"/> users drawn with each seed from 1 to <paramref name="seeds"/>, counting the
+    /// metrics whose 95% interval contains the full evaluation's mean.
+    /// </summary>
+    public static async Task<int> RunSampledEvaluationAsync(string folder, int sampleUsers, int seeds, string output, CancellationToken cancellationToken)
+    {
+        var (split, filter, prepareSeconds) = await FitGraphFilterAsync(folder, cancellationToken);
+        using var disposeFilter = filter;
+        var clock = Stopwatch.StartNew();
+        var full = filter.Evaluate(split.Test, cancellationToken: cancellationToken);
+        double fullSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"gf-cf: preparation {prepareSeconds:F1} s; full evaluation of {full.Users.Count:N0} users {fullSeconds:F1} s");
+
+        var samples = new List<SampledEvaluationRun>();
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            clock.Restart();
+            var sampled = filter.Evaluate(split.Test, sampleUsers: sampleUsers, sampleSeed: seed, cancellationToken: cancellationToken);
+            double seconds = clock.Elapsed.TotalSeconds;
+            var missed = full.Summaries.Keys.Order(StringComparer.Ordinal)
+                .Where(key => full.Summaries[key].Mean < sampled.Summaries[key].Lower || full.Summaries[key].Mean > sampled.Summaries[key].Upper).ToList();
+            samples.Add(new SampledEvaluationRun(seed, sampled.Users.Count, sampled.SampledFrom ?? sampled.Users.Count, seconds,
+                sampled.Summaries.Count - missed.Count, sampled.Summaries.Count, missed, sampled.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value)));
+            Console.WriteLine($"seed {seed}: {sampled.Users.Count:N0} of {sampled.SampledFrom:N0} users in {seconds:F1} s; " +
+                $"{sampled.Summaries.Count - missed.Count} of {sampled.Summaries.Count} intervals contain the full mean" + (missed.Count == 0 ? "" : $" (not: {string.Join(", ", missed)})"));
+            foreach (var key in new[] { "recall@20", "ndcg@20" })
+            {
+                var summary = sampled.Summaries[key];
+                Console.WriteLine($"  {key}: {summary.Mean:F4} [{summary.Lower:F4}, {summary.Upper:F4}], full {full.Summaries[key].Mean:F4}");
+            }
+        }
+
+        int contained = samples.Sum(s => s.Contained), intervals = samples.Sum(s => s.Intervals);
+        Console.WriteLine($"{contained} of {intervals} intervals over {seeds} seeds contain the full evaluation's mean");
+        await Report.WriteAsync(output, new SampledEvaluationReport(Machine.Describe(), "gf-cf", prepareSeconds, full.Users.Count, fullSeconds,
+            full.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value), samples, contained, intervals), cancellationToken);
         return 0;
     }
 
@@ -56,7 +103,7 @@ internal static class GowallaBenchmark
         using var filter = SpectralFilter.Fit(dataset, split, options, cancellationToken: cancellationToken);
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken);
+        var evaluation = filter.Evaluate(split.Test, [20], cancellationToken: cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         var report = new SpectralFilterReport(Machine.Describe(), name, filter.Options, prepareSeconds, evalSeconds, prepareSeconds + evalSeconds,
             Machine.PeakWorkingSetMegabytes(), evaluation.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean));
@@ -112,6 +159,15 @@ internal static class GowallaBenchmark
         return 0;
     }
 }
+
+/// <summary>One seed's sampled evaluation against the full one.</summary>
+internal sealed record SampledEvaluationRun(
+    int Seed, int Users, int SampledFrom, double Seconds, int Contained, int Intervals, IReadOnlyList<string> Missed, IReadOnlyDictionary<string, MetricSummary> Summaries);
+
+/// <summary>Sampled evaluations on Gowalla against the full one.</summary>
+internal sealed record SampledEvaluationReport(
+    string Machine, string Model, double PrepareSeconds, int FullUsers, double FullSeconds, IReadOnlyDictionary<string, MetricSummary> Full,
+    IReadOnlyList<SampledEvaluationRun> Samples, int Contained, int Intervals);
 
 /// <summary>What the graph filter measured on Gowalla.</summary>
 internal sealed record GraphFilterReport(

@@ -2,7 +2,7 @@
 //   gowalla   train and evaluate LightGCN on Gowalla with the paper's hyperparameters
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
 //   memory    working set over 20 epochs on MovieLens 100K
-//   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents
+//   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents (--model gf-cf: GF-CF's)
 //   phases    where a Gowalla training batch spends its time
 //   replay    a reference LightGCN run's initial embeddings and triples through GraphRec's training step
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
@@ -46,9 +46,11 @@ var model = new Option<string>("--model")
 };
 model.AcceptOnlyFromAmong("lightgcn", "gf-cf", "bspm", "chebycf", "spectral-gf-cf", "spectral");
 var spectralOptions = new Option<string>("--spectral-options") { Description = "For --model spectral: a JSON file of SpectralFilterOptions (as the tune command writes)." };
+var sampleUsers = new Option<int?>("--eval-users") { Description = "With --model gf-cf: also evaluate this many test users drawn at random, once per seed, against the full evaluation." };
+var sampleSeeds = new Option<int>("--eval-seeds") { Description = "With --eval-users: the seeds 1 to this.", DefaultValueFactory = _ => 5 };
 var gowalla = new Command("gowalla", "Train and evaluate LightGCN (or prepare a training-free filter) on Gowalla with the paper's hyperparameters.")
 {
-    dataDir, threads, epochs, seed, sampler, model, spectralOptions, output,
+    dataDir, threads, epochs, seed, sampler, model, spectralOptions, output, sampleUsers, sampleSeeds,
 };
 gowalla.SetAction((parse, token) =>
 {
@@ -66,6 +68,12 @@ gowalla.SetAction((parse, token) =>
         };
         return GowallaBenchmark.RunSpectralFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), name, options,
             parse.GetValue(output) ?? $"benchmark-gowalla-{name}.json", token);
+    }
+
+    if (parse.GetValue(model) == "gf-cf" && parse.GetValue(sampleUsers) is int users)
+    {
+        return GowallaBenchmark.RunSampledEvaluationAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), users, parse.GetValue(sampleSeeds),
+            parse.GetValue(output) ?? "benchmark-gowalla-sampled-evaluation.json", token);
     }
 
     if (parse.GetValue(model) == "gf-cf")
@@ -110,21 +118,26 @@ var denser = new Option<string>("--denser") { Description = "Also this many edge
 var batches = new Option<int>("--batches") { Description = "Training batches timed per size (after the first).", DefaultValueFactory = _ => 10 };
 var evalUsers = new Option<int>("--eval-users") { Description = "Users ranked per size to time evaluation.", DefaultValueFactory = _ => 1000 };
 var from = new Option<string?>("--from") { Description = "Fit and plot the points of an earlier report again, without measuring." };
-var scale = new Command("scale", "Training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, each in a child process.") { sizes, denser, batches, evalUsers, output, from };
-scale.SetAction((parse, token) => ScaleBenchmark.RunAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], Count(parse.GetValue(denser)!),
-    parse.GetValue(batches), parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
+var scaleModel = new Option<string>("--model") { Description = "lightgcn (training, evaluation, memory) or gf-cf (its preparation, memory and a sampled evaluation).", DefaultValueFactory = _ => "lightgcn" };
+scaleModel.AcceptOnlyFromAmong("lightgcn", "gf-cf");
+var scale = new Command("scale", "Training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, each in a child process.") { sizes, denser, batches, evalUsers, output, from, scaleModel };
+scale.SetAction((parse, token) => parse.GetValue(scaleModel) == "gf-cf"
+    ? ScaleBenchmark.RunFilterAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale-gf-cf.json", token)
+    : ScaleBenchmark.RunAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], Count(parse.GetValue(denser)!),
+        parse.GetValue(batches), parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
 
 var edgesOption = new Option<long>("--edges") { Required = true };
 var usersOption = new Option<int?>("--users");
 var itemsOption = new Option<int?>("--items");
 var scaleOne = new Command("scale-one", "Internal: measure one size and print it as JSON.") { Hidden = true };
-foreach (var option in new Option[] { edgesOption, usersOption, itemsOption, batches, evalUsers })
+foreach (var option in new Option[] { edgesOption, usersOption, itemsOption, batches, evalUsers, scaleModel })
 {
     scaleOne.Options.Add(option);
 }
 
-scaleOne.SetAction((parse, token) => Task.FromResult(ScaleBenchmark.MeasureOne(parse.GetValue(edgesOption), parse.GetValue(usersOption), parse.GetValue(itemsOption),
-    parse.GetValue(batches), parse.GetValue(evalUsers), token)));
+scaleOne.SetAction((parse, token) => Task.FromResult(parse.GetValue(scaleModel) == "gf-cf"
+    ? ScaleBenchmark.MeasureFilterOne(parse.GetValue(edgesOption), parse.GetValue(evalUsers), token)
+    : ScaleBenchmark.MeasureOne(parse.GetValue(edgesOption), parse.GetValue(usersOption), parse.GetValue(itemsOption), parse.GetValue(batches), parse.GetValue(evalUsers), token)));
 
 var evalEvery = new Option<int>("--eval-every") { Description = "Epochs between test evaluations (and checkpoints).", DefaultValueFactory = _ => 10 };
 var learningRate = new Option<double>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 0.001 };

@@ -21,6 +21,14 @@ internal sealed record ScaleReport(
     string Machine, IReadOnlyList<ScalePoint> Points, IReadOnlyDictionary<string, double> GrowthExponents,
     double MemoryBaseMb, double MemoryBytesPerEdge, double MemoryBytesPerNode, double MemoryLimitMb, long PredictedCeilingEdges, string Note);
 
+/// <summary>What GF-CF cost at one graph size: its preparation (the randomized SVD), a sampled evaluation, and the full one it implies.</summary>
+internal sealed record FilterScalePoint(
+    long Edges, int Users, int Items, double GenerateSeconds, double FitSeconds, double PeakAfterFitMb, int EvaluatedUsers,
+    double SampledEvalSeconds, int UsersWithItems, double FullEvalSeconds, double PeakWorkingSetMb);
+
+/// <summary>GF-CF's growth report: the points and fitted exponents.</summary>
+internal sealed record FilterScaleReport(string Machine, IReadOnlyList<FilterScalePoint> Points, IReadOnlyDictionary<string, double> GrowthExponents, string Note);
+
 /// <summary>
 /// How training, evaluation and memory grow with the graph, on synthetic Gowalla-shaped graphs (<see cref="SyntheticGraph"/>),
 /// each size measured in a child process so that its peak working set is its own. Seconds per epoch are extrapolated
@@ -51,17 +59,12 @@ internal static class ScaleBenchmark
 
         foreach (var run in runs)
         {
-            string[] arguments = [.. ChildArguments(), "scale-one", "--edges", run.Edges.ToString(CultureInfo.InvariantCulture),
+            string? line = await MeasureInChildAsync(run.Edges, [
                 "--batches", batches.ToString(CultureInfo.InvariantCulture), "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture),
-                .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []];
-            using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true })!;
-            string text = await child.StandardOutput.ReadToEndAsync(cancellationToken);
-            await child.WaitForExitAsync(cancellationToken);
-            string? line = text.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-            if (child.ExitCode != 0 || line is null)
+                .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []],
+                cancellationToken);
+            if (line is null)
             {
-                Console.WriteLine($"{run.Edges:N0} edges: the child process failed (exit {child.ExitCode}); the sizes from here on are not measured.");
-                Console.WriteLine(text);
                 break;
             }
 
@@ -73,6 +76,94 @@ internal static class ScaleBenchmark
         }
 
         return await SummarizeAsync(points, output, cancellationToken);
+    }
+
+    /// <summary>
+    /// GF-CF at each size, each in a child process: the fit's seconds and peak working set, a sampled evaluation of
+    /// <paramref name="evalUsers"/> users, and the full evaluation it implies (seconds per ranked user times the users).
+    /// </summary>
+    public static async Task<int> RunFilterAsync(IReadOnlyList<long> sizes, int evalUsers, string output, CancellationToken cancellationToken)
+    {
+        var points = new List<FilterScalePoint>();
+        foreach (long edges in sizes)
+        {
+            string? line = await MeasureInChildAsync(edges, ["--model", "gf-cf", "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture)], cancellationToken);
+            if (line is null)
+            {
+                break;
+            }
+
+            var point = JsonSerializer.Deserialize<FilterScalePoint>(line, Json)!;
+            points.Add(point);
+            Console.WriteLine($"{point.Edges,12:N0} edges {point.Users,10:N0} users {point.Items,10:N0} items: fit {point.FitSeconds,7:F1} s (peak {point.PeakAfterFitMb:F0} MB), " +
+                $"evaluation of {point.EvaluatedUsers:N0} users {point.SampledEvalSeconds:F1} s (all {point.UsersWithItems:N0}: {point.FullEvalSeconds:F0} s), peak {point.PeakWorkingSetMb:F0} MB");
+        }
+
+        var exponents = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (points.Count >= 2)
+        {
+            double[] x = [.. points.Select(p => Math.Log(p.Edges))];
+            foreach (var (name, values) in new (string, Func<FilterScalePoint, double>)[]
+            {
+                ("fit_seconds", p => p.FitSeconds), ("peak_after_fit_mb", p => p.PeakAfterFitMb), ("full_eval_seconds", p => p.FullEvalSeconds),
+                ("peak_working_set_mb", p => p.PeakWorkingSetMb),
+            })
+            {
+                exponents[name] = Fit.Line(x, [.. points.Select(p => Math.Log(values(p)))]).B;
+                Console.WriteLine($"growth exponent of {name}: {exponents[name]:F2}");
+            }
+        }
+
+        await Report.WriteAsync(output, new FilterScaleReport(Machine.Describe(), points, exponents,
+            "GF-CF with its default options (rank 256); full_eval_seconds from the sampled evaluation's seconds per user"), cancellationToken);
+        return points.Count > 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs <c>scale-one</c> for one size in a child process: its JSON line, or null (said on the console) when it failed.</summary>
+    private static async Task<string?> MeasureInChildAsync(long edges, string[] options, CancellationToken cancellationToken)
+    {
+        string[] arguments = [.. ChildArguments(), "scale-one", "--edges", edges.ToString(CultureInfo.InvariantCulture), .. options];
+        using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true })!;
+        string text = await child.StandardOutput.ReadToEndAsync(cancellationToken);
+        await child.WaitForExitAsync(cancellationToken);
+        string? line = text.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (child.ExitCode != 0 || line is null)
+        {
+            Console.WriteLine($"{edges:N0} edges: the child process failed (exit {child.ExitCode}); the sizes from here on are not measured.");
+            Console.WriteLine(text);
+            return null;
+        }
+
+        return line;
+    }
+
+    /// <summary>
+    /// The child's side for GF-CF: one size, printed as one JSON line. Every user with items gets one of its training
+    /// items as held-out (ranked with its training items excluded: the cost is what is measured), and
+    /// <paramref name="evalUsers"/> of them are evaluated as a sampled evaluation would.
+    /// </summary>
+    public static int MeasureFilterOne(long edges, int evalUsers, CancellationToken cancellationToken)
+    {
+        set_num_threads(Environment.ProcessorCount);
+        var clock = Stopwatch.StartNew();
+        var train = SyntheticGraph.Generate(edges, seed: 2020);
+        double generate = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        using var filter = GraphFilterScorer.Fit(train, new GraphFilterOptions(), cancellationToken);
+        double fit = clock.Elapsed.TotalSeconds;
+        double peakAfterFit = Machine.PeakWorkingSetMegabytes();
+
+        var (heldOut, withItems) = SampleUsers(train, int.MaxValue);
+        FullRankingEvaluator.Evaluate(filter, heldOut, [train], [20], sampleUsers: 20, cancellationToken: cancellationToken); // warm-up, not timed
+        clock.Restart();
+        var evaluation = FullRankingEvaluator.Evaluate(filter, heldOut, [train], [20], sampleUsers: evalUsers, cancellationToken: cancellationToken);
+        double sampled = clock.Elapsed.TotalSeconds;
+
+        var point = new FilterScalePoint(train.Count, train.UserCount, train.ItemCount, generate, fit, peakAfterFit, evaluation.Users.Count, sampled,
+            withItems, sampled / evaluation.Users.Count * withItems, Machine.PeakWorkingSetMegabytes());
+        Console.WriteLine(JsonSerializer.Serialize(point, Json));
+        return 0;
     }
 
     /// <summary>Growth exponents over the proportional sizes, the memory fit over all, the report and the plot.</summary>
@@ -168,9 +259,9 @@ internal static class ScaleBenchmark
         using var scorer = new LightGcnScorer(model);
         double propagate = clock.Elapsed.TotalSeconds;
         var (heldOut, sampled) = SampleUsers(train, evalUsers);
-        FullRankingEvaluator.Evaluate(scorer, SampleUsers(train, 20).HeldOut, [train], [20], cancellationToken); // warm-up, not timed
+        FullRankingEvaluator.Evaluate(scorer, SampleUsers(train, 20).HeldOut, [train], [20], cancellationToken: cancellationToken); // warm-up, not timed
         clock.Restart();
-        FullRankingEvaluator.Evaluate(scorer, heldOut, [train], [20], cancellationToken);
+        FullRankingEvaluator.Evaluate(scorer, heldOut, [train], [20], cancellationToken: cancellationToken);
         double perUser = clock.Elapsed.TotalSeconds / sampled;
         int withItems = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
 
@@ -181,7 +272,7 @@ internal static class ScaleBenchmark
         return 0;
     }
 
-    /// <summary>One training item of <paramref name="count"/> users spread over the graph, as held-out interactions to rank (the cost is what is measured).</summary>
+    /// <summary>One training item of <paramref name="count"/> users (all when there are fewer) spread over the graph, as held-out interactions to rank (the cost is what is measured).</summary>
     private static (Interactions HeldOut, int Users) SampleUsers(Interactions train, int count)
     {
         int step = Math.Max(1, train.UserCount / count);

@@ -49,7 +49,7 @@ internal static class SpectralTuning
             var options = Options(f, b, a, k, t);
             var timer = Stopwatch.StartNew();
             using var scorer = new SpectralFilterScorer(fit, Truncate(basis, fit.ItemCount, largest, k), k, options);
-            var evaluation = FullRankingEvaluator.Evaluate(scorer, validation, [fit], [20], cancellationToken);
+            var evaluation = FullRankingEvaluator.Evaluate(scorer, validation, [fit], [20], cancellationToken: cancellationToken);
             var step = new TuningStep(coordinate, f, b, a, k, t, evaluation.Summaries["recall@20"].Mean, evaluation.Summaries["ndcg@20"].Mean, timer.Elapsed.TotalSeconds);
             Console.WriteLine($"{coordinate,-10} φ {f} β {b} α {a} k {k} T {t}: recall@20 {step.RecallAt20:F4} ndcg@20 {step.NdcgAt20:F4} ({step.Seconds:F0} s)");
             steps.Add(step);

@@ -71,8 +71,9 @@ internal static class Cli
         var data = new DataOptions(evaluate);
         var split = new SplitOptions(evaluate);
         var ks = CutoffOption(evaluate);
+        var evalSample = new EvaluationSampleOptions(evaluate);
         evaluate.SetAction((parse, token) => Guard(() => EvaluateCommand.RunAsync(
-            parse.GetValue(model)!, data.Bind(parse), split.Bind(parse), parse.GetValue(ks)!, token)));
+            parse.GetValue(model)!, data.Bind(parse), split.Bind(parse), parse.GetValue(ks)!, evalSample.Bind(parse), token)));
 
         var recommend = new Command("recommend",
             "A user's top-N from a saved model, with titles, next to items from the user's history; or, with --items, a new user's from the items it interacted with.");

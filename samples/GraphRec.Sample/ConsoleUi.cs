@@ -92,6 +92,12 @@ internal static class ConsoleUi
     }
 
     /// <summary>Metrics at each K with 95% intervals, one column per system, then whether LightGCN's lead is significant.</summary>
+    /// <summary>Who was evaluated: every test user, or a sample of how many of how many, so that nobody takes its figures for the full evaluation's.</summary>
+    public static string EvaluatedUsers(RankingEvaluation result, EvaluationSample? sample) =>
+        result.SampledFrom is int all
+            ? $"SAMPLED: {result.Users.Count:N0} of the {all:N0} test users, drawn at random with seed {sample?.Seed}; each figure estimates the full evaluation's, within its interval"
+            : $"{result.Users.Count:N0} users";
+
     public static void MetricsTable(IReadOnlyList<(string Name, RankingEvaluation Result)> systems, IReadOnlyList<int> cutoffs)
     {
         var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn(new Text("metric")));

@@ -6,7 +6,8 @@ namespace GraphRec.Sample;
 /// <summary><c>evaluate</c>: a saved model on a dataset's test split.</summary>
 internal static class EvaluateCommand
 {
-    public static async Task<int> RunAsync(string modelPath, DataSettings data, SplitSettings splitSettings, int[] cutoffs, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        string modelPath, DataSettings data, SplitSettings splitSettings, int[] cutoffs, EvaluationSample? sample, CancellationToken cancellationToken)
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(data, download, cancellationToken)).ConfigureAwait(false);
@@ -24,7 +25,9 @@ internal static class EvaluateCommand
         }
 
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [model.TrainingInteractions] : [model.TrainingInteractions, split.Validation];
-        var result = FullRankingEvaluator.Evaluate(model.Scorer, split.Test, exclude, [.. cutoffs.Distinct().Order()], cancellationToken);
+        var result = FullRankingEvaluator.Evaluate(model.Scorer, split.Test, exclude, [.. cutoffs.Distinct().Order()],
+            sample?.Users, sample?.Seed ?? default, cancellationToken);
+        Console.WriteLine($"test metrics ({ConsoleUi.EvaluatedUsers(result, sample)}; ± is the 95% interval):");
         ConsoleUi.MetricsTable([(TrainCommand.DisplayName(model), result)], [.. cutoffs.Distinct().Order()]);
         return 0;
     }

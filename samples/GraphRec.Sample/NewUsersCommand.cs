@@ -32,7 +32,7 @@ internal static class NewUsersCommand
             using var lightGcn = await ConsoleUi.WithTrainingProgressAsync(epochs,
                 progress => Task.Run(() => LightGcn.Train(dataset, fit, options, progress: progress, cancellationToken: cancellationToken), cancellationToken)).ConfigureAwait(false);
             Console.WriteLine($"LightGCN: {epochs} epochs in {clock.Elapsed.TotalSeconds:F1} s");
-            systems.Add(("LightGCN (fold-in)", lightGcn.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken)));
+            systems.Add(("LightGCN (fold-in)", lightGcn.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken: cancellationToken)));
         }
 
         if (models is "all" or "gf-cf")
@@ -40,10 +40,10 @@ internal static class NewUsersCommand
             var clock = Stopwatch.StartNew();
             using var filter = GraphFilter.Fit(dataset, fit, new GraphFilterOptions { Seed = seed, Cutoffs = [.. cutoffs] }, cancellationToken: cancellationToken);
             Console.WriteLine($"GF-CF: fitted in {clock.Elapsed.TotalSeconds:F1} s");
-            systems.Add(("GF-CF", filter.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken)));
+            systems.Add(("GF-CF", filter.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken: cancellationToken)));
         }
 
-        systems.Add(("MostPopular", FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Hidden, [split.Given], cutoffs, cancellationToken)));
+        systems.Add(("MostPopular", FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Hidden, [split.Given], cutoffs, cancellationToken: cancellationToken)));
         Console.WriteLine();
         Console.WriteLine($"new users ({systems[0].Result.Users.Count:N0} with hidden items; each ranked every item but those it brought; ± is the 95% interval):");
         ConsoleUi.MetricsTable(systems, cutoffs);

@@ -4,11 +4,11 @@ using GraphRec.Metrics;
 
 namespace GraphRec.Sample;
 
-/// <summary>The configuration recorded in metrics.json.</summary>
+/// <summary>The configuration recorded in metrics.json; <see cref="EvalUsers"/> is null when every test user was evaluated.</summary>
 internal sealed record RunConfig(
     int Dim, int Layers, int Epochs, int BatchSize, double Lr, double Decay, int Seed, string Split, double TestRatio, double ValRatio,
     int EvalEvery, int? Patience, int Threads, IReadOnlyList<int> K, string Sampler, int Rank, double Alpha,
-    IReadOnlyList<int> LrMilestones, double LrDecay, string Precision);
+    IReadOnlyList<int> LrMilestones, double LrDecay, string Precision, int? EvalUsers, int? EvalSeed);
 
 /// <summary>One epoch in metrics.json.</summary>
 internal sealed record HistoryEntry(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);

@@ -31,7 +31,11 @@ internal sealed record TrainSettings(
     DataSettings Data, SplitSettings Split, int Dimension, int Layers, int Epochs, int BatchSize, double LearningRate, double Decay,
     int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "user",
     string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3,
-    IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1, string Precision = "full", string? SpectralOptions = null);
+    IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1, string Precision = "full", string? SpectralOptions = null,
+    EvaluationSample? EvalSample = null);
+
+/// <summary>A random sample of the test users to evaluate instead of all of them (<c>--eval-users</c>, <c>--eval-seed</c>).</summary>
+internal sealed record EvaluationSample(int Users, int Seed);
 
 /// <summary>The data options, added to a command.</summary>
 internal sealed class DataOptions
@@ -231,6 +235,7 @@ internal sealed class TrainOptions
     private readonly DataOptions _data;
     private readonly SplitOptions _split;
     private readonly Option<int[]> _cutoffs;
+    private readonly EvaluationSampleOptions _evalSample;
 
     /// <summary>
     /// More threads than 4 per processor only adds switching: the kernels are memory-bound and libtorch starts an OpenMP
@@ -322,6 +327,7 @@ internal sealed class TrainOptions
         command.Options.Add(_patience);
         command.Options.Add(_threads);
         _cutoffs = Cli.CutoffOption(command);
+        _evalSample = new EvaluationSampleOptions(command);
         command.Options.Add(_output);
     }
 
@@ -331,5 +337,32 @@ internal sealed class TrainOptions
         parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
         parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha),
         parse.GetValue(_lrMilestones) ?? [], parse.GetValue(_lrDecay), parse.GetValue(_precision)!,
-        parse.GetValue(_spectralOptions));
+        parse.GetValue(_spectralOptions), _evalSample.Bind(parse));
+}
+
+/// <summary><c>--eval-users</c> and <c>--eval-seed</c>, added to a command that evaluates on the test split.</summary>
+internal sealed class EvaluationSampleOptions
+{
+    private readonly Option<int?> _users = new("--eval-users")
+    {
+        Description = "Evaluate a random sample of this many test users instead of all of them (faster on large data; the metrics are estimates, with 95% intervals). Default: every test user.",
+    };
+
+    private readonly Option<int> _seed = new("--eval-seed") { Description = "Seed of the --eval-users sample: the same seed, split and data give the same users.", DefaultValueFactory = _ => 2020 };
+
+    public EvaluationSampleOptions(Command command)
+    {
+        _users.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && Cli.TryGetValue(result, out int users) && users <= 0)
+            {
+                result.AddError($"--eval-users must be positive (the number of test users to evaluate, such as 10000); it is {users}. Leave it out to evaluate every test user.");
+            }
+        });
+        command.Options.Add(_users);
+        command.Options.Add(_seed);
+    }
+
+    /// <summary>The sample, or null to evaluate every test user.</summary>
+    public EvaluationSample? Bind(ParseResult parse) => parse.GetValue(_users) is int users ? new EvaluationSample(users, parse.GetValue(_seed)) : null;
 }

@@ -88,7 +88,7 @@ internal static class TrainCommand
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
                 threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha, settings.LearningRateMilestones ?? [], settings.LearningRateDecay,
-                settings.Precision),
+                settings.Precision, settings.EvalSample?.Users, settings.EvalSample?.Seed),
             history.Count, bestEpoch, history.Count == 0 ? null : history.Average(h => h.Seconds), trainSeconds, evalSeconds,
             MetricsReport.PeakWorkingSetMegabytes(), result is null ? null : MetricsReport.Flatten(result), baselines,
             [.. history.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);
@@ -198,16 +198,19 @@ internal static class TrainCommand
             return (null, baselines);
         }
 
-        // Test: everything the user has in train and validation is excluded from the ranking.
+        // Test: everything the user has in train and validation is excluded from the ranking. With a sample, every
+        // system is ranked on the same users (one seed, one test part), so the paired tests still pair them.
+        var sample = settings.EvalSample;
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
-        var evaluation = model.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
+        var evaluation = model.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
-        var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, cancellationToken);
+        var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
         if (Baselines.CanRunPureSvd(split.Train, out string? tooLarge))
         {
-            var svd = FullRankingEvaluator.Evaluate(Baselines.PureSvd(split.Train, rank: settings.Dimension), split.Test, exclude, settings.Cutoffs, cancellationToken);
+            var svd = FullRankingEvaluator.Evaluate(
+                Baselines.PureSvd(split.Train, rank: settings.Dimension), split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
             systems.Add(("PureSVD", svd));
             baselines["pure_svd"] = MetricsReport.Flatten(svd);
         }
@@ -219,7 +222,7 @@ internal static class TrainCommand
         if (model is not GraphFilter)
         {
             using var filter = GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
-            var filtered = filter.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
+            var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
             systems.Add(("GF-CF", filtered));
             baselines["gf_cf"] = MetricsReport.Flatten(filtered);
         }
@@ -232,14 +235,14 @@ internal static class TrainCommand
             {
                 recipe.Seed = settings.Split.Seed;
                 using var filter = SpectralFilter.Fit(dataset, split, recipe, cancellationToken: cancellationToken);
-                var filtered = filter.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
+                var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
                 systems.Add((name, filtered));
                 baselines[key] = MetricsReport.Flatten(filtered);
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"test metrics ({evaluation.Users.Count:N0} users, {evaluation.ExcludedUsers:N0} without test items excluded; ± is the 95% interval):");
+        Console.WriteLine($"test metrics ({ConsoleUi.EvaluatedUsers(evaluation, sample)}, {evaluation.ExcludedUsers:N0} without test items excluded; ± is the 95% interval):");
         ConsoleUi.MetricsTable(systems, settings.Cutoffs);
         return (evaluation, baselines);
     }

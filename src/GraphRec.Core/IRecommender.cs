@@ -37,9 +37,11 @@ public interface IRecommender : IDisposable
     /// </summary>
     /// <param name="heldOut">The interactions to find.</param>
     /// <param name="cutoffs">The cut-offs K; the model options' cut-offs when null.</param>
+    /// <param name="sampleUsers">Rank only this many users with held-out items, drawn at random; all when null (the default). The result's <see cref="RankingEvaluation.SampledFrom"/> says how many it was drawn from.</param>
+    /// <param name="sampleSeed">The seed of the draw: the same seed and interactions give the same users. Default 2020.</param>
     /// <param name="cancellationToken">Stops between user batches.</param>
-    /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
-    RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException">The interactions are not over this model's users and items, or <paramref name="sampleUsers"/> is not positive.</exception>
+    RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Evaluates recommendations for users the model has never seen (<see cref="InteractionDataset.SplitNewUsers"/>): each
@@ -49,9 +51,11 @@ public interface IRecommender : IDisposable
     /// <param name="given">The items each new user brings.</param>
     /// <param name="hidden">The items to find.</param>
     /// <param name="cutoffs">The cut-offs K; the model options' cut-offs when null.</param>
+    /// <param name="sampleUsers">Rank only this many users with held-out items, drawn at random; all when null (the default). The result's <see cref="RankingEvaluation.SampledFrom"/> says how many it was drawn from.</param>
+    /// <param name="sampleSeed">The seed of the draw: the same seed and interactions give the same users. Default 2020.</param>
     /// <param name="cancellationToken">Stops between user batches.</param>
-    /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
-    RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException">The interactions are not over this model's users and items, or <paramref name="sampleUsers"/> is not positive.</exception>
+    RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The top <paramref name="count"/> items for <paramref name="userId"/> (the id as the dataset gave it, matched

@@ -139,17 +139,19 @@ public sealed class LightGcn : IRecommender
     /// </summary>
     /// <param name="heldOut">The interactions to find.</param>
     /// <param name="cutoffs">The cut-offs K; the options' <see cref="LightGcnOptions.Cutoffs"/> when null.</param>
+    /// <param name="sampleUsers">Rank only this many users with held-out items, drawn at random; all when null (the default). The result's <see cref="RankingEvaluation.SampledFrom"/> says how many it was drawn from.</param>
+    /// <param name="sampleSeed">The seed of the draw: the same seed and interactions give the same users. Default 2020.</param>
     /// <param name="cancellationToken">Stops between user batches.</param>
-    /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
-    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">The interactions are not over this model's users and items, or <paramref name="sampleUsers"/> is not positive.</exception>
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default)
     {
-        return _guard.Run(() => _recommender.Core.Evaluate(heldOut, _validation, cutoffs ?? _model.Options.ResolveCutoffs(), cancellationToken));
+        return _guard.Run(() => _recommender.Core.Evaluate(heldOut, _validation, cutoffs ?? _model.Options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
     }
 
     /// <inheritdoc />
     /// <remarks>Each new user is folded in from the items it brings, as <see cref="RecommendForItems(IReadOnlyList{string}, int)"/> does.</remarks>
-    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _guard.Run(() => _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? _model.Options.ResolveCutoffs(), cancellationToken));
+    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default) =>
+        _guard.Run(() => _recommender.Core.EvaluateNewUsers(given, hidden, cutoffs ?? _model.Options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
 
     /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (the id as the dataset gave it), best first, never one of its training items.</summary>
     /// <remarks>

@@ -123,13 +123,13 @@ public sealed partial class SpectralFilter : IRecommender
         _guard.RunAsync(() => ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken));
 
     /// <inheritdoc />
-    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _guard.Run(() => _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default) =>
+        _guard.Run(() => _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>Exact: each new user's scores are the formula's for its row of <paramref name="given"/>.</remarks>
-    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, CancellationToken cancellationToken = default) =>
-        _guard.Run(() => _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), cancellationToken));
+    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default) =>
+        _guard.Run(() => _recommender.EvaluateNewUsers(given, hidden, cutoffs ?? _options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
 
     /// <inheritdoc />
     public IReadOnlyList<Recommendation> Recommend(string userId, int count = 10) => _guard.Run(() => _recommender.Recommend([userId], count)[0]);

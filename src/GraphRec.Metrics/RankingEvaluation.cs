@@ -1,7 +1,7 @@
 namespace GraphRec.Metrics;
 
 /// <summary>
-/// The result of a full-ranking evaluation: per metric and cut-off, the mean with its confidence interval and the
+/// The result of a full-ranking evaluation, of every user or of a random sample (<see cref="SampledFrom"/>): per metric and cut-off, the mean with its confidence interval and the
 /// per-user values (for paired comparisons), the catalogue coverage, and the users evaluated and excluded. Immutable and serialisable.
 /// </summary>
 /// <param name="Cutoffs">The cut-offs K, ascending.</param>
@@ -15,6 +15,13 @@ public sealed record RankingEvaluation(
     IReadOnlyDictionary<string, MetricSummary> Summaries, IReadOnlyDictionary<string, double> Coverage,
     IReadOnlyDictionary<string, IReadOnlyList<double>> PerUser)
 {
+    /// <summary>
+    /// Null for a full evaluation. For an evaluation of a random sample of users, how many users had held-out items
+    /// (the sample was drawn from them; <see cref="Users"/> holds the sample): its means estimate the full evaluation's,
+    /// within their intervals, and its coverage is the sample's lists' only.
+    /// </summary>
+    public int? SampledFrom { get; init; }
+
     /// <summary>The mean of a metric at a cut-off.</summary>
     public double Mean(string metric, int k) => Summaries[MetricNames.Key(metric, k)].Mean;
 

@@ -18,6 +18,7 @@ public sealed class CliParsingTests
         Assert.Equal("ml-100k", byDefault.Data.Dataset);
         Assert.Equal((64, 3, 1024, 0.005, 1e-4), (byDefault.Dimension, byDefault.Layers, byDefault.BatchSize, byDefault.LearningRate, byDefault.Decay));
         Assert.Equal((0.2, 0.1, 2020), (byDefault.Split.TestRatio, byDefault.Split.ValidationRatio, byDefault.Split.Seed));
+        Assert.Null(byDefault.EvalSample); // every test user unless a sample is asked for
     }
 
     [Fact]
@@ -26,7 +27,8 @@ public sealed class CliParsingTests
         var (settings, errors) = Cli.ParseTrain([
             "train", "--dataset", "edgelist", "--train", "a.txt", "--test", "b.txt", "--rating-threshold", "4", "--split", "predefined",
             "--test-ratio", "0.3", "--val-ratio", "0", "--seed", "7", "--dim", "32", "--layers", "2", "--epochs", "9", "--batch-size", "512",
-            "--lr", "0.01", "--lr-milestones", "80", "150", "--lr-decay", "0.2", "--decay", "0.001", "--eval-every", "2", "--patience", "3", "--threads", "1", "--k", "5", "50", "--output", "out"]);
+            "--lr", "0.01", "--lr-milestones", "80", "150", "--lr-decay", "0.2", "--decay", "0.001", "--eval-every", "2", "--patience", "3", "--threads", "1", "--k", "5", "50", "--output", "out",
+            "--eval-users", "500", "--eval-seed", "3"]);
 
         Assert.Empty(errors);
         Assert.Equal(new DataSettings("edgelist", null, "a.txt", "b.txt", 4f), settings!.Data);
@@ -37,6 +39,7 @@ public sealed class CliParsingTests
         Assert.Equal([80, 150], settings.LearningRateMilestones!);
         Assert.Equal(0.2, settings.LearningRateDecay);
         Assert.Equal("out", settings.Output);
+        Assert.Equal(new EvaluationSample(500, 3), settings.EvalSample);
     }
 
     [Theory]
@@ -59,6 +62,8 @@ public sealed class CliParsingTests
     [InlineData("--lr-milestones 0", "--lr-milestones must be positive epochs in ascending order")]
     [InlineData("--lr-decay 0", "--lr-decay must be more than 0 and at most 1")]
     [InlineData("--lr-decay 2", "--lr-decay must be more than 0 and at most 1")]
+    [InlineData("--eval-users 0", "--eval-users must be positive")]
+    [InlineData("--eval-users -3", "--eval-users must be positive")]
     public void Bad_values_are_refused_with_a_message_that_names_them(string arguments, string expected)
     {
         var (settings, errors) = Cli.ParseTrain(arguments.Split(' '));

@@ -86,6 +86,34 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sampled_evaluation_says_it_is_a_sample_on_the_console_and_in_metrics_json()
+    {
+        string data = WriteSmallMl100K();
+        string output = Path.Combine(_folder, "sampled");
+        var shown = new StringWriter();
+        var before = Console.Out;
+        Console.SetOut(shown);
+        try
+        {
+            Assert.Equal(0, await Cli.RunAsync(["train", "--model", "gf-cf", "--data-dir", data, "--rank", "16", "--k", "5", "--eval-users", "12", "--eval-seed", "4", "--output", output]));
+            Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", Path.Combine(output, "model.graphrec"), "--data-dir", data, "--k", "5", "--eval-users", "12", "--eval-seed", "4"]));
+        }
+        finally
+        {
+            Console.SetOut(before);
+        }
+
+        string metricsPath = Path.Combine(output, "metrics.json");
+        MetricsSchema.AssertMatches(metricsPath);
+        var config = JsonNode.Parse(File.ReadAllText(metricsPath))!["config"]!;
+        Assert.Equal(12, (int)config["eval_users"]!);
+        Assert.Equal(4, (int)config["eval_seed"]!);
+        var sampledLines = shown.ToString().Split('\n').Where(line => line.Contains("SAMPLED: 12 of the ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, sampledLines.Count); // train's table and evaluate's
+        Assert.All(sampledLines, line => Assert.Contains("seed 4", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Train_gf_cf_then_recommend_for_a_new_user_from_its_items()
     {
         string data = WriteSmallMl100K();
@@ -100,6 +128,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(0, (int)metrics["epochs_run"]!);
         Assert.Empty(metrics["history"]!.AsArray());
         Assert.Equal(16, (int)metrics["config"]!["rank"]!);
+        Assert.Null(metrics["config"]!["eval_users"]);
         Assert.True((double)metrics["test"]!["recall@10"]! > 0);
         Assert.Null(metrics["baselines"]!["gf_cf"]);
         Assert.False(File.Exists(Path.Combine(output, "loss.png")));

@@ -167,16 +167,16 @@ internal sealed class CatalogRecommender
     /// Full-catalogue evaluation of <paramref name="heldOut"/>, excluding each user's training items and, when
     /// evaluating another part than <paramref name="validation"/>, its validation items.
     /// </summary>
-    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<int> cutoffs, CancellationToken cancellationToken)
+    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<int> cutoffs, int? sampleUsers, int sampleSeed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(heldOut);
         IReadOnlyList<Interactions> exclude = validation is null || ReferenceEquals(heldOut, validation) ? [Catalog.Train] : [Catalog.Train, validation];
-        return FullRankingEvaluator.Evaluate(_scorer, heldOut, exclude, cutoffs, cancellationToken);
+        return FullRankingEvaluator.Evaluate(_scorer, heldOut, exclude, cutoffs, sampleUsers, sampleSeed, cancellationToken);
     }
 
     /// <summary>Each user of <paramref name="hidden"/> scored as a visitor with only its row of <paramref name="given"/>, which is never ranked.</summary>
     /// <exception cref="ArgumentException">The interactions are not over this model's users and items.</exception>
-    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int> cutoffs, CancellationToken cancellationToken)
+    public RankingEvaluation EvaluateNewUsers(Interactions given, Interactions hidden, IReadOnlyList<int> cutoffs, int? sampleUsers, int sampleSeed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(given);
         ArgumentNullException.ThrowIfNull(hidden);
@@ -185,7 +185,7 @@ internal sealed class CatalogRecommender
             throw new ArgumentException($"The given items are of {given.UserCount} users, the hidden ones of {hidden.UserCount}: pass both parts of one NewUserSplit.", nameof(given));
         }
 
-        return FullRankingEvaluator.Evaluate(new VisitorScorer(_scorer, given), hidden, [given], cutoffs, cancellationToken);
+        return FullRankingEvaluator.Evaluate(new VisitorScorer(_scorer, given), hidden, [given], cutoffs, sampleUsers, sampleSeed, cancellationToken);
     }
 
     private Recommendation[] ToRecommendations(ReadOnlySpan<int> top, ReadOnlySpan<float> scores)

@@ -212,7 +212,7 @@ internal sealed partial class LightGcnTrainer
         Dictionary<string, double> metrics;
         using (var scorer = new LightGcnScorer(model))
         {
-            var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.ResolveCutoffs(), cancellationToken);
+            var result = FullRankingEvaluator.Evaluate(scorer, validation, [train], _options.ResolveCutoffs(), cancellationToken: cancellationToken);
             metrics = result.Summaries.ToDictionary(pair => pair.Key, pair => pair.Value.Mean);
         }
 
