@@ -27,7 +27,7 @@ internal static class GowallaBenchmark
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
         var split = dataset.PredefinedSplit!;
         var clock = Stopwatch.StartNew();
-        using var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
+        using var filter = SpectralFilter.Fit(dataset, split, SpectralFilterOptions.GfCf(), cancellationToken: cancellationToken);
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var evaluation = filter.Evaluate(split.Test, [20], cancellationToken);

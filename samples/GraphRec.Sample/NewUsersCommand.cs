@@ -38,7 +38,7 @@ internal static class NewUsersCommand
         if (models is "all" or "gf-cf")
         {
             var clock = Stopwatch.StartNew();
-            using var filter = GraphFilter.Fit(dataset, fit, new GraphFilterOptions { Seed = seed, Cutoffs = [.. cutoffs] }, cancellationToken: cancellationToken);
+            using var filter = SpectralFilter.Fit(dataset, fit, new SpectralFilterOptions { Seed = seed, Cutoffs = [.. cutoffs] }, cancellationToken: cancellationToken);
             Console.WriteLine($"GF-CF: fitted in {clock.Elapsed.TotalSeconds:F1} s");
             systems.Add(("GF-CF", filter.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken)));
         }

@@ -57,10 +57,8 @@ internal static class TrainCommand
 
         var clock = Stopwatch.StartNew();
         bool isFilter = settings.Model != "lightgcn";
-        using IRecommender model = spectralOptions is not null
-            ? SpectralFilter.Fit(dataset, split, spectralOptions, cancellationToken: cancellationToken)
-            : isFilter
-            ? GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken)
+        using IRecommender model = isFilter
+            ? SpectralFilter.Fit(dataset, split, spectralOptions ?? FilterOptions(settings), cancellationToken: cancellationToken)
             : await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
                 progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -133,8 +131,13 @@ internal static class TrainCommand
         }
     }
 
-    private static GraphFilterOptions FilterOptions(TrainSettings settings) =>
-        new() { Rank = settings.Rank, Alpha = settings.Alpha, Seed = settings.Split.Seed, Cutoffs = [.. settings.Cutoffs] };
+    /// <summary>GF-CF's recipe with the rank and α of <c>--rank</c> and <c>--alpha</c>.</summary>
+    private static SpectralFilterOptions FilterOptions(TrainSettings settings)
+    {
+        var options = SpectralFilterOptions.GfCf();
+        (options.Rank, options.Alpha, options.Seed, options.Cutoffs) = (settings.Rank, settings.Alpha, settings.Split.Seed, [.. settings.Cutoffs]);
+        return options;
+    }
 
     /// <summary>The spectral filter <c>--model</c> names: a published recipe, or the options of <c>--spectral-options</c>.</summary>
     private static SpectralFilterOptions SpectralOptions(TrainSettings settings)
@@ -167,7 +170,7 @@ internal static class TrainCommand
     /// <summary>The name of a model in the table.</summary>
     public static string DisplayName(IRecommender model) => model switch
     {
-        GraphFilter => "GF-CF",
+        SpectralFilter { ModelKind: "gf-cf" } => "GF-CF",
         SpectralFilter filter => SpectralName(filter.Options),
         _ => "LightGCN",
     };
@@ -216,9 +219,9 @@ internal static class TrainCommand
             Console.WriteLine($"PureSVD skipped: {tooLarge}");
         }
 
-        if (model is not GraphFilter)
+        if (model.ModelKind != "gf-cf")
         {
-            using var filter = GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
+            using var filter = SpectralFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
             var filtered = filter.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
             systems.Add(("GF-CF", filtered));
             baselines["gf_cf"] = MetricsReport.Flatten(filtered);

@@ -4,7 +4,7 @@ using GraphRec.Metrics;
 namespace GraphRec.Core;
 
 /// <summary>
-/// A fitted recommender, whichever its model (<see cref="LightGcn"/>, <see cref="GraphFilter"/>): what a service or an
+/// A fitted recommender, whichever its model (<see cref="LightGcn"/>, <see cref="SpectralFilter"/>): what a service or an
 /// evaluation needs, by original id. <see cref="Recommenders.LoadAsync"/> loads any saved one. Thread-safe for
 /// concurrent reads; dispose it, and nothing else.
 /// </summary>

@@ -27,7 +27,7 @@ public sealed class DisposedModelTests : IDisposable
         var (dataset, split) = Data();
         return kind switch
         {
-            "gf-cf" => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 }),
+            "gf-cf" => SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 }),
             "spectral" => SpectralFilter.Fit(dataset, split, SmallChebyCf()),
             _ => LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" }),
         };

@@ -38,7 +38,7 @@ public sealed class SpectralFilterTests
     {
         var (train, _) = Graph(seed: 3);
         using var spectral = SpectralFilterScorer.Fit(train, Exact(SpectralFilterOptions.GfCf()));
-        using var filter = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = Rank, Alpha = 0.3, Oversampling = Items });
+        using var filter = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = Rank, Alpha = 0.3, Oversampling = Items });
         using var scope = NewDisposeScope();
         var users = Enumerable.Range(0, Users).ToArray();
 

@@ -3,7 +3,7 @@ using GraphRec.Data;
 
 namespace GraphRec.Core;
 
-/// <summary>Scorers to compare a model with, as <see cref="IScorer"/>s for <see cref="FullRankingEvaluator"/> (the graph filter is a model of its own: <see cref="GraphFilter"/>).</summary>
+/// <summary>Scorers to compare a model with, as <see cref="IScorer"/>s for <see cref="FullRankingEvaluator"/> (the graph filters are models of their own: <see cref="SpectralFilter"/>).</summary>
 public static class Baselines
 {
     /// <summary>

@@ -65,7 +65,11 @@ public sealed class SpectralFilterOptions
     /// <summary>The cut-offs K that <see cref="SpectralFilter.Evaluate"/> reports, all positive. Default 10 and 20.</summary>
     public IList<int> Cutoffs { get; set; } = [10, 20];
 
-    /// <summary>GF-CF (Shen et al., CIKM 2021): <c>s = r P + 0.3 · (r ∘ d^-1/2) V_256 V_256ᵀ ∘ d^1/2</c>.</summary>
+    /// <summary>
+    /// GF-CF (Shen et al., CIKM 2021): <c>s = r P + 0.3 · (r ∘ d^-1/2) V_256 V_256ᵀ ∘ d^1/2</c>, the defaults. A filter of
+    /// this shape (h(P) = P, β = 0, γ = ½, no sharpening, α ≠ 0; any k and α) is scored by GF-CF's own scorer, two sparse
+    /// hops per user, and saved as a <c>gf-cf</c> model.
+    /// </summary>
     public static SpectralFilterOptions GfCf() => new();
 
     /// <summary>
@@ -111,6 +115,14 @@ public sealed class SpectralFilterOptions
         Require(Cutoffs is not null && Cutoffs.Count > 0 && Cutoffs.All(k => k > 0), nameof(Cutoffs), "at least one cut-off, all positive",
             Cutoffs is null ? null : $"[{string.Join(", ", Cutoffs)}]");
     }
+
+    /// <summary>
+    /// Whether these options are GF-CF's shape (see <see cref="GfCf"/>), which GF-CF's own scorer computes: its figures
+    /// are the published GF-CF figures to the last digit, where the polynomial path agrees to about 1e-5.
+    /// </summary>
+    internal bool HasGfCfShape =>
+        Polynomial.SequenceEqual([0.0, 1.0]) && ChebyshevCoefficients.Count == 0 && InputNormalization == 0 && IdealNormalization == 0.5
+        && SharpeningTime == 0 && Alpha != 0;
 
     /// <summary>The cut-offs, distinct and ascending.</summary>
     internal int[] ResolveCutoffs() => [.. Cutoffs.Distinct().Order()];
