@@ -201,16 +201,16 @@ internal static class TrainCommand
             return (null, baselines);
         }
 
-        // Test: everything the user has in train and validation is excluded from the ranking.
-        IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
+        // Test: everything the user has in train and validation is excluded from the ranking (the baselines exclude train themselves).
+        IReadOnlyList<Interactions> exclude = split.Validation is null ? [] : [split.Validation];
         var evaluation = model.Evaluate(split.Test, settings.Cutoffs, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
-        var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, cancellationToken);
+        var popular = Baselines.MostPopular(split.Train, split.Test, exclude, settings.Cutoffs, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
         if (Baselines.CanRunPureSvd(split.Train, out string? tooLarge))
         {
-            var svd = FullRankingEvaluator.Evaluate(Baselines.PureSvd(split.Train, rank: settings.Dimension), split.Test, exclude, settings.Cutoffs, cancellationToken);
+            var svd = Baselines.PureSvd(split.Train, split.Test, settings.Dimension, exclude, settings.Cutoffs, cancellationToken);
             systems.Add(("PureSVD", svd));
             baselines["pure_svd"] = MetricsReport.Flatten(svd);
         }

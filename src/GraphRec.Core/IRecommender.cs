@@ -28,9 +28,6 @@ public interface IRecommender : IDisposable
     /// <summary>Title, year and genres per item index, or null when the dataset has none.</summary>
     IReadOnlyList<ItemInfo?>? ItemInfo { get; }
 
-    /// <summary>Scores of known users against every item, for <see cref="FullRankingEvaluator"/> and significance tests.</summary>
-    IScorer Scorer { get; }
-
     /// <summary>
     /// Full-catalogue evaluation of <paramref name="heldOut"/> (a split's test or validation part): for each user with
     /// held-out items, every item is ranked except those the user has in train, and in validation when evaluating another part.

@@ -76,9 +76,8 @@ public sealed partial class SpectralFilter : IRecommender
     /// <inheritdoc />
     public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
-    /// <inheritdoc />
-    /// <remarks>Its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</remarks>
-    public IScorer Scorer => Checked(_scorer);
+    /// <summary>Scores of users against every item, for <see cref="FullRankingEvaluator"/>; its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</summary>
+    internal IScorer Scorer => Checked(_scorer);
 
     /// <summary>Fits the filter to the train part of <paramref name="split"/> of <paramref name="dataset"/>: the randomized SVD of R̃ (none when α = 0).</summary>
     /// <param name="dataset">The dataset: its ids and item metadata.</param>

@@ -22,6 +22,14 @@ public sealed class DisposedModelTests : IDisposable
 
     public static TheoryData<string> Models => ["lightgcn", "gf-cf", "spectral"];
 
+    /// <summary>The scorer behind the model, internal since tensors are not part of the serving interface.</summary>
+    private static IScorer Scorer(IRecommender model) => model switch
+    {
+        LightGcn lightGcn => lightGcn.Scorer,
+        SpectralFilter filter => filter.Scorer,
+        _ => throw new ArgumentException($"No scorer for {model.GetType().Name}.", nameof(model)),
+    };
+
     private static IRecommender Fit(string kind)
     {
         var (dataset, split) = Data();
@@ -46,7 +54,7 @@ public sealed class DisposedModelTests : IDisposable
     {
         var model = Fit(kind);
         var test = Data().Split.Test;
-        var scorer = model.Scorer;
+        var scorer = Scorer(model);
         model.Dispose();
         model.Dispose(); // a second dispose is allowed
 
@@ -60,7 +68,7 @@ public sealed class DisposedModelTests : IDisposable
             ("Evaluate", () => model.Evaluate(test)),
             ("EvaluateNewUsers", () => model.EvaluateNewUsers(test, test)),
             ("ExportEmbeddings", () => model.ExportEmbeddings()),
-            ("Scorer", () => _ = model.Scorer),
+            ("Scorer", () => _ = Scorer(model)),
             ("Scorer.Score", () => scorer.Score([0]).Dispose()),
             ("Users", () => _ = model.Users),
             ("Items", () => _ = model.Items),

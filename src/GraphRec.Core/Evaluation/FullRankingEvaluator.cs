@@ -12,7 +12,7 @@ namespace GraphRec.Core;
 /// compute the metrics of <see cref="RankingEvaluationBuilder"/>. Users are scored in batches, so the full
 /// users × items score matrix is never held at once.
 /// </summary>
-public static class FullRankingEvaluator
+internal static class FullRankingEvaluator
 {
     /// <summary>Evaluates <paramref name="scorer"/> on <paramref name="heldOut"/>, excluding <paramref name="exclude"/>.</summary>
     /// <param name="scorer">What ranks the items.</param>
