@@ -160,7 +160,7 @@ internal sealed partial class LightGcnTrainer
     {
         var clock = Stopwatch.StartNew();
         step.LearningRate = _options.LearningRateAt(epoch);
-        var triples = run.Triples = PluginContracts.CheckTriples(_sampler.Sample(train, epoch, run.Triples), train, _sampler, epoch);
+        var triples = run.Triples = PluginContracts.Sample(_sampler, train, epoch, run.Triples);
         int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
         double lossSum = 0;
         model.train();
