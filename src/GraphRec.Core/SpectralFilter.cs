@@ -17,7 +17,7 @@ namespace GraphRec.Core;
 ///   s_u = b_u · g(P)^n,   g(P) = Σ_{j≤4} (−τP)^j / j!,  τ = T / n
 /// </code>
 /// with d the item degrees, V_k the top-k right singular vectors of R̃ (a randomized SVD), h a polynomial given by its
-/// coefficients in powers of P or in Chebyshev polynomials of L̃ (<see cref="SpectralResponse"/> interpolates a
+/// coefficients in powers of P or in Chebyshev polynomials of L̃ (<see cref="SpectralFilterOptions.SetResponse"/> interpolates a
 /// response function), and g the fourth-order Runge–Kutta step of BSPM's sharpening ODE <c>dr/dt = −r P</c>:
 /// <list type="bullet">
 /// <item>GF-CF (Shen et al., CIKM 2021): h(P) = P, β = 0, γ = ½, α = 0.3, k = 256, no sharpening.</item>
@@ -25,7 +25,7 @@ namespace GraphRec.Core;
 /// Euler step of length 1 of each of its blurring and ideal ODEs), then one RK4 step of the sharpening over T = 2.5
 /// from b (early merge, final sharpening): s = b (I − 2.5P + 2.5²P²/2 − 2.5³P³/6 + 2.5⁴P⁴/24).</item>
 /// <item>ChebyCF on Gowalla (Kim et al., SIGIR 2025): h = Σ_{k≤8} c_k T_k(L̃) interpolating the plateau response of
-/// flatness 1.5 as its official code does (<see cref="SpectralResponse.ChebyCfPlateau"/>), β = γ = 0.4, α = 0.2, k = 512.</item>
+/// flatness 1.5 as its official code does, β = γ = 0.4, α = 0.2, k = 512.</item>
 /// </list>
 /// A user is scored from its own row r_u alone, so a visitor is scored exactly as a training user with the same items.
 /// GF-CF's shape (<see cref="SpectralFilterOptions.GfCf"/>) is scored by GF-CF's own two-hop scorer and saved as a

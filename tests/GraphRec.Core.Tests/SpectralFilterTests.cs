@@ -76,6 +76,24 @@ public sealed class SpectralFilterTests
     }
 
     [Fact]
+    public void SetResponse_makes_the_chebyshev_filter_of_the_response_in_place_of_the_polynomial()
+    {
+        static double Smooth(double lambda) => Math.Exp(-3 * lambda) * Math.Cos(2 * lambda);
+        var options = new SpectralFilterOptions();
+
+        options.SetResponse(Smooth, 14);
+
+        Assert.Empty(options.Polynomial);
+        Assert.Equal(15, options.ChebyshevCoefficients.Count);
+        foreach (double lambda in new[] { 0, 0.13, 0.5, 0.92, 1 })
+        {
+            Assert.Equal(Smooth(lambda), SpectralResponse.EvaluateChebyshev([.. options.ChebyshevCoefficients], lambda), 9);
+        }
+
+        options.Validate();
+    }
+
+    [Fact]
     public void The_sharpening_polynomial_is_one_runge_kutta_step_and_its_steps_converge_to_the_ode_solution()
     {
         var (_, rows) = Graph(seed: 11);
