@@ -26,11 +26,11 @@ public sealed class LightGcn : IRecommender
     private readonly Interactions? _validation;
     private readonly DisposalGuard _guard = new(typeof(LightGcn));
     private readonly LightGcnModel _model;
-    private readonly IReadOnlyList<EpochRecord> _history;
+    private readonly IReadOnlyList<TrainingProgress> _history;
     private readonly int _bestEpoch;
     private readonly IScorer _scorer;
 
-    private LightGcn(NormalizedAdjacency adjacency, LightGcnModel model, ModelCatalog catalog, Interactions? validation, IReadOnlyList<EpochRecord> history, int bestEpoch)
+    private LightGcn(NormalizedAdjacency adjacency, LightGcnModel model, ModelCatalog catalog, Interactions? validation, IReadOnlyList<TrainingProgress> history, int bestEpoch)
     {
         _adjacency = adjacency;
         _model = model;
@@ -65,8 +65,8 @@ public sealed class LightGcn : IRecommender
     /// <summary>Title, year and genres per item index, or null when the dataset has none.</summary>
     public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
-    /// <summary>One record per epoch trained; empty for a loaded model.</summary>
-    public IReadOnlyList<EpochRecord> History => Checked(_history);
+    /// <summary>Each epoch trained, as its last progress report with the epoch's seconds and validation metrics; empty for a loaded model.</summary>
+    public IReadOnlyList<TrainingProgress> History => Checked(_history);
 
     /// <summary>The epoch whose weights the model holds: the best validated one when validating, else the last; 0 for a loaded model.</summary>
     public int BestEpoch => Checked(_bestEpoch);

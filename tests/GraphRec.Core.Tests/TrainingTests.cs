@@ -167,6 +167,34 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Each_epoch_of_the_history_is_its_last_progress_report_with_its_validation()
+    {
+        var (train, test) = PlantedCommunities();
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        var options = new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 3, BatchSize = 64, Seed = 4, Cutoffs = [3], ValidationMetric = "recall@3", EvaluateEvery = 1 };
+        using var model = new LightGcnModel(adjacency, options);
+        var reports = new List<TrainingProgress>();
+
+        var history = new LightGcnTrainer(options).Train(model, train, test, new SynchronousProgress(reports.Add)).History;
+
+        Assert.Equal(3, history.Count);
+        foreach (var epoch in history)
+        {
+            var last = reports.Last(r => r.Epoch == epoch.Epoch);
+            Assert.Equal((last.Epochs, last.Batch, last.Batches, last.Loss), (epoch.Epochs, epoch.Batch, epoch.Batches, epoch.Loss));
+            Assert.Equal(last.Batches, epoch.Batch);
+            Assert.True(epoch.Seconds >= last.Seconds && epoch.TriplesPerSecond > 0);
+            Assert.Null(last.Validation);
+            Assert.True(epoch.Validation!.ContainsKey("recall@3"));
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    [Fact]
     public void Same_seed_same_data_same_threads_gives_the_same_metrics()
     {
         var (train, test) = PlantedCommunities();
@@ -246,7 +274,7 @@ public sealed class TrainingTests
     public void A_schedule_trains_like_one_rate_up_to_its_milestone_and_differently_after_it()
     {
         var (train, _) = PlantedCommunities();
-        IReadOnlyList<EpochRecord> Run(int[] milestones)
+        IReadOnlyList<TrainingProgress> Run(int[] milestones)
         {
             using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
             var options = new LightGcnOptions
