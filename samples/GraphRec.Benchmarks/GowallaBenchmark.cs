@@ -42,12 +42,12 @@ internal static class GowallaBenchmark
     }
 
     /// <summary>GF-CF with its defaults fitted to Gowalla's predefined split, and the seconds the fit took.</summary>
-    private static async Task<(DatasetSplit Split, GraphFilter Filter, double PrepareSeconds)> FitGraphFilterAsync(string folder, CancellationToken cancellationToken)
+    private static async Task<(DatasetSplit Split, SpectralFilter Filter, double PrepareSeconds)> FitGraphFilterAsync(string folder, CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
         var split = dataset.PredefinedSplit!;
         var clock = Stopwatch.StartNew();
-        var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
+        var filter = SpectralFilter.Fit(dataset, split, SpectralFilterOptions.GfCf(), cancellationToken: cancellationToken);
         return (split, filter, clock.Elapsed.TotalSeconds);
     }
 

@@ -124,7 +124,7 @@ public class SamplerBenchmarks
     }
 
     [Benchmark(Description = "sample one epoch")]
-    public TripleSet SampleEpoch() => _sampler.Sample(_train, 1);
+    public int SampleEpoch() => _sampler.Sample(_train, 1, reuse: null).Count;
 }
 
 /// <summary>Full-catalogue evaluation at K = 20 on Gowalla, training items excluded, with an untrained model.</summary>

@@ -34,7 +34,7 @@ internal static class PhasesBenchmark
         using var step = KernelTrainingStep.For(model, options.LearningRate, inLocalityOrder: !ownOrder, precision)
             ?? throw new InvalidOperationException("The kernel's training step does not apply here.");
         var loss = new BprLoss(options.WeightDecay);
-        var triples = Samplers.UniformUsers(options.Seed, threads).Sample(train, 1, null);
+        var triples = ((ParallelSampler)Samplers.UniformUsers(options.Seed, threads)).Sample(train, 1, reuse: null);
         int size = options.BatchSize;
         long[] before = [];
         var clock = new Stopwatch();

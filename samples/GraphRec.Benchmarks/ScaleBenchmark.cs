@@ -150,7 +150,7 @@ internal static class ScaleBenchmark
         double generate = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        using var filter = GraphFilterScorer.Fit(train, new GraphFilterOptions(), cancellationToken);
+        using var filter = GraphFilterScorer.Fit(train, SpectralFilterOptions.GfCf(), cancellationToken);
         double fit = clock.Elapsed.TotalSeconds;
         double peakAfterFit = Machine.PeakWorkingSetMegabytes();
 

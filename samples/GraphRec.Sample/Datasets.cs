@@ -21,8 +21,16 @@ internal static class Datasets
             return new EdgeListProvider(settings.TrainFile!, settings.TestFile!, name).LoadAsync(cancellationToken);
         }
 
-        var options = new MovieLensOptions { DataDirectory = settings.DataDirectory, RatingThreshold = settings.RatingThreshold, DownloadProgress = download };
-        return new MovieLensProvider(MovieLensRelease.FromName(settings.Dataset), options).LoadAsync(cancellationToken);
+        var release = MovieLensRelease.FromName(settings.Dataset);
+        var bytes = download is null ? null : new BytesReceived(received => download.Report(new DownloadProgress(release.Name + ".zip", received, release.Length)));
+        var options = new MovieLensOptions { DataDirectory = settings.DataDirectory, RatingThreshold = settings.RatingThreshold, DownloadProgress = bytes };
+        return new MovieLensProvider(release, options).LoadAsync(cancellationToken);
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class BytesReceived(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     /// <summary>One's own events: a delimited file, or the rows of a query on SQLite or PostgreSQL.</summary>

@@ -38,12 +38,12 @@ internal static class NewUsersCommand
         if (models is "all" or "gf-cf")
         {
             var clock = Stopwatch.StartNew();
-            using var filter = GraphFilter.Fit(dataset, fit, new GraphFilterOptions { Seed = seed, Cutoffs = [.. cutoffs] }, cancellationToken: cancellationToken);
+            using var filter = SpectralFilter.Fit(dataset, fit, new SpectralFilterOptions { Seed = seed, Cutoffs = [.. cutoffs] }, cancellationToken: cancellationToken);
             Console.WriteLine($"GF-CF: fitted in {clock.Elapsed.TotalSeconds:F1} s");
             systems.Add(("GF-CF", filter.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken: cancellationToken)));
         }
 
-        systems.Add(("MostPopular", FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Hidden, [split.Given], cutoffs, cancellationToken: cancellationToken)));
+        systems.Add(("MostPopular", Baselines.MostPopular(split.Train, split.Hidden, [split.Given], cutoffs, cancellationToken: cancellationToken)));
         Console.WriteLine();
         Console.WriteLine($"new users ({systems[0].Result.Users.Count:N0} with hidden items; each ranked every item but those it brought; ± is the 95% interval):");
         ConsoleUi.MetricsTable(systems, cutoffs);

@@ -10,7 +10,7 @@ internal static class Plots
     /// <summary>The files <see cref="Write"/> can write in its folder.</summary>
     public static IReadOnlyList<string> FileNames { get; } = ["loss.png", $"{MetricNames.Precision}.png", $"{MetricNames.Recall}.png"];
 
-    public static IReadOnlyList<string> Write(IReadOnlyList<EpochRecord> history, IReadOnlyList<int> cutoffs, string folder)
+    public static IReadOnlyList<string> Write(IReadOnlyList<TrainingProgress> history, IReadOnlyList<int> cutoffs, string folder)
     {
         var written = new List<string>();
         double[] epochs = [.. history.Select(h => (double)h.Epoch)];

@@ -36,7 +36,7 @@ internal static class RecommendCommand
 
         var given = result.UsedItemIds.Select(id => Listed(model, model.Items.GetIndex(id)));
         ConsoleUi.Items($"a new user with {result.UsedItemIds.Count} item{(result.UsedItemIds.Count == 1 ? "" : "s")}", given);
-        string how = model is GraphFilter or SpectralFilter ? "exact for a new user" : "folded in";
+        string how = model is SpectralFilter ? "exact for a new user" : "folded in";
         ConsoleUi.Items($"top {result.Items.Count} for them ({TrainCommand.DisplayName(model)}, {how})", result.Items);
         return 0;
     }
@@ -49,7 +49,7 @@ internal static class RecommendCommand
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var similar = model.SimilarItems(itemId, count);
-        string measure = model is GraphFilter or SpectralFilter ? "by the filter's scores for a user with only this item" : "by cosine";
+        string measure = model is SpectralFilter ? "by the filter's scores for a user with only this item" : "by cosine";
         ConsoleUi.Items($"nearest to {itemId} {model.ItemInfo?[model.Items.GetIndex(itemId)]} {measure}", similar);
         return 0;
     }

@@ -57,10 +57,8 @@ internal static class TrainCommand
 
         var clock = Stopwatch.StartNew();
         bool isFilter = settings.Model != "lightgcn";
-        using IRecommender model = spectralOptions is not null
-            ? SpectralFilter.Fit(dataset, split, spectralOptions, cancellationToken: cancellationToken)
-            : isFilter
-            ? GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken)
+        using IRecommender model = isFilter
+            ? SpectralFilter.Fit(dataset, split, spectralOptions ?? FilterOptions(settings), cancellationToken: cancellationToken)
             : await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
                 progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -133,8 +131,13 @@ internal static class TrainCommand
         }
     }
 
-    private static GraphFilterOptions FilterOptions(TrainSettings settings) =>
-        new() { Rank = settings.Rank, Alpha = settings.Alpha, Seed = settings.Split.Seed, Cutoffs = [.. settings.Cutoffs] };
+    /// <summary>GF-CF's recipe with the rank and α of <c>--rank</c> and <c>--alpha</c>.</summary>
+    private static SpectralFilterOptions FilterOptions(TrainSettings settings)
+    {
+        var options = SpectralFilterOptions.GfCf();
+        (options.Rank, options.Alpha, options.Seed, options.Cutoffs) = (settings.Rank, settings.Alpha, settings.Split.Seed, [.. settings.Cutoffs]);
+        return options;
+    }
 
     /// <summary>The spectral filter <c>--model</c> names: a published recipe, or the options of <c>--spectral-options</c>.</summary>
     private static SpectralFilterOptions SpectralOptions(TrainSettings settings)
@@ -167,7 +170,7 @@ internal static class TrainCommand
     /// <summary>The name of a model in the table.</summary>
     public static string DisplayName(IRecommender model) => model switch
     {
-        GraphFilter => "GF-CF",
+        SpectralFilter { ModelKind: "gf-cf" } => "GF-CF",
         SpectralFilter filter => SpectralName(filter.Options),
         _ => "LightGCN",
     };
@@ -198,19 +201,19 @@ internal static class TrainCommand
             return (null, baselines);
         }
 
-        // Test: everything the user has in train and validation is excluded from the ranking. With a sample, every
-        // system is ranked on the same users (one seed, one test part), so the paired tests still pair them.
+        // Test: everything the user has in train and validation is excluded from the ranking (the baselines exclude train
+        // themselves). With a sample, every system is ranked on the same users (one seed, one test part), so the paired
+        // tests still pair them.
         var sample = settings.EvalSample;
-        IReadOnlyList<Interactions> exclude = split.Validation is null ? [split.Train] : [split.Train, split.Validation];
+        IReadOnlyList<Interactions> exclude = split.Validation is null ? [] : [split.Validation];
         var evaluation = model.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
-        var popular = FullRankingEvaluator.Evaluate(Baselines.MostPopular(split.Train), split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+        var popular = Baselines.MostPopular(split.Train, split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
         if (Baselines.CanRunPureSvd(split.Train, out string? tooLarge))
         {
-            var svd = FullRankingEvaluator.Evaluate(
-                Baselines.PureSvd(split.Train, rank: settings.Dimension), split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+            var svd = Baselines.PureSvd(split.Train, split.Test, settings.Dimension, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
             systems.Add(("PureSVD", svd));
             baselines["pure_svd"] = MetricsReport.Flatten(svd);
         }
@@ -219,9 +222,9 @@ internal static class TrainCommand
             Console.WriteLine($"PureSVD skipped: {tooLarge}");
         }
 
-        if (model is not GraphFilter)
+        if (model.ModelKind != "gf-cf")
         {
-            using var filter = GraphFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
+            using var filter = SpectralFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
             var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
             systems.Add(("GF-CF", filtered));
             baselines["gf_cf"] = MetricsReport.Flatten(filtered);

@@ -5,5 +5,4 @@ using System.Diagnostics.CodeAnalysis;
 // parameters, so a call binds the same whichever is added: the long overload keeps Recommend(196) compiling.
 [assembly: SuppressMessage("ApiDesign", "RS0026", Scope = "type", Target = "~T:GraphRec.Core.IRecommender", Justification = "Id overloads differ in the id's type.")]
 [assembly: SuppressMessage("ApiDesign", "RS0026", Scope = "type", Target = "~T:GraphRec.Core.LightGcn", Justification = "Id overloads differ in the id's type.")]
-[assembly: SuppressMessage("ApiDesign", "RS0026", Scope = "type", Target = "~T:GraphRec.Core.GraphFilter", Justification = "Id overloads differ in the id's type.")]
 [assembly: SuppressMessage("ApiDesign", "RS0026", Scope = "type", Target = "~T:GraphRec.Core.SpectralFilter", Justification = "Id overloads differ in the id's type.")]

@@ -4,8 +4,9 @@ using GraphRec.Metrics;
 namespace GraphRec.Core;
 
 /// <summary>
-/// A fitted recommender, whichever its model (<see cref="LightGcn"/>, <see cref="GraphFilter"/>): what a service or an
-/// evaluation needs, by the ids the dataset gave (text, or integers through the <see cref="long"/> overloads). <see cref="Recommenders.LoadAsync"/> loads any saved one. Thread-safe for
+/// A fitted recommender, whichever its model (<see cref="LightGcn"/>, <see cref="SpectralFilter"/>): what a service or an
+/// evaluation needs, by the ids the dataset gave (text, or integers through the
+/// <see cref="long"/> overloads). <see cref="Recommenders.LoadAsync"/> loads any saved one. Thread-safe for
 /// concurrent reads; dispose it, and nothing else.
 /// </summary>
 public interface IRecommender : IDisposable
@@ -27,9 +28,6 @@ public interface IRecommender : IDisposable
 
     /// <summary>Title, year and genres per item index, or null when the dataset has none.</summary>
     IReadOnlyList<ItemInfo?>? ItemInfo { get; }
-
-    /// <summary>Scores of known users against every item, for <see cref="FullRankingEvaluator"/> and significance tests.</summary>
-    IScorer Scorer { get; }
 
     /// <summary>
     /// Full-catalogue evaluation of <paramref name="heldOut"/> (a split's test or validation part): for each user with

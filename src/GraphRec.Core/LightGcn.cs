@@ -15,7 +15,7 @@ namespace GraphRec.Core;
 /// (<see cref="BprLoss"/>) with Adam over triples from <see cref="Samplers.UniformUsers"/>, unless other ones are
 /// given. Everything that needs composing differently (another loss, sampler or training loop) is public as a
 /// building block: <see cref="NormalizedAdjacency"/>, <see cref="LightGcnConv"/>, <see cref="LightGcnModel"/>,
-/// <see cref="ILoss"/>, <see cref="ISampler"/>, <see cref="IScorer"/>, <see cref="FullRankingEvaluator"/>.
+/// <see cref="ILoss"/>, <see cref="ISampler"/>.
 /// Thread-safe for concurrent reads (recommend, similar items, evaluate) once trained or loaded; a dispose waits for
 /// the calls in flight, and every call after it throws <see cref="ObjectDisposedException"/>.
 /// </remarks>
@@ -26,11 +26,11 @@ public sealed class LightGcn : IRecommender
     private readonly Interactions? _validation;
     private readonly DisposalGuard _guard = new(typeof(LightGcn));
     private readonly LightGcnModel _model;
-    private readonly IReadOnlyList<EpochRecord> _history;
+    private readonly IReadOnlyList<TrainingProgress> _history;
     private readonly int _bestEpoch;
     private readonly IScorer _scorer;
 
-    private LightGcn(NormalizedAdjacency adjacency, LightGcnModel model, ModelCatalog catalog, Interactions? validation, IReadOnlyList<EpochRecord> history, int bestEpoch)
+    private LightGcn(NormalizedAdjacency adjacency, LightGcnModel model, ModelCatalog catalog, Interactions? validation, IReadOnlyList<TrainingProgress> history, int bestEpoch)
     {
         _adjacency = adjacency;
         _model = model;
@@ -65,15 +65,14 @@ public sealed class LightGcn : IRecommender
     /// <summary>Title, year and genres per item index, or null when the dataset has none.</summary>
     public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
-    /// <summary>One record per epoch trained; empty for a loaded model.</summary>
-    public IReadOnlyList<EpochRecord> History => Checked(_history);
+    /// <summary>Each epoch trained, as its last progress report with the epoch's seconds and validation metrics; empty for a loaded model.</summary>
+    public IReadOnlyList<TrainingProgress> History => Checked(_history);
 
     /// <summary>The epoch whose weights the model holds: the best validated one when validating, else the last; 0 for a loaded model.</summary>
     public int BestEpoch => Checked(_bestEpoch);
 
-    /// <summary>Scores of users against every item from the final embeddings, for <see cref="FullRankingEvaluator"/>.</summary>
-    /// <remarks>Its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</remarks>
-    public IScorer Scorer => Checked(_scorer);
+    /// <summary>Scores of users against every item from the final embeddings, for <see cref="FullRankingEvaluator"/>; its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</summary>
+    internal IScorer Scorer => Checked(_scorer);
 
     /// <summary>Trains LightGCN on <paramref name="split"/> of <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The dataset: its ids and item metadata.</param>

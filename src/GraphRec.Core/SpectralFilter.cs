@@ -17,7 +17,7 @@ namespace GraphRec.Core;
 ///   s_u = b_u · g(P)^n,   g(P) = Σ_{j≤4} (−τP)^j / j!,  τ = T / n
 /// </code>
 /// with d the item degrees, V_k the top-k right singular vectors of R̃ (a randomized SVD), h a polynomial given by its
-/// coefficients in powers of P or in Chebyshev polynomials of L̃ (<see cref="SpectralResponse"/> interpolates a
+/// coefficients in powers of P or in Chebyshev polynomials of L̃ (<see cref="SpectralFilterOptions.SetResponse"/> interpolates a
 /// response function), and g the fourth-order Runge–Kutta step of BSPM's sharpening ODE <c>dr/dt = −r P</c>:
 /// <list type="bullet">
 /// <item>GF-CF (Shen et al., CIKM 2021): h(P) = P, β = 0, γ = ½, α = 0.3, k = 256, no sharpening.</item>
@@ -25,9 +25,11 @@ namespace GraphRec.Core;
 /// Euler step of length 1 of each of its blurring and ideal ODEs), then one RK4 step of the sharpening over T = 2.5
 /// from b (early merge, final sharpening): s = b (I − 2.5P + 2.5²P²/2 − 2.5³P³/6 + 2.5⁴P⁴/24).</item>
 /// <item>ChebyCF on Gowalla (Kim et al., SIGIR 2025): h = Σ_{k≤8} c_k T_k(L̃) interpolating the plateau response of
-/// flatness 1.5 as its official code does (<see cref="SpectralResponse.ChebyCfPlateau"/>), β = γ = 0.4, α = 0.2, k = 512.</item>
+/// flatness 1.5 as its official code does, β = γ = 0.4, α = 0.2, k = 512.</item>
 /// </list>
 /// A user is scored from its own row r_u alone, so a visitor is scored exactly as a training user with the same items.
+/// GF-CF's shape (<see cref="SpectralFilterOptions.GfCf"/>) is scored by GF-CF's own two-hop scorer and saved as a
+/// <c>gf-cf</c> model (<see cref="ModelKind"/>); every other configuration as a <c>spectral</c> one.
 /// </summary>
 /// <remarks>
 /// No item x item matrix is made: each product with P is two sparse products with R̃ over blocks of users, so a
@@ -36,14 +38,14 @@ namespace GraphRec.Core;
 /// </remarks>
 public sealed partial class SpectralFilter : IRecommender
 {
-    private readonly SpectralFilterScorer _filter;
+    private readonly IFilterScorer _filter;
     private readonly CatalogRecommender _recommender;
     private readonly SpectralFilterOptions _options;
     private readonly Interactions? _validation;
     private readonly DisposalGuard _guard = new(typeof(SpectralFilter));
     private readonly IScorer _scorer;
 
-    private SpectralFilter(SpectralFilterScorer filter, SpectralFilterOptions options, ModelCatalog catalog, Interactions? validation)
+    private SpectralFilter(IFilterScorer filter, SpectralFilterOptions options, ModelCatalog catalog, Interactions? validation)
     {
         _filter = filter;
         _options = options;
@@ -53,7 +55,8 @@ public sealed partial class SpectralFilter : IRecommender
     }
 
     /// <inheritdoc />
-    public string ModelKind => Checked(ModelFile.SpectralFilterKind);
+    /// <remarks><c>gf-cf</c> for GF-CF's shape (<see cref="SpectralFilterOptions.GfCf"/>), <c>spectral</c> for any other configuration.</remarks>
+    public string ModelKind => Checked(_filter is GraphFilterScorer ? ModelFile.GraphFilterKind : ModelFile.SpectralFilterKind);
 
     /// <summary>A copy of the options it was fitted with.</summary>
     public SpectralFilterOptions Options => Checked(_options).Clone();
@@ -73,9 +76,8 @@ public sealed partial class SpectralFilter : IRecommender
     /// <inheritdoc />
     public IReadOnlyList<ItemInfo?>? ItemInfo => Checked(_recommender.Catalog.ItemInfo);
 
-    /// <inheritdoc />
-    /// <remarks>Its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</remarks>
-    public IScorer Scorer => Checked(_scorer);
+    /// <summary>Scores of users against every item, for <see cref="FullRankingEvaluator"/>; its calls after this model is disposed throw <see cref="ObjectDisposedException"/>.</summary>
+    internal IScorer Scorer => Checked(_scorer);
 
     /// <summary>Fits the filter to the train part of <paramref name="split"/> of <paramref name="dataset"/>: the randomized SVD of R̃ (none when α = 0).</summary>
     /// <param name="dataset">The dataset: its ids and item metadata.</param>
@@ -100,7 +102,9 @@ public sealed partial class SpectralFilter : IRecommender
         }
 
         var clock = Stopwatch.StartNew();
-        var filter = SpectralFilterScorer.Fit(split.Train, options, cancellationToken);
+        IFilterScorer filter = options.HasGfCfShape
+            ? GraphFilterScorer.Fit(split.Train, options, cancellationToken)
+            : SpectralFilterScorer.Fit(split.Train, options, cancellationToken);
         if (logger is not null)
         {
             LogFitted(logger, dataset.Name, filter.Rank, clock.Elapsed.TotalSeconds);
@@ -109,7 +113,7 @@ public sealed partial class SpectralFilter : IRecommender
         return new SpectralFilter(filter, options, ModelCatalog.From(dataset, split.Train), split.Validation);
     }
 
-    /// <summary>Loads a filter saved by <see cref="SaveAsync"/>; its singular vectors are read, not recomputed.</summary>
+    /// <summary>Loads a filter saved by <see cref="SaveAsync"/> (a <c>spectral</c> or a <c>gf-cf</c> model); its singular vectors are read, not recomputed.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ModelFormatException">The file is not a GraphRec model, is of another version, damaged or forged, or holds another kind of model (<see cref="Recommenders.LoadAsync"/> loads any).</exception>
     public static async Task<SpectralFilter> LoadAsync(string path, CancellationToken cancellationToken = default) =>
@@ -120,7 +124,12 @@ public sealed partial class SpectralFilter : IRecommender
 
     /// <inheritdoc />
     public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
-        _guard.RunAsync(() => ModelFile.SaveAsync(_filter, _options, _recommender.Catalog, path, cancellationToken));
+        _guard.RunAsync(() => _filter switch
+        {
+            GraphFilterScorer filter => ModelFile.SaveAsync(filter, _options, _recommender.Catalog, path, cancellationToken),
+            SpectralFilterScorer filter => ModelFile.SaveAsync(filter, _options, _recommender.Catalog, path, cancellationToken),
+            _ => throw new UnreachableException(),
+        });
 
     /// <inheritdoc />
     public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default) =>

@@ -92,7 +92,7 @@ public sealed class InteractionDataset
     /// <param name="test">How to select the test part, such as <see cref="Splitters.RandomHoldout"/>.</param>
     /// <param name="validation">How to select validation from the rest, or null for none.</param>
     /// <param name="logger">Where the dropped counts are logged.</param>
-    /// <exception cref="DegenerateSplitException">A splitter holds out every interaction it is given, leaving nothing to train on.</exception>
+    /// <exception cref="ArgumentException">A splitter holds out every interaction it is given, leaving nothing to train on; <see cref="ArgumentException.ParamName"/> is the part (<c>test</c> or <c>validation</c>) and the message names the split and what to change.</exception>
     public DatasetSplit Split(ISplitter test, ISplitter? validation = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(test);
@@ -104,7 +104,7 @@ public sealed class InteractionDataset
     /// <paramref name="validation"/> when given. Everything either step drops is counted.
     /// </summary>
     /// <exception cref="InvalidOperationException">The dataset did not come split.</exception>
-    /// <exception cref="DegenerateSplitException"><paramref name="validation"/> holds out all of the predefined train part.</exception>
+    /// <exception cref="ArgumentException"><paramref name="validation"/> holds out all of the predefined train part (<see cref="ArgumentException.ParamName"/> <c>validation</c>).</exception>
     public DatasetSplit SplitPredefined(ISplitter? validation = null, ILogger? logger = null)
     {
         var predefined = PredefinedSplit

@@ -22,12 +22,14 @@ public sealed class DisposedModelTests : IDisposable
 
     public static TheoryData<string> Models => ["lightgcn", "gf-cf", "spectral"];
 
+    private static IScorer Scorer(IRecommender model) => ModelScorers.Of(model);
+
     private static IRecommender Fit(string kind)
     {
         var (dataset, split) = Data();
         return kind switch
         {
-            "gf-cf" => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 }),
+            "gf-cf" => SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 }),
             "spectral" => SpectralFilter.Fit(dataset, split, SmallChebyCf()),
             _ => LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" }),
         };
@@ -46,7 +48,7 @@ public sealed class DisposedModelTests : IDisposable
     {
         var model = Fit(kind);
         var test = Data().Split.Test;
-        var scorer = model.Scorer;
+        var scorer = Scorer(model);
         model.Dispose();
         model.Dispose(); // a second dispose is allowed
 
@@ -60,7 +62,7 @@ public sealed class DisposedModelTests : IDisposable
             ("Evaluate", () => model.Evaluate(test)),
             ("EvaluateNewUsers", () => model.EvaluateNewUsers(test, test)),
             ("ExportEmbeddings", () => model.ExportEmbeddings()),
-            ("Scorer", () => _ = model.Scorer),
+            ("Scorer", () => _ = Scorer(model)),
             ("Scorer.Score", () => scorer.Score([0]).Dispose()),
             ("Users", () => _ = model.Users),
             ("Items", () => _ = model.Items),

@@ -22,9 +22,9 @@ public sealed class GradientTests
         // The items' node indices, after the users'.
         var it = tensor(i.Select(item => item + 3).ToArray());
         var jt = tensor(j.Select(item => item + 3).ToArray());
-        loss.Compute(new TripleEmbeddings(
-            finalUsers.index_select(0, ut), finalItems.index_select(0, tensor(i)), finalItems.index_select(0, tensor(j)),
-            model.Embedding.index_select(0, ut), model.Embedding.index_select(0, it), model.Embedding.index_select(0, jt))).backward();
+        loss.Compute(
+            stack([finalUsers.index_select(0, ut), finalItems.index_select(0, tensor(i)), finalItems.index_select(0, tensor(j))]),
+            stack([model.Embedding.index_select(0, ut), model.Embedding.index_select(0, it), model.Embedding.index_select(0, jt)])).backward();
         var gradient = model.Embedding.grad!.to_type(ScalarType.Float64);
 
         // Central differences of the same loss on an independent dense double-precision forward pass.
@@ -45,7 +45,7 @@ public sealed class GradientTests
             var fu = final.index_select(0, ut);
             var fi = final.index_select(0, it);
             var fj = final.index_select(0, jt);
-            return loss.Compute(new TripleEmbeddings(fu, fi, fj, e0.index_select(0, ut), e0.index_select(0, it), e0.index_select(0, jt))).item<double>();
+            return loss.Compute(stack([fu, fi, fj]), stack([e0.index_select(0, ut), e0.index_select(0, it), e0.index_select(0, jt)])).item<double>();
         }
 
         var e0 = model.Embedding.detach().to_type(ScalarType.Float64).clone();

@@ -39,7 +39,7 @@ public sealed class GraphFilterTests
 
         var train = new Interactions(users, items, pointers, [.. rows.SelectMany(r => r)]);
         // Oversampling up to the item count: the range finder then spans the whole range, so the SVD is exact.
-        using var scorer = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = 8, Alpha = 0.3, Oversampling = items });
+        using var scorer = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 8, Alpha = 0.3, Oversampling = items });
         using var scope = NewDisposeScope();
 
         var r = zeros([users, items], dtype: ScalarType.Float64);

@@ -42,7 +42,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
         string path = Path.Combine(_folder, "genuine.graphrec");
         if (kind == "gf-cf")
         {
-            var options = new GraphFilterOptions { Rank = 3 };
+            var options = new SpectralFilterOptions { Rank = 3 };
             using var filter = GraphFilterScorer.Fit(train, options);
             await ModelFile.SaveAsync(filter, options, catalog, path);
         }

@@ -36,7 +36,7 @@ public sealed class NewUserTests : IDisposable
     public void A_new_user_with_a_training_users_items_gets_exactly_that_users_scores_from_the_filter()
     {
         var (dataset, split) = Data();
-        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 16 });
+        using var filter = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 16 });
         int checkedUsers = 0;
         for (int user = 0; user < dataset.Users.Count; user++)
         {
@@ -109,7 +109,7 @@ public sealed class NewUserTests : IDisposable
     public void Unknown_item_ids_are_reported_and_an_empty_or_wholly_unknown_list_is_refused()
     {
         var (dataset, split) = Data();
-        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 8 });
+        using var filter = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 8 });
 
         var result = filter.RecommendForItems([501, 7, 502, 7, -3], count: 5);
 
@@ -124,18 +124,37 @@ public sealed class NewUserTests : IDisposable
     }
 
     [Fact]
+    public void The_gf_cf_recipe_is_scored_by_gf_cfs_own_scorer_to_the_last_bit_and_any_other_shape_by_the_polynomial_one()
+    {
+        var (dataset, split) = Data();
+        var recipe = SpectralFilterOptions.GfCf();
+        recipe.Rank = 12;
+        using var filter = SpectralFilter.Fit(dataset, split, recipe);
+        using var reference = GraphFilterScorer.Fit(split.Train, recipe);
+        var sharpened = SpectralFilterOptions.GfCf();
+        (sharpened.Rank, sharpened.SharpeningTime) = (12, 0.5);
+        using var other = SpectralFilter.Fit(dataset, split, sharpened);
+        using var scope = NewDisposeScope();
+        int[] users = [.. Enumerable.Range(0, dataset.Users.Count)];
+
+        Assert.Equal("gf-cf", filter.ModelKind);
+        Assert.Equal(reference.Score(users).data<float>().ToArray(), filter.Scorer.Score(users).data<float>().ToArray());
+        Assert.Equal("spectral", other.ModelKind);
+    }
+
+    [Fact]
     public async Task A_saved_filter_loads_as_its_kind_and_recommends_the_same_without_recomputing_the_svd()
     {
         var (dataset, split) = Data();
         string path = Path.Combine(_folder, "filter.graphrec");
-        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 12, Alpha = 0.5 });
+        using var filter = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 12, Alpha = 0.5 });
         await filter.SaveAsync(path);
 
         using var loaded = await Recommenders.LoadAsync(path);
-        using var typed = await GraphFilter.LoadAsync(path);
+        using var typed = await SpectralFilter.LoadAsync(path);
 
         Assert.Equal("gf-cf", loaded.ModelKind);
-        Assert.IsType<GraphFilter>(loaded);
+        Assert.IsType<SpectralFilter>(loaded);
         Assert.Equal(12, typed.Options.Rank);
         Assert.Equal(0.5, typed.Options.Alpha, 6);
         for (int user = 0; user < dataset.Users.Count; user += 7)
@@ -146,7 +165,7 @@ public sealed class NewUserTests : IDisposable
 
         Assert.Equal(filter.SimilarItems(510, 5), loaded.SimilarItems(510, 5));
         var error = await Assert.ThrowsAsync<ModelFormatException>(() => LightGcn.LoadAsync(path));
-        Assert.Contains("GraphFilter.LoadAsync", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SpectralFilter.LoadAsync", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,7 +182,7 @@ public sealed class NewUserTests : IDisposable
         Assert.Equal(1, BitConverter.ToInt32(bytes, 8));
         Assert.Equal("lightgcn", loaded.ModelKind);
         Assert.Equal(model.Recommend(1000, 5), loaded.Recommend(1000, 5));
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => GraphFilter.LoadAsync(path));
+        var error = await Assert.ThrowsAsync<ModelFormatException>(() => SpectralFilter.LoadAsync(path));
         Assert.Contains("LightGcn.LoadAsync", error.Message, StringComparison.Ordinal);
     }
 
@@ -173,7 +192,7 @@ public sealed class NewUserTests : IDisposable
         var (dataset, _) = Data();
         var newUsers = dataset.SplitNewUsers(0.2, seed: 4);
         var trainOnly = new DatasetSplit(newUsers.Train, null, newUsers.Hidden, 0);
-        using var filter = GraphFilter.Fit(dataset, trainOnly, new GraphFilterOptions { Rank = 8, Cutoffs = [5] });
+        using var filter = SpectralFilter.Fit(dataset, trainOnly, new SpectralFilterOptions { Rank = 8, Cutoffs = [5] });
 
         var evaluation = filter.EvaluateNewUsers(newUsers.Given, newUsers.Hidden);
 

@@ -40,9 +40,9 @@ public sealed class OptionValidationTests
     {
         var (dataset, split) = Dataset(Train());
 
-        var error = Assert.Throws<ArgumentException>(() => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Cutoffs = null! }));
+        var error = Assert.Throws<ArgumentException>(() => SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Cutoffs = null! }));
 
-        Assert.Contains("GraphFilterOptions.Cutoffs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SpectralFilterOptions.Cutoffs", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -106,8 +106,8 @@ public sealed class OptionValidationTests
     {
         var (dataset, split) = Dataset(Train());
 
-        using var capped = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = int.MaxValue, Oversampling = int.MaxValue });
-        using var exact = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 3, Oversampling = 0 });
+        using var capped = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = int.MaxValue, Oversampling = int.MaxValue });
+        using var exact = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 3, Oversampling = 0 });
 
         using var cappedScores = capped.Scorer.Score([0, 1, 2, 3]);
         using var exactScores = exact.Scorer.Score([0, 1, 2, 3]);
@@ -124,9 +124,9 @@ public sealed class OptionValidationTests
         var train = new Interactions(n, n, [.. Enumerable.Range(0, n + 1)], [.. Enumerable.Range(0, n)]);
         var (dataset, split) = Dataset(train);
 
-        var error = Assert.Throws<ArgumentException>(() => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = n }));
+        var error = Assert.Throws<ArgumentException>(() => SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = n }));
 
-        Assert.Contains("GraphFilterOptions.Rank", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SpectralFilterOptions.Rank", error.Message, StringComparison.Ordinal);
         Assert.Contains("bytes", error.Message, StringComparison.Ordinal);
 
         var spectral = SpectralFilterOptions.ChebyCf();

@@ -54,7 +54,7 @@ public sealed class OwnDataTests : IDisposable
     private static RankingEvaluation Evaluate(InteractionDataset dataset)
     {
         var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 2020));
-        using var model = GraphFilter.Fit(dataset, split);
+        using var model = SpectralFilter.Fit(dataset, split);
         return model.Evaluate(split.Test, [20]);
     }
 }

@@ -11,14 +11,14 @@ public sealed class PluginContractTests
 {
     private static Interactions Train() => TestGraphs.RandomInteractions(12, 9, 50, seed: 2);
 
-    private sealed class FixedSampler(Func<Interactions, TripleSet?> triples) : ISampler
+    private sealed class FixedSampler(Func<Interactions, (int[], int[], int[])> triples) : ISampler
     {
-        public TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null) => triples(train)!;
+        public (int[] Users, int[] Positives, int[] Negatives) Sample(Interactions train, int epoch) => triples(train);
     }
 
-    private sealed class FixedLoss(Func<TripleEmbeddings, Tensor?> compute) : ILoss
+    private sealed class FixedLoss(Func<Tensor, Tensor?> compute) : ILoss
     {
-        public Tensor Compute(TripleEmbeddings batch) => compute(batch)!;
+        public Tensor Compute(Tensor embeddings, Tensor layer0) => compute(embeddings)!;
     }
 
     private static Exception Train(ISampler? sampler = null, ILoss? loss = null, bool onTheCpuKernel = true)
@@ -34,23 +34,23 @@ public sealed class PluginContractTests
         return Assert.ThrowsAny<Exception>(() => trainer.Train(model, train));
     }
 
-    private static TripleSet Valid(Interactions train)
+    private static (int[] Users, int[] Positives, int[] Negatives) Valid(Interactions train)
     {
         int[] users = train.ExpandUsers();
         int[] positives = train.Items.ToArray();
         int[] negatives = [.. Enumerable.Range(0, users.Length).Select(t => Enumerable.Range(0, train.ItemCount).First(i => !train.Contains(users[t], i)))];
-        return new TripleSet(users, positives, negatives);
+        return (users, positives, negatives);
     }
 
     public static TheoryData<string> BrokenSamplers =>
-        ["null set", "null array", "lengths differ", "user out of range", "negative positive", "negative out of range"];
+        ["null arrays", "null array", "lengths differ", "user out of range", "negative positive", "negative out of range"];
 
-    private static TripleSet? Broken(string how, Interactions train)
+    private static (int[], int[], int[]) Broken(string how, Interactions train)
     {
         var valid = Valid(train);
         switch (how)
         {
-            case "null set": return null;
+            case "null arrays": return default;
             case "null array": return valid with { Negatives = null! };
             case "lengths differ": return valid with { Negatives = valid.Negatives[1..] };
             case "user out of range": valid.Users[7] = train.UserCount; return valid;
@@ -75,7 +75,7 @@ public sealed class PluginContractTests
     [InlineData(false)]
     public void A_loss_that_returns_a_vector_or_null_is_named_with_the_contract(bool onTheCpuKernel)
     {
-        foreach (var loss in new[] { new FixedLoss(batch => batch.Users.mul(batch.Positives).sum(1)), new FixedLoss(_ => null) })
+        foreach (var loss in new[] { new FixedLoss(e => e[0].mul(e[1]).sum(1)), new FixedLoss(_ => null) })
         {
             var error = Train(loss: loss, onTheCpuKernel: onTheCpuKernel);
 
@@ -91,7 +91,7 @@ public sealed class PluginContractTests
         var train = Train();
         using var adjacency = NormalizedAdjacency.FromInteractions(train);
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 1, Seed = 1 });
-        var trainer = new LightGcnTrainer(new LightGcnOptions { Epochs = 2, BatchSize = 16 }, new FixedLoss(b => b.Users.mul(b.Negatives).sum().sigmoid()), new FixedSampler(Valid));
+        var trainer = new LightGcnTrainer(new LightGcnOptions { Epochs = 2, BatchSize = 16 }, new FixedLoss(e => e[0].mul(e[2]).sum().sigmoid()), new FixedSampler(Valid));
 
         var result = trainer.Train(model, train);
 

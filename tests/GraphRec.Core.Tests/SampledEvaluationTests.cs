@@ -45,7 +45,7 @@ public sealed class SampledEvaluationTests
     public void A_sample_of_at_least_every_user_is_the_full_evaluation()
     {
         var (train, heldOut) = Data();
-        using var scorer = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = 8 });
+        using var scorer = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 8 });
         var full = FullRankingEvaluator.Evaluate(scorer, heldOut, [train], Cutoffs);
 
         foreach (int size in new[] { UsersWithItems(heldOut), UsersWithItems(heldOut) + 1, int.MaxValue })
@@ -64,7 +64,7 @@ public sealed class SampledEvaluationTests
     public void A_sample_is_the_full_evaluation_of_exactly_its_users_and_says_how_many_it_was_drawn_from()
     {
         var (train, heldOut) = Data();
-        using var scorer = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = 8 });
+        using var scorer = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 8 });
         int withItems = UsersWithItems(heldOut);
 
         var sampled = FullRankingEvaluator.Evaluate(scorer, heldOut, [train], Cutoffs, sampleUsers: 20, sampleSeed: 9);
@@ -83,7 +83,7 @@ public sealed class SampledEvaluationTests
     public void The_same_seed_draws_the_same_users_and_other_seeds_other_users()
     {
         var (train, heldOut) = Data();
-        using var scorer = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = 8 });
+        using var scorer = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 8 });
 
         IReadOnlyList<int> Draw(int seed) => FullRankingEvaluator.Evaluate(scorer, heldOut, [train], Cutoffs, sampleUsers: 20, sampleSeed: seed).Users;
 
@@ -98,7 +98,7 @@ public sealed class SampledEvaluationTests
     public void A_sample_of_no_users_is_refused_with_a_message_that_says_what_to_pass(int size)
     {
         var (train, heldOut) = Data();
-        using var scorer = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = 8 });
+        using var scorer = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 8 });
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => FullRankingEvaluator.Evaluate(scorer, heldOut, [train], Cutoffs, sampleUsers: size));
 
@@ -121,13 +121,13 @@ public sealed class SampledEvaluationTests
         chebyCf.Rank = 4;
         using IRecommender model = kind switch
         {
-            "gf-cf" => GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 }),
+            "gf-cf" => SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 }),
             "spectral" => SpectralFilter.Fit(dataset, split, chebyCf),
             _ => LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" }),
         };
 
         var sampled = model.Evaluate(split.Test, Cutoffs, sampleUsers: 15, sampleSeed: 4);
-        var byHand = FullRankingEvaluator.Evaluate(model.Scorer, RowsOf(split.Test, sampled.Users), [split.Train], Cutoffs);
+        var byHand = FullRankingEvaluator.Evaluate(ModelScorers.Of(model), RowsOf(split.Test, sampled.Users), [split.Train], Cutoffs);
         var sampledNew = model.EvaluateNewUsers(split.Train, split.Test, Cutoffs, sampleUsers: 15, sampleSeed: 4);
         var newByHand = model.EvaluateNewUsers(split.Train, RowsOf(split.Test, sampledNew.Users), Cutoffs);
 

@@ -38,7 +38,7 @@ public sealed class SpectralFilterTests
     {
         var (train, _) = Graph(seed: 3);
         using var spectral = SpectralFilterScorer.Fit(train, Exact(SpectralFilterOptions.GfCf()));
-        using var filter = GraphFilterScorer.Fit(train, new GraphFilterOptions { Rank = Rank, Alpha = 0.3, Oversampling = Items });
+        using var filter = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = Rank, Alpha = 0.3, Oversampling = Items });
         using var scope = NewDisposeScope();
         var users = Enumerable.Range(0, Users).ToArray();
 
@@ -73,6 +73,24 @@ public sealed class SpectralFilterTests
         // ChebyCF's own recipe samples the plateau off the nodes; it stays within a few hundredths of the plateau.
         double official = Error(SpectralResponse.ChebyCfPlateau(order, 1.5));
         Assert.True(official < 0.05, $"ChebyCF's polynomial is {official} off the plateau");
+    }
+
+    [Fact]
+    public void SetResponse_makes_the_chebyshev_filter_of_the_response_in_place_of_the_polynomial()
+    {
+        static double Smooth(double lambda) => Math.Exp(-3 * lambda) * Math.Cos(2 * lambda);
+        var options = new SpectralFilterOptions();
+
+        options.SetResponse(Smooth, 14);
+
+        Assert.Empty(options.Polynomial);
+        Assert.Equal(15, options.ChebyshevCoefficients.Count);
+        foreach (double lambda in new[] { 0, 0.13, 0.5, 0.92, 1 })
+        {
+            Assert.Equal(Smooth(lambda), SpectralResponse.EvaluateChebyshev([.. options.ChebyshevCoefficients], lambda), 9);
+        }
+
+        options.Validate();
     }
 
     [Fact]

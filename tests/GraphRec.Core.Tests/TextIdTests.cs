@@ -34,14 +34,14 @@ public sealed class TextIdTests : IDisposable
     public static TheoryData<string> Models => ["lightgcn", "gf-cf"];
 
     private static IRecommender Fit(string kind, InteractionDataset dataset, DatasetSplit split) => kind == "gf-cf"
-        ? GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 })
+        ? SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 })
         : LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 2, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" });
 
     /// <summary>The top <paramref name="count"/> item indices of user index <paramref name="user"/> from the scorer itself, training items left out, ties to the lower index.</summary>
     private static int[] ReferenceTop(IRecommender model, int user, int count)
     {
         using var scope = NewDisposeScope();
-        float[] scores = model.Scorer.Score([user]).to(CPU).data<float>().ToArray();
+        float[] scores = ModelScorers.Of(model).Score([user]).to(CPU).data<float>().ToArray();
         var seen = model.TrainingInteractions.ItemsOf(user).ToArray().ToHashSet();
         return [.. Enumerable.Range(0, scores.Length).Where(i => !seen.Contains(i)).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(count)];
     }
@@ -71,7 +71,7 @@ public sealed class TextIdTests : IDisposable
     public void A_visitor_with_a_users_text_item_ids_gets_that_users_recommendations_from_the_graph_filter()
     {
         var (dataset, split) = Data();
-        using var filter = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 });
+        using var filter = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 });
         string userId = "kund-ü";
         string[] items = [.. split.Train.ItemsOf(dataset.Users.GetIndex(userId)).ToArray().Select(dataset.Items.GetId)];
 
@@ -144,7 +144,7 @@ public sealed class TextIdTests : IDisposable
     public async Task Text_user_ids_beside_integer_item_ids_keep_each_axis_as_it_is()
     {
         var (dataset, split) = Data(textItems: false);
-        using var model = GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 });
+        using var model = SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 });
         string path = Path.Combine(_folder, "mixed.graphrec");
         await model.SaveAsync(path);
 

@@ -35,7 +35,7 @@ public sealed class TrainingTests
         var j = tensor(new float[] { 0, 1, 1, 0 }, 2, 2);
         // Scores: pos = (1, 2), neg = (0, 0); softplus(-1) = 0.3132617, softplus(-2) = 0.1269280.
         // L2 = ½ (‖u‖² + ‖i‖² + ‖j‖²) / 2 = ½ (5 + 3 + 2) / 2 = 2.5.
-        var loss = new BprLoss(weightDecay: 0.1).Compute(new TripleEmbeddings(u, i, j, u, i, j)).item<float>();
+        var loss = new BprLoss(weightDecay: 0.1).Compute(stack([u, i, j]), stack([u, i, j])).item<float>();
 
         Assert.Equal((0.3132617 + 0.1269280) / 2 + 0.1 * 2.5, loss, 5);
     }
@@ -49,9 +49,7 @@ public sealed class TrainingTests
         var rows = randn([3 * batch, dim], generator: generator).Times(3f).requires_grad_();   // large scores reach both tails of softplus
         var rows0 = randn([3 * batch, dim], generator: generator).requires_grad_();
         var loss = new BprLoss(0.01);
-        var final = rows.split(batch);
-        var layer0 = rows0.split(batch);
-        var reference = loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2]));
+        var reference = loss.Compute(rows.view(3, batch, dim), rows0.view(3, batch, dim));
         reference.backward();
 
         var gradient = new float[3 * batch * dim];
@@ -73,7 +71,7 @@ public sealed class TrainingTests
 
         for (int epoch = 1; draws < 1_000_000; epoch++)
         {
-            var triples = sampler.Sample(train, epoch);
+            var triples = sampler.Sample(train, epoch, reuse: null);
             var pairs = triples.Users.Zip(triples.Positives).Order().ToArray();
             Assert.Equal(train.ExpandUsers().Zip(train.Items.ToArray()).Order(), pairs);
             for (int t = 0; t < triples.Count; t++)
@@ -96,7 +94,7 @@ public sealed class TrainingTests
         int userZero = 0, total = 0;
         for (int epoch = 1; epoch <= 300; epoch++)
         {
-            var triples = sampler.Sample(train, epoch);
+            var triples = sampler.Sample(train, epoch, reuse: null);
             Assert.Equal(train.Count, triples.Count);
             for (int t = 0; t < triples.Count; t++)
             {
@@ -118,9 +116,9 @@ public sealed class TrainingTests
     {
         var random = new Random(12);
         var train = TestGraphs.FromPairs(500, 80, Enumerable.Range(0, 40_000).Select(_ => (random.Next(500), random.Next(80))));
-        foreach (ISampler sampler in new ISampler[] { new UniformNegativeSampler(3), new UserUniformSampler(3) })
+        foreach (ParallelSampler sampler in new ParallelSampler[] { new UniformNegativeSampler(3), new UserUniformSampler(3) })
         {
-            var first = sampler.Sample(train, 1);
+            var first = sampler.Sample(train, 1, reuse: null);
             var expected = sampler.Sample(train, 2);
             var reused = sampler.Sample(train, 2, first);
 
@@ -166,6 +164,34 @@ public sealed class TrainingTests
         using var scorer = new LightGcnScorer(model);
         Assert.True(Evaluate(scorer, train, test) > 0.95, $"ndcg@3 {Evaluate(scorer, train, test)}");
         Assert.True(result.History[^1].Loss < result.History[0].Loss);
+    }
+
+    [Fact]
+    public void Each_epoch_of_the_history_is_its_last_progress_report_with_its_validation()
+    {
+        var (train, test) = PlantedCommunities();
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        var options = new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 3, BatchSize = 64, Seed = 4, Cutoffs = [3], ValidationMetric = "recall@3", EvaluateEvery = 1 };
+        using var model = new LightGcnModel(adjacency, options);
+        var reports = new List<TrainingProgress>();
+
+        var history = new LightGcnTrainer(options).Train(model, train, test, new SynchronousProgress(reports.Add)).History;
+
+        Assert.Equal(3, history.Count);
+        foreach (var epoch in history)
+        {
+            var last = reports.Last(r => r.Epoch == epoch.Epoch);
+            Assert.Equal((last.Epochs, last.Batch, last.Batches, last.Loss), (epoch.Epochs, epoch.Batch, epoch.Batches, epoch.Loss));
+            Assert.Equal(last.Batches, epoch.Batch);
+            Assert.True(epoch.Seconds >= last.Seconds && epoch.TriplesPerSecond > 0);
+            Assert.Null(last.Validation);
+            Assert.True(epoch.Validation!.ContainsKey("recall@3"));
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     [Fact]
@@ -248,7 +274,7 @@ public sealed class TrainingTests
     public void A_schedule_trains_like_one_rate_up_to_its_milestone_and_differently_after_it()
     {
         var (train, _) = PlantedCommunities();
-        IReadOnlyList<EpochRecord> Run(int[] milestones)
+        IReadOnlyList<TrainingProgress> Run(int[] milestones)
         {
             using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
             var options = new LightGcnOptions
@@ -319,22 +345,22 @@ public sealed class TrainingTests
     {
         public int Calls { get; private set; }
 
-        public Tensor Compute(TripleEmbeddings batch)
+        public Tensor Compute(Tensor embeddings, Tensor layer0)
         {
             Calls++;
             using var one = 1.ToScalar();
             using var zero = 0.ToScalar();
-            var margin = (batch.Users * batch.Negatives).sum(1).sub((batch.Users * batch.Positives).sum(1)).add(one, one);
+            var margin = (embeddings[0] * embeddings[2]).sum(1).sub((embeddings[0] * embeddings[1]).sum(1)).add(one, one);
             return margin.clamp_min(zero).mean();
         }
     }
 
     private sealed class NanLoss : ILoss
     {
-        public Tensor Compute(TripleEmbeddings batch)
+        public Tensor Compute(Tensor embeddings, Tensor layer0)
         {
             using var nan = float.NaN.ToScalar();
-            return batch.Users.sum().mul(nan);
+            return embeddings[0].sum().mul(nan);
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class UntrainedUserTests
     public static TheoryData<string> Models => ["lightgcn", "gf-cf"];
 
     private static IRecommender Fit(string kind, InteractionDataset dataset, DatasetSplit split) => kind == "gf-cf"
-        ? GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 4 })
+        ? SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4 })
         : LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 2, BatchSize = 64, Cutoffs = [5], ValidationMetric = "recall@5" });
 
     [Theory]

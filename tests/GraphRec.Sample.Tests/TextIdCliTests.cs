@@ -19,7 +19,7 @@ public sealed class TextIdCliTests : IDisposable
     }
 
     /// <summary>A GF-CF model over 20 customers <c>cust-00</c>.. and 12 items <c>SKU-0040</c>.. in two taste groups.</summary>
-    private async Task<(string Path, GraphFilter Model)> TextIdModelAsync()
+    private async Task<(string Path, SpectralFilter Model)> TextIdModelAsync()
     {
         var random = new Random(5);
         var rows = Enumerable.Range(0, 20).Select(u => Enumerable.Range(u < 10 ? 0 : 6, 6).Where(_ => random.NextDouble() < 0.7).ToArray()).ToArray();
@@ -32,7 +32,7 @@ public sealed class TextIdCliTests : IDisposable
         var interactions = new Interactions(20, 12, pointers, [.. rows.SelectMany(r => r)]);
         var dataset = new InteractionDataset("shop", new IdMap(Enumerable.Range(0, 20).Select(u => $"cust-{u:00}")),
             new IdMap(Enumerable.Range(40, 12).Select(i => $"SKU-{i:0000}")), interactions, null, new LoadReport(interactions.Count, 0, 0, 0, []));
-        var model = GraphFilter.Fit(dataset, new DatasetSplit(interactions, null, interactions, 0), new GraphFilterOptions { Rank = 3 });
+        var model = SpectralFilter.Fit(dataset, new DatasetSplit(interactions, null, interactions, 0), new SpectralFilterOptions { Rank = 3 });
         string path = Path.Combine(_folder, "shop.graphrec");
         await model.SaveAsync(path);
         return (path, model);

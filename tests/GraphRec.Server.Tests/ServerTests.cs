@@ -136,9 +136,9 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
     {
         var dataset = ModelFiles.Dataset();
         var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 1));
-        var chebyCf = SpectralFilterOptions.ChebyCf();
-        chebyCf.Rank = 8;
-        using (IRecommender filter = kind == "gf-cf" ? GraphFilter.Fit(dataset, split, new GraphFilterOptions { Rank = 8 }) : SpectralFilter.Fit(dataset, split, chebyCf))
+        var options = kind == "gf-cf" ? SpectralFilterOptions.GfCf() : SpectralFilterOptions.ChebyCf();
+        options.Rank = 8;
+        using (var filter = SpectralFilter.Fit(dataset, split, options))
         {
             await filter.SaveAsync(_path);
         }

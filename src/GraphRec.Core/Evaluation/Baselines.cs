@@ -1,9 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
 using GraphRec.Data;
+using GraphRec.Metrics;
 
 namespace GraphRec.Core;
 
-/// <summary>Scorers to compare a model with, as <see cref="IScorer"/>s for <see cref="FullRankingEvaluator"/> (the graph filter is a model of its own: <see cref="GraphFilter"/>).</summary>
+/// <summary>
+/// Baselines to compare a model with, each fitted to the training interactions and evaluated as a model's
+/// <see cref="IRecommender.Evaluate"/> is: every item ranked for each user with held-out items, except those it has in
+/// train and in <c>exclude</c>. Compare the results with <see cref="RankingEvaluation.CompareWith"/> (the graph filters
+/// are models of their own: <see cref="SpectralFilter"/>).
+/// </summary>
 public static class Baselines
 {
     /// <summary>
@@ -12,17 +18,46 @@ public static class Baselines
     /// </summary>
     public const long PureSvdMaxDoubles = PureSvdScorer.MaxDoubles;
 
-    /// <summary>Every item scored by its number of training interactions, the same for every user.</summary>
-    public static IScorer MostPopular(Interactions train) => new MostPopularScorer(train);
+    /// <summary>Evaluates MostPopular on <paramref name="heldOut"/>: every item scored by its number of training interactions, the same for every user.</summary>
+    /// <param name="train">The training interactions: the counts, and excluded from every ranking.</param>
+    /// <param name="heldOut">The interactions to find (a split's test part, or new users' hidden items).</param>
+    /// <param name="exclude">More interactions never ranked for their user: a split's validation part when evaluating its test part, new users' given items.</param>
+    /// <param name="cutoffs">The cut-offs K, all positive. Default 10 and 20.</param>
+    /// <param name="sampleUsers">Rank only this many users, drawn with <paramref name="sampleSeed"/> from those with held-out items (the same users as a recommender's <c>Evaluate</c> with the same arguments, so the two pair); null (the default) ranks them all.</param>
+    /// <param name="sampleSeed">The seed of the sample.</param>
+    /// <param name="cancellationToken">Stops between user batches.</param>
+    /// <exception cref="ArgumentException">The interactions are not over the same users and items, or a cut-off is below 1.</exception>
+    public static RankingEvaluation MostPopular(
+        Interactions train, Interactions heldOut, IReadOnlyList<Interactions>? exclude = null, IReadOnlyList<int>? cutoffs = null,
+        int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Evaluate(new MostPopularScorer(train), train, heldOut, exclude, cutoffs, sampleUsers, sampleSeed, cancellationToken);
+    }
 
     /// <summary>
-    /// PureSVD (Cremonesi et al., RecSys 2010): the rank-<paramref name="rank"/> truncated SVD of the binary users × items
-    /// training matrix, <c>R ≈ U Σ Vᵀ</c>; a user's scores are its row projected on the top item factors, <c>r_u V Vᵀ</c>.
-    /// A dense SVD (MathNet.Numerics): fine at MovieLens 100K and 1M size; <see cref="CanRunPureSvd"/> says beforehand
-    /// whether it fits.
+    /// Evaluates PureSVD (Cremonesi et al., RecSys 2010) on <paramref name="heldOut"/>: the rank-<paramref name="rank"/>
+    /// truncated SVD of the binary users × items training matrix, <c>R ≈ U Σ Vᵀ</c>; a user's scores are its row
+    /// projected on the top item factors, <c>r_u V Vᵀ</c>. A dense SVD (MathNet.Numerics): fine at MovieLens 100K and 1M
+    /// size; <see cref="CanRunPureSvd"/> says beforehand whether it fits.
     /// </summary>
+    /// <param name="train">The training interactions: the matrix factorized, and excluded from every ranking.</param>
+    /// <param name="heldOut">The interactions to find.</param>
+    /// <param name="rank">The rank of the truncated SVD. Default 64.</param>
+    /// <param name="exclude">More interactions never ranked for their user (a split's validation part when evaluating its test part).</param>
+    /// <param name="cutoffs">The cut-offs K, all positive. Default 10 and 20.</param>
+    /// <param name="sampleUsers">Rank only this many users, drawn with <paramref name="sampleSeed"/> from those with held-out items (the same users as a recommender's <c>Evaluate</c> with the same arguments, so the two pair); null (the default) ranks them all.</param>
+    /// <param name="sampleSeed">The seed of the sample.</param>
+    /// <param name="cancellationToken">Stops between user batches.</param>
     /// <exception cref="InvalidOperationException">The SVD would hold more than <see cref="PureSvdMaxDoubles"/> doubles.</exception>
-    public static IScorer PureSvd(Interactions train, int rank = 64) => new PureSvdScorer(train, rank);
+    /// <exception cref="ArgumentException">The interactions are not over the same users and items, or a cut-off is below 1.</exception>
+    public static RankingEvaluation PureSvd(
+        Interactions train, Interactions heldOut, int rank = 64, IReadOnlyList<Interactions>? exclude = null, IReadOnlyList<int>? cutoffs = null,
+        int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Evaluate(new PureSvdScorer(train, rank), train, heldOut, exclude, cutoffs, sampleUsers, sampleSeed, cancellationToken);
+    }
 
     /// <summary>Whether <see cref="PureSvd"/> fits <paramref name="train"/> within <see cref="PureSvdMaxDoubles"/>; when not, why, in one sentence.</summary>
     public static bool CanRunPureSvd(Interactions train, [NotNullWhen(false)] out string? reason)
@@ -31,4 +66,9 @@ public static class Baselines
         reason = PureSvdScorer.Refusal(train.UserCount, train.ItemCount);
         return reason is null;
     }
+
+    private static RankingEvaluation Evaluate(
+        IScorer scorer, Interactions train, Interactions heldOut, IReadOnlyList<Interactions>? exclude, IReadOnlyList<int>? cutoffs,
+        int? sampleUsers, int sampleSeed, CancellationToken cancellationToken) =>
+        FullRankingEvaluator.Evaluate(scorer, heldOut, [train, .. exclude ?? []], cutoffs, sampleUsers, sampleSeed, cancellationToken);
 }

@@ -18,7 +18,7 @@ namespace GraphRec.Core;
 /// evaluation's, and its interval (mean ± t(0.975, n − 1) · s / √n) covers the full mean in about 95% of seeds. The
 /// cost falls with n; coverage is of the sample's lists only, so it is lower than the full evaluation's.
 /// </remarks>
-public static class FullRankingEvaluator
+internal static class FullRankingEvaluator
 {
     /// <summary>Evaluates <paramref name="scorer"/> on <paramref name="heldOut"/>, excluding <paramref name="exclude"/>.</summary>
     /// <param name="scorer">What ranks the items.</param>

@@ -20,7 +20,7 @@ namespace GraphRec.Core;
 /// the items squared; the ideal part is <c>(r_u D^-1/2 V_k)</c>, k numbers, times <c>V_kᵀ D^1/2</c>, a dense product
 /// per batch of users.
 /// </remarks>
-internal sealed class GraphFilterScorer : IRowScorer, IDisposable
+internal sealed class GraphFilterScorer : IFilterScorer
 {
     private readonly Interactions _train;
     private readonly int[] _itemPointers;
@@ -34,13 +34,13 @@ internal sealed class GraphFilterScorer : IRowScorer, IDisposable
     private readonly ThreadLocal<(float[] Weights, List<int> Touched)> _userBuffers; // per thread: (r R̃ᵀ) and the users it touches
 
     /// <summary>The filter of <paramref name="train"/> with V_k computed by <see cref="RandomizedSvd"/>.</summary>
-    /// <exception cref="ArgumentException">An option is out of range (see <see cref="GraphFilterOptions.Validate"/>).</exception>
-    public static GraphFilterScorer Fit(Interactions train, GraphFilterOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">An option is out of range (see <see cref="SpectralFilterOptions.Validate"/>).</exception>
+    public static GraphFilterScorer Fit(Interactions train, SpectralFilterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        options.RequireMemoryFor(train.UserCount, train.ItemCount);
+        OptionChecks.RequireSvdMemory(nameof(SpectralFilterOptions), options.Rank, options.Oversampling, train.UserCount, train.ItemCount);
         int rank = Math.Min(options.Rank, Math.Min(train.UserCount, train.ItemCount));
         var itemScale = ItemScale(train.ItemDegrees());
         using var scope = NewDisposeScope();

@@ -2,8 +2,8 @@ using static TorchSharp.torch;
 
 namespace GraphRec.Core;
 
-/// <summary>Anything that scores users against every item: LightGCN, a baseline, your own model.</summary>
-public interface IScorer
+/// <summary>Anything that scores users against every item: LightGCN, a filter, a baseline. Internal: tensors are not part of the serving interface.</summary>
+internal interface IScorer
 {
     /// <summary>The number of items scored.</summary>
     int ItemCount { get; }

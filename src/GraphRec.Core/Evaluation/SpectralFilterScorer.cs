@@ -21,7 +21,7 @@ namespace GraphRec.Core;
 /// by item, each non-zero streaming one short row of the block. h is applied by Horner's rule in powers of P, or by the
 /// Chebyshev recurrence in L̃ = I − 2P, so that a degree-K filter costs K products with P whatever its coefficients.
 /// </remarks>
-internal sealed class SpectralFilterScorer : IRowScorer, IDisposable
+internal sealed class SpectralFilterScorer : IFilterScorer
 {
     /// <summary>Rows per block: the block, <c>[items, 64]</c> floats, is 10 MiB on Gowalla, and 64 fills the kernel's eight vectors.</summary>
     internal const int BlockWidth = 64;

@@ -24,21 +24,11 @@ internal sealed record LoadedModel(NormalizedAdjacency Adjacency, LightGcnModel 
     }
 }
 
-/// <summary>A graph filter read back from a file.</summary>
-/// <param name="Filter">The filter with the saved singular vectors; owned by this object.</param>
-/// <param name="Options">The options it was fitted with.</param>
-/// <param name="Catalog">Ids, training interactions and metadata.</param>
-internal sealed record LoadedGraphFilter(GraphFilterScorer Filter, GraphFilterOptions Options, ModelCatalog Catalog) : IDisposable
-{
-    /// <inheritdoc />
-    public void Dispose() => Filter.Dispose();
-}
-
-/// <summary>A spectral filter read back from a file.</summary>
+/// <summary>A spectral filter read back from a file: a <c>spectral</c> model, or a <c>gf-cf</c> one with GF-CF's own scorer.</summary>
 /// <param name="Filter">The filter with the saved singular vectors and options; owned by this object.</param>
 /// <param name="Options">The options it was fitted with.</param>
 /// <param name="Catalog">Ids, training interactions and metadata.</param>
-internal sealed record LoadedSpectralFilter(SpectralFilterScorer Filter, SpectralFilterOptions Options, ModelCatalog Catalog) : IDisposable
+internal sealed record LoadedSpectralFilter(IFilterScorer Filter, SpectralFilterOptions Options, ModelCatalog Catalog) : IDisposable
 {
     /// <inheritdoc />
     public void Dispose() => Filter.Dispose();
@@ -103,7 +93,7 @@ internal static class ModelFile
     }
 
     /// <summary>Saves a graph filter with its options and <paramref name="catalog"/> to <paramref name="path"/>, atomically.</summary>
-    public static Task SaveAsync(GraphFilterScorer filter, GraphFilterOptions options, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
+    public static Task SaveAsync(GraphFilterScorer filter, SpectralFilterOptions options, ModelCatalog catalog, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(options);
@@ -171,29 +161,18 @@ internal static class ModelFile
             _ => throw new UnreachableException(),
         };
 
-    /// <summary>Loads a graph filter saved by <see cref="SaveAsync(GraphFilterScorer, GraphFilterOptions, ModelCatalog, string, CancellationToken)"/>.</summary>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
-    public static async Task<LoadedGraphFilter> LoadGraphFilterAsync(string path, CancellationToken cancellationToken = default) =>
-        await LoadAnyAsync(path, null, cancellationToken).ConfigureAwait(false) switch
-        {
-            LoadedGraphFilter filter => filter,
-            IDisposable other => Refuse<LoadedGraphFilter>(other, path, GraphFilterKind),
-            _ => throw new UnreachableException(),
-        };
-
-    /// <summary>Loads a spectral filter saved by <see cref="SaveAsync(SpectralFilterScorer, SpectralFilterOptions, ModelCatalog, string, CancellationToken)"/>.</summary>
+    /// <summary>Loads a spectral filter, of either kind (<c>spectral</c>, <c>gf-cf</c>).</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
     public static async Task<LoadedSpectralFilter> LoadSpectralFilterAsync(string path, CancellationToken cancellationToken = default) =>
         await LoadAnyAsync(path, null, cancellationToken).ConfigureAwait(false) switch
         {
             LoadedSpectralFilter filter => filter,
-            IDisposable other => Refuse<LoadedSpectralFilter>(other, path, SpectralFilterKind),
+            IDisposable other => Refuse<LoadedSpectralFilter>(other, path, $"{SpectralFilterKind} or {GraphFilterKind}"),
             _ => throw new UnreachableException(),
         };
 
-    /// <summary>Loads whichever model the file holds: a <see cref="LoadedModel"/>, a <see cref="LoadedGraphFilter"/> or a <see cref="LoadedSpectralFilter"/>.</summary>
+    /// <summary>Loads whichever model the file holds: a <see cref="LoadedModel"/> or a <see cref="LoadedSpectralFilter"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
     public static async Task<IDisposable> LoadAnyAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
@@ -260,8 +239,8 @@ internal static class ModelFile
         var (actual, type) = loaded switch
         {
             LoadedModel => (LightGcnKind, "LightGcn"),
-            LoadedSpectralFilter => (SpectralFilterKind, "SpectralFilter"),
-            _ => (GraphFilterKind, "GraphFilter"),
+            LoadedSpectralFilter { Filter: GraphFilterScorer } => (GraphFilterKind, "SpectralFilter"),
+            _ => (SpectralFilterKind, "SpectralFilter"),
         };
         loaded.Dispose();
         throw new ModelFormatException(path,
@@ -473,7 +452,7 @@ internal static class ModelFile
                 throw new InvalidDataException("a singular vector has an entry above 1 in size: they are not orthonormal.");
             }
 
-            return new LoadedGraphFilter(new GraphFilterScorer(train, weights, header.Dimension, filterOptions.Alpha), filterOptions, catalog);
+            return new LoadedSpectralFilter(new GraphFilterScorer(train, weights, header.Dimension, filterOptions.Alpha), filterOptions, catalog);
         }
 
         var adjacency = NormalizedAdjacency.FromEdges(header.Users, header.Items, train.ExpandUsers(), train.Items, device);
@@ -570,10 +549,10 @@ internal static class ModelFile
     }
 
     /// <summary>As <see cref="CheckHeader"/>, for a graph filter: its options, and the counts against the bytes that follow.</summary>
-    private static GraphFilterOptions CheckFilterHeader(Header header, long bytesLeft)
+    private static SpectralFilterOptions CheckFilterHeader(Header header, long bytesLeft)
     {
         CheckCounts(header, bytesLeft, weightRows: header.Items);
-        var options = new GraphFilterOptions
+        var options = new SpectralFilterOptions // GF-CF's shape, with the rank and SVD the file records
         {
             Rank = header.Dimension,
             Alpha = header.Alpha ?? double.NaN,

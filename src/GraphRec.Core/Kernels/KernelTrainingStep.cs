@@ -226,9 +226,7 @@ internal sealed class KernelTrainingStep : ITrainingStep
         using var scope = NewDisposeScope();
         var rows = tensor(_rows.AsSpan(0, size).ToArray(), [size / _dim, _dim]).requires_grad_();
         var rows0 = tensor(_rows0.AsSpan(0, size).ToArray(), [size / _dim, _dim]).requires_grad_();
-        var final = rows.split(length);
-        var layer0 = rows0.split(length);
-        var value = PluginContracts.CheckLoss(loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2])), loss);
+        var value = PluginContracts.CheckLoss(loss.Compute(rows.view(3, length, _dim), rows0.view(3, length, _dim)), loss);
         value.backward();
         CopyGradient(rows, _rowGradients.AsSpan(0, size));
         CopyGradient(rows0, _layer0Gradients.AsSpan(0, size));

@@ -8,7 +8,7 @@ namespace GraphRec.Core;
 ///   h(λ) = Σ_k c_k T_k(1 − 2λ),   T_0 = 1, T_1(x) = x, T_k(x) = 2x T_{k-1}(x) − T_{k-2}(x)
 /// </code>
 /// </summary>
-public static class SpectralResponse
+internal static class SpectralResponse
 {
     /// <summary>
     /// The Chebyshev interpolant of order <paramref name="order"/> of <paramref name="response"/> on λ ∈ [0, 1]: it

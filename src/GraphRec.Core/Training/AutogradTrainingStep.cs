@@ -23,9 +23,9 @@ internal sealed class AutogradTrainingStep(LightGcnModel model, double learningR
     {
         using var scope = NewDisposeScope();
         _adam.ZeroGradient();
-        var final = model.PropagateRows(nodes).split(length);
-        var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64)).split(length);
-        var value = PluginContracts.CheckLoss(loss.Compute(new TripleEmbeddings(final[0], final[1], final[2], layer0[0], layer0[1], layer0[2])), loss);
+        var final = model.PropagateRows(nodes);
+        var layer0 = model.Embedding.index_select(0, tensor(nodes, device: model.Embedding.device).to_type(ScalarType.Int64));
+        var value = PluginContracts.CheckLoss(loss.Compute(final.view(3, length, -1), layer0.view(3, length, -1)), loss);
         value.backward();
         _adam.Step();
         return value.item<float>();

@@ -28,16 +28,18 @@ public sealed class BprLoss : ILoss
     public double WeightDecay { get; }
 
     /// <inheritdoc />
-    public Tensor Compute(TripleEmbeddings batch)
+    public Tensor Compute(Tensor embeddings, Tensor layer0)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(embeddings);
+        ArgumentNullException.ThrowIfNull(layer0);
         using var scope = NewDisposeScope();
-        var positive = (batch.Users * batch.Positives).sum(1);
-        var negative = (batch.Users * batch.Negatives).sum(1);
+        var (users, positives, negatives) = (embeddings[0], embeddings[1], embeddings[2]);
+        var positive = (users * positives).sum(1);
+        var negative = (users * negatives).sum(1);
         // softplus(ŷ_uj − ŷ_ui) as −ln σ(ŷ_ui − ŷ_uj): TorchSharp's softplus makes two scalars that nothing keeps alive (see KeptScalars).
         var ranking = nn.functional.logsigmoid(positive - negative).mean().neg();
-        var squares = batch.Users0.Squared().sum().Plus(batch.Positives0.Squared().sum()).Plus(batch.Negatives0.Squared().sum());
-        var l2 = squares.Times(0.5).DividedBy(batch.Users.shape[0]);
+        var squares = layer0[0].Squared().sum().Plus(layer0[1].Squared().sum()).Plus(layer0[2].Squared().sum());
+        var l2 = squares.Times(0.5).DividedBy(users.shape[0]);
         return ranking.Plus(l2.Times(WeightDecay)).MoveToOuterDisposeScope();
     }
 

@@ -13,6 +13,12 @@ namespace GraphRec.Core;
 /// </remarks>
 public interface ILoss
 {
-    /// <summary>Computes the loss of a batch.</summary>
-    Tensor Compute(TripleEmbeddings batch);
+    /// <summary>Computes the loss of a batch of (user u, positive i, negative j) triples.</summary>
+    /// <param name="embeddings">
+    /// The final (propagated) embeddings, <c>[3, batch, dim]</c>: <c>embeddings[0]</c> the users', <c>[1]</c> the
+    /// positives', <c>[2]</c> the negatives', row t of each for triple t.
+    /// </param>
+    /// <param name="layer0">The layer-0 embeddings of the same nodes, laid out the same way (what L2 regularisation usually weighs).</param>
+    /// <returns>A scalar tensor computed from the embeddings, to minimise.</returns>
+    Tensor Compute(Tensor embeddings, Tensor layer0);
 }

@@ -12,7 +12,7 @@ namespace GraphRec.Core;
 /// <param name="History">One record per epoch run.</param>
 /// <param name="BestEpoch">The epoch whose weights the model holds (the best validated one when validating, else the last).</param>
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
-internal sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
+internal sealed record TrainingResult(IReadOnlyList<TrainingProgress> History, int BestEpoch, bool StoppedEarly);
 
 /// <summary>
 /// Trains a <see cref="LightGcnModel"/> with Adam on batches of (user, positive, negative) triples from an
@@ -90,12 +90,12 @@ internal sealed partial class LightGcnTrainer
         {
             for (int epoch = run.FirstEpoch; epoch <= _options.Epochs && !run.StoppedEarly; epoch++)
             {
-                var (meanLoss, seconds) = TrainEpoch(model, step, train, run, epoch, progress, cancellationToken);
+                var trained = TrainEpoch(model, step, train, run, epoch, progress, cancellationToken);
                 var metrics = validation is not null && epoch % _options.EvaluateEvery == 0
                     ? Validate(model, train, validation, run, epoch, cancellationToken)
                     : null;
-                run.History.Add(new EpochRecord(epoch, meanLoss, seconds, metrics));
-                LogEpoch(_logger, epoch, _options.Epochs, meanLoss, seconds);
+                run.History.Add(trained with { Validation = metrics });
+                LogEpoch(_logger, epoch, _options.Epochs, trained.Loss, trained.Seconds);
                 KeepCheckpoint(model, step, run, epoch);
             }
 
@@ -154,13 +154,13 @@ internal sealed partial class LightGcnTrainer
         return run;
     }
 
-    /// <summary>One epoch of batches: the epoch's learning rate, its triples, a step per batch; returns the mean loss and the seconds it took.</summary>
-    private (double MeanLoss, double Seconds) TrainEpoch(
+    /// <summary>One epoch of batches: the epoch's learning rate, its triples, a step per batch; returns where it ended (mean loss, seconds, throughput).</summary>
+    private TrainingProgress TrainEpoch(
         LightGcnModel model, ITrainingStep step, Interactions train, RunState run, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         step.LearningRate = _options.LearningRateAt(epoch);
-        var triples = run.Triples = PluginContracts.CheckTriples(_sampler.Sample(train, epoch, run.Triples), train, _sampler, epoch);
+        var triples = run.Triples = PluginContracts.Sample(_sampler, train, epoch, run.Triples);
         int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
         double lossSum = 0;
         model.train();
@@ -177,8 +177,8 @@ internal sealed partial class LightGcnTrainer
                 }
 
                 lossSum += loss;
-                progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1),
-                    (start + length) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                double elapsed = clock.Elapsed.TotalSeconds;
+                progress?.Report(new TrainingProgress(epoch, _options.Epochs, batch + 1, batches, lossSum / (batch + 1), (start + length) / Math.Max(elapsed, 1e-9), elapsed));
             }
         }
         finally
@@ -195,7 +195,7 @@ internal sealed partial class LightGcnTrainer
             throw new TrainingDivergedException(epoch, batches, "the embeddings became NaN or infinite");
         }
 
-        return (lossSum / Math.Max(batches, 1), seconds);
+        return new TrainingProgress(epoch, _options.Epochs, batches, batches, lossSum / Math.Max(batches, 1), triples.Count / Math.Max(seconds, 1e-9), seconds);
     }
 
     private double TrainBatch(LightGcnModel model, ITrainingStep step, TripleSet triples, int start, int length)
@@ -339,7 +339,7 @@ internal sealed partial class LightGcnTrainer
         /// <summary>The fingerprint of the data and options a checkpoint belongs to (with a folder).</summary>
         public string Fingerprint { get; set; } = "";
 
-        public List<EpochRecord> History { get; } = [];
+        public List<TrainingProgress> History { get; } = [];
 
         public int FirstEpoch { get; set; } = 1;
 

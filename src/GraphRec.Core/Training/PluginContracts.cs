@@ -12,21 +12,32 @@ namespace GraphRec.Core;
 /// </summary>
 internal static class PluginContracts
 {
-    /// <summary>Returns <paramref name="triples"/> when it is an epoch of well-formed triples over <paramref name="train"/>'s users and items.</summary>
-    /// <exception cref="InvalidOperationException">It is null, its arrays are null or of different lengths, or an index is out of range.</exception>
-    public static TripleSet CheckTriples(TripleSet? triples, Interactions train, ISampler sampler, int epoch)
+    /// <summary>
+    /// The triples of epoch <paramref name="epoch"/> from <paramref name="sampler"/>, checked: GraphRec's own samplers
+    /// write into <paramref name="reuse"/> (the previous epoch's set), a caller's returns its arrays.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sampler returned a null array, arrays of different lengths, or an index out of range.</exception>
+    public static TripleSet Sample(ISampler sampler, Interactions train, int epoch, TripleSet? reuse)
     {
-        string contract = string.Create(CultureInfo.InvariantCulture,
-            $"ISampler.Sample must return a TripleSet with one user, positive and negative per triple, users in 0..{train.UserCount - 1} and items in 0..{train.ItemCount - 1} (indices of the training interactions)");
-        string returned = string.Create(CultureInfo.InvariantCulture, $"The sampler {sampler.GetType().Name} returned for epoch {epoch}");
-        if (triples is null)
+        if (sampler is ParallelSampler own)
         {
-            throw new InvalidOperationException($"{returned} null: {contract}.");
+            return CheckTriples(own.Sample(train, epoch, reuse), train, sampler, epoch);
         }
 
+        var (users, positives, negatives) = sampler.Sample(train, epoch);
+        return CheckTriples(new TripleSet(users, positives, negatives), train, sampler, epoch);
+    }
+
+    /// <summary>Returns <paramref name="triples"/> when it is an epoch of well-formed triples over <paramref name="train"/>'s users and items.</summary>
+    /// <exception cref="InvalidOperationException">Its arrays are null or of different lengths, or an index is out of range.</exception>
+    private static TripleSet CheckTriples(TripleSet triples, Interactions train, ISampler sampler, int epoch)
+    {
+        string contract = string.Create(CultureInfo.InvariantCulture,
+            $"ISampler.Sample must return three arrays with one user, positive and negative per triple, users in 0..{train.UserCount - 1} and items in 0..{train.ItemCount - 1} (indices of the training interactions)");
+        string returned = string.Create(CultureInfo.InvariantCulture, $"The sampler {sampler.GetType().Name} returned for epoch {epoch}");
         if (triples.Users is null || triples.Positives is null || triples.Negatives is null)
         {
-            throw new InvalidOperationException($"{returned} a TripleSet with a null array: {contract}.");
+            throw new InvalidOperationException($"{returned} a null array: {contract}.");
         }
 
         if (triples.Positives.Length != triples.Users.Length || triples.Negatives.Length != triples.Users.Length)

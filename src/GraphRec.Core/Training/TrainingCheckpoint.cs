@@ -12,7 +12,7 @@ namespace GraphRec.Core;
 /// <summary>Where training stands after an epoch: everything that makes the next epochs what they would have been.</summary>
 internal sealed record TrainingState(
     int Epoch, long AdamStep, float[] Embedding, float[] FirstMoment, float[] SecondMoment, double Best, int BestEpoch, int SinceBest,
-    float[]? BestWeights, IReadOnlyList<EpochRecord> History);
+    float[]? BestWeights, IReadOnlyList<TrainingProgress> History);
 
 /// <summary>
 /// A training checkpoint in <see cref="LightGcnOptions.CheckpointDirectory"/>: the state after an epoch, with a
@@ -25,7 +25,7 @@ internal static class TrainingCheckpoint
     private static readonly byte[] Magic = "GRCHKPT1"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private sealed record Header(string Fingerprint, int Epoch, long AdamStep, double Best, int BestEpoch, int SinceBest, bool HasBest, IReadOnlyList<EpochRecord> History);
+    private sealed record Header(string Fingerprint, int Epoch, long AdamStep, double Best, int BestEpoch, int SinceBest, bool HasBest, IReadOnlyList<TrainingProgress> History);
 
     /// <summary>
     /// A hash of what a run's next epochs depend on: the training and validation interactions, the options that shape the

@@ -22,7 +22,7 @@ internal sealed class UniformNegativeSampler(int seed, int maxDegreeOfParallelis
     private (Interactions Train, int[] UserOf, int[] Eligible)? _prepared;
 
     /// <inheritdoc />
-    public override TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null)
+    public override TripleSet Sample(Interactions train, int epoch, TripleSet? reuse)
     {
         ArgumentNullException.ThrowIfNull(train);
         var prepared = _prepared;
@@ -64,7 +64,7 @@ internal sealed class UserUniformSampler(int seed, int maxDegreeOfParallelism = 
     private (Interactions Train, int[] Candidates)? _prepared;
 
     /// <inheritdoc />
-    public override TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null)
+    public override TripleSet Sample(Interactions train, int epoch, TripleSet? reuse)
     {
         ArgumentNullException.ThrowIfNull(train);
         var prepared = _prepared;
@@ -100,7 +100,19 @@ internal abstract class ParallelSampler(int seed, int maxDegreeOfParallelism = 0
     public int MaxDegreeOfParallelism { get; } = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
 
     /// <inheritdoc />
-    public abstract TripleSet Sample(Interactions train, int epoch, TripleSet? reuse = null);
+    public (int[] Users, int[] Positives, int[] Negatives) Sample(Interactions train, int epoch)
+    {
+        var triples = Sample(train, epoch, reuse: null);
+        return (triples.Users, triples.Positives, triples.Negatives);
+    }
+
+    /// <summary>
+    /// The triples of epoch <paramref name="epoch"/> written into <paramref name="reuse"/> when it has the epoch's size
+    /// (the previous epoch's set, which training no longer needs), else into new arrays: an epoch's arrays are large,
+    /// and collecting them is what made the working set creep up between full garbage collections. The result does
+    /// not depend on <paramref name="reuse"/>'s contents.
+    /// </summary>
+    public abstract TripleSet Sample(Interactions train, int epoch, TripleSet? reuse);
 
     /// <summary><paramref name="reuse"/> when it holds exactly <paramref name="count"/> triples, else a new set.</summary>
     protected static TripleSet Allocate(int count, TripleSet? reuse) =>

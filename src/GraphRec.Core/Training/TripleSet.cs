@@ -4,7 +4,7 @@ namespace GraphRec.Core;
 /// <param name="Users">u per triple.</param>
 /// <param name="Positives">i per triple.</param>
 /// <param name="Negatives">j per triple.</param>
-public sealed record TripleSet(int[] Users, int[] Positives, int[] Negatives)
+internal sealed record TripleSet(int[] Users, int[] Positives, int[] Negatives)
 {
     /// <summary>The number of triples.</summary>
     public int Count => Users.Length;

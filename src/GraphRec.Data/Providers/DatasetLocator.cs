@@ -40,7 +40,7 @@ internal static partial class DatasetLocator
     /// </summary>
     internal static async Task<DatasetFiles> OpenAsync(
         string dataDirectory, string name, string keyFile, Uri? downloadUrl, ExpectedDownload expected, bool allowDownload,
-        HttpClient? httpClient, IProgress<DownloadProgress>? progress, ILogger logger, CancellationToken cancellationToken)
+        HttpClient? httpClient, IProgress<long>? progress, ILogger logger, CancellationToken cancellationToken)
     {
         string folder = Path.Combine(dataDirectory, name);
         if (HoldsEntry(folder, keyFile))
@@ -94,10 +94,9 @@ internal static partial class DatasetLocator
     }
 
     private static async Task DownloadAsync(
-        Uri url, string destination, ExpectedDownload expected, HttpClient? httpClient, IProgress<DownloadProgress>? progress,
+        Uri url, string destination, ExpectedDownload expected, HttpClient? httpClient, IProgress<long>? progress,
         ILogger logger, CancellationToken cancellationToken)
     {
-        string fileName = Path.GetFileName(destination);
         string temporary = destination + ".download";
         LogDownloading(logger, url, destination);
         var client = httpClient ?? SharedClient.Value;
@@ -107,7 +106,6 @@ internal static partial class DatasetLocator
             using (var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
             {
                 response.EnsureSuccessStatusCode();
-                long? total = response.Content.Headers.ContentLength;
                 await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using var target = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -119,7 +117,7 @@ internal static partial class DatasetLocator
                     hash.AppendData(buffer, 0, read);
                     await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     received += read;
-                    progress?.Report(new DownloadProgress(fileName, received, total));
+                    progress?.Report(received);
                 }
 
                 expected.Verify(url, destination, received, Convert.ToHexString(hash.GetHashAndReset()));

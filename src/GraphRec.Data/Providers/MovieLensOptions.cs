@@ -29,8 +29,11 @@ public sealed class MovieLensOptions
     /// <summary>Download the archive from GroupLens when it is not in the data directory. Default true.</summary>
     public bool AllowDownload { get; set; } = true;
 
-    /// <summary>Receives download progress. Default null.</summary>
-    public IProgress<DownloadProgress>? DownloadProgress { get; set; }
+    /// <summary>
+    /// Receives the bytes of the archive received so far while it downloads, for a progress bar; the whole archive is
+    /// the release's <see cref="MovieLensRelease.Length"/> bytes, and its file <see cref="MovieLensRelease.Name"/>.zip. Default null.
+    /// </summary>
+    public IProgress<long>? DownloadProgress { get; set; }
 
     /// <summary>The client for downloads. Default null: a shared client.</summary>
     public HttpClient? HttpClient { get; set; }

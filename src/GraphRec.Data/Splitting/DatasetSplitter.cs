@@ -13,7 +13,7 @@ internal static partial class DatasetSplitter
     /// user or item does not occur in train are removed and counted (and logged). <paramref name="testRole"/> names the
     /// part <paramref name="test"/> selects in errors (<c>validation</c> when carving validation from a predefined train).
     /// </summary>
-    /// <exception cref="DegenerateSplitException">A splitter holds out everything it is given, leaving nothing to train on.</exception>
+    /// <exception cref="ArgumentException">A splitter holds out everything it is given, leaving nothing to train on; <see cref="ArgumentException.ParamName"/> is the part (<c>test</c> or <c>validation</c>) and the message names the split and what to change.</exception>
     public static DatasetSplit Split(Interactions interactions, ISplitter test, ISplitter? validation = null, ILogger? logger = null, string testRole = "test")
     {
         ArgumentNullException.ThrowIfNull(interactions);
@@ -84,7 +84,7 @@ internal static partial class DatasetSplitter
                 $"The {part} split ({name}) holds out all {interactions.Count:N0} interactions{which}, leaving nothing to train on: every timestamp is the same ({DateTimeOffset.FromUnixTimeSeconds(timestamps[0]):yyyy-MM-dd HH:mm:ss} UTC), so no time order can separate them; use a random holdout.")
             : string.Create(CultureInfo.InvariantCulture,
                 $"The {part} split ({name}) holds out all {interactions.Count:N0} interactions{which}, leaving nothing to train on: use a split that keeps some in train, such as a later cut-off or a random holdout.");
-        throw new DegenerateSplitException(name, message, part);
+        throw new ArgumentException(message, part);
     }
 
     private static (Interactions Kept, int Dropped) KeepCoveredByTrain(Interactions train, Interactions heldOut)

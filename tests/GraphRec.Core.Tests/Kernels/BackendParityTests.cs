@@ -131,7 +131,7 @@ public sealed class BackendParityTests
     {
         private readonly BprLoss _bpr = new(1e-4);
 
-        public Tensor Compute(TripleEmbeddings batch) => _bpr.Compute(batch);
+        public Tensor Compute(Tensor embeddings, Tensor layer0) => _bpr.Compute(embeddings, layer0);
     }
 
     [Theory]

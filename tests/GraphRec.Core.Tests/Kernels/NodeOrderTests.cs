@@ -70,7 +70,7 @@ public class NodeOrderTests
         using var local = KernelTrainingStep.For(inOrder, options.LearningRate)!;
         using var own = KernelTrainingStep.For(asIs, options.LearningRate, inLocalityOrder: false)!;
         var loss = new BprLoss(1e-4);
-        var triples = Samplers.UniformUsers(options.Seed).Sample(train, 1, null);
+        var triples = ((ParallelSampler)Samplers.UniformUsers(options.Seed)).Sample(train, 1, reuse: null);
 
         for (int start = 0; start + 256 <= triples.Count; start += 256)
         {
