@@ -5,6 +5,7 @@
 //   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents (--model gf-cf: GF-CF's)
 //   phases    where a Gowalla training batch spends its time
 //   replay    a reference LightGCN run's initial embeddings and triples through GraphRec's training step
+//   warm-start  LightGCN retrained on new events from a previous model (warm) and from scratch (cold), next to GF-CF's refit
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
 //   converge-plot  several converge reports' Recall@20 curves in one PNG
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
@@ -178,9 +179,26 @@ var replayItems = new Option<int>("--items") { Description = "Items in the refer
 var replay = new Command("replay", "GraphRec's training step on a reference run's initial embeddings and triples (parity/dump_reference.py), then its evaluation.") { split, dump, replayUsers, replayItems };
 replay.SetAction(parse => ReplayBenchmark.Run(parse.GetValue(split)!, parse.GetValue(dump)!, parse.GetValue(replayUsers), parse.GetValue(replayItems)));
 
+var warmDataset = new Option<string>("--dataset") { Description = "ml-100k or gowalla.", DefaultValueFactory = _ => "ml-100k" };
+warmDataset.AcceptOnlyFromAmong("ml-100k", "gowalla");
+var warmEvalEvery = new Option<int>("--eval-every") { Description = "Epochs between validations (default: 1 on ml-100k, 5 on gowalla)." };
+var warmStart = new Command("warm-start",
+    "A previous model on part of the training events, then LightGCN cold and warm-started on all of them: epochs and seconds for the warm start to reach the cold start's validation NDCG@20, test metrics, GF-CF's refit time.")
+{
+    dataDir, warmDataset, threads, epochs, warmEvalEvery, seed, output,
+};
+warmStart.SetAction((parse, token) =>
+{
+    string name = parse.GetValue(warmDataset)!;
+    bool isGowalla = name == "gowalla";
+    return WarmStartBenchmark.RunAsync(parse.GetValue(dataDir)!, name, parse.GetValue(epochs) is int e and > 0 ? e : isGowalla ? 30 : 100,
+        parse.GetValue(warmEvalEvery) is int every and > 0 ? every : isGowalla ? 5 : 1, ApplyThreads(parse.GetValue(threads)), parse.GetValue(seed),
+        parse.GetValue(output) ?? $"benchmark-warm-start-{name}.json", token);
+});
+
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, tune, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay,
+    gowalla, tune, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay, warmStart,
 };
 GraphRec.Sample.InvariantNumbers.Apply(root);
 return await root.Parse(args).InvokeAsync();

@@ -32,7 +32,7 @@ internal sealed record TrainSettings(
     int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "user",
     string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3,
     IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1, string Precision = "full", string? SpectralOptions = null,
-    EvaluationSample? EvalSample = null);
+    EvaluationSample? EvalSample = null, string? WarmStart = null);
 
 /// <summary>A random sample of the test users to evaluate instead of all of them (<c>--eval-users</c>, <c>--eval-seed</c>).</summary>
 internal sealed record EvaluationSample(int Users, int Seed);
@@ -231,6 +231,11 @@ internal sealed class TrainOptions
         Description = "With --model spectral: a JSON file of SpectralFilterOptions, such as the benchmarks' tune-spectral command writes.",
     };
 
+    private readonly Option<string?> _warmStart = new("--warm-start")
+    {
+        Description = "A LightGCN model file (a previous run's model.graphrec) to start from: the users and items it knows start from its embeddings, new ones as from scratch; then training runs as usual on the current data.",
+    };
+
     private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints, with --resume.", DefaultValueFactory = _ => 10 };
     private readonly DataOptions _data;
     private readonly SplitOptions _split;
@@ -319,6 +324,7 @@ internal sealed class TrainOptions
         command.Options.Add(_sampler);
         command.Options.Add(_precision);
         command.Options.Add(_resume);
+        command.Options.Add(_warmStart);
         command.Options.Add(_checkpointEvery);
         command.Options.Add(_lr);
         command.Options.Add(_lrMilestones);
@@ -337,7 +343,7 @@ internal sealed class TrainOptions
         parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
         parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha),
         parse.GetValue(_lrMilestones) ?? [], parse.GetValue(_lrDecay), parse.GetValue(_precision)!,
-        parse.GetValue(_spectralOptions), _evalSample.Bind(parse));
+        parse.GetValue(_spectralOptions), _evalSample.Bind(parse), parse.GetValue(_warmStart));
 }
 
 /// <summary><c>--eval-users</c> and <c>--eval-seed</c>, added to a command that evaluates on the test split.</summary>

@@ -18,6 +18,11 @@ internal static class TrainCommand
             throw new UsageException($"--resume is for LightGCN's training; --model {settings.Model} has no epochs to resume (it fits without training).");
         }
 
+        if (settings.Model != "lightgcn" && settings.WarmStart is not null)
+        {
+            throw new UsageException($"--warm-start is for LightGCN's training; --model {settings.Model} fits from the data alone, with nothing to start from.");
+        }
+
         var spectralOptions = settings.Model is "bspm" or "chebycf" or "spectral" ? SpectralOptions(settings) : null;
 
         // Every folder the run writes to, checked and locked before any work: a wrong path, or another run writing
@@ -28,6 +33,7 @@ internal static class TrainCommand
             ? OutputFolder.Prepare(resume, "--resume", CheckpointFileName)
             : null;
         int threads = Threads.Apply(settings.Threads);
+        using var previous = settings.WarmStart is { } warmStart ? await LoadPrevious(warmStart, settings, cancellationToken).ConfigureAwait(false) : null;
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);
         string splitName = Datasets.ResolveSplitName(settings.Split, dataset);
         var split = Datasets.Split(dataset, settings.Split);
@@ -60,7 +66,7 @@ internal static class TrainCommand
         using IRecommender model = isFilter
             ? SpectralFilter.Fit(dataset, split, spectralOptions ?? FilterOptions(settings), cancellationToken: cancellationToken)
             : await ConsoleUi.WithTrainingProgressAsync(settings.Epochs,
-                progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, cancellationToken), cancellationToken)).ConfigureAwait(false);
+                progress => Task.Run(() => Train(dataset, split, options, sampler, progress, settings.ResumeDirectory, previous, cancellationToken), cancellationToken)).ConfigureAwait(false);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var history = (model as LightGcn)?.History ?? [];
         int bestEpoch = (model as LightGcn)?.BestEpoch ?? 0;
@@ -107,15 +113,31 @@ internal static class TrainCommand
         return 0;
     }
 
-    /// <summary>Trains; when cancelled with a checkpoint folder, says where the run can continue from.</summary>
+    /// <summary>The model of <c>--warm-start</c>, checked against <c>--dim</c> so that the message names the option to change.</summary>
+    private static async Task<LightGcn> LoadPrevious(string path, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var previous = await LightGcn.LoadAsync(path, cancellationToken).ConfigureAwait(false);
+        int dimension = previous.Options.EmbeddingDimension;
+        if (dimension != settings.Dimension)
+        {
+            previous.Dispose();
+            throw new UsageException($"--warm-start {path} has {dimension}-dimensional embeddings and --dim is {settings.Dimension}: pass --dim {dimension}, or leave out --warm-start to train from scratch.");
+        }
+
+        Console.WriteLine($"warm start from {path} ({previous.Users.Count:N0} users, {previous.Items.Count:N0} items, trained on {previous.DatasetName})");
+        return previous;
+    }
+
+    /// <summary>Trains (from <paramref name="previous"/> when given); when cancelled with a checkpoint folder, says where the run can continue from.</summary>
     private static LightGcn Train(
         InteractionDataset dataset, DatasetSplit split, LightGcnOptions options, ISampler sampler, IProgress<TrainingProgress> progress, string? resume,
-        CancellationToken cancellationToken)
+        LightGcn? previous, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         try
         {
-            return LightGcn.Train(dataset, split, options, sampler, progress: progress, logger: new WarningLogger<LightGcn>(), cancellationToken: cancellationToken);
+            return LightGcn.Train(dataset, split, options, sampler, progress: progress, logger: new WarningLogger<LightGcn>(), warmStartFrom: previous,
+                cancellationToken: cancellationToken);
         }
         catch (OperationCanceledException) when (resume is not null)
         {

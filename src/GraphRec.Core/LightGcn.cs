@@ -1,6 +1,7 @@
 using GraphRec.Data;
 using GraphRec.Metrics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GraphRec.Core;
 
@@ -81,9 +82,34 @@ public sealed class LightGcn : IRecommender
     /// <param name="sampler">The triples of each epoch; <see cref="Samplers.UniformUsers"/> (the reference code's sampling) with the options' seed when null.</param>
     /// <param name="loss">The loss; <see cref="BprLoss"/> with the options' weight decay when null.</param>
     /// <param name="progress">Receives progress after every batch.</param>
-    /// <param name="logger">Receives a line per epoch, and a warning for a checkpoint that could not be written.</param>
+    /// <param name="logger">Receives a line per epoch (and one for a warm start), and a warning for a checkpoint that could not be written.</param>
+    /// <param name="warmStartFrom">
+    /// A previous model to start from (it stays the caller's, and must not be disposed during the call), or null for a cold
+    /// start. Only its layer-0 embeddings E(0) are taken; the remarks give the rule.
+    /// </param>
     /// <param name="cancellationToken">Stops training between batches.</param>
-    /// <exception cref="ArgumentException">An option is out of range, the split is not of this dataset, or there is nothing to train on.</exception>
+    /// <remarks>
+    /// <para>
+    /// A warm start trains a new model on the current events (<paramref name="split"/>'s train part) from a previous
+    /// model's layer-0 embeddings instead of from random ones, so that a model kept fresh by retraining need not start
+    /// over. With <c>E'(0)</c> the previous model's layer-0 embeddings and <c>σ = InitStandardDeviation</c>:
+    /// <code>
+    ///   E(0)_u = E'(0)_u'     when the previous model knows user u's original id (its index there is u')
+    ///   E(0)_u ~ N(0, σ²)     otherwise: the row a cold start with the same seed gives index u
+    /// </code>
+    /// and the same for items, ids matched as <see cref="IdMap.TryGetIndex(string, out int)"/> matches them (integers as
+    /// integers, text exactly). Users and items only the previous model knows are left out. Nothing else is carried over:
+    /// Adam's moments and step count start at zero, the learning-rate schedule, the sampler and the epochs start from
+    /// epoch 1, and the final embeddings are propagated over the new graph. Training then runs as a cold start does,
+    /// with the same options, validation and early stopping.
+    /// </para>
+    /// <para>
+    /// With a <see cref="LightGcnOptions.CheckpointDirectory"/>, a warm start's checkpoint belongs to the embeddings it
+    /// started from: a cold start's checkpoint, or one started from another model, is refused.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">An option is out of range, the split is not of this dataset, there is nothing to train on, or <paramref name="warmStartFrom"/> has another embedding dimension than the options (the message says which).</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="warmStartFrom"/> is disposed.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the scores stopped being finite (lower the learning rate).</exception>
     /// <exception cref="IOException">The <see cref="LightGcnOptions.CheckpointDirectory"/> is a file or cannot be written (checked before the first epoch; a checkpoint that fails later is logged, and training goes on).</exception>
     /// <exception cref="ModelFormatException">The checkpoint there is damaged or is not a regular file.</exception>
@@ -91,13 +117,19 @@ public sealed class LightGcn : IRecommender
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static LightGcn Train(
         InteractionDataset dataset, DatasetSplit split, LightGcnOptions? options = null, ISampler? sampler = null, ILoss? loss = null,
-        IProgress<TrainingProgress>? progress = null, ILogger<LightGcn>? logger = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, ILogger<LightGcn>? logger = null, LightGcn? warmStartFrom = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(split);
         options = (options ?? new LightGcnOptions()).Clone();
         options.Validate();
         ModelCatalog.RequireSplitOf(dataset, split);
+        if (warmStartFrom is not null)
+        {
+            // Before the graph is built: a wrong previous model must fail fast.
+            WarmStart.CheckDimension(warmStartFrom.Options.EmbeddingDimension, options.EmbeddingDimension);
+        }
+
         options.RequireMemoryFor((long)split.Train.UserCount + split.Train.ItemCount, training: true);
 
         var adjacency = NormalizedAdjacency.FromInteractions(split.Train, maxDegreeOfParallelism: options.Threads);
@@ -105,7 +137,14 @@ public sealed class LightGcn : IRecommender
         try
         {
             model = new LightGcnModel(adjacency, options);
-            var result = new LightGcnTrainer(options, loss, sampler, logger).Train(model, split.Train, split.Validation, progress, cancellationToken);
+            if (warmStartFrom is not null)
+            {
+                var (users, items) = warmStartFrom.CopyLayerZeroInto(model, dataset.Users, dataset.Items);
+                WarmStart.LogWarmStart(logger ?? (ILogger)NullLogger.Instance, users, dataset.Users.Count, items, dataset.Items.Count);
+            }
+
+            var trainer = new LightGcnTrainer(options, loss, sampler, logger) { WarmStarted = warmStartFrom is not null };
+            var result = trainer.Train(model, split.Train, split.Validation, progress, cancellationToken);
             return new LightGcn(adjacency, model, ModelCatalog.From(dataset, split.Train), split.Validation, result.History, result.BestEpoch);
         }
         catch
@@ -115,6 +154,14 @@ public sealed class LightGcn : IRecommender
             throw;
         }
     }
+
+    /// <summary>
+    /// Copies this model's layer-0 rows of the users and items <paramref name="users"/> and <paramref name="items"/> also
+    /// hold into <paramref name="target"/> (a warm start); throws <see cref="ObjectDisposedException"/> once disposed,
+    /// and holds off a dispose while it copies.
+    /// </summary>
+    internal (int Users, int Items) CopyLayerZeroInto(LightGcnModel target, IdMap users, IdMap items) =>
+        _guard.Run(() => WarmStart.CopyKnownRows(target, users, items, _model, _recommender.Catalog.Users, _recommender.Catalog.Items));
 
     /// <summary>Loads a model saved by <see cref="SaveAsync"/>; the graph is rebuilt from the saved training interactions.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>

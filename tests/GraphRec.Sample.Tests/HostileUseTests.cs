@@ -19,7 +19,7 @@ public sealed class HostileUseTests : IDisposable
     private string Ml100K(IEnumerable<(int User, int Item, int Rating)> ratings, int items) => SmallMovieLens.Write(_folder, ratings, items);
 
     /// <summary>Runs the sample and returns its exit code and what it wrote to stderr and to stdout.</summary>
-    private static async Task<(int Code, string Errors, string Output)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Errors, string Output)> RunAsync(params string[] args)
     {
         var (previousError, previousOut, previousConsole) = (Console.Error, Console.Out, AnsiConsole.Console);
         using var errors = new StringWriter();

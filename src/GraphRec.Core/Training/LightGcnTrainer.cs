@@ -38,6 +38,12 @@ internal sealed partial class LightGcnTrainer
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Whether the model's initial embeddings are not the seeded ones (a warm start): its checkpoints then belong to
+    /// those embeddings, which the options' seed no longer determines.
+    /// </summary>
+    public bool WarmStarted { get; init; }
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/> (the interactions its adjacency was built from).</summary>
     /// <param name="model">The model to train in place.</param>
     /// <param name="train">The training interactions.</param>
@@ -131,7 +137,7 @@ internal sealed partial class LightGcnTrainer
             throw new ArgumentException($"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)} needs a float32 model; this one is {model.Embedding.dtype}. Convert it to float32, or train without checkpoints.");
         }
 
-        run.Fingerprint = TrainingCheckpoint.Fingerprint(train, validation, _options, _loss, _sampler);
+        run.Fingerprint = TrainingCheckpoint.Fingerprint(train, validation, _options, _loss, _sampler, WarmStarted ? model.Embedding : null);
 
         // Before the first epoch, not after the last: a folder that cannot hold the checkpoint must not cost the run.
         AtomicFile.CheckWritableFolder(directory, $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.CheckpointDirectory)}", TrainingCheckpoint.FileName);

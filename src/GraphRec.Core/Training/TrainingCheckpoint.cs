@@ -30,9 +30,9 @@ internal static class TrainingCheckpoint
     /// <summary>
     /// A hash of what a run's next epochs depend on: the training and validation interactions, the options that shape the
     /// model and its training (not the epoch count, which a resumed run may raise, nor the threads, which change nothing),
-    /// and the kinds of loss and sampler.
+    /// and the kinds of loss and sampler; for a warm start, also the <paramref name="initialEmbedding"/> it starts from.
     /// </summary>
-    public static string Fingerprint(Interactions train, Interactions? validation, LightGcnOptions options, ILoss loss, ISampler sampler)
+    public static string Fingerprint(Interactions train, Interactions? validation, LightGcnOptions options, ILoss loss, ISampler sampler, TorchSharp.torch.Tensor? initialEmbedding = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var part in new[] { train, validation })
@@ -62,6 +62,12 @@ internal static class TrainingCheckpoint
         }
 
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
+        if (initialEmbedding is not null)
+        {
+            // Only for a warm start: a cold start's initial embeddings follow from the seed, hashed above.
+            hash.AppendData(MemoryMarshal.AsBytes(Copy(initialEmbedding).AsSpan()));
+        }
+
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
