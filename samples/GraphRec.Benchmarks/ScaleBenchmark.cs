@@ -51,7 +51,7 @@ internal static class ScaleBenchmark
 
         foreach (var run in runs)
         {
-            string[] arguments = [.. ChildArguments(), "scale-one", "--edges", run.Edges.ToString(CultureInfo.InvariantCulture),
+            string[] arguments = [.. LoadingBenchmark.ChildArguments(), "scale-one", "--edges", run.Edges.ToString(CultureInfo.InvariantCulture),
                 "--batches", batches.ToString(CultureInfo.InvariantCulture), "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture),
                 .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []];
             using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true })!;
@@ -219,7 +219,4 @@ internal static class ScaleBenchmark
         plot.SavePng(path, 900, 600);
         Console.WriteLine($"wrote {path}");
     }
-
-    private static string[] ChildArguments() =>
-        Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(ScaleBenchmark).Assembly.Location] : [];
 }
