@@ -76,7 +76,8 @@ internal static class LoadingBenchmark
         return 0;
     }
 
-    private static string[] ChildArguments() =>
+    /// <summary>The arguments that start this program again as a child process (its assembly when run by <c>dotnet</c>).</summary>
+    internal static string[] ChildArguments() =>
         Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(LoadingBenchmark).Assembly.Location] : [];
 
     private static long CountLinesCached(string csv)

@@ -1,6 +1,7 @@
 // GraphRec benchmarks. Each command prints its figures and writes them as JSON (see docs/benchmarks.md):
 //   gowalla   train and evaluate LightGCN on Gowalla with the paper's hyperparameters
 //   loading   generate ML-1M and ml-25m-sized files and time loading them
+//   ingest    synthetic events with string ids from CSV, SQLite and PostgreSQL into a dataset, next to the edge-list reader
 //   memory    working set over 20 epochs on MovieLens 100K
 //   scale     training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, with fitted exponents (--model gf-cf: GF-CF's)
 //   phases    where a Gowalla training batch spends its time
@@ -103,6 +104,33 @@ var loadCsv = new Command("load-csv", "Internal: load the generated ml-25m folde
 loadCsv.Options.Add(dataDir);
 loadCsv.SetAction((parse, token) => LoadingBenchmark.LoadCsvAsync(parse.GetValue(dataDir)!, token));
 
+var events = new Option<long>("--events") { Description = "Synthetic events (Gowalla-shaped) to write once and read from each source.", DefaultValueFactory = _ => 10_000_000 };
+var runs = new Option<int>("--runs") { Description = "Reads of each source, each in its own process.", DefaultValueFactory = _ => 3 };
+var postgres = new Option<string?>("--postgres")
+{
+    Description = "Npgsql connection string of the database to write the events table into (default: GRAPHREC_TEST_POSTGRES, which .ci/postgres.sh sets).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRAPHREC_TEST_POSTGRES"),
+};
+var ingestFolder = new Option<string>("--folder") { Description = "Scratch folder for the generated sources (never the repository).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "graphrec-ingest") };
+var ingest = new Command("ingest", "Synthetic events with string ids, written once to a CSV file, a SQLite database and a PostgreSQL table, read into a dataset from each "
+    + "(seconds and peak working set, each read in its own process), next to the edge-list reader on the same events with integer ids.")
+{
+    events, runs, postgres, ingestFolder, output,
+};
+ingest.SetAction((parse, token) => IngestBenchmark.RunAsync(parse.GetValue(ingestFolder)!, parse.GetValue(events), parse.GetValue(runs), parse.GetValue(postgres),
+    parse.GetValue(output) ?? "benchmark-ingest.json", token));
+
+var ingestSource = new Option<string>("--source") { Required = true };
+ingestSource.AcceptOnlyFromAmong(IngestBenchmark.Sources);
+var ingestOne = new Command("ingest-one", "Internal: read one ingest source and print its figures as JSON.") { Hidden = true };
+foreach (var option in new Option[] { ingestSource, ingestFolder, events, postgres })
+{
+    ingestOne.Options.Add(option);
+}
+
+ingestOne.SetAction((parse, token) => IngestBenchmark.MeasureOneAsync(parse.GetValue(ingestSource)!, parse.GetValue(ingestFolder)!, parse.GetValue(events),
+    parse.GetValue(postgres) ?? "", token));
+
 var memory = new Command("memory", "Working set after each of 20 epochs on MovieLens 100K.") { dataDir, epochs, output };
 memory.SetAction((parse, token) =>
     MemoryBenchmark.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(epochs) is int e and > 0 ? e : 20, parse.GetValue(output) ?? "benchmark-memory.json", token));
@@ -198,7 +226,7 @@ warmStart.SetAction((parse, token) =>
 
 var root = new RootCommand("GraphRec benchmarks. 'micro [BenchmarkDotNet arguments]' runs the BenchmarkDotNet micro-benchmarks.")
 {
-    gowalla, tune, loading, loadCsv, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay, warmStart,
+    gowalla, tune, loading, loadCsv, ingest, ingestOne, memory, serve, scale, scaleOne, converge, convergePlot, phases, replay, warmStart,
 };
 GraphRec.Sample.InvariantNumbers.Apply(root);
 return await root.Parse(args).InvokeAsync();

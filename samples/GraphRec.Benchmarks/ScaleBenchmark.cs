@@ -122,7 +122,7 @@ internal static class ScaleBenchmark
     /// <summary>Runs <c>scale-one</c> for one size in a child process: its JSON line, or null (said on the console) when it failed.</summary>
     private static async Task<string?> MeasureInChildAsync(long edges, string[] options, CancellationToken cancellationToken)
     {
-        string[] arguments = [.. ChildArguments(), "scale-one", "--edges", edges.ToString(CultureInfo.InvariantCulture), .. options];
+        string[] arguments = [.. LoadingBenchmark.ChildArguments(), "scale-one", "--edges", edges.ToString(CultureInfo.InvariantCulture), .. options];
         using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true })!;
         string text = await child.StandardOutput.ReadToEndAsync(cancellationToken);
         await child.WaitForExitAsync(cancellationToken);
@@ -310,7 +310,4 @@ internal static class ScaleBenchmark
         plot.SavePng(path, 900, 600);
         Console.WriteLine($"wrote {path}");
     }
-
-    private static string[] ChildArguments() =>
-        Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(ScaleBenchmark).Assembly.Location] : [];
 }

@@ -80,9 +80,9 @@ internal static class WarmStartBenchmark
         var warm = Run("warm", dataset, split, options, previous, cold.BestValidationNdcg, cancellationToken);
 
         clock.Restart();
-        using var filter = GraphFilter.Fit(dataset, split, cancellationToken: cancellationToken);
+        using var filter = SpectralFilter.Fit(dataset, split, SpectralFilterOptions.GfCf(), cancellationToken: cancellationToken);
         double filterSeconds = clock.Elapsed.TotalSeconds;
-        var filterTest = Means(filter.Evaluate(split.Test, [20], cancellationToken));
+        var filterTest = Means(filter.Evaluate(split.Test, [20], cancellationToken: cancellationToken));
         Console.WriteLine($"GF-CF refit: {filterSeconds:F1} s; test recall@20 {filterTest["recall@20"]:F4}, ndcg@20 {filterTest[Metric]:F4}");
         Console.WriteLine(warm.EpochToTarget is int reached
             ? $"warm start reached the cold start's best validation {Metric} ({cold.BestValidationNdcg:F4}, epoch {cold.BestEpoch}, {cold.SecondsToTarget:F1} s) at epoch {reached}, {warm.SecondsToTarget:F1} s"
@@ -109,7 +109,7 @@ internal static class WarmStartBenchmark
         double goal = target ?? best;
         int? reached = validated.Where(pair => pair.Value >= goal).Select(pair => (int?)pair.Key).Min();
         double? secondsToTarget = reached is int epoch ? model.History.Where(h => h.Epoch <= epoch).Sum(h => h.Seconds) : null;
-        var test = Means(model.Evaluate(split.Test, [20], cancellationToken));
+        var test = Means(model.Evaluate(split.Test, [20], cancellationToken: cancellationToken));
         var run = new WarmStartRun(model.History.Count, model.History.Sum(h => h.Seconds), wallSeconds, model.BestEpoch, best, reached, secondsToTarget, validated, test);
         Console.WriteLine($"{name}: {run.Epochs} epochs, {run.TrainingSeconds:F1} s training ({wallSeconds:F1} s with validation); best validation {Metric} {best:F4} at epoch {run.BestEpoch}; "
             + $"test recall@20 {test["recall@20"]:F4}, ndcg@20 {test[Metric]:F4}");
