@@ -1,4 +1,5 @@
 using GraphRec.Core;
+using GraphRec.Data;
 using GraphRec.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,31 @@ public static class GraphRecServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ServedModelOptions>().Bind(configuration).ValidateOnStart();
         return AddServices(services);
+    }
+
+    /// <summary>
+    /// Registers <see cref="ModelRetrainer"/>, which retrains the served model on the events of the registered
+    /// <see cref="IDatasetProvider"/> (on <see cref="RetrainingOptions.Interval"/>, and whenever
+    /// <see cref="ModelRetrainer.RetrainAsync"/> is called) and serves the new model through the hot reload. Needs
+    /// <c>AddGraphRecRecommender</c> and an <see cref="IDatasetProvider"/> in the services; the options are validated
+    /// when the host starts.
+    /// </summary>
+    /// <example><c>services.AddSingleton&lt;IDatasetProvider, MyEvents&gt;().AddGraphRecRetraining(o =&gt; o.Interval = TimeSpan.FromHours(1));</c></example>
+    public static IServiceCollection AddGraphRecRetraining(this IServiceCollection services, Action<RetrainingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<RetrainingOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrainingOptions>, RetrainingOptionsValidator>());
+        services.TryAddSingleton(provider => new ModelRetrainer(
+            provider.GetService<ServedModel>() ?? throw new InvalidOperationException(
+                "AddGraphRecRetraining retrains the served model, and there is none: call AddGraphRecRecommender as well."),
+            provider.GetService<IDatasetProvider>() ?? throw new InvalidOperationException(
+                "AddGraphRecRetraining reads the events from an IDatasetProvider, and none is registered: add yours, for example services.AddSingleton<IDatasetProvider>(new MyEvents(...))."),
+            provider.GetRequiredService<IOptions<RetrainingOptions>>(),
+            provider.GetRequiredService<ILogger<ModelRetrainer>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<ModelRetrainer>());
+        return services;
     }
 
     private static IServiceCollection AddServices(IServiceCollection services)
