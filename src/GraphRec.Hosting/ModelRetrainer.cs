@@ -117,16 +117,18 @@ public sealed partial class ModelRetrainer : BackgroundService
             false, reason, clock.Elapsed, dataset?.Users.Count ?? 0, dataset?.Items.Count ?? 0, dataset?.Interactions.Count ?? 0, _served.Generation);
     }
 
-    /// <summary>A model of the served kind, trained or fitted on every event of <paramref name="dataset"/>.</summary>
+    /// <summary>
+    /// A model of the served kind, trained or fitted on every event of <paramref name="dataset"/>. It runs inside the
+    /// served model's lease, so a reload meanwhile cannot dispose the model the warm start copies from.
+    /// </summary>
     private IRecommender Train(InteractionDataset dataset, CancellationToken cancellationToken)
     {
         var all = new DatasetSplit(dataset.Interactions, null, Empty(dataset), 0);
         return _served.Use<IRecommender>(served => served switch
         {
             LightGcn lightGcn => LightGcn.Train(
-                dataset, all, _options.LightGcn ?? WithoutCheckpoints(lightGcn.Options),
+                dataset, all, _options.LightGcn ?? WithoutCheckpoints(lightGcn.Options), warmStartFrom: _options.WarmStart ? lightGcn : null,
                 cancellationToken: cancellationToken),
-            GraphFilter filter => GraphFilter.Fit(dataset, all, filter.Options, cancellationToken: cancellationToken),
             SpectralFilter filter => SpectralFilter.Fit(dataset, all, filter.Options, cancellationToken: cancellationToken),
             _ => throw new NotSupportedException($"The served model is a {served.ModelKind}, which the retrainer does not know how to train."),
         });

@@ -133,6 +133,34 @@ public sealed class RetrainingTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_warm_retrain_starts_from_the_served_models_embeddings_and_a_cold_one_does_not(bool warm)
+    {
+        string path = await _files.WriteAsync("model.graphrec", seed: 1);
+        var (host, _, _) = await StartAsync(path, o =>
+        {
+            // One step too small to move anything: what the new model holds is where it started.
+            o.LightGcn = new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 1, BatchSize = 64, LearningRate = 1e-12, Seed = 99 };
+            o.WarmStart = warm;
+        });
+        using (host)
+        {
+            var served = host.Services.GetRequiredService<ServedModel>();
+            float[] before = served.Use(model => ((LightGcn)model).Model.Embedding.data<float>().ToArray());
+
+            var result = await host.Services.GetRequiredService<ModelRetrainer>().RetrainAsync();
+
+            Assert.True(result.Succeeded, result.Error);
+            float[] after = served.Use(model => ((LightGcn)model).Model.Embedding.data<float>().ToArray());
+            Assert.Equal(before.Length, after.Length);
+            double largestChange = before.Zip(after).Max(pair => Math.Abs(pair.First - pair.Second));
+            Assert.True(warm ? largestChange < 1e-6 : largestChange > 1e-3, $"largest change of a layer-0 value: {largestChange}");
+            await host.StopAsync();
+        }
+    }
+
     [Fact]
     public async Task A_source_that_fails_logs_one_error_and_the_served_model_stays()
     {
@@ -180,7 +208,7 @@ public sealed class RetrainingTests : IDisposable
     {
         var dataset = ModelFiles.Dataset();
         string path = Path.Combine(_files.Folder, "filter.graphrec");
-        using (var filter = GraphFilter.Fit(dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 1)), new GraphFilterOptions { Rank = 8 }))
+        using (var filter = SpectralFilter.Fit(dataset, dataset.Split(Splitters.RandomHoldout(0.2, seed: 1)), new SpectralFilterOptions { Rank = 8 }))
         {
             await filter.SaveAsync(path);
         }
