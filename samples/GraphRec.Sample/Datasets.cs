@@ -1,7 +1,5 @@
-using System.Data.Common;
 using GraphRec.Data;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using GraphRec.Samples;
 
 namespace GraphRec.Sample;
 
@@ -43,14 +41,8 @@ internal static class Datasets
             return fromFile.Build();
         }
 
-        await using DbConnection connection = settings.Provider == "sqlite" ? new SqliteConnection(settings.Connection) : new NpgsqlConnection(settings.Connection);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = settings.Query;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var fromQuery = new InteractionDatasetBuilder(connection.Database is { Length: > 0 } database ? Path.GetFileNameWithoutExtension(database) : settings.Provider!, settings.RatingThreshold);
-        await fromQuery.AddRowsAsync(reader, settings.Columns, cancellationToken).ConfigureAwait(false);
-        return fromQuery.Build();
+        return await new DatabaseEvents(settings.Provider!, settings.Connection!, settings.Query!, settings.Columns, settings.RatingThreshold)
+            .LoadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The split in effect: <c>predefined</c> for edge lists unless another is asked for, else <c>random</c>.</summary>

@@ -18,5 +18,17 @@ internal static class RecommendationEndpoints
             served.Use(model => Results.Ok(new ModelInfo(served.ModelPath, served.Generation, served.LoadedAt, model.ModelKind, model.DatasetName, model.Users.Count, model.Items.Count))))
             .WithName("Model").WithSummary("The model served: its file, generation (1, then one more per reload), kind (lightgcn, gf-cf or spectral), dataset and size.")
             .Produces<ModelInfo>();
+        if (app.Services.GetService<ModelRetrainer>() is not null)
+        {
+            app.MapPost("/retrain", async (ModelRetrainer retrainer, CancellationToken cancellationToken) =>
+                {
+                    var result = await retrainer.RetrainAsync(cancellationToken);
+                    return result.Succeeded
+                        ? Results.Ok(result)
+                        : Results.Problem(title: "The retrain failed; the previous model keeps serving", detail: result.Error, statusCode: StatusCodes.Status500InternalServerError);
+                })
+                .WithName("Retrain").WithSummary("Retrains the served model on the events of the database now, and serves the new model when this returns.")
+                .Produces<RetrainingResult>().ProducesProblem(StatusCodes.Status500InternalServerError);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using GraphRec.Data;
 using GraphRec.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -10,8 +11,27 @@ internal static class ServerApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--model"] = "GraphRec:ModelPath" });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--model"] = "GraphRec:ModelPath",
+            ["--events-provider"] = "GraphRec:Events:Provider",
+            ["--events-connection"] = "GraphRec:Events:Connection",
+            ["--events-query"] = "GraphRec:Events:Query",
+            ["--events-user-column"] = "GraphRec:Events:UserColumn",
+            ["--events-item-column"] = "GraphRec:Events:ItemColumn",
+            ["--events-rating-column"] = "GraphRec:Events:RatingColumn",
+            ["--events-time-column"] = "GraphRec:Events:TimeColumn",
+            ["--retrain-every"] = "GraphRec:Retraining:Interval",
+        });
         builder.Services.AddGraphRecRecommender(builder.Configuration.GetSection("GraphRec"));
+        var events = builder.Configuration.GetSection("GraphRec:Events").Get<EventsSettings>();
+        if (!string.IsNullOrEmpty(events?.Provider))
+        {
+            // Retraining on the events of a database: on GraphRec:Retraining:Interval, and on POST /retrain.
+            builder.Services.AddSingleton<IDatasetProvider>(events.ToEvents());
+            builder.Services.AddGraphRecRetraining(builder.Configuration.GetSection("GraphRec:Retraining"));
+        }
+
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<ServedModelHealthCheck>("model");
@@ -37,6 +57,11 @@ internal static class ServerApp
             _ = app.Services.GetRequiredService<ServedModel>();
             await app.RunAsync().ConfigureAwait(false);
             return 0;
+        }
+        catch (InvalidOperationException error) when (error.Message.Contains("--events-", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            return 2;
         }
         catch (OptionsValidationException error)
         {

@@ -49,6 +49,21 @@ public static class GraphRecServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<RetrainingOptions>().Configure(configure).ValidateOnStart();
+        return AddRetrainingServices(services);
+    }
+
+    /// <summary>As <see cref="AddGraphRecRetraining(IServiceCollection, Action{RetrainingOptions})"/>, binding the options from <paramref name="configuration"/> (keys <c>Interval</c>, <c>WarmStart</c>, <c>ModelPath</c>, and <c>LightGcn:Epochs</c> and the other LightGCN options).</summary>
+    /// <example><c>services.AddGraphRecRetraining(builder.Configuration.GetSection("GraphRec:Retraining"));</c></example>
+    public static IServiceCollection AddGraphRecRetraining(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RetrainingOptions>().Bind(configuration).ValidateOnStart();
+        return AddRetrainingServices(services);
+    }
+
+    private static IServiceCollection AddRetrainingServices(IServiceCollection services)
+    {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrainingOptions>, RetrainingOptionsValidator>());
         services.TryAddSingleton(provider => new ModelRetrainer(
             provider.GetService<ServedModel>() ?? throw new InvalidOperationException(
