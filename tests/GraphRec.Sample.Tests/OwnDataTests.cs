@@ -57,6 +57,32 @@ public sealed class OwnDataTests : IDisposable
         Assert.True(recommended.ExitCode == 0, recommended.Errors);
     }
 
+    [Theory]
+    [InlineData("lightgcn")]
+    [InlineData("gf-cf")]
+    public async Task A_csv_with_string_ids_trains_a_model_that_recommends_by_those_ids(string model)
+    {
+        string csv = Path.Combine(_folder, "orders.csv");
+        await File.WriteAllTextAsync(csv, "customer,sku\n" + string.Concat(Orders().Select(order =>
+            string.Create(CultureInfo.InvariantCulture, $"cust-{order.Customer:D2},SKU-{order.Sku:D4}\n"))));
+        string output = Path.Combine(_folder, "out");
+
+        var trained = await RunAsync("train", "--dataset", "csv", "--file", csv, "--user-column", "customer", "--item-column", "sku",
+            "--model", model, "--rank", "8", "--epochs", "2", "--dim", "8", "--k", "5", "--output", output);
+        Assert.True(trained.ExitCode == 0, trained.Errors);
+        string path = Path.Combine(output, "model.graphrec");
+        var forCustomer = await RunAsync("recommend", "--model", path, "--user", "cust-07", "--k", "3");
+        var forVisitor = await RunAsync("recommend", "--model", path, "--items", "SKU-0001,SKU-0002", "--k", "3");
+
+        Assert.True(forCustomer.ExitCode == 0, forCustomer.Errors);
+        Assert.True(forVisitor.ExitCode == 0, forVisitor.Errors);
+        using var saved = await Recommenders.LoadAsync(path);
+        var expected = saved.Recommend("cust-07", 3).Select(r => r.ItemId).ToArray();
+        Assert.All(expected, sku => Assert.StartsWith("SKU-", sku, StringComparison.Ordinal));
+        Assert.All(expected, sku => Assert.Contains(sku, forCustomer.Output, StringComparison.Ordinal));
+        Assert.All(saved.RecommendForItems(["SKU-0001", "SKU-0002"], 3).Items, r => Assert.Contains(r.ItemId, forVisitor.Output, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Train_reads_the_rows_of_a_sqlite_query_and_writes_the_normal_model()
     {
