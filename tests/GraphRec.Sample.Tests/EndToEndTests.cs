@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using GraphRec.Data;
 
 namespace GraphRec.Sample.Tests;
 
@@ -209,5 +210,49 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal((943, 1682, 100_000), ((int)metrics["users"]!, (int)metrics["items"]!, (int)metrics["interactions"]!));
         Assert.True((double)metrics["test"]!["recall@20"]! > (double)metrics["baselines"]!["most_popular"]!["recall@20"]! * 0.8);
         Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", Path.Combine(output, "model.graphrec"), "--user", "1"]));
+    }
+
+    [SkippableFact]
+    public async Task Real_ml100k_as_a_csv_with_string_ids_through_the_sample_gives_metrics_within_the_intervals_of_ml100k()
+    {
+        string? data = Environment.GetEnvironmentVariable("GRAPHREC_DATA_DIR");
+        Skip.If(data is null || !File.Exists(Path.Combine(data, "ml-100k", "u.data")),
+            "GRAPHREC_DATA_DIR is not set or has no ml-100k/u.data: the real-data comparison of --dataset csv with --dataset ml-100k is skipped.");
+        string csv = Path.Combine(_folder, "ml-100k.csv");
+        var export = new StringBuilder("customer,product,stars,rated_at\n");
+        foreach (string line in await File.ReadAllLinesAsync(Path.Combine(data!, "ml-100k", "u.data")))
+        {
+            string[] fields = line.Split('\t');
+            export.Append(CultureInfo.InvariantCulture, $"u{fields[0]},i{fields[1]},{fields[2]},{fields[3]}\n");
+        }
+
+        await File.WriteAllTextAsync(csv, export.ToString());
+        string[] same = ["--model", "gf-cf", "--val-ratio", "0", "--k", "20"];
+        Assert.Equal(0, await Cli.RunAsync(["--data-dir", data!, "--output", Path.Combine(_folder, "provider"), .. same]));
+        Assert.Equal(0, await Cli.RunAsync(["--dataset", "csv", "--file", csv, "--user-column", "customer", "--item-column", "product",
+            "--rating-column", "stars", "--time-column", "rated_at", "--output", Path.Combine(_folder, "csv"), .. same]));
+
+        // Each run's test means, with the 95% intervals of the same evaluation redone on its saved model and split.
+        var provider = await TestMetricsAsync(Path.Combine(_folder, "provider"), await new MovieLensProvider(MovieLensRelease.Ml100K,
+            new MovieLensOptions { DataDirectory = data, AllowDownload = false }).LoadAsync());
+        var builder = new InteractionDatasetBuilder("ml-100k");
+        await builder.AddDelimitedFileAsync(csv, new InteractionColumns("customer", "product") { Rating = "stars", Timestamp = "rated_at" });
+        var fromCsv = await TestMetricsAsync(Path.Combine(_folder, "csv"), builder.Build());
+        foreach (string metric in new[] { "recall@20", "ndcg@20", "precision@20" })
+        {
+            Assert.InRange(fromCsv[metric].Mean, provider[metric].Lower, provider[metric].Upper);
+            Assert.InRange(provider[metric].Mean, fromCsv[metric].Lower, fromCsv[metric].Upper);
+        }
+    }
+
+    /// <summary>The run's metrics.json test means, checked against the saved model evaluated again on the sample's split, with that evaluation's intervals.</summary>
+    private static async Task<IReadOnlyDictionary<string, GraphRec.Metrics.MetricSummary>> TestMetricsAsync(string output, InteractionDataset dataset)
+    {
+        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "metrics.json")))!;
+        using var model = await GraphRec.Core.Recommenders.LoadAsync(Path.Combine(output, "model.graphrec"));
+        var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 2020));
+        var evaluation = model.Evaluate(split.Test, [20]);
+        Assert.Equal((double)metrics["test"]!["recall@20"]!, evaluation.Summaries["recall@20"].Mean, 6);
+        return evaluation.Summaries;
     }
 }
