@@ -34,6 +34,9 @@ internal sealed class EventsSettings
     /// <summary>The column of item titles, if any.</summary>
     public string? TitleColumn { get; set; }
 
+    /// <summary>Ratings below it are left out, as the sample's <c>train --rating-threshold</c> does; null keeps every row.</summary>
+    public float? RatingThreshold { get; set; }
+
     /// <summary>The events these settings name, or a message that says what is missing.</summary>
     public DatabaseEvents ToEvents()
     {
@@ -47,6 +50,6 @@ internal sealed class EventsSettings
             throw new InvalidOperationException("Retraining from a database needs --events-connection and --events-query (GraphRec:Events:Connection and :Query).");
         }
 
-        return new DatabaseEvents(Provider, Connection, Query, new InteractionColumns(UserColumn, ItemColumn) { Rating = RatingColumn, Timestamp = TimeColumn, Title = TitleColumn });
+        return new DatabaseEvents(Provider, Connection, Query, new InteractionColumns(UserColumn, ItemColumn) { Rating = RatingColumn, Timestamp = TimeColumn, Title = TitleColumn }, RatingThreshold);
     }
 }

@@ -20,9 +20,10 @@ internal static class RecommendationEndpoints
             .Produces<ModelInfo>();
         if (app.Services.GetService<ModelRetrainer>() is not null)
         {
-            app.MapPost("/retrain", async (ModelRetrainer retrainer, CancellationToken cancellationToken) =>
+            // Tied to the host, not to the request: a client that gives up on a long retrain does not cancel it.
+            app.MapPost("/retrain", async (ModelRetrainer retrainer, IHostApplicationLifetime host) =>
                 {
-                    var result = await retrainer.RetrainAsync(cancellationToken);
+                    var result = await retrainer.RetrainAsync(host.ApplicationStopping);
                     return result.Succeeded
                         ? Results.Ok(result)
                         : Results.Problem(title: "The retrain failed; the previous model keeps serving", detail: result.Error, statusCode: StatusCodes.Status500InternalServerError);

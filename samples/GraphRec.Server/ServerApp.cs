@@ -21,6 +21,8 @@ internal static class ServerApp
             ["--events-item-column"] = "GraphRec:Events:ItemColumn",
             ["--events-rating-column"] = "GraphRec:Events:RatingColumn",
             ["--events-time-column"] = "GraphRec:Events:TimeColumn",
+            ["--events-title-column"] = "GraphRec:Events:TitleColumn",
+            ["--events-rating-threshold"] = "GraphRec:Events:RatingThreshold",
             ["--retrain-every"] = "GraphRec:Retraining:Interval",
         });
         builder.Services.AddGraphRecRecommender(builder.Configuration.GetSection("GraphRec"));
