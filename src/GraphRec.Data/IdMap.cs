@@ -35,17 +35,7 @@ public sealed class IdMap
     public IdMap(IEnumerable<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        _numericIds = [.. ids];
-        Array.Sort(_numericIds);
-        for (int i = 1; i < _numericIds.Length; i++)
-        {
-            if (_numericIds[i] == _numericIds[i - 1])
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The id {_numericIds[i]} occurs twice."), nameof(ids));
-            }
-        }
-
-        _indexByNumericId = _numericIds.Select((id, index) => KeyValuePair.Create(id, index)).ToFrozenDictionary();
+        (_numericIds, _indexByNumericId) = Numeric([.. ids]);
         Ids = new FormattedIds(_numericIds);
     }
 
@@ -72,10 +62,8 @@ public sealed class IdMap
 
         if (allNumeric)
         {
-            var map = new IdMap(numeric);
-            _numericIds = map._numericIds;
-            _indexByNumericId = map._indexByNumericId;
-            Ids = map.Ids;
+            (_numericIds, _indexByNumericId) = Numeric(numeric);
+            Ids = new FormattedIds(_numericIds);
             return;
         }
 
@@ -177,6 +165,21 @@ public sealed class IdMap
         }
 
         return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>Integer ids sorted, each checked to occur once, and the index of each.</summary>
+    private static (long[] Ids, FrozenDictionary<long, int> IndexById) Numeric(long[] ids)
+    {
+        Array.Sort(ids);
+        for (int i = 1; i < ids.Length; i++)
+        {
+            if (ids[i] == ids[i - 1])
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The id {ids[i]} occurs twice."), nameof(ids));
+            }
+        }
+
+        return (ids, ids.Select((id, index) => KeyValuePair.Create(id, index)).ToFrozenDictionary());
     }
 
     private void CheckIndex(int index)
