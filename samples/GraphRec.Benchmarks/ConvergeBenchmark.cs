@@ -43,7 +43,7 @@ internal static class ConvergeBenchmark
             var options = new LightGcnOptions
             {
                 Epochs = target, BatchSize = 2048, LearningRate = learningRate, LearningRateMilestones = milestones, LearningRateDecay = decay, WeightDecay = 1e-4, Cutoffs = [20],
-                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery, Threads = threads, TrainingPrecision = precision,
+                CheckpointDirectory = stateDirectory, CheckpointEvery = evaluateEvery, Threads = threads, BFloat16Layers = precision == TrainingPrecision.BFloat16Layers,
             };
             var sampler = samplerName == "user" ? Samplers.UniformUsers(options.Seed, threads) : Samplers.EveryInteraction(options.Seed, threads);
             using var model = LightGcn.Train(dataset, split, options, sampler, cancellationToken: cancellationToken);

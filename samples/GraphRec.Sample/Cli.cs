@@ -160,7 +160,7 @@ internal static class Cli
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception error) when (error is DatasetFormatException or ModelFormatException or KeyNotFoundException or UsageException
+        catch (Exception error) when (error is DatasetFormatException or InvalidDataException or KeyNotFoundException or UsageException
             or TrainingDivergedException or HttpRequestException or UnauthorizedAccessException or IOException or ArgumentException
             or System.Data.Common.DbException)
         {

@@ -43,7 +43,7 @@ internal static class NewUsersCommand
             systems.Add(("GF-CF", filter.EvaluateNewUsers(split.Given, split.Hidden, cutoffs, cancellationToken: cancellationToken)));
         }
 
-        systems.Add(("MostPopular", Baselines.MostPopular(split.Train, split.Hidden, [split.Given], cutoffs, cancellationToken: cancellationToken)));
+        systems.Add(("MostPopular", Recommenders.EvaluateMostPopular(split.Train, split.Hidden, [split.Given], cutoffs, cancellationToken: cancellationToken)));
         Console.WriteLine();
         Console.WriteLine($"new users ({systems[0].Result.Users.Count:N0} with hidden items; each ranked every item but those it brought; ± is the 95% interval):");
         ConsoleUi.MetricsTable(systems, cutoffs);

@@ -9,7 +9,7 @@ internal static class RecommendCommand
     {
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var recommendations = model.Recommend(userId, count);
-        if (recommendations.Any(r => r.Source == RecommendationSource.PopularItems))
+        if (recommendations.Any(r => r.IsPopularFallback))
         {
             Console.WriteLine($"user {userId} has no training interactions: the {recommendations.Count} most popular items, the same for every such user, not personal recommendations.");
             ConsoleUi.Items($"user {userId}: the {recommendations.Count} most popular items", recommendations);

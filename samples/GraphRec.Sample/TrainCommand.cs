@@ -57,7 +57,7 @@ internal static class TrainCommand
             Threads = threads,
             CheckpointDirectory = settings.ResumeDirectory,
             CheckpointEvery = settings.CheckpointEvery,
-            TrainingPrecision = settings.Precision == "bfloat16-layers" ? TrainingPrecision.BFloat16Layers : TrainingPrecision.Full,
+            BFloat16Layers = settings.Precision == "bfloat16-layers",
         };
         var sampler = settings.Sampler == "user" ? Samplers.UniformUsers(settings.Split.Seed, threads) : Samplers.EveryInteraction(settings.Split.Seed, threads);
 
@@ -230,12 +230,12 @@ internal static class TrainCommand
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [] : [split.Validation];
         var evaluation = model.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
-        var popular = Baselines.MostPopular(split.Train, split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+        var popular = Recommenders.EvaluateMostPopular(split.Train, split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         systems.Add(("MostPopular", popular));
         baselines["most_popular"] = MetricsReport.Flatten(popular);
-        if (Baselines.CanRunPureSvd(split.Train, out string? tooLarge))
+        if (Recommenders.CanRunPureSvd(split.Train, out string? tooLarge))
         {
-            var svd = Baselines.PureSvd(split.Train, split.Test, settings.Dimension, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+            var svd = Recommenders.EvaluatePureSvd(split.Train, split.Test, settings.Dimension, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
             systems.Add(("PureSVD", svd));
             baselines["pure_svd"] = MetricsReport.Flatten(svd);
         }
@@ -254,7 +254,7 @@ internal static class TrainCommand
 
         // The spectral filters' published recipes next to LightGCN, each with its significance test, where they are
         // quick: on data small enough for PureSVD's dense SVD.
-        if (model is LightGcn && Baselines.CanRunPureSvd(split.Train, out _))
+        if (model is LightGcn && Recommenders.CanRunPureSvd(split.Train, out _))
         {
             foreach (var (name, key, recipe) in new[] { ("BSPM", "bspm", SpectralFilterOptions.Bspm()), ("ChebyCF", "chebycf", SpectralFilterOptions.ChebyCf()) })
             {

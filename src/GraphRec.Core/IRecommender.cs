@@ -61,7 +61,7 @@ public interface IRecommender : IDisposable
     /// </summary>
     /// <remarks>
     /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
-    /// marked <see cref="RecommendationSource.PopularItems"/>: the model learnt nothing about it.
+    /// marked <see cref="Recommendation.IsPopularFallback"/>: the model learnt nothing about it.
     /// </remarks>
     /// <exception cref="KeyNotFoundException">The model does not know the user; the message names the id as given (<see cref="RecommendForItems(IReadOnlyList{string}, int)"/> serves a visitor).</exception>
     IReadOnlyList<Recommendation> Recommend(string userId, int count = 10);

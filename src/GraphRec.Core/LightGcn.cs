@@ -112,7 +112,7 @@ public sealed class LightGcn : IRecommender
     /// <exception cref="ObjectDisposedException"><paramref name="warmStartFrom"/> is disposed.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the scores stopped being finite (lower the learning rate).</exception>
     /// <exception cref="IOException">The <see cref="LightGcnOptions.CheckpointDirectory"/> is a file or cannot be written (checked before the first epoch; a checkpoint that fails later is logged, and training goes on).</exception>
-    /// <exception cref="ModelFormatException">The checkpoint there is damaged or is not a regular file.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint there is damaged or is not a regular file.</exception>
     /// <exception cref="InvalidOperationException">A <paramref name="sampler"/> or <paramref name="loss"/> given broke its contract (<see cref="ISampler.Sample"/>, <see cref="ILoss.Compute"/>); the message says how.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static LightGcn Train(
@@ -165,7 +165,7 @@ public sealed class LightGcn : IRecommender
 
     /// <summary>Loads a model saved by <see cref="SaveAsync"/>; the graph is rebuilt from the saved training interactions.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is of another version, damaged or forged, or holds another kind of model (<see cref="Recommenders.LoadAsync"/> loads any).</exception>
+    /// <exception cref="InvalidDataException">The file is not a GraphRec model, is of another version, damaged or forged, or holds another kind of model (<see cref="Recommenders.LoadAsync"/> loads any).</exception>
     public static async Task<LightGcn> LoadAsync(string path, CancellationToken cancellationToken = default) =>
         FromFile(await ModelFile.LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false));
 
@@ -202,7 +202,7 @@ public sealed class LightGcn : IRecommender
     /// <summary>The top <paramref name="count"/> items for <paramref name="userId"/> (the id as the dataset gave it), best first, never one of its training items.</summary>
     /// <remarks>
     /// A user of the dataset without training interactions (only held-out ones) gets <see cref="PopularItems"/>, each
-    /// marked <see cref="RecommendationSource.PopularItems"/>, rather than a ranking by its untrained embedding.
+    /// marked <see cref="Recommendation.IsPopularFallback"/>, rather than a ranking by its untrained embedding.
     /// </remarks>
     /// <exception cref="KeyNotFoundException">The model does not know the user (see <see cref="Users"/>; <see cref="RecommendForItems(IReadOnlyList{string}, int)"/> suits a newcomer).</exception>
     public IReadOnlyList<Recommendation> Recommend(string userId, int count = 10) => _guard.Run(() => _recommender.Recommend(userId, count));

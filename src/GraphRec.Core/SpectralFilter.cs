@@ -115,7 +115,7 @@ public sealed partial class SpectralFilter : IRecommender
 
     /// <summary>Loads a filter saved by <see cref="SaveAsync"/> (a <c>spectral</c> or a <c>gf-cf</c> model); its singular vectors are read, not recomputed.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is of another version, damaged or forged, or holds another kind of model (<see cref="Recommenders.LoadAsync"/> loads any).</exception>
+    /// <exception cref="InvalidDataException">The file is not a GraphRec model, is of another version, damaged or forged, or holds another kind of model (<see cref="Recommenders.LoadAsync"/> loads any).</exception>
     public static async Task<SpectralFilter> LoadAsync(string path, CancellationToken cancellationToken = default) =>
         FromFile(await ModelFile.LoadSpectralFilterAsync(path, cancellationToken).ConfigureAwait(false));
 

@@ -96,7 +96,7 @@ public static class GraphRecServiceCollectionExtensions
         {
             return new ServedModel(options, services.GetRequiredService<ILogger<ServedModel>>());
         }
-        catch (Exception error) when (error is ModelFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ServedModelOptions),
                 [$"{nameof(ServedModelOptions)}.{nameof(ServedModelOptions.ModelPath)}: {error.Message}"]);

@@ -20,7 +20,7 @@ public sealed partial class ServedModel : IDisposable
 
     /// <summary>Loads the model file named by the options.</summary>
     /// <exception cref="FileNotFoundException">There is no model file there.</exception>
-    /// <exception cref="ModelFormatException">The file is not a model GraphRec can read.</exception>
+    /// <exception cref="InvalidDataException">The file is not a model GraphRec can read.</exception>
     public ServedModel(IOptions<ServedModelOptions> options, ILogger<ServedModel> logger)
     {
         ArgumentNullException.ThrowIfNull(options);

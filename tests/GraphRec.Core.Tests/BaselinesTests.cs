@@ -11,7 +11,7 @@ public sealed class BaselinesTests
         // 47,000 cells as users x items, but the dense SVD's item factors alone would be 47,000 x 47,000.
         var train = new Interactions(1, 47_000, [0, 47_000], [.. Enumerable.Range(0, 47_000)]);
 
-        var error = Assert.Throws<InvalidOperationException>(() => Baselines.PureSvd(train, heldOut: train));
+        var error = Assert.Throws<InvalidOperationException>(() => Recommenders.EvaluatePureSvd(train, heldOut: train));
 
         Assert.Contains("47,000 items", error.Message, StringComparison.Ordinal);
     }

@@ -126,7 +126,7 @@ public sealed class CheckpointTests : IDisposable
         else if (change == "precision")
         {
             // A float32 run's checkpoint, asked for by a run with bfloat16 layers.
-            other.TrainingPrecision = TrainingPrecision.BFloat16Layers;
+            other.BFloat16Layers = true;
         }
         else
         {

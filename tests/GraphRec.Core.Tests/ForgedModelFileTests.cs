@@ -39,7 +39,7 @@ public sealed class ForgedModelFileTests : IDisposable
     {
         string path = Path.Combine(_folder, "forged.graphrec");
         await File.WriteAllBytesAsync(path, bytes);
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => ModelFile.LoadAsync(path));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ModelFile.LoadAsync(path));
         return error.Message;
     }
 
@@ -142,7 +142,7 @@ public sealed class ForgedModelFileTests : IDisposable
         string path = Path.Combine(_folder, "forged.graphrec");
         await File.WriteAllBytesAsync(path, Forge(await GenuineAsync(), h => h["HasItemInfo"] = true, rest: tail => tail.AddRange([1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])));
 
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => Recommenders.LoadAsync(path));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Recommenders.LoadAsync(path));
 
         Assert.Contains("a title is not a valid 7-bit encoded integer", error.Message, StringComparison.Ordinal);
     }

@@ -47,7 +47,7 @@ public sealed class HostileFileTests : IDisposable
         File.CreateSymbolicLink(path, "/dev/zero");
         long before = GC.GetTotalAllocatedBytes(precise: true);
 
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => Bounded(() => Recommenders.LoadAsync(path)));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Bounded(() => Recommenders.LoadAsync(path)));
 
         Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
         Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 16 << 20, "the loader read from the device");
@@ -60,7 +60,7 @@ public sealed class HostileFileTests : IDisposable
         string path = Path.Combine(_folder, "model.graphrec");
         MakePipe(path);
 
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => Bounded(() => Recommenders.LoadAsync(path)));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Bounded(() => Recommenders.LoadAsync(path)));
 
         Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
     }
@@ -74,7 +74,7 @@ public sealed class HostileFileTests : IDisposable
         Directory.CreateDirectory(checkpoints);
         File.CreateSymbolicLink(Path.Combine(checkpoints, TrainingCheckpoint.FileName), "/dev/zero");
 
-        var error = Assert.Throws<ModelFormatException>(() => LightGcn.Train(dataset, split, Options(1, checkpoints)));
+        var error = Assert.Throws<InvalidDataException>(() => LightGcn.Train(dataset, split, Options(1, checkpoints)));
 
         Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
     }
@@ -85,7 +85,7 @@ public sealed class HostileFileTests : IDisposable
         string path = Path.Combine(_folder, "model.graphrec");
         Directory.CreateDirectory(path);
 
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => Recommenders.LoadAsync(path));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Recommenders.LoadAsync(path));
 
         Assert.Contains("a folder, not a model file", error.Message, StringComparison.Ordinal);
     }
@@ -174,7 +174,7 @@ public sealed class HostileFileTests : IDisposable
     {
         string directory = WriteCheckpoint(BitConverter.GetBytes(length));
 
-        var error = Assert.Throws<ModelFormatException>(() => TrainingCheckpoint.Load(directory, "F", parameters: 0));
+        var error = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(directory, "F", parameters: 0));
 
         Assert.Contains("does not fit in the file", error.Message, StringComparison.Ordinal);
     }
@@ -190,7 +190,7 @@ public sealed class HostileFileTests : IDisposable
         byte[] arrays = [.. Enumerable.Repeat(BitConverter.GetBytes(0), 4).SelectMany(b => b)];
         string directory = WriteCheckpoint([.. BitConverter.GetBytes(json.Length), .. json, .. arrays]);
 
-        var error = Assert.Throws<ModelFormatException>(() => TrainingCheckpoint.Load(directory, "F", parameters: 0));
+        var error = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(directory, "F", parameters: 0));
 
         Assert.Contains("the history does not hold the 1 epochs", error.Message, StringComparison.Ordinal);
     }

@@ -174,7 +174,7 @@ public sealed class InferenceTests : IDisposable
         async Task<string> ErrorFor(byte[] bytes)
         {
             await File.WriteAllBytesAsync(path, bytes);
-            var error = await Assert.ThrowsAsync<ModelFormatException>(() => ModelFile.LoadAsync(path));
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => ModelFile.LoadAsync(path));
             Assert.Contains(path, error.Message, StringComparison.Ordinal);
             return error.Message;
         }

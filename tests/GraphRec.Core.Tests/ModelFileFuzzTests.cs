@@ -14,7 +14,7 @@ public sealed class ModelFuzzRunsAlone;
 
 /// <summary>
 /// Property: a model file with random edits, whether left with a stale checksum (damage) or resealed with a fresh one
-/// (forgery), loads as a usable model or fails with <see cref="ModelFormatException"/>, within seconds and megabytes.
+/// (forgery), loads as a usable model or fails with <see cref="InvalidDataException"/>, within seconds and megabytes.
 /// </summary>
 [Collection(nameof(ModelFuzzRunsAlone))]
 [Trait("Category", "Fuzz")]
@@ -99,7 +99,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
             Assert.True(Task.WaitAny([work], TimeSpan.FromSeconds(20)) == 0, "no outcome within 20 s");
             if (work.Exception?.InnerException is { } error)
             {
-                Assert.True(error is ModelFormatException, error.ToString());
+                Assert.True(error is InvalidDataException, error.ToString());
                 Interlocked.Increment(ref refused);
             }
             else
@@ -111,7 +111,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
             Assert.True(allocated < (32L << 20) + (4096L * bytes.Length), $"{allocated:N0} bytes allocated for a {bytes.Length:N0}-byte file");
             File.Delete(path);
         }, c => $"resealed {c.Item2}, edits {string.Join("; ", c.Item1)}", FileMutation.Cases, ForgedTextLength);
-        output.WriteLine($"{kind} model file: {ran} edited files, {loaded} loaded and served, {refused} refused with ModelFormatException, 0 other outcomes");
+        output.WriteLine($"{kind} model file: {ran} edited files, {loaded} loaded and served, {refused} refused with InvalidDataException, 0 other outcomes");
         Assert.Equal(ran, loaded + refused);
     }
 }

@@ -243,7 +243,7 @@ public sealed class TextIdTests : IDisposable
         string path = Path.Combine(_folder, "forged.graphrec");
         await File.WriteAllBytesAsync(path, forged);
 
-        var error = await Assert.ThrowsAsync<ModelFormatException>(() => Recommenders.LoadAsync(path));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Recommenders.LoadAsync(path));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

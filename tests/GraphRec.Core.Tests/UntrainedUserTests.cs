@@ -42,11 +42,11 @@ public sealed class UntrainedUserTests
 
             Assert.Equal(popular.Select(r => r.ItemId), result.Select(r => r.ItemId));
             Assert.Equal(popular.Select(r => r.Score), result.Select(r => r.Score));
-            Assert.All(result, r => Assert.Equal(RecommendationSource.PopularItems, r.Source));
+            Assert.All(result, r => Assert.True(r.IsPopularFallback));
         }
 
         var trained = model.Recommend(105, 5);
-        Assert.All(trained, r => Assert.Equal(RecommendationSource.Model, r.Source));
+        Assert.All(trained, r => Assert.False(r.IsPopularFallback));
         Assert.NotEqual(popular.Select(r => r.ItemId), trained.Select(r => r.ItemId));
     }
 
@@ -59,8 +59,8 @@ public sealed class UntrainedUserTests
 
         var results = model.RecommendMany([105, 100, 106, 101], 5);
 
-        Assert.Equal([RecommendationSource.Model, RecommendationSource.PopularItems, RecommendationSource.Model, RecommendationSource.PopularItems],
-            results.Select(r => r[0].Source));
+        Assert.Equal([false, true, false, true],
+            results.Select(r => r[0].IsPopularFallback));
         Assert.Equal(model.Recommend(105, 5).Select(r => r.ItemId), results[0].Select(r => r.ItemId));
         Assert.Equal(model.PopularItems(5).Select(r => r.ItemId), results[3].Select(r => r.ItemId));
     }

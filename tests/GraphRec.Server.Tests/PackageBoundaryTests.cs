@@ -29,4 +29,21 @@ public sealed class PackageBoundaryTests
         Assert.Equal(4, names.Count);
         Assert.Empty(grants);
     }
+
+    [Fact]
+    public void Core_data_and_metrics_export_at_most_40_public_types_each_in_its_own_file_named_after_it()
+    {
+        var exported = Shipped.Where(a => a != typeof(ServedModel).Assembly).SelectMany(a => a.GetExportedTypes()).ToArray();
+
+        Assert.True(exported.Length <= 40, $"{exported.Length} public types: {string.Join(", ", exported.Select(t => t.Name).Order())}. Make one internal, or decide to raise the cap.");
+        Assert.All(exported, type => Assert.False(type.IsNested, $"{type.FullName} is nested: a public type gets its own file."));
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(repository.FullName, "GraphRec.sln")))
+        {
+            repository = repository.Parent ?? throw new InvalidOperationException($"No GraphRec.sln above {AppContext.BaseDirectory}.");
+        }
+
+        var files = Directory.EnumerateFiles(Path.Combine(repository.FullName, "src"), "*.cs", SearchOption.AllDirectories).Select(Path.GetFileNameWithoutExtension).ToHashSet();
+        Assert.All(exported, type => Assert.Contains(type.Name.Split('`')[0], files));
+    }
 }

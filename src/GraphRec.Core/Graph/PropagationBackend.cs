@@ -40,7 +40,7 @@ internal abstract class PropagationBackend : IDisposable
         if (precision != TrainingPrecision.Full)
         {
             throw new ArgumentException(
-                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.TrainingPrecision)} = {precision} needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Use {nameof(TrainingPrecision.Full)} here.");
+                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.BFloat16Layers)} = true needs a float32 model on the CPU; this one is {model.Embedding.dtype} on {model.Embedding.device}. Set it to false here.");
         }
 
         return new AutogradTrainingStep(model, learningRate);

@@ -11,7 +11,7 @@ internal static class RegularFile
     /// exactly that many bytes are read.
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/> (or a link there leads nowhere).</exception>
-    /// <exception cref="ModelFormatException">The path is a folder, an empty file or not a regular file (a device, a pipe), is too large, or changed while it was read.</exception>
+    /// <exception cref="InvalidDataException">The path is a folder, an empty file or not a regular file (a device, a pipe), is too large, or changed while it was read.</exception>
     /// <exception cref="IOException">The file cannot be read (a loop of links, for example).</exception>
     public static async Task<byte[]> ReadAllBytesAsync(string path, string what, CancellationToken cancellationToken = default)
     {
@@ -19,7 +19,7 @@ internal static class RegularFile
         FileSystemInfo target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) ?? info;
         if (Directory.Exists(target.FullName))
         {
-            throw new ModelFormatException(path, $"a folder, not a {what}.");
+            throw ModelFileError.At(path, $"a folder, not a {what}.");
         }
 
         if (target is not FileInfo file || !file.Exists)
@@ -31,12 +31,12 @@ internal static class RegularFile
         long length = file.Length;
         if (length == 0)
         {
-            throw new ModelFormatException(path, $"empty, or not a regular file (a device or a pipe, for example); a {what} is a regular file.");
+            throw ModelFileError.At(path, $"empty, or not a regular file (a device or a pipe, for example); a {what} is a regular file.");
         }
 
         if (length > Array.MaxLength)
         {
-            throw new ModelFormatException(path, $"{length:N0} bytes, more than the {Array.MaxLength:N0} a {what} can have.");
+            throw ModelFileError.At(path, $"{length:N0} bytes, more than the {Array.MaxLength:N0} a {what} can have.");
         }
 
         var bytes = new byte[length];
@@ -47,12 +47,12 @@ internal static class RegularFile
         }
         catch (EndOfStreamException error)
         {
-            throw new ModelFormatException(path, "it shrank while it was read; read it again once it is written whole.", error);
+            throw ModelFileError.At(path, "it shrank while it was read; read it again once it is written whole.", error);
         }
 
         if (await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
         {
-            throw new ModelFormatException(path, "it grew while it was read, or is not a regular file; read it again once it is written whole.");
+            throw ModelFileError.At(path, "it grew while it was read, or is not a regular file; read it again once it is written whole.");
         }
 
         return bytes;

@@ -44,7 +44,7 @@ internal sealed class CatalogRecommender
     /// <summary>
     /// Recommendations for many users, by id as given, in the order given, scored in batches of <see cref="UserBatchSize"/>; never a
     /// training item. A user without training interactions (in the dataset, but only in its held-out parts) gets the
-    /// popular items, marked <see cref="RecommendationSource.PopularItems"/>: the model learnt nothing about it, and its
+    /// popular items, marked <see cref="Recommendation.IsPopularFallback"/>: the model learnt nothing about it, and its
     /// scores would be those of an untrained embedding (LightGCN) or all equal (GF-CF).
     /// </summary>
     /// <exception cref="UnknownIdException">A user is not in the model.</exception>
@@ -155,12 +155,12 @@ internal sealed class CatalogRecommender
     /// <summary>The user and item ids as text, in index order, with <paramref name="dimension"/> values per row of each.</summary>
     public EmbeddingExport Export(int dimension, float[] users, float[] items) => new(Catalog.Users.Ids, Catalog.Items.Ids, dimension, users, items);
 
-    /// <summary>The most popular training items, most interactions first, marked <see cref="RecommendationSource.PopularItems"/>.</summary>
+    /// <summary>The most popular training items, most interactions first, marked <see cref="Recommendation.IsPopularFallback"/>.</summary>
     public IReadOnlyList<Recommendation> PopularItems(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var (order, counts) = _popular.Value;
-        return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]) with { Source = RecommendationSource.PopularItems })];
+        return [.. order.Take(count).Select(i => ToRecommendation(i, counts[i]) with { IsPopularFallback = true })];
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ internal sealed record LoadedSpectralFilter(IFilterScorer Filter, SpectralFilter
 /// <para>The file is written to <c>path.tmp</c> in the same folder, flushed to disk, then renamed over the target, so a
 /// reader sees the old file or the new one, never half of one; a save killed half-way leaves that one temporary file,
 /// which the next save replaces. On load, a wrong magic, another version, a short file and a checksum mismatch each
-/// give a <see cref="ModelFormatException"/> that says which.</para>
+/// give a <see cref="InvalidDataException"/> that says which.</para>
 /// <para>The checksum detects damage; it does not authenticate (anyone can recompute it). So the loader also treats the
 /// contents as untrusted: counts and sizes are checked against the bytes the file really holds before anything is
 /// allocated, the layer count is bounded by <see cref="LightGcnOptions.MaxLayers"/>, the propagated embeddings must
@@ -152,7 +152,7 @@ internal static class ModelFile
 
     /// <summary>Loads a LightGCN model saved by <see cref="SaveAsync(LightGcnModel, ModelCatalog, string, CancellationToken)"/>, rebuilding Â on <paramref name="device"/> (the CPU when null).</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
+    /// <exception cref="InvalidDataException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
     public static async Task<LoadedModel> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default) =>
         await LoadAnyAsync(path, device, cancellationToken).ConfigureAwait(false) switch
         {
@@ -163,7 +163,7 @@ internal static class ModelFile
 
     /// <summary>Loads a spectral filter, of either kind (<c>spectral</c>, <c>gf-cf</c>).</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
+    /// <exception cref="InvalidDataException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted, or holds another kind of model.</exception>
     public static async Task<LoadedSpectralFilter> LoadSpectralFilterAsync(string path, CancellationToken cancellationToken = default) =>
         await LoadAnyAsync(path, null, cancellationToken).ConfigureAwait(false) switch
         {
@@ -174,7 +174,7 @@ internal static class ModelFile
 
     /// <summary>Loads whichever model the file holds: a <see cref="LoadedModel"/> or a <see cref="LoadedSpectralFilter"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
+    /// <exception cref="InvalidDataException">The file is not a GraphRec model, is from a newer version, is truncated or is corrupted.</exception>
     public static async Task<IDisposable> LoadAnyAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
     {
         byte[] bytes = await ReadCheckedAsync(path, cancellationToken).ConfigureAwait(false);
@@ -185,7 +185,7 @@ internal static class ModelFile
         }
         catch (Exception error) when (error is ArgumentException or EndOfStreamException or JsonException or InvalidDataException or OverflowException)
         {
-            throw new ModelFormatException(path, $"inconsistent contents: {error.Message}", error);
+            throw ModelFileError.At(path, $"inconsistent contents: {error.Message}", error);
         }
     }
 
@@ -194,41 +194,41 @@ internal static class ModelFile
     /// from a model without building anything (a host checks this at start-up).
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ModelFormatException">The file is not a GraphRec model, of another version, truncated or corrupted.</exception>
+    /// <exception cref="InvalidDataException">The file is not a GraphRec model, of another version, truncated or corrupted.</exception>
     public static async Task<byte[]> ReadCheckedAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = await RegularFile.ReadAllBytesAsync(path, "model file", cancellationToken).ConfigureAwait(false);
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
-            throw new ModelFormatException(path, "not a GraphRec model file (it does not start with GRAPHREC).");
+            throw ModelFileError.At(path, "not a GraphRec model file (it does not start with GRAPHREC).");
         }
 
         if (bytes.Length < PreambleLength)
         {
-            throw new ModelFormatException(path, $"truncated: {bytes.Length} bytes, shorter than the {PreambleLength}-byte preamble.");
+            throw ModelFileError.At(path, $"truncated: {bytes.Length} bytes, shorter than the {PreambleLength}-byte preamble.");
         }
 
         int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
         if (version < 1)
         {
-            throw new ModelFormatException(path, $"format version {version} is not a valid version: the file is damaged or was not written by GraphRec.");
+            throw ModelFileError.At(path, $"format version {version} is not a valid version: the file is damaged or was not written by GraphRec.");
         }
 
         if (version > FormatVersion)
         {
-            throw new ModelFormatException(path, $"format version {version}; this GraphRec reads versions 1 to {FormatVersion}. Use a newer GraphRec or retrain.");
+            throw ModelFileError.At(path, $"format version {version}; this GraphRec reads versions 1 to {FormatVersion}. Use a newer GraphRec or retrain.");
         }
 
         long length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(12));
         if (bytes.Length - PreambleLength != length)
         {
-            throw new ModelFormatException(path, $"truncated or padded: the payload should be {length} bytes, the file holds {bytes.Length - PreambleLength}.");
+            throw ModelFileError.At(path, $"truncated or padded: the payload should be {length} bytes, the file holds {bytes.Length - PreambleLength}.");
         }
 
         if (!SHA256.HashData(bytes.AsSpan(PreambleLength)).AsSpan().SequenceEqual(bytes.AsSpan(20, 32)))
         {
-            throw new ModelFormatException(path, "corrupted: the SHA-256 checksum of its contents does not match.");
+            throw ModelFileError.At(path, "corrupted: the SHA-256 checksum of its contents does not match.");
         }
 
         return bytes;
@@ -243,7 +243,7 @@ internal static class ModelFile
             _ => (SpectralFilterKind, "SpectralFilter"),
         };
         loaded.Dispose();
-        throw new ModelFormatException(path,
+        throw ModelFileError.At(path,
             $"it holds a {actual} model, not {expected}: load it with {type}.LoadAsync, or any model with Recommenders.LoadAsync.");
     }
 

@@ -10,9 +10,9 @@ namespace GraphRec.Core;
 public sealed record Recommendation(string ItemId, int ItemIndex, float Score, ItemInfo? Info)
 {
     /// <summary>
-    /// <see cref="RecommendationSource.Model"/> for the model's own scores; <see cref="RecommendationSource.PopularItems"/>
-    /// for a popular item, which is also what a user without training interactions is recommended (the model knows
-    /// nothing of it, and says so here rather than ranking by untrained scores).
+    /// False for the model's own scores; true for a popular item given in their place, which is what a user without
+    /// training interactions is recommended (the model knows nothing of the user, and says so here rather than ranking
+    /// by untrained scores). <see cref="Score"/> is then the item's training count.
     /// </summary>
-    public RecommendationSource Source { get; init; }
+    public bool IsPopularFallback { get; init; }
 }

@@ -55,10 +55,10 @@ internal static class TrainingCheckpoint
             settings += "|" + Join('|', Join(',', [.. options.LearningRateMilestones.Cast<object?>()]), options.LearningRateDecay);
         }
 
-        if (options.TrainingPrecision != TrainingPrecision.Full)
+        if (options.BFloat16Layers)
         {
             // Only when not the default, so that the checkpoints of float32 runs stay valid.
-            settings += "|" + options.TrainingPrecision;
+            settings += "|" + nameof(TrainingPrecision.BFloat16Layers);
         }
 
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
@@ -100,7 +100,7 @@ internal static class TrainingCheckpoint
 
     /// <summary>The state saved in <paramref name="directory"/>, or null when there is none.</summary>
     /// <exception cref="ArgumentException">The checkpoint belongs to other data, another split or other options.</exception>
-    /// <exception cref="ModelFormatException">The checkpoint file is damaged.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint file is damaged.</exception>
     public static TrainingState? Load(string directory, string fingerprint, int parameters)
     {
         string path = Path.Combine(directory, FileName);
@@ -113,7 +113,7 @@ internal static class TrainingCheckpoint
         if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
             || !SHA256.HashData(bytes.AsSpan(Magic.Length + 32)).AsSpan().SequenceEqual(bytes.AsSpan(Magic.Length, 32)))
         {
-            throw new ModelFormatException(path, "not a GraphRec training checkpoint, or damaged (its checksum does not match); delete it to start afresh.");
+            throw ModelFileError.At(path, "not a GraphRec training checkpoint, or damaged (its checksum does not match); delete it to start afresh.");
         }
 
         try
@@ -156,7 +156,7 @@ internal static class TrainingCheckpoint
         catch (Exception error) when (error is JsonException or InvalidDataException or EndOfStreamException)
         {
             // Every way the bytes can fail to be a checkpoint ends here, as the one exception the loader documents.
-            throw new ModelFormatException(path, $"inconsistent checkpoint: {error.Message}", error);
+            throw ModelFileError.At(path, $"inconsistent checkpoint: {error.Message}", error);
         }
     }
 

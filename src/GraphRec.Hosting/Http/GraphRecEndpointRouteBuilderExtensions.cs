@@ -91,7 +91,7 @@ public static class GraphRecEndpointRouteBuilderExtensions
     {
         var items = model.Recommend(userId, count);
         return new(userId, generation, [.. items.Select(RecommendedItem.From)],
-            items.Any(r => r.Source == RecommendationSource.PopularItems) ? "popular-items" : "model");
+            items.Any(r => r.IsPopularFallback) ? "popular-items" : "model");
     }
 
     private static SimilarItemsResponse Similar(IRecommender model, string itemId, int count, int generation) =>

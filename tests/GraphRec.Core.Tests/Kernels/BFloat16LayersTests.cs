@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace GraphRec.Core.Tests;
 
 /// <summary>
-/// <see cref="TrainingPrecision.BFloat16Layers"/>: bfloat16 rounding checked against libtorch's, the kernel's bfloat16
+/// <see cref="LightGcnOptions.BFloat16Layers"/>: bfloat16 rounding checked against libtorch's, the kernel's bfloat16
 /// products against its float32 products of the rounded rows, and the training step against its float32 self.
 /// </summary>
 public sealed class BFloat16LayersTests
@@ -242,13 +242,13 @@ public sealed class BFloat16LayersTests
     public void Training_with_bfloat16_layers_gives_the_same_model_on_one_and_two_threads_and_tracks_float32()
     {
         var (users, items) = TestGraphs.RandomEdges(250, 400, 5000, 8);
-        float[] Train(TrainingPrecision precision, int threads)
+        float[] Train(bool bfloat16Layers, int threads)
         {
             using var adjacency = NormalizedAdjacency.FromEdges(250, 400, users, items, maxDegreeOfParallelism: threads);
             var train = new Interactions(250, 400, adjacency.RowPointers[..251], [.. adjacency.Columns[..adjacency.RowPointers[250]].Select(c => c - 250)]);
             var options = new LightGcnOptions
             {
-                EmbeddingDimension = 64, Layers = 3, Seed = 5, Epochs = 3, BatchSize = 256, LearningRate = 0.01, Threads = threads, TrainingPrecision = precision,
+                EmbeddingDimension = 64, Layers = 3, Seed = 5, Epochs = 3, BatchSize = 256, LearningRate = 0.01, Threads = threads, BFloat16Layers = bfloat16Layers,
             };
             using var model = new LightGcnModel(adjacency, options);
             new LightGcnTrainer(options).Train(model, train);
@@ -262,9 +262,9 @@ public sealed class BFloat16LayersTests
             initial = untrained.Embedding.data<float>().ToArray();
         }
 
-        var one = Train(TrainingPrecision.BFloat16Layers, 1);
-        var two = Train(TrainingPrecision.BFloat16Layers, 2);
-        var full = Train(TrainingPrecision.Full, 2);
+        var one = Train(true, 1);
+        var two = Train(true, 2);
+        var full = Train(false, 2);
 
         Assert.Equal(one, two);
         Assert.NotEqual(full, two);
@@ -282,23 +282,13 @@ public sealed class BFloat16LayersTests
         var (users, items) = TestGraphs.RandomEdges(20, 30, 100, 1);
         using var adjacency = NormalizedAdjacency.FromEdges(20, 30, users, items);
         var train = new Interactions(20, 30, adjacency.RowPointers[..21], [.. adjacency.Columns[..adjacency.RowPointers[20]].Select(c => c - 20)]);
-        var options = new LightGcnOptions { EmbeddingDimension = 8, Epochs = 1, TrainingPrecision = TrainingPrecision.BFloat16Layers };
+        var options = new LightGcnOptions { EmbeddingDimension = 8, Epochs = 1, BFloat16Layers = true };
         using var model = new LightGcnModel(adjacency, options, new TorchSparseBackend(adjacency));
 
         var error = Assert.Throws<ArgumentException>(() => new LightGcnTrainer(options).Train(model, train));
 
-        Assert.Contains("TrainingPrecision", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Full", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_undefined_precision_is_refused_by_validation()
-    {
-        var options = new LightGcnOptions { TrainingPrecision = (TrainingPrecision)7 };
-
-        var error = Assert.Throws<ArgumentException>(options.Validate);
-
-        Assert.Contains("TrainingPrecision", error.Message, StringComparison.Ordinal);
+        Assert.Contains("BFloat16Layers", error.Message, StringComparison.Ordinal);
+        Assert.Contains("false", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Stores each row a product hands over into a <c>[rows, dim]</c> matrix.</summary>
