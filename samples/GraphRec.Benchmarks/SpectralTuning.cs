@@ -3,6 +3,7 @@ using System.Text.Json;
 using GraphRec.Core;
 using GraphRec.Data;
 using GraphRec.Metrics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphRec.Benchmarks;
@@ -269,13 +270,14 @@ internal static class SpectralTuning
             var ideals = new Dictionary<(double Gamma, int Rank), Tensor>();
             foreach (double gamma in gammas)
             {
-                var projected = zeros(count, MaxRank).index_add_(0, rowIndex, idealIn[gamma].index_select(0, itemIndex), 1);
+                using var one = 1.ToScalar();   // kept alive through the call (KeptScalars)
+                var projected = zeros(count, MaxRank).index_add_(0, rowIndex, idealIn[gamma].index_select(0, itemIndex), one);
                 Tensor? sum = null;
                 int done = 0;
                 foreach (int rank in ranks.Where(k => candidates.Any(c => c.IdealNormalization == gamma && c.Rank >= k)))
                 {
                     var part = projected.narrow(1, done, rank - done).mm(idealOut[gamma].narrow(1, done, rank - done).t());
-                    sum = sum is null ? part : sum + part;
+                    sum = sum is null ? part : sum.Plus(part);
                     done = rank;
                     ideals[(gamma, rank)] = sum;
                 }
@@ -285,7 +287,7 @@ internal static class SpectralTuning
             {
                 var candidate = candidates[c];
                 int response = Array.IndexOf(responses, (candidate.Flatness, candidate.Order));
-                prepared.Scores = (filtered[response] * outputScales[candidate.OutputNormalization]).add_(ideals[(candidate.IdealNormalization, candidate.Rank)], candidate.Alpha);
+                prepared.Scores = (filtered[response] * outputScales[candidate.OutputNormalization]).AddScaledInPlace(ideals[(candidate.IdealNormalization, candidate.Rank)], candidate.Alpha);
                 var ranked = FullRankingEvaluator.TopK(prepared, batch, [fit], TopK);
                 for (int b = 0; b < count; b++)
                 {

@@ -1,4 +1,5 @@
 using GraphRec.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -316,7 +317,8 @@ public sealed class SpectralFilterTests
     private static Tensor NormalizedGraph(int[][] rows, double userPower, out Tensor normalized)
     {
         var r = Dense(rows);
-        var userScale = r.sum(1L).pow(-userPower).nan_to_num(0, 0, 0);
+        using var power = (-userPower).ToScalar();
+        var userScale = r.sum(1L).pow(power).nan_to_num(0, 0, 0);
         var itemScale = r.sum(0L).rsqrt().nan_to_num(0, 0, 0);
         normalized = r * userScale.unsqueeze(1) * itemScale.unsqueeze(0);
         return normalized.t().mm(normalized);
