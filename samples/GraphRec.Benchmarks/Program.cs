@@ -87,13 +87,14 @@ gowalla.SetAction((parse, token) =>
         parse.GetValue(seed), parse.GetValue(sampler)!, parse.GetValue(output) ?? "benchmark-gowalla.json", token);
 });
 
-var validationUsers = new Option<int>("--validation-users") { Description = "Validation users ranked per configuration.", DefaultValueFactory = _ => 5000 };
+var validationUsers = new Option<int?>("--validation-users") { Description = "Validation users ranked per configuration, drawn at random (default: all of them)." };
+var passes = new Option<int>("--passes") { Description = "Passes of the coordinate search (at most 5: β = 0.4, 0.3, 0.5, then a = 0.6, then around the best).", DefaultValueFactory = _ => 5 };
 var chosenOptions = new Option<string>("--options-output") { Description = "Where to write the chosen SpectralFilterOptions.", DefaultValueFactory = _ => "spectral-tuned.json" };
 var tune = new Command("tune-spectral", "Choose a spectral filter's hyperparameters on a validation split carved from Gowalla's training interactions (never test).")
 {
-    dataDir, seed, validationUsers, chosenOptions, output,
+    dataDir, seed, validationUsers, passes, chosenOptions, output,
 };
-tune.SetAction((parse, token) => SpectralTuning.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(validationUsers), parse.GetValue(seed),
+tune.SetAction((parse, token) => SpectralTuning.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(validationUsers), parse.GetValue(seed), parse.GetValue(passes),
     parse.GetValue(output) ?? "benchmark-tune-spectral.json", parse.GetValue(chosenOptions)!, token));
 
 var loading = new Command("loading", "Generate ML-1M and ml-25m-format files and time loading them.") { workDir, csvLines, output };

@@ -61,6 +61,22 @@ public sealed class OptionValidationTests
     }
 
     [Theory]
+    [InlineData(nameof(SpectralFilterOptions.OutputNormalization), -0.1)]
+    [InlineData(nameof(SpectralFilterOptions.OutputNormalization), 2.5)]
+    [InlineData(nameof(SpectralFilterOptions.UserNormalization), 0.4)]
+    [InlineData(nameof(SpectralFilterOptions.UserNormalization), 1.1)]
+    public void A_degree_exponent_out_of_range_in_the_spectral_filter_options_is_an_argument_error_naming_it(string option, double value)
+    {
+        var (dataset, split) = Dataset(Train());
+        var options = SpectralFilterOptions.ChebyCf();
+        typeof(SpectralFilterOptions).GetProperty(option)!.SetValue(options, option == nameof(SpectralFilterOptions.OutputNormalization) ? (double?)value : value);
+
+        var error = Assert.Throws<ArgumentException>(() => SpectralFilter.Fit(dataset, split, options));
+
+        Assert.Contains("SpectralFilterOptions." + option, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(int.MaxValue)]
     [InlineData(200_000_000)]
     public void An_embedding_table_larger_than_memory_is_an_argument_error_in_bytes_before_any_allocation(int dimension)

@@ -1,4 +1,5 @@
 using GraphRec.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -19,6 +20,8 @@ public sealed class SpectralFilterTests
     [InlineData("chebycf")]
     [InlineData("chebycf-no-ideal")]
     [InlineData("sharpened-chebyshev")]
+    [InlineData("output-normalization")]
+    [InlineData("user-normalization")]
     public void Each_configuration_scores_what_its_formula_gives_through_the_eigen_decomposition_of_P(string configuration)
     {
         var (train, rows) = Graph(seed: 8);
@@ -31,6 +34,36 @@ public sealed class SpectralFilterTests
 
         double difference = (actual - expected).abs().max().item<double>(), size = expected.abs().max().item<double>();
         Assert.True(difference < 2e-5 * Math.Max(size, 1), $"{configuration}: scores differ by {difference} (largest score {size})");
+    }
+
+    [Fact]
+    public void The_chebyshev_terms_combined_with_a_responses_coefficients_and_scaled_give_that_filters_scores()
+    {
+        var (train, rows) = Graph(seed: 5);
+        var coefficients = SpectralResponse.ChebyCfPlateau(6, 2.0);
+        var options = new SpectralFilterOptions { Polynomial = [], ChebyshevCoefficients = coefficients, UserNormalization = 0.6, InputNormalization = 0.3, Alpha = 0 };
+        using var filter = SpectralFilterScorer.Fit(train, options);
+        using var terms = new SpectralFilterScorer(train, [], 0, new SpectralFilterOptions
+        {
+            Polynomial = [], ChebyshevCoefficients = new double[10], UserNormalization = 0.6, InputNormalization = 0.3, Alpha = 0,
+        });
+        using var scope = NewDisposeScope();
+        const int start = 70, width = 50;
+        var buffers = Enumerable.Range(0, 10).Select(_ => new float[Items * width]).ToArray();
+
+        terms.ChebyshevTerms(rows, start, width, buffers);
+
+        var expected = filter.Score([.. Enumerable.Range(start, width)]).to_type(ScalarType.Float64);
+        var degrees = train.ItemDegrees();
+        var combined = zeros([Items, width], dtype: ScalarType.Float64);
+        for (int k = 0; k < coefficients.Length; k++)
+        {
+            combined = combined.Plus(tensor(buffers[k], [Items, width]).to_type(ScalarType.Float64).Times(coefficients[k]));
+        }
+
+        var actual = combined.t() * tensor(degrees.Select(d => d == 0 ? 0 : Math.Pow(d, 0.3)).ToArray());
+        double difference = (actual - expected).abs().max().item<double>();
+        Assert.True(difference < 1e-5, $"scores differ by {difference}");
     }
 
     [Fact]
@@ -98,7 +131,7 @@ public sealed class SpectralFilterTests
     {
         var (_, rows) = Graph(seed: 11);
         using var scope = NewDisposeScope();
-        var p = NormalizedGraph(rows, out _);
+        var p = NormalizedGraph(rows, 0.5, out _);
         var r = Dense(rows)[..5];
         Tensor F(Tensor x) => x.mm(p).Times(-1.0);
         const double tau = 2.5;
@@ -159,7 +192,10 @@ public sealed class SpectralFilterTests
         var dataset = new InteractionDataset("small", new IdMap(Enumerable.Range(0, Users).Select(u => (long)u + 100)),
             new IdMap(Enumerable.Range(0, Items).Select(i => (long)i + 1000)), train, null, new LoadReport(train.Count, 0, 0, 0, []));
         var split = dataset.Split(Splitters.RandomHoldout(0.2, seed: 3));
-        using var fitted = SpectralFilter.Fit(dataset, split, Exact(SpectralFilterOptions.Bspm()));
+        var options = Exact(SpectralFilterOptions.Bspm());
+        options.OutputNormalization = 0.6;
+        options.UserNormalization = 0.7;
+        using var fitted = SpectralFilter.Fit(dataset, split, options);
         string path = Path.Combine(Path.GetTempPath(), $"spectral-{Guid.NewGuid():N}.grm");
         try
         {
@@ -170,6 +206,8 @@ public sealed class SpectralFilterTests
             Assert.Equal(ModelFile.SpectralFilterKind, any.ModelKind);
             Assert.Equal(2.5, loaded.Options.SharpeningTime);
             Assert.Equal(0.2, loaded.Options.Alpha);
+            Assert.Equal(0.6, loaded.Options.OutputNormalization);
+            Assert.Equal(0.7, loaded.Options.UserNormalization);
             // The same items; scores to float rounding (the dense product's summation order may follow its buffers' alignment).
             foreach (var (expected, actual) in new[] { (fitted.Recommend(100, 10), loaded.Recommend(100, 10)), (fitted.Recommend(149, 10), any.Recommend(149, 10)) })
             {
@@ -199,8 +237,17 @@ public sealed class SpectralFilterTests
             SharpeningTime = 1.5,
             SharpeningSteps = 2,
         }),
+        "output-normalization" => Exact(ChebyCfWith(o => (o.OutputNormalization, o.IdealNormalization) = (0.7, 0.3))),
+        "user-normalization" => Exact(ChebyCfWith(o => (o.UserNormalization, o.OutputNormalization) = (0.8, 0.3))),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
+
+    private static SpectralFilterOptions ChebyCfWith(Action<SpectralFilterOptions> change)
+    {
+        var options = SpectralFilterOptions.ChebyCf();
+        change(options);
+        return options;
+    }
 
     /// <summary>The options at rank 8 with oversampling up to the item count: the range finder then spans the whole range, so the SVD is exact.</summary>
     private static SpectralFilterOptions Exact(SpectralFilterOptions options)
@@ -217,7 +264,7 @@ public sealed class SpectralFilterTests
     private static Tensor DenseScores(int[][] rows, SpectralFilterOptions options)
     {
         var r = Dense(rows);
-        var p = NormalizedGraph(rows, out var normalized);
+        var p = NormalizedGraph(rows, options.UserNormalization, out var normalized);
         var degrees = r.sum(0L).data<double>().ToArray();
         Tensor Scale(double power) => tensor(degrees.Select(d => d > 0 ? Math.Pow(d, power) : 0).ToArray());
         var (values, vectors) = linalg.eigh(p);
@@ -232,7 +279,7 @@ public sealed class SpectralFilterTests
         var h = vectors.mm(diag(tensor(response))).mm(vectors.t());
 
         double beta = options.InputNormalization, gamma = options.IdealNormalization;
-        var blurred = (r * Scale(-beta)).mm(h) * Scale(beta);
+        var blurred = (r * Scale(-beta)).mm(h) * Scale(options.OutputNormalization ?? beta);
         if (options.Alpha != 0)
         {
             var (_, _, vt) = linalg.svd(normalized, false);
@@ -266,11 +313,12 @@ public sealed class SpectralFilterTests
         return sum;
     }
 
-    /// <summary>P = R̃ᵀR̃ in float64, and R̃.</summary>
-    private static Tensor NormalizedGraph(int[][] rows, out Tensor normalized)
+    /// <summary>P = R̃ᵀR̃ in float64, and R̃ = D_U^-a R D_I^-1/2.</summary>
+    private static Tensor NormalizedGraph(int[][] rows, double userPower, out Tensor normalized)
     {
         var r = Dense(rows);
-        var userScale = r.sum(1L).rsqrt().nan_to_num(0, 0, 0);
+        using var power = (-userPower).ToScalar();
+        var userScale = r.sum(1L).pow(power).nan_to_num(0, 0, 0);
         var itemScale = r.sum(0L).rsqrt().nan_to_num(0, 0, 0);
         normalized = r * userScale.unsqueeze(1) * itemScale.unsqueeze(0);
         return normalized.t().mm(normalized);

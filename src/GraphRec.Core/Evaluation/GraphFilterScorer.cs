@@ -226,15 +226,16 @@ internal sealed class GraphFilterScorer : IFilterScorer
 
     internal static float[] ItemScale(int[] itemDegrees) => Array.ConvertAll(itemDegrees, d => d == 0 ? 0f : (float)(1 / Math.Sqrt(d)));
 
-    /// <summary>R̃'s entries <c>1 / sqrt(d_u d_i)</c> at the training interactions' CSR positions.</summary>
-    internal static float[] NormalizedWeights(Interactions train, float[] itemScale)
+    /// <summary>R̃'s entries <c>d_u^-a · itemScale_i</c> (a = ½, itemScale = d_i^-½: <c>1 / sqrt(d_u d_i)</c>) at the training interactions' CSR positions.</summary>
+    internal static float[] NormalizedWeights(Interactions train, float[] itemScale, double userPower = 0.5)
     {
         var weights = new float[train.Count];
         var rowPointers = train.RowPointers;
         var columns = train.Items;
         for (int u = 0; u < train.UserCount; u++)
         {
-            float userScale = train.CountOf(u) == 0 ? 0f : (float)(1 / Math.Sqrt(train.CountOf(u)));
+            int degree = train.CountOf(u);
+            float userScale = degree == 0 ? 0f : userPower == 0.5 ? (float)(1 / Math.Sqrt(degree)) : (float)Math.Pow(degree, -userPower);
             for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
             {
                 weights[p] = userScale * itemScale[columns[p]];

@@ -10,8 +10,8 @@ namespace GraphRec.Core;
 /// <summary>
 /// The scores of a spectral filter (<see cref="SpectralFilter"/>) for rows of items:
 /// <code>
-///   R̃ = D_U^-1/2 R D_I^-1/2,   P = R̃ᵀR̃                                  (items x items, never made)
-///   b = (r ∘ d^-β) h(P) ∘ d^β  +  α · (r ∘ d^-γ) V_k V_kᵀ ∘ d^γ           (d the item degrees, V_k of R̃)
+///   R̃ = D_U^-a R D_I^-1/2,   P = R̃ᵀR̃                                   (items x items, never made; a = ½ by default)
+///   b = (r ∘ d^-β) h(P) ∘ d^β'  +  α · (r ∘ d^-γ) V_k V_kᵀ ∘ d^γ          (d the item degrees, V_k of R̃, β' = β by default)
 ///   s = b · g(P)^n,  g(P) = Σ_{j≤4} (−τP)^j / j!, τ = T / n             (sharpening; g = 1 when T = 0)
 /// </code>
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     private readonly CsrPartition _byUser;    // R̃, [users, items]
     private readonly CsrPartition _byItem;    // R̃ᵀ, [items, users]
     private readonly float[] _inputScale;     // d^-β
-    private readonly float[] _outputScale;    // d^β
+    private readonly float[] _outputScale;    // d^β'
     private readonly float[] _idealInput;     // d^-γ V_k, [items, k]
     private readonly Tensor? _idealOutput;    // α d^γ V_k, [items, k]
     private readonly float[] _basis;          // V_k, [items, k]
@@ -64,7 +64,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     internal static float[] SingularVectors(Interactions train, int rank, SpectralFilterOptions options, CancellationToken cancellationToken = default)
     {
         using var scope = NewDisposeScope();
-        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(train.ItemDegrees()));
+        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(train.ItemDegrees()), options.UserNormalization);
         var normalized = sparse_coo_tensor(
             stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(train.Items.ToArray()).to_type(ScalarType.Int64)]),
             tensor(weights), [train.UserCount, train.ItemCount]);
@@ -91,12 +91,12 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         Options = options.Clone();
         int items = train.ItemCount;
         var degrees = train.ItemDegrees();
-        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(degrees));
+        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(degrees), options.UserNormalization);
         _byUser = new CsrPartition(train.RowPointers.ToArray(), train.Items.ToArray(), weights, 0);
         _byItem = Transpose(train, weights, degrees);
 
         _inputScale = Powers(degrees, -options.InputNormalization);
-        _outputScale = Powers(degrees, options.InputNormalization);
+        _outputScale = Powers(degrees, options.OutputNormalization ?? options.InputNormalization);
         _polynomial = [.. options.Polynomial];
         _chebyshev = [.. options.ChebyshevCoefficients];
         _sharpening = options.SharpeningTime > 0 ? SpectralResponse.RungeKutta4Step(options.SharpeningTime / options.SharpeningSteps) : [];
@@ -204,15 +204,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     {
         int items = ItemCount, length = items * width;
         var input = block.Input.AsSpan(0, length);
-        input.Clear();
-        for (int b = 0; b < width; b++)
-        {
-            foreach (int item in rows[start + b])
-            {
-                input[(item * width) + b] = _inputScale[item];
-            }
-        }
-
+        ScaleInput(rows, start, width, input);
         var result = block.Result.AsSpan(0, length);
         if (_chebyshev.Length > 0)
         {
@@ -243,6 +235,19 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         return result;
     }
 
+    /// <summary>The block's input <c>r ∘ d^-β</c>, <c>[items, width]</c>, one column per row.</summary>
+    private void ScaleInput(IReadOnlyList<int[]> rows, int start, int width, Span<float> input)
+    {
+        input.Clear();
+        for (int b = 0; b < width; b++)
+        {
+            foreach (int item in rows[start + b])
+            {
+                input[(item * width) + b] = _inputScale[item];
+            }
+        }
+    }
+
     /// <summary><c>result = Σ_j c_j P^j x</c> by Horner's rule (x is left as it was).</summary>
     private void ApplyPolynomial(double[] coefficients, Span<float> x, Span<float> result, int width, Block block)
     {
@@ -256,10 +261,42 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     }
 
     /// <summary><c>result = Σ_k c_k T_k(L̃) x</c>, L̃ = I − 2P, by the recurrence <c>T_k = 2 L̃ T_{k-1} − T_{k-2}</c>.</summary>
-    private void ApplyChebyshev(Span<float> x, Span<float> result, int width, Block block)
+    private void ApplyChebyshev(Span<float> x, Span<float> result, int width, Block block) =>
+        ChebyshevRecurrence(x, result, width, block, terms: null);
+
+    /// <summary>
+    /// The terms <c>T_k(L̃)(r ∘ d^-β)</c>, k = 0 .. K (K + 1 the length of the options' Chebyshev coefficients, whose
+    /// values are not used), of rows <c>start .. start + width</c>, each <c>[items, width]</c> into <c>terms[k]</c>: any
+    /// response of order up to K is a combination of them, so that a search over responses pays K products with P once.
+    /// </summary>
+    internal void ChebyshevTerms(IReadOnlyList<int[]> rows, int start, int width, float[][] terms)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(terms);
+        if (_chebyshev.Length == 0 || terms.Length != _chebyshev.Length || terms.Any(t => t.Length < ItemCount * width))
+        {
+            throw new ArgumentException($"Give {_chebyshev.Length} term buffers of at least {ItemCount} x {width} floats (a filter in Chebyshev form).", nameof(terms));
+        }
+
+        var block = _blocks.TryTake(out var kept) ? kept : new Block(ItemCount, _train.UserCount, BlockWidth);
+        var input = block.Input.AsSpan(0, ItemCount * width);
+        ScaleInput(rows, start, width, input);
+        ChebyshevRecurrence(input, block.Result.AsSpan(0, input.Length), width, block, terms);
+        _blocks.Add(block);
+    }
+
+    /// <summary>
+    /// The Chebyshev recurrence on x: with <paramref name="terms"/> null, <c>result = Σ_k c_k T_k(L̃) x</c>; otherwise
+    /// each <c>T_k(L̃) x</c> copied to <c>terms[k]</c> (and result left undefined).
+    /// </summary>
+    private void ChebyshevRecurrence(Span<float> x, Span<float> result, int width, Block block, float[][]? terms)
     {
         int length = result.Length;
         TensorPrimitives.Multiply(x, (float)_chebyshev[0], result);
+        if (terms is not null)
+        {
+            x.CopyTo(terms[0]);
+        }
         if (_chebyshev.Length == 1)
         {
             return;
@@ -271,7 +308,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         x.CopyTo(previous);
         MultiplyByGraph(x, product, width, block);
         TensorPrimitives.MultiplyAdd(product, -2f, x, current);           // T_1 x = x − 2 P x
-        TensorPrimitives.MultiplyAdd(current, (float)_chebyshev[1], result, result);
+        Accumulate(current, _chebyshev[1], result, terms?[1]);
         for (int k = 2; k < _chebyshev.Length; k++)
         {
             MultiplyByGraph(current, product, width, block);
@@ -282,7 +319,20 @@ internal sealed class SpectralFilterScorer : IFilterScorer
             var swap = previous;
             previous = current;
             current = swap;
-            TensorPrimitives.MultiplyAdd(current, (float)_chebyshev[k], result, result);
+            Accumulate(current, _chebyshev[k], result, terms?[k]);
+        }
+    }
+
+    /// <summary><c>result += c · term</c>, or the term copied to <paramref name="kept"/> when one is given.</summary>
+    private static void Accumulate(ReadOnlySpan<float> term, double coefficient, Span<float> result, float[]? kept)
+    {
+        if (kept is null)
+        {
+            TensorPrimitives.MultiplyAdd(term, (float)coefficient, result, result);
+        }
+        else
+        {
+            term.CopyTo(kept);
         }
     }
 

@@ -34,6 +34,21 @@ public sealed class SpectralFilterOptions
     /// <summary>β, the exponent of the item degrees that scale the input of h and its output: <c>(r ∘ d^-β) h(P) ∘ d^β</c>, from 0 to 2. Default 0.</summary>
     public double InputNormalization { get; set; }
 
+    /// <summary>
+    /// β_out, the exponent of the item degrees that scale h's output apart from its input: <c>(r ∘ d^-β) h(P) ∘ d^β_out</c>,
+    /// from 0 to 2. Null (the default): β_out = β (<see cref="InputNormalization"/>), as GF-CF, BSPM and ChebyCF have it.
+    /// Above β it raises popular items in the filtered scores, below β it lowers them.
+    /// </summary>
+    public double? OutputNormalization { get; set; }
+
+    /// <summary>
+    /// a, the exponent of the user degrees in the normalized matrix <c>R̃ = D_U^-a R D_I^-1/2</c> that P = R̃ᵀR̃ and V_k
+    /// are made of, from 0.5 to 1 (below ½ the spectrum of P could leave [0, 1], where the Chebyshev form holds; above,
+    /// it stays in [0, 1] since <c>D_U^-2a ≤ D_U^-1</c>). Default 0.5, the symmetric normalization of every recipe; more
+    /// lowers the weight of heavy users' co-occurrences in P.
+    /// </summary>
+    public double UserNormalization { get; set; } = 0.5;
+
     /// <summary>γ, the same exponent for the ideal term: <c>(r ∘ d^-γ) V_k V_kᵀ ∘ d^γ</c>, from 0 to 2. Default 0.5 (GF-CF's and BSPM's).</summary>
     public double IdealNormalization { get; set; } = 0.5;
 
@@ -121,6 +136,8 @@ public sealed class SpectralFilterOptions
             nameof(ChebyshevCoefficients), $"at most {MaxDegree + 1} finite coefficients", ChebyshevCoefficients is null ? null : ChebyshevCoefficients.Count);
         Require(Polynomial!.Count > 0 || ChebyshevCoefficients!.Count > 0, nameof(Polynomial), "non-empty when ChebyshevCoefficients is empty", "empty");
         Require(InputNormalization is >= 0 and <= 2, nameof(InputNormalization), "from 0 to 2", InputNormalization);
+        Require(OutputNormalization is null or (>= 0 and <= 2), nameof(OutputNormalization), "from 0 to 2, or null for InputNormalization's value", OutputNormalization);
+        Require(UserNormalization is >= 0.5 and <= 1, nameof(UserNormalization), "from 0.5 to 1", UserNormalization);
         Require(IdealNormalization is >= 0 and <= 2, nameof(IdealNormalization), "from 0 to 2", IdealNormalization);
         Require(Rank > 0, nameof(Rank), "positive", Rank);
         Require(Math.Abs(Alpha) <= MaxAlpha, nameof(Alpha), $"a number from -{MaxAlpha:N0} to {MaxAlpha:N0}", Alpha);
@@ -137,7 +154,8 @@ public sealed class SpectralFilterOptions
     /// are the published GF-CF figures to the last digit, where the polynomial path agrees to about 1e-5.
     /// </summary>
     internal bool HasGfCfShape =>
-        Polynomial.SequenceEqual([0.0, 1.0]) && ChebyshevCoefficients.Count == 0 && InputNormalization == 0 && IdealNormalization == 0.5
+        Polynomial.SequenceEqual([0.0, 1.0]) && ChebyshevCoefficients.Count == 0 && InputNormalization == 0 && (OutputNormalization is null or 0)
+        && UserNormalization == 0.5 && IdealNormalization == 0.5
         && SharpeningTime == 0 && Alpha != 0;
 
     /// <summary>The cut-offs, distinct and ascending.</summary>
