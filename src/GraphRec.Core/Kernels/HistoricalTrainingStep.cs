@@ -6,43 +6,63 @@ namespace GraphRec.Core.Kernels;
 
 /// <summary>
 /// A training batch on historical layers (GNNAutoScale, Fey et al., ICML 2021; LTGNN, Zhang et al., WWW 2024), for
-/// <see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>: its cost is what the batch's nodes and their neighbours cost,
-/// not the whole graph's, so that an epoch grows linearly with the interactions.
+/// <see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>: it costs what the batch's nodes and a fixed sample of their
+/// neighbours cost, not the whole graph, so that an epoch grows linearly with the interactions. At each refresh, E(0) is
+/// kept as the anchor Ē and propagated whole, without gradient, into P; a batch's node v then has, with
+/// <c>N_s(v)</c> all of v's neighbours when it has at most s = <see cref="FirstHopSample"/> (c_v = 1), else s of them
+/// drawn uniformly with replacement (c_v = deg(v) / s),
 /// <code>
-///   H     = Σ_{k=2..K} α_k Â^k E(0)               the deep layers, propagated whole without gradient at each refresh
-///   F_v   = α_0 E(0)_v + α_1 Σ_{u∈N(v)} Â_vu E(0)_u + H_v        for each node v of the batch S (users, positives, negatives)
-///   G = ∂L/∂F,   G₀ = ∂L/∂E(0)                    the loss at the batch's rows F and E(0) (BPR's weight decay on E(0))
-///   ∂L/∂E(0)_v += α_0 G_v + G₀_v,   ∂L/∂E(0)_u += α_1 Â_uv G_v  for u ∈ N(v)     (H takes no gradient)
+///   P     = Σ_{k=1..K} α_k Â^k Ē                                       the propagated layers at the refresh
+///   F_v   = α_0 E(0)_v + P_v + α_1 c_v Σ_{u∈N_s(v)} Â_vu (E(0)_u − Ē_u)  for each node v of the batch S (users, positives, negatives)
+///   G = ∂L/∂F,   G₀ = ∂L/∂E(0)                                         the loss at the rows F and E(0) (BPR's weight decay on E(0))
+///   ∂L/∂E(0)_v += α_0 G_v + G₀_v,   ∂L/∂E(0)_u += α_1 c_v Â_uv G_v       for u ∈ N_s(v)      (P and Ē take no gradient)
 /// </code>
-/// then Adam on the rows the gradient touched, S ∪ N(S), only (<see cref="FusedAdam.StepRows"/>). With H refreshed at
-/// every batch, F is <see cref="LightGcnModel.PropagateNodes"/>'s rows; the gradient leaves out the paths through
-/// layers 2..K. A batch costs <c>Σ_{v∈S} deg(v) · dim</c> twice (the first hop and its gradient), a refresh
-/// <c>K · nnz(Â) · dim</c>; with a fixed number of refreshes per epoch (at its first batch and every
-/// ⌈batches / n⌉ batches after), an epoch costs <c>O(interactions)</c>. Each epoch starts with a refresh, so a run
-/// resumed from a checkpoint after an epoch continues exactly as the uninterrupted one. The embeddings stay in node order.
+/// then Adam on the rows the gradient touched, S ∪ N_s(S), only (<see cref="FusedAdam.StepRows"/>). The first hop is
+/// LTGNN's variance-reduced one: its expectation over the sample is α_1 (Â E(0))_v + Σ_{k≥2} α_k (Â^k Ē)_v, the first
+/// layer on the current parameters and the deeper ones from the refresh; it is exact where v has at most s neighbours,
+/// and its variance shrinks as E(0) stays near Ē. With a fresh refresh (Ē = E(0)) F is
+/// <see cref="LightGcnModel.PropagateNodes"/>'s rows. A batch costs <c>O(|S| · s · dim)</c> whatever the graph; a
+/// refresh <c>K · nnz(Â) · dim</c>, made n times per epoch (at its first batch and every ⌈batches / n⌉ batches after),
+/// so an epoch costs <c>O(interactions)</c>. The samples are drawn from the model's seed, the epoch and the batch, and
+/// each epoch starts with a refresh, so a run resumed from a checkpoint continues exactly as the uninterrupted one.
+/// The embeddings stay in node order.
 /// </summary>
+/// <remarks>
+/// The whole first hop (every neighbour, no sample) was measured first: on Gowalla-shaped graphs a batch's nodes,
+/// drawn by interaction, are mostly hubs, whose neighbourhoods grow with the graph (degrees with Pareto tails of index
+/// about 2), so a batch touched most of the graph and the epoch was no faster than exact training.
+/// </remarks>
 internal sealed class HistoricalTrainingStep : ITrainingStep
 {
+    /// <summary>s, the neighbours a batch node's first hop samples (all of them when it has no more).</summary>
+    public const int FirstHopSample = 16;
+
     private readonly LightGcnModel _model;
     private readonly CsrKernelBackend _backend;
     private readonly FusedAdam _adam;
     private readonly float _alpha0;
     private readonly float _alpha1;
 
-    // α with the first two layers zeroed: the refresh's propagation gives H alone. Null with fewer than two layers (no history).
-    private readonly float[]? _deepWeights;
+    // α with α_0 zeroed: the refresh's propagation gives P. Null without layers (then F = α_0 E(0)).
+    private readonly float[]? _propagatedWeights;
     private readonly int _refreshesPerEpoch;
     private readonly int _dim;
+    private readonly int _seed;
 
     // Per node: its index among the batch's touched rows, plus one (zero: not touched); all zeros between batches.
     private readonly int[] _slots;
-    private Tensor? _history;
+    private Tensor? _anchor;
+    private Tensor? _propagated;
+    private int _epoch;
     private int _refreshEvery = 1;
     private int _batchInEpoch;
     private int[] _touched = [];
     private int _touchedCount;
     private int[] _positions = [];
-    private float[] _hop = [];
+    private int[] _sampleStarts = [];
+    private int[] _sampledEdges = [];
+    private float[] _sampleScales = [];
+    private float[] _final = [];
     private float[] _rows = [];
     private float[] _rows0 = [];
     private float[] _rowGradients = [];
@@ -58,13 +78,14 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         float[] weights = [.. model.LayerWeights];
         _alpha0 = weights[0];
         _alpha1 = weights.Length > 1 ? weights[1] : 0;
-        if (weights.Length > 2)
+        if (weights.Length > 1)
         {
-            _deepWeights = [0, 0, .. weights[2..]];
+            _propagatedWeights = [0, .. weights[1..]];
         }
 
         _refreshesPerEpoch = refreshesPerEpoch;
         _dim = (int)model.Embedding.shape[1];
+        _seed = model.Options.Seed;
         _slots = new int[model.Adjacency.NodeCount];
     }
 
@@ -83,8 +104,9 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     }
 
     /// <inheritdoc />
-    public void BeginEpoch(int batches)
+    public void BeginEpoch(int epoch, int batches)
     {
+        _epoch = epoch;
         _refreshEvery = Math.Max(1, (batches + _refreshesPerEpoch - 1) / _refreshesPerEpoch);
         _batchInEpoch = 0;
     }
@@ -92,11 +114,6 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     /// <inheritdoc />
     public double Run(ILoss loss, int[] nodes, int length)
     {
-        if (_batchInEpoch++ % _refreshEvery == 0)
-        {
-            Refresh();
-        }
-
         try
         {
             return Step(loss, nodes, length);
@@ -113,54 +130,6 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         }
     }
 
-    private double Step(ILoss loss, int[] nodes, int length)
-    {
-        int dim = _dim;
-        int distinctCount = IndexBatch(nodes);
-        ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
-        Span<float> history = _history is null ? default : MemoryMarshal.Cast<byte, float>(_history.bytes);
-
-        // F for each distinct node: α_0 E(0)_v + α_1 (Â E(0))_v + H_v.
-        var distinct = _touched.AsSpan(0, distinctCount);
-        Reserve(ref _hop, distinctCount * dim);
-        var hop = _hop.AsSpan(0, distinctCount * dim);
-        if (_alpha1 != 0)
-        {
-            CsrKernel.MultiplySelected(_backend.Adjacency.Partition, distinct, embedding, hop, dim);
-            TensorPrimitives.Multiply(hop, _alpha1, hop);
-        }
-        else
-        {
-            hop.Clear();
-        }
-
-        for (int d = 0; d < distinctCount; d++)
-        {
-            var row = hop.Slice(d * dim, dim);
-            TensorPrimitives.MultiplyAdd(embedding.Slice(distinct[d] * dim, dim), _alpha0, row, row);
-            if (!history.IsEmpty)
-            {
-                TensorPrimitives.Add(row, history.Slice(distinct[d] * dim, dim), row);
-            }
-        }
-
-        int size = nodes.Length * dim;
-        Reserve(ref _rows, size);
-        Reserve(ref _rows0, size);
-        Reserve(ref _rowGradients, size);
-        Reserve(ref _layer0Gradients, size);
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            hop.Slice(_positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
-            embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
-        }
-
-        double value = RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients);
-        Backpropagate(nodes, distinctCount);
-        _adam.StepRows(_touched.AsSpan(0, _touchedCount), _touchedGradients.AsSpan(0, _touchedCount * dim), dim);
-        return value;
-    }
-
     /// <inheritdoc />
     public void EndEpoch()
     {
@@ -175,21 +144,59 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     /// <inheritdoc />
     public void Dispose()
     {
-        _history?.Dispose();
+        _anchor?.Dispose();
+        _propagated?.Dispose();
         _adam.Dispose();
     }
 
-    /// <summary>H from the current E(0): one whole propagation, without gradient.</summary>
+    private double Step(ILoss loss, int[] nodes, int length)
+    {
+        if (_batchInEpoch % _refreshEvery == 0)
+        {
+            Refresh();
+        }
+
+        var random = new Random(unchecked((_seed * 1_000_003) + (_epoch * 65_537) + _batchInEpoch));
+        _batchInEpoch++;
+        int dim = _dim;
+        int distinctCount = IndexBatch(nodes);
+        SampleNeighbours(distinctCount, random);
+        ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
+        Reserve(ref _final, distinctCount * dim);
+        var final = _final.AsSpan(0, distinctCount * dim);
+        Forward(embedding, distinctCount, final);
+
+        int size = nodes.Length * dim;
+        Reserve(ref _rows, size);
+        Reserve(ref _rows0, size);
+        Reserve(ref _rowGradients, size);
+        Reserve(ref _layer0Gradients, size);
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            final.Slice(_positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
+            embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
+        }
+
+        double value = RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients);
+        Backpropagate(nodes, distinctCount);
+        _adam.StepRows(_touched.AsSpan(0, _touchedCount), _touchedGradients.AsSpan(0, _touchedCount * dim), dim);
+        return value;
+    }
+
+    /// <summary>Ē = E(0) and P from it: one whole propagation, without gradient.</summary>
     private void Refresh()
     {
-        if (_deepWeights is null)
+        if (_propagatedWeights is null)
         {
             return;
         }
 
-        _history?.Dispose();
+        _anchor?.Dispose();
+        _propagated?.Dispose();
         using var noGrad = no_grad();
-        _history = SparseProduct.PropagateWithKernel(_backend, _model.Embedding.detach(), _deepWeights).DetachFromDisposeScope();
+        var embedding = _model.Embedding.detach();
+        _anchor = embedding.clone().DetachFromDisposeScope();
+        _propagated = SparseProduct.PropagateWithKernel(_backend, embedding, _propagatedWeights).DetachFromDisposeScope();
     }
 
     /// <summary>
@@ -207,8 +214,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             if (_slots[node] == 0)
             {
                 _touched[count] = node;
-                _slots[node] = ++count;
-                _touchedCount = count;
+                _slots[node] = _touchedCount = ++count;
             }
 
             _positions[i] = _slots[node] - 1;
@@ -217,9 +223,74 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         return count;
     }
 
+    /// <summary>N_s(v) of each distinct node as positions in Â's arrays (<c>_sampledEdges</c> from <c>_sampleStarts[d]</c>), and c_v.</summary>
+    private void SampleNeighbours(int distinctCount, Random random)
+    {
+        int[] rowPointers = _backend.Adjacency.RowPointers;
+        Reserve(ref _sampleStarts, distinctCount + 1);
+        Reserve(ref _sampleScales, distinctCount);
+        Reserve(ref _sampledEdges, distinctCount * FirstHopSample);
+        int count = 0;
+        for (int d = 0; d < distinctCount; d++)
+        {
+            _sampleStarts[d] = count;
+            int first = rowPointers[_touched[d]], degree = rowPointers[_touched[d] + 1] - first;
+            if (degree <= FirstHopSample)
+            {
+                for (int e = 0; e < degree; e++)
+                {
+                    _sampledEdges[count++] = first + e;
+                }
+
+                _sampleScales[d] = 1;
+            }
+            else
+            {
+                for (int j = 0; j < FirstHopSample; j++)
+                {
+                    _sampledEdges[count++] = first + random.Next(degree);
+                }
+
+                _sampleScales[d] = (float)degree / FirstHopSample;
+            }
+        }
+
+        _sampleStarts[distinctCount] = count;
+    }
+
+    /// <summary>F of each distinct node (the class summary) into <paramref name="final"/>.</summary>
+    private void Forward(ReadOnlySpan<float> embedding, int distinctCount, Span<float> final)
+    {
+        int dim = _dim;
+        ReadOnlySpan<float> anchor = _anchor is null ? default : MemoryMarshal.Cast<byte, float>(_anchor.bytes);
+        ReadOnlySpan<float> propagated = _propagated is null ? default : MemoryMarshal.Cast<byte, float>(_propagated.bytes);
+        int[] columns = _backend.Adjacency.Columns;
+        float[] values = _backend.Adjacency.Values;
+        Span<float> drift = stackalloc float[dim];
+        for (int d = 0; d < distinctCount; d++)
+        {
+            int node = _touched[d];
+            var row = final.Slice(d * dim, dim);
+            TensorPrimitives.Multiply(embedding.Slice(node * dim, dim), _alpha0, row);
+            if (propagated.IsEmpty)
+            {
+                continue;
+            }
+
+            TensorPrimitives.Add(row, propagated.Slice(node * dim, dim), row);
+            float scale = _alpha1 * _sampleScales[d];
+            for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
+            {
+                int edge = _sampledEdges[j], neighbour = columns[edge];
+                TensorPrimitives.Subtract(embedding.Slice(neighbour * dim, dim), anchor.Slice(neighbour * dim, dim), drift);
+                TensorPrimitives.MultiplyAdd(drift, scale * values[edge], row, row);
+            }
+        }
+    }
+
     /// <summary>
-    /// ∂L/∂E(0) on the touched rows (the class summary): the distinct nodes' first, then their neighbours', appended to
-    /// <c>_touched</c> as they are reached (<c>_touchedCount</c> of them in all).
+    /// ∂L/∂E(0) on the touched rows (the class summary): the distinct nodes' first, then their sampled neighbours',
+    /// appended to <c>_touched</c> as they are reached (<c>_touchedCount</c> of them in all).
     /// </summary>
     private void Backpropagate(int[] nodes, int distinctCount)
     {
@@ -240,21 +311,21 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         }
 
         TensorPrimitives.MultiplyAdd(perNode, _alpha0, own, own);
-        if (_alpha1 == 0)
+        if (_propagated is null)
         {
             return;
         }
 
-        var adjacency = _backend.Adjacency;
-        int[] rowPointers = adjacency.RowPointers, columns = adjacency.Columns;
-        float[] values = adjacency.Values;
+        int[] columns = _backend.Adjacency.Columns;
+        float[] values = _backend.Adjacency.Values;
         int touched = distinctCount;
         for (int d = 0; d < distinctCount; d++)
         {
             var gradient = _distinctGradients.AsSpan(d * dim, dim);
-            for (int e = rowPointers[_touched[d]], end = rowPointers[_touched[d] + 1]; e < end; e++)
+            float scale = _alpha1 * _sampleScales[d];
+            for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
             {
-                int neighbour = columns[e];
+                int edge = _sampledEdges[j], neighbour = columns[edge];
                 if (_slots[neighbour] == 0)
                 {
                     Reserve(ref _touched, touched + 1);
@@ -265,7 +336,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
                 }
 
                 var target = _touchedGradients.AsSpan((_slots[neighbour] - 1) * dim, dim);
-                TensorPrimitives.MultiplyAdd(gradient, _alpha1 * values[e], target, target);
+                TensorPrimitives.MultiplyAdd(gradient, scale * values[edge], target, target);
             }
         }
     }

@@ -141,7 +141,7 @@ internal sealed class KernelTrainingStep : ITrainingStep
     public void RestoreNodeOrder() => MoveEmbeddings(toSlots: false);
 
     /// <inheritdoc />
-    public void BeginEpoch(int batches)
+    public void BeginEpoch(int epoch, int batches)
     {
     }
 

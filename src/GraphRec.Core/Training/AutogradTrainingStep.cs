@@ -32,7 +32,7 @@ internal sealed class AutogradTrainingStep(LightGcnModel model, double learningR
     }
 
     /// <inheritdoc />
-    public void BeginEpoch(int batches)
+    public void BeginEpoch(int epoch, int batches)
     {
     }
 

@@ -6,7 +6,7 @@ namespace GraphRec.Core;
 /// suits its backend (<see cref="LightGcnModel.CreateTrainingStep"/>): <see cref="AutogradTrainingStep"/>, autograd
 /// through <see cref="LightGcnModel.PropagateRows"/>, or a faster one that computes the same step; or, when asked
 /// (<see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>), <see cref="Kernels.HistoricalTrainingStep"/>, whose batch
-/// costs what the batch's neighbourhood costs.
+/// costs what the batch's nodes and a sample of their neighbours cost.
 /// </summary>
 internal interface ITrainingStep : IAdamState, IDisposable
 {
@@ -17,8 +17,8 @@ internal interface ITrainingStep : IAdamState, IDisposable
     /// <returns>The batch's loss, before the step.</returns>
     double Run(ILoss loss, int[] nodes, int length);
 
-    /// <summary>Starts an epoch of <paramref name="batches"/> batches (a step may plan work per epoch by it).</summary>
-    void BeginEpoch(int batches);
+    /// <summary>Starts epoch <paramref name="epoch"/> (from 1) of <paramref name="batches"/> batches (a step may plan work per epoch by them).</summary>
+    void BeginEpoch(int epoch, int batches);
 
     /// <summary>Ends an epoch: the model's embeddings are where the rest of the library reads them again.</summary>
     void EndEpoch();

@@ -170,7 +170,7 @@ internal sealed partial class LightGcnTrainer
         int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
         double lossSum = 0;
         model.train();
-        step.BeginEpoch(batches);
+        step.BeginEpoch(epoch, batches);
         try
         {
             for (int batch = 0; batch < batches; batch++)

@@ -47,6 +47,10 @@ public sealed class HistoricalTrainingStepTests
         return sum;
     }
 
+    /// <summary>User 0 has every one of 40 items, more than the first hop samples; users 1 to 9 three each.</summary>
+    private static NormalizedAdjacency HubGraph() => NormalizedAdjacency.FromInteractions(TestGraphs.FromPairs(10, 40,
+        Enumerable.Range(0, 40).Select(i => (0, i)).Concat(Enumerable.Range(1, 9).SelectMany(u => new[] { (u, u), (u, u + 10), (u, 3 * u) }))));
+
     private static Tensor Float64(Tensor tensor) => tensor.detach().to_type(ScalarType.Float64).clone();
 
     [Theory]
@@ -60,7 +64,7 @@ public sealed class HistoricalTrainingStepTests
         using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 3, Seed = 3 });
         using var step = HistoricalTrainingStep.For(model, 0.05, refreshesPerEpoch)!;
         int[] nodes = BatchNodes(12, [1, 2, 5, 9], [0, 7, 7, 3]);
-        step.BeginEpoch(2);
+        step.BeginEpoch(1, 2);
 
         step.Run(new BprLoss(), nodes, Users.Length);   // moves E(0): a history from before it is stale
         var want = LayerSum(Dense(adjacency), Float64(model.Embedding), model.LayerWeights).index_select(0, tensor(nodes.Select(n => (long)n).ToArray()));
@@ -70,6 +74,58 @@ public sealed class HistoricalTrainingStepTests
         double worst = (captured.Rows!.view(-1, 4).to_type(ScalarType.Float64) - want).abs().max().item<double>();
         Assert.Equal(fresh, worst < 1e-6);
         Assert.True(fresh || worst > 1e-4, $"a stale history gave rows {worst:E2} from the propagation");
+    }
+
+    [Fact]
+    public void With_a_fresh_history_a_hub_whose_first_hop_is_sampled_still_gets_its_propagated_embedding()
+    {
+        using var scope = NewDisposeScope();
+        using var adjacency = HubGraph();
+        Assert.True(adjacency.RowPointers[1] - adjacency.RowPointers[0] > HistoricalTrainingStep.FirstHopSample);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 3, Seed = 3 });
+        using var step = HistoricalTrainingStep.For(model, 0.05, refreshesPerEpoch: 1)!;
+        int[] nodes = [0, 0, 1, 2, 10, 15, 11, 12, 30, 49, 10, 20];
+        step.BeginEpoch(1, 1);
+        var want = LayerSum(Dense(adjacency), Float64(model.Embedding), model.LayerWeights).index_select(0, tensor(nodes.Select(n => (long)n).ToArray()));
+        var captured = new CapturingLoss();
+
+        step.Run(captured, nodes, 4);
+
+        double worst = (captured.Rows!.view(-1, 4).to_type(ScalarType.Float64) - want).abs().max().item<double>();
+        Assert.True(worst < 1e-6, $"rows {worst:E2} from the propagation");
+    }
+
+    [Fact]
+    public void A_hubs_sampled_first_hop_averages_to_the_current_first_layer_over_the_historical_deeper_ones()
+    {
+        using var scope = NewDisposeScope();
+        using var adjacency = HubGraph();
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 3, Seed = 3 });
+        using var step = HistoricalTrainingStep.For(model, 0.5, refreshesPerEpoch: 1)!;
+        var dense = Dense(adjacency);
+        step.BeginEpoch(1, 100_000);   // one refresh, before the first batch
+        var anchor = Float64(model.Embedding);
+        int[] moving = [.. Enumerable.Range(0, 10), .. Enumerable.Range(0, 10), .. Enumerable.Range(10, 20), .. Enumerable.Range(30, 20)];
+        step.Run(new BprLoss(), moving, 20);   // moves the hub's neighbours away from the anchor
+        step.LearningRate = 0;                 // and nothing moves after
+        var current = Float64(model.Embedding);
+        var weights = model.LayerWeights;
+        var want = ((current * weights[0]) + (dense.mm(current) * weights[1]) + LayerSum(dense, anchor, weights, first: 2))[0];
+        var withoutCorrection = LayerSum(dense, anchor, weights, first: 1)[0] + (current[0] * weights[0]);
+
+        var sum = zeros(4, ScalarType.Float64);
+        const int draws = 10_000;
+        for (int draw = 0; draw < draws; draw++)
+        {
+            var captured = new CapturingLoss();
+            step.Run(captured, [0, 1, 2], 1);
+            sum += captured.Rows![0, 0].to_type(ScalarType.Float64);
+        }
+
+        double error = (sum / draws - want).abs().max().item<double>();
+        double correction = (want - withoutCorrection).abs().max().item<double>();
+        Assert.True(correction > 0.01, $"the first layer moved by only {correction:E2}: nothing to estimate");
+        Assert.True(error < 0.15 * correction, $"the sampled first hop averages {error:E2} from the current first layer (which moved {correction:E2})");
     }
 
     [Fact]
@@ -84,7 +140,7 @@ public sealed class HistoricalTrainingStepTests
         var start = Float64(model.Embedding);
         var history = LayerSum(dense, start, model.LayerWeights, first: 2);   // H, fixed: no gradient through it
         using var step = HistoricalTrainingStep.For(model, 0.01, refreshesPerEpoch: 1)!;
-        step.BeginEpoch(1);
+        step.BeginEpoch(1, 1);
 
         step.Run(loss, nodes, Users.Length);
 
