@@ -77,27 +77,43 @@ internal static class ConvergeBenchmark
         }
     }
 
-    /// <summary>The Recall@20 curves of several reports in one plot, each named by its learning rate, schedule and precision.</summary>
+    /// <summary>
+    /// The Recall@20 curves of several reports in one plot by epoch (<paramref name="output"/>) and in one by hours of
+    /// training (beside it, <c>-hours.png</c>), each named by its learning rate, schedule, precision and training mode.
+    /// </summary>
     public static async Task<int> PlotTogetherAsync(string[] reports, string output, CancellationToken cancellationToken)
     {
-        var plot = new Plot();
+        var read = new List<ConvergenceReport>();
         foreach (string path in reports)
         {
-            var report = await ReadReportAsync(path, cancellationToken);
-            double[] epochs = [.. report.Points.Select(p => (double)p.Epoch)];
-            double[] recall = [.. report.Points.Select(p => p.Recall20)];
-            plot.Add.Scatter(epochs, recall).LegendText =
-                Settings(report.LearningRate, [.. report.LearningRateMilestones ?? []], report.LearningRateDecay) + PrecisionText(report.Precision) +
-                TrainingText(report.HistoryRefreshesPerEpoch);
+            read.Add(await ReadReportAsync(path, cancellationToken));
         }
 
-        plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.Title("LightGCN on Gowalla, test Recall@20 by epoch (batch 2048)");
-        plot.XLabel("epoch");
-        plot.YLabel("test Recall@20");
-        plot.SavePng(output, 900, 550);
-        Console.WriteLine($"wrote {output}");
+        string byHours = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, Path.GetFileNameWithoutExtension(output) + "-hours.png");
+        foreach (var (path, axis, x) in new (string, string, Func<ConvergencePoint, double>)[]
+        {
+            (output, "epoch", p => p.Epoch), (byHours, "hours of training", p => p.TrainingSeconds / 3600),
+        })
+        {
+            var plot = new Plot();
+            foreach (var report in read)
+            {
+                double[] xs = [.. report.Points.Select(x)];
+                double[] recall = [.. report.Points.Select(p => p.Recall20)];
+                plot.Add.Scatter(xs, recall).LegendText =
+                    Settings(report.LearningRate, [.. report.LearningRateMilestones ?? []], report.LearningRateDecay) + PrecisionText(report.Precision) +
+                    TrainingText(report.HistoryRefreshesPerEpoch);
+            }
+
+            plot.Add.HorizontalLine(ReferenceRecall).LegendText = "reference Recall@20 after 1000 epochs";
+            plot.ShowLegend(Alignment.LowerRight);
+            plot.Title($"LightGCN on Gowalla, test Recall@20 by {axis} (batch 2048)");
+            plot.XLabel(axis);
+            plot.YLabel("test Recall@20");
+            plot.SavePng(path, 900, 550);
+            Console.WriteLine($"wrote {path}");
+        }
+
         return 0;
     }
 

@@ -8,7 +8,7 @@
 //   replay    a reference LightGCN run's initial embeddings and triples through GraphRec's training step
 //   warm-start  LightGCN retrained on new events from a previous model (warm) and from scratch (cold), next to GF-CF's refit
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
-//   converge-plot  several converge reports' Recall@20 curves in one PNG
+//   converge-plot  several converge reports' Recall@20 curves in one PNG by epoch and one by hours of training
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
 using System.CommandLine;
@@ -204,7 +204,7 @@ converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(d
     HistoryRefreshes(parse), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
 var reports = new Option<string[]>("--reports") { Description = "Reports the converge benchmark wrote.", Required = true, AllowMultipleArgumentsPerToken = true };
-var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG.") { reports, output };
+var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG by epoch and one (-hours.png) by hours of training.") { reports, output };
 convergePlot.SetAction((parse, token) => ConvergeBenchmark.PlotTogetherAsync(parse.GetValue(reports)!, parse.GetValue(output) ?? "converge.png", token));
 
 var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };
