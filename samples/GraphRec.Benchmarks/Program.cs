@@ -8,7 +8,7 @@
 //   replay    a reference LightGCN run's initial embeddings and triples through GraphRec's training step
 //   warm-start  LightGCN retrained on new events from a previous model (warm) and from scratch (cold), next to GF-CF's refit
 //   converge  Gowalla's test accuracy every few epochs of a long run, resumable across sessions
-//   converge-plot  several converge reports' Recall@20 curves in one PNG
+//   converge-plot  several converge reports' Recall@20 curves in one PNG by epoch and one by hours of training
 //   serve     the server sample on Kestrel at 127.0.0.1 under a closed-loop HTTP load, with a hot reload halfway
 //   micro     BenchmarkDotNet micro-benchmarks (sparse product, sampler, evaluator); the arguments after it go to BenchmarkDotNet
 using System.CommandLine;
@@ -145,29 +145,42 @@ serve.SetAction((parse, token) => ServeBenchmark.RunAsync(parse.GetValue(dataDir
 
 var sizes = new Option<string>("--sizes") { Description = "Training interactions per size, comma-separated (M = million).", DefaultValueFactory = _ => "1M,5M,20M,50M" };
 var denser = new Option<string>("--denser") { Description = "Also this many edges over the first size's users and items (separates memory per edge from per node; 0: none).", DefaultValueFactory = _ => "5M" };
-var batches = new Option<int>("--batches") { Description = "Training batches timed per size (after the first).", DefaultValueFactory = _ => 10 };
+var batches = new Option<int>("--batches") { Description = "Training batches timed per size (after the first); 0: one whole epoch, timed.", DefaultValueFactory = _ => 10 };
+var training = new Option<string>("--training")
+{
+    Description = "exact (every batch propagates the whole graph; the default) or historical (layers 2..K from a propagation made --history-refreshes times per epoch).",
+    DefaultValueFactory = _ => "exact",
+};
+training.AcceptOnlyFromAmong("exact", "historical");
+var historyRefreshes = new Option<int>("--history-refreshes") { Description = "With --training historical: whole-graph propagations per epoch.", DefaultValueFactory = _ => 1 };
+int HistoryRefreshes(ParseResult parse) => parse.GetValue(training) == "historical" ? parse.GetValue(historyRefreshes) : 0;
 var evalUsers = new Option<int>("--eval-users") { Description = "Users ranked per size to time evaluation.", DefaultValueFactory = _ => 1000 };
 var from = new Option<string?>("--from") { Description = "Fit and plot the points of an earlier report again, without measuring." };
 var scaleModel = new Option<string>("--model") { Description = "lightgcn (training, evaluation, memory) or gf-cf (its preparation, memory and a sampled evaluation).", DefaultValueFactory = _ => "lightgcn" };
 scaleModel.AcceptOnlyFromAmong("lightgcn", "gf-cf");
-var scale = new Command("scale", "Training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, each in a child process.") { sizes, denser, batches, evalUsers, output, from, scaleModel };
+var scale = new Command("scale", "Training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, each in a child process.")
+{
+    sizes, denser, batches, evalUsers, output, from, scaleModel, training, historyRefreshes,
+};
 scale.SetAction((parse, token) => parse.GetValue(scaleModel) == "gf-cf"
     ? ScaleBenchmark.RunFilterAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale-gf-cf.json", token)
     : ScaleBenchmark.RunAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], Count(parse.GetValue(denser)!),
-        parse.GetValue(batches), parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
+        parse.GetValue(batches), parse.GetValue(evalUsers), HistoryRefreshes(parse), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
 
 var edgesOption = new Option<long>("--edges") { Required = true };
 var usersOption = new Option<int?>("--users");
 var itemsOption = new Option<int?>("--items");
 var scaleOne = new Command("scale-one", "Internal: measure one size and print it as JSON.") { Hidden = true };
-foreach (var option in new Option[] { edgesOption, usersOption, itemsOption, batches, evalUsers, scaleModel })
+var childRefreshes = new Option<int>("--history-refreshes");
+foreach (var option in new Option[] { edgesOption, usersOption, itemsOption, batches, evalUsers, scaleModel, childRefreshes })
 {
     scaleOne.Options.Add(option);
 }
 
 scaleOne.SetAction((parse, token) => Task.FromResult(parse.GetValue(scaleModel) == "gf-cf"
     ? ScaleBenchmark.MeasureFilterOne(parse.GetValue(edgesOption), parse.GetValue(evalUsers), token)
-    : ScaleBenchmark.MeasureOne(parse.GetValue(edgesOption), parse.GetValue(usersOption), parse.GetValue(itemsOption), parse.GetValue(batches), parse.GetValue(evalUsers), token)));
+    : ScaleBenchmark.MeasureOne(parse.GetValue(edgesOption), parse.GetValue(usersOption), parse.GetValue(itemsOption), parse.GetValue(batches), parse.GetValue(evalUsers),
+        parse.GetValue(childRefreshes), token)));
 
 var evalEvery = new Option<int>("--eval-every") { Description = "Epochs between test evaluations (and checkpoints).", DefaultValueFactory = _ => 10 };
 var learningRate = new Option<double>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 0.001 };
@@ -185,14 +198,14 @@ var precision = new Option<GraphRec.Core.TrainingPrecision>("--precision")
 };
 var converge = new Command("converge", "Gowalla's test Recall/NDCG@20 every few epochs of a long run with the paper's hyperparameters; resumable.")
 {
-    dataDir, threads, epochs, evalEvery, sampler, learningRate, milestones, decay, precision, stateDir, output,
+    dataDir, threads, epochs, evalEvery, sampler, learningRate, milestones, decay, precision, training, historyRefreshes, stateDir, output,
 };
 converge.SetAction((parse, token) => ConvergeBenchmark.RunAsync(parse.GetValue(dataDir)!, ApplyThreads(parse.GetValue(threads)), parse.GetValue(epochs) is int e and > 0 ? e : 1000,
     parse.GetValue(evalEvery), parse.GetValue(sampler)!, parse.GetValue(learningRate), parse.GetValue(milestones) ?? [], parse.GetValue(decay), parse.GetValue(precision),
-    parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
+    HistoryRefreshes(parse), parse.GetValue(stateDir)!, parse.GetValue(output) ?? "benchmark-converge.json", token));
 
 var reports = new Option<string[]>("--reports") { Description = "Reports the converge benchmark wrote.", Required = true, AllowMultipleArgumentsPerToken = true };
-var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG.") { reports, output };
+var convergePlot = new Command("converge-plot", "The Recall@20 curves of several converge reports in one PNG by epoch and one (-hours.png) by hours of training.") { reports, output };
 convergePlot.SetAction((parse, token) => ConvergeBenchmark.PlotTogetherAsync(parse.GetValue(reports)!, parse.GetValue(output) ?? "converge.png", token));
 
 var phaseBatches = new Option<int>("--batches") { Description = "Training batches to time (after one untimed).", DefaultValueFactory = _ => 100 };

@@ -14,7 +14,7 @@ namespace GraphRec.Benchmarks;
 internal sealed record ScalePoint(
     bool Proportional, long Edges, int Users, int Items, double GenerateSeconds, double AdjacencySeconds, double SampleSeconds, int BatchesTimed,
     double SecondsPerBatch, int BatchesPerEpoch, double SecondsPerEpoch, double PropagateSeconds, int EvaluatedUsers,
-    double EvalSecondsPerUser, int UsersWithItems, double EvalSeconds, double PeakWorkingSetMb);
+    double EvalSecondsPerUser, int UsersWithItems, double EvalSeconds, double PeakWorkingSetMb, bool WholeEpoch = false, int HistoryRefreshesPerEpoch = 0);
 
 /// <summary>The growth report: the points, fitted exponents, the memory model and the ceiling it implies.</summary>
 internal sealed record ScaleReport(
@@ -39,7 +39,10 @@ internal static class ScaleBenchmark
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static async Task<int> RunAsync(IReadOnlyList<long> sizes, long denserEdges, int batches, int evalUsers, string output, string? from, CancellationToken cancellationToken)
+    /// <param name="batches">Batches timed per size (after the first), or 0 to train and time one whole epoch.</param>
+    /// <param name="historyRefreshes"><see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>: 0 for exact training.</param>
+    public static async Task<int> RunAsync(
+        IReadOnlyList<long> sizes, long denserEdges, int batches, int evalUsers, int historyRefreshes, string output, string? from, CancellationToken cancellationToken)
     {
         if (from is not null)
         {
@@ -61,6 +64,7 @@ internal static class ScaleBenchmark
         {
             string? line = await MeasureInChildAsync(run.Edges, [
                 "--batches", batches.ToString(CultureInfo.InvariantCulture), "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture),
+                "--history-refreshes", historyRefreshes.ToString(CultureInfo.InvariantCulture),
                 .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []],
                 cancellationToken);
             if (line is null)
@@ -71,7 +75,9 @@ internal static class ScaleBenchmark
             var point = JsonSerializer.Deserialize<ScalePoint>(line, Json)! with { Proportional = run.Users is null };
             points.Add(point);
             Console.WriteLine($"{point.Edges,12:N0} edges {point.Users,10:N0} users {point.Items,10:N0} items: Â {point.AdjacencySeconds,6:F2} s, " +
-                $"epoch {point.SecondsPerEpoch,9:F1} s ({point.SecondsPerBatch:F3} s x {point.BatchesPerEpoch:N0} batches + sampling {point.SampleSeconds:F1} s), " +
+                (point.WholeEpoch
+                    ? $"epoch {point.SecondsPerEpoch,9:F1} s (measured whole: {point.BatchesPerEpoch:N0} batches, {point.SecondsPerBatch:F3} s each after the first), "
+                    : $"epoch {point.SecondsPerEpoch,9:F1} s ({point.SecondsPerBatch:F3} s x {point.BatchesPerEpoch:N0} batches + sampling {point.SampleSeconds:F1} s), ") +
                 $"evaluation {point.EvalSeconds,8:F1} s, peak {point.PeakWorkingSetMb,7:F0} MB");
         }
 
@@ -198,7 +204,7 @@ internal static class ScaleBenchmark
         }
 
         var report = new ScaleReport(Machine.Describe(), points, exponents, baseMb, perEdge, perNode, limitMb, ceiling,
-            "seconds_per_epoch extrapolated from timed batches; eval_seconds from a sample of users; the ceiling from the memory fit (90% of the memory the runtime sees)");
+            (points.All(p => p.WholeEpoch) ? "seconds_per_epoch measured on whole epochs" : points.Any(p => p.WholeEpoch) ? "seconds_per_epoch measured on whole epochs where whole_epoch, else extrapolated from timed batches" : "seconds_per_epoch extrapolated from timed batches") + "; eval_seconds from a sample of users; the ceiling from the memory fit (90% of the memory the runtime sees)");
         foreach (var (name, exponent) in exponents)
         {
             Console.WriteLine($"growth exponent of {name}: {exponent:F2}");
@@ -211,8 +217,11 @@ internal static class ScaleBenchmark
         return 0;
     }
 
-    /// <summary>The child's side: one size, printed as one JSON line.</summary>
-    public static int MeasureOne(long edges, int? users, int? items, int batches, int evalUsers, CancellationToken cancellationToken)
+    /// <summary>
+    /// The child's side: one size, printed as one JSON line. With <paramref name="batches"/> 0 it trains one whole epoch
+    /// and reports its seconds; else it extrapolates the epoch from that many timed batches.
+    /// </summary>
+    public static int MeasureOne(long edges, int? users, int? items, int batches, int evalUsers, int historyRefreshes, CancellationToken cancellationToken)
     {
         int threads = Environment.ProcessorCount;
         set_num_threads(threads);
@@ -225,7 +234,8 @@ internal static class ScaleBenchmark
         double adjacencySeconds = clock.Elapsed.TotalSeconds;
 
         // The paper's hyperparameters, and the sampler's epoch timed on its own.
-        var options = new LightGcnOptions { BatchSize = 2048, LearningRate = 0.001, Epochs = 1, Threads = threads };
+        var options = new LightGcnOptions { BatchSize = 2048, LearningRate = 0.001, Epochs = 1, Threads = threads, HistoryRefreshesPerEpoch = historyRefreshes };
+        bool wholeEpoch = batches <= 0;
         var sampler = Samplers.EveryInteraction(options.Seed, threads);
         clock.Restart();
         _ = sampler.Sample(train, 1);
@@ -237,15 +247,17 @@ internal static class ScaleBenchmark
         var progress = new InlineProgress(p =>
         {
             stamps.Add(clock.Elapsed.TotalSeconds);
-            if (p.Batch > batches)
+            if (!wholeEpoch && p.Batch > batches)
             {
                 stop.Cancel();
             }
         });
         clock.Restart();
+        double epochSeconds = 0;
         try
         {
-            new LightGcnTrainer(options, sampler: sampler).Train(model, train, progress: progress, cancellationToken: stop.Token);
+            // The epoch's own seconds: its sampling and every batch.
+            epochSeconds = new LightGcnTrainer(options, sampler: sampler).Train(model, train, progress: progress, cancellationToken: stop.Token).History[0].Seconds;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -266,8 +278,8 @@ internal static class ScaleBenchmark
         int withItems = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
 
         var point = new ScalePoint(users is null, train.Count, train.UserCount, train.ItemCount, generate, adjacencySeconds, sampleSeconds, stamps.Count - 1, perBatch,
-            batchesPerEpoch, sampleSeconds + (perBatch * batchesPerEpoch), propagate, sampled, perUser, withItems, propagate + (perUser * withItems),
-            Machine.PeakWorkingSetMegabytes());
+            batchesPerEpoch, wholeEpoch ? epochSeconds : sampleSeconds + (perBatch * batchesPerEpoch), propagate, sampled, perUser, withItems, propagate + (perUser * withItems),
+            Machine.PeakWorkingSetMegabytes(), wholeEpoch, historyRefreshes);
         Console.WriteLine(JsonSerializer.Serialize(point, Json));
         return 0;
     }

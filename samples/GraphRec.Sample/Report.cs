@@ -8,7 +8,7 @@ namespace GraphRec.Sample;
 internal sealed record RunConfig(
     int Dim, int Layers, int Epochs, int BatchSize, double Lr, double Decay, int Seed, string Split, double TestRatio, double ValRatio,
     int EvalEvery, int? Patience, int Threads, IReadOnlyList<int> K, string Sampler, int Rank, double Alpha,
-    IReadOnlyList<int> LrMilestones, double LrDecay, string Precision, int? EvalUsers, int? EvalSeed);
+    IReadOnlyList<int> LrMilestones, double LrDecay, string Precision, string Training, int HistoryRefreshes, int? EvalUsers, int? EvalSeed);
 
 /// <summary>One epoch in metrics.json.</summary>
 internal sealed record HistoryEntry(int Epoch, double Loss, double Seconds, IReadOnlyDictionary<string, double>? Validation);

@@ -32,7 +32,11 @@ internal sealed record TrainSettings(
     int EvaluateEvery, int? Patience, int Threads, IReadOnlyList<int> Cutoffs, string Output, string Sampler = "user",
     string? ResumeDirectory = null, int CheckpointEvery = 10, string Model = "lightgcn", int Rank = 256, double Alpha = 0.3,
     IReadOnlyList<int>? LearningRateMilestones = null, double LearningRateDecay = 0.1, string Precision = "full", string? SpectralOptions = null,
-    EvaluationSample? EvalSample = null, string? WarmStart = null);
+    EvaluationSample? EvalSample = null, string? WarmStart = null, string Training = "exact", int HistoryRefreshes = 1)
+{
+    /// <summary><see cref="GraphRec.Core.LightGcnOptions.HistoryRefreshesPerEpoch"/>: 0 for exact training.</summary>
+    public int HistoryRefreshesPerEpoch => Training == "historical" ? HistoryRefreshes : 0;
+}
 
 /// <summary>A random sample of the test users to evaluate instead of all of them (<c>--eval-users</c>, <c>--eval-seed</c>).</summary>
 internal sealed record EvaluationSample(int Users, int Seed);
@@ -211,6 +215,14 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => "full",
     };
 
+    private readonly Option<string> _training = new("--training")
+    {
+        Description = "exact (the default): every batch propagates the whole graph, forward and backward, so an epoch grows with the square of the interactions; historical: layers 2..K from a whole-graph propagation made --history-refreshes times per epoch, each batch propagating only its nodes' first hop and Adam updating only the rows it touched, so an epoch grows linearly (an approximation; docs/scaling.md).",
+        DefaultValueFactory = _ => "exact",
+    };
+
+    private readonly Option<int> _historyRefreshes = new("--history-refreshes") { Description = "With --training historical: whole-graph propagations per epoch.", DefaultValueFactory = _ => 1 };
+
     private readonly Option<string?> _resume = new("--resume")
     {
         Description = "Checkpoint folder: training writes its state there every --checkpoint-every epochs and when cancelled (Ctrl-C), and continues from the checkpoint there, if any. A checkpoint of other data or options is refused.",
@@ -307,6 +319,8 @@ internal sealed class TrainOptions
         });
         _sampler.AcceptOnlyFromAmong("interaction", "user");
         _precision.AcceptOnlyFromAmong("full", "bfloat16-layers");
+        _training.AcceptOnlyFromAmong("exact", "historical");
+        _historyRefreshes.Validators.Add(result => Cli.Positive(result, _historyRefreshes));
         _model.AcceptOnlyFromAmong("lightgcn", "gf-cf", "bspm", "chebycf", "spectral");
         _rank.Validators.Add(result => Cli.Positive(result, _rank));
         _alpha.Validators.Add(result =>
@@ -323,6 +337,8 @@ internal sealed class TrainOptions
         _checkpointEvery.Validators.Add(result => Cli.Positive(result, _checkpointEvery));
         command.Options.Add(_sampler);
         command.Options.Add(_precision);
+        command.Options.Add(_training);
+        command.Options.Add(_historyRefreshes);
         command.Options.Add(_resume);
         command.Options.Add(_warmStart);
         command.Options.Add(_checkpointEvery);
@@ -343,7 +359,7 @@ internal sealed class TrainOptions
         parse.GetValue(_threads), [.. parse.GetValue(_cutoffs)!.Distinct().Order()], parse.GetValue(_output)!, parse.GetValue(_sampler)!,
         parse.GetValue(_resume), parse.GetValue(_checkpointEvery), parse.GetValue(_model)!, parse.GetValue(_rank), parse.GetValue(_alpha),
         parse.GetValue(_lrMilestones) ?? [], parse.GetValue(_lrDecay), parse.GetValue(_precision)!,
-        parse.GetValue(_spectralOptions), _evalSample.Bind(parse), parse.GetValue(_warmStart));
+        parse.GetValue(_spectralOptions), _evalSample.Bind(parse), parse.GetValue(_warmStart), parse.GetValue(_training)!, parse.GetValue(_historyRefreshes));
 }
 
 /// <summary><c>--eval-users</c> and <c>--eval-seed</c>, added to a command that evaluates on the test split.</summary>

@@ -58,6 +58,7 @@ internal static class TrainCommand
             CheckpointDirectory = settings.ResumeDirectory,
             CheckpointEvery = settings.CheckpointEvery,
             BFloat16Layers = settings.Precision == "bfloat16-layers",
+            HistoryRefreshesPerEpoch = settings.HistoryRefreshesPerEpoch,
         };
         var sampler = settings.Sampler == "user" ? Samplers.UniformUsers(settings.Split.Seed, threads) : Samplers.EveryInteraction(settings.Split.Seed, threads);
 
@@ -92,7 +93,7 @@ internal static class TrainCommand
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
                 settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
                 threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha, settings.LearningRateMilestones ?? [], settings.LearningRateDecay,
-                settings.Precision, settings.EvalSample?.Users, settings.EvalSample?.Seed),
+                settings.Precision, settings.Training, settings.HistoryRefreshesPerEpoch, settings.EvalSample?.Users, settings.EvalSample?.Seed),
             history.Count, bestEpoch, history.Count == 0 ? null : history.Average(h => h.Seconds), trainSeconds, evalSeconds,
             MetricsReport.PeakWorkingSetMegabytes(), result is null ? null : MetricsReport.Flatten(result), baselines,
             [.. history.Select(h => new HistoryEntry(h.Epoch, h.Loss, h.Seconds, h.Validation))]);

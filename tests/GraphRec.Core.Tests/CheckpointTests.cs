@@ -81,6 +81,31 @@ public sealed class CheckpointTests : IDisposable
         Assert.False(File.Exists(Path.Combine(directory, TrainingCheckpoint.FileName + ".tmp")));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Training_on_historical_layers_resumes_from_its_checkpoint_bit_for_bit(bool validate)
+    {
+        var (train, held) = Data();
+        var validation = validate ? held : null;
+        string directory = Path.Combine(_folder, $"historical-{validate}");
+        LightGcnOptions Historical(int epochs, string? folder)
+        {
+            var options = Options(epochs, folder);
+            options.HistoryRefreshesPerEpoch = 2;
+            return options;
+        }
+
+        float[] straight = Train(train, validation, Historical(3, folder: null));
+        Train(train, validation, Historical(2, directory));
+        var epochsRun = new List<int>();
+        float[] resumed = Train(train, validation, Historical(3, directory), epochsRun: epochsRun);
+
+        Assert.Equal([3], epochsRun);
+        Assert.Equal(straight, resumed);
+        Assert.NotEqual(straight, Train(train, validation, Options(3, directory: null)));
+    }
+
     [Fact]
     public void A_cancelled_run_leaves_the_last_complete_epoch_and_resuming_ends_where_a_straight_run_ends()
     {
@@ -112,6 +137,7 @@ public sealed class CheckpointTests : IDisposable
     [InlineData("learning rate")]
     [InlineData("schedule")]
     [InlineData("precision")]
+    [InlineData("history")]
     public void A_checkpoint_of_other_options_is_refused_with_one_message(string change)
     {
         var (train, validation) = Data();
@@ -122,6 +148,11 @@ public sealed class CheckpointTests : IDisposable
         {
             // A one-rate run's checkpoint, asked for by a run with a schedule.
             other.LearningRateMilestones = [1];
+        }
+        else if (change == "history")
+        {
+            // An exact run's checkpoint, asked for by a run on historical layers.
+            other.HistoryRefreshesPerEpoch = 1;
         }
         else if (change == "precision")
         {

@@ -167,6 +167,21 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Training_on_historical_layers_lowers_the_loss_and_recovers_planted_communities()
+    {
+        var (train, test) = PlantedCommunities();
+        using var adjacency = NormalizedAdjacency.FromEdges(40, 20, train.ExpandUsers(), train.Items);
+        var options = new LightGcnOptions { EmbeddingDimension = 16, Layers = 2, Seed = 1, Epochs = 60, BatchSize = 64, LearningRate = 0.05, HistoryRefreshesPerEpoch = 1 };
+        using var model = new LightGcnModel(adjacency, options);
+
+        var result = new LightGcnTrainer(options).Train(model, train);
+
+        using var scorer = new LightGcnScorer(model);
+        Assert.True(Evaluate(scorer, train, test) > 0.95, $"ndcg@3 {Evaluate(scorer, train, test)}");
+        Assert.True(result.History[^1].Loss < 0.5 * result.History[0].Loss, $"loss {result.History[0].Loss} then {result.History[^1].Loss}");
+    }
+
+    [Fact]
     public void Each_epoch_of_the_history_is_its_last_progress_report_with_its_validation()
     {
         var (train, test) = PlantedCommunities();

@@ -19,6 +19,7 @@ public sealed class CliParsingTests
         Assert.Equal((64, 3, 1024, 0.005, 1e-4), (byDefault.Dimension, byDefault.Layers, byDefault.BatchSize, byDefault.LearningRate, byDefault.Decay));
         Assert.Equal((0.2, 0.1, 2020), (byDefault.Split.TestRatio, byDefault.Split.ValidationRatio, byDefault.Split.Seed));
         Assert.Null(byDefault.EvalSample); // every test user unless a sample is asked for
+        Assert.Equal(0, byDefault.HistoryRefreshesPerEpoch); // exact training
     }
 
     [Fact]
@@ -28,7 +29,7 @@ public sealed class CliParsingTests
             "train", "--dataset", "edgelist", "--train", "a.txt", "--test", "b.txt", "--rating-threshold", "4", "--split", "predefined",
             "--test-ratio", "0.3", "--val-ratio", "0", "--seed", "7", "--dim", "32", "--layers", "2", "--epochs", "9", "--batch-size", "512",
             "--lr", "0.01", "--lr-milestones", "80", "150", "--lr-decay", "0.2", "--decay", "0.001", "--eval-every", "2", "--patience", "3", "--threads", "1", "--k", "5", "50", "--output", "out",
-            "--eval-users", "500", "--eval-seed", "3"]);
+            "--eval-users", "500", "--eval-seed", "3", "--training", "historical", "--history-refreshes", "4"]);
 
         Assert.Empty(errors);
         Assert.Equal(new DataSettings("edgelist", null, "a.txt", "b.txt", 4f), settings!.Data);
@@ -40,6 +41,7 @@ public sealed class CliParsingTests
         Assert.Equal(0.2, settings.LearningRateDecay);
         Assert.Equal("out", settings.Output);
         Assert.Equal(new EvaluationSample(500, 3), settings.EvalSample);
+        Assert.Equal(4, settings.HistoryRefreshesPerEpoch);
     }
 
     [Theory]
@@ -57,6 +59,8 @@ public sealed class CliParsingTests
     [InlineData("--patience 0", "--patience must be positive")]
     [InlineData("--sampler random", "random")]
     [InlineData("--precision half", "half")]
+    [InlineData("--training fast", "fast")]
+    [InlineData("--history-refreshes 0", "--history-refreshes must be positive")]
     [InlineData("--checkpoint-every 0", "--checkpoint-every must be positive")]
     [InlineData("--lr-milestones 80 50", "--lr-milestones must be positive epochs in ascending order")]
     [InlineData("--lr-milestones 0", "--lr-milestones must be positive epochs in ascending order")]

@@ -87,6 +87,22 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Training_on_historical_layers_trains_a_model_that_recommends_and_records_the_mode_in_metrics_json()
+    {
+        string data = WriteSmallMl100K();
+        string output = Path.Combine(_folder, "historical");
+
+        Assert.Equal(0, await Cli.RunAsync(["train", "--data-dir", data, "--dim", "8", "--epochs", "2", "--k", "5", "--training", "historical", "--history-refreshes", "2", "--output", output]));
+        Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", Path.Combine(output, "model.graphrec"), "--user", "1", "--k", "3"]));
+
+        string metricsPath = Path.Combine(output, "metrics.json");
+        MetricsSchema.AssertMatches(metricsPath);
+        var config = JsonNode.Parse(File.ReadAllText(metricsPath))!["config"]!;
+        Assert.Equal("historical", (string)config["training"]!);
+        Assert.Equal(2, (int)config["history_refreshes"]!);
+    }
+
+    [Fact]
     public async Task A_sampled_evaluation_says_it_is_a_sample_on_the_console_and_in_metrics_json()
     {
         string data = WriteSmallMl100K();

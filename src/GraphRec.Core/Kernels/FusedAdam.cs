@@ -58,6 +58,38 @@ internal sealed class FusedAdam : AdamOptimizer
     }
 
     /// <summary>
+    /// A lazy step, as PyTorch's <c>SparseAdam</c> takes it: Adam's update, with the step count and bias corrections of
+    /// this step, on rows <paramref name="rows"/> (distinct) of a <c>[rows, dim]</c> parameter only, row r's gradient
+    /// being row r of <paramref name="gradients"/>; every other row, and its moments, stay as they are. A step then
+    /// costs what its rows cost, not the whole table.
+    /// </summary>
+    public unsafe void StepRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> gradients, int dim)
+    {
+        if (gradients.Length < (long)rows.Length * dim)
+        {
+            throw new ArgumentException($"Expected {rows.Length} x {dim} gradient values, got {gradients.Length}.", nameof(gradients));
+        }
+
+        var update = BeginStep();
+        int count = rows.Length;
+        fixed (int* r = rows)
+        fixed (float* g = gradients)
+        {
+            nint rp = (nint)r, gp = (nint)g;
+            int rowsPerChunk = Math.Max(1, ChunkSize / dim), chunks = (count + rowsPerChunk - 1) / rowsPerChunk;
+            Parallel.For(0, chunks, _parallel, chunk =>
+            {
+                for (int i = chunk * rowsPerChunk, end = Math.Min(count, i + rowsPerChunk); i < end; i++)
+                {
+                    update.Apply((long)((int*)rp)[i] * dim, new ReadOnlySpan<float>((float*)gp + ((long)i * dim), dim));
+                }
+
+                Update.Complete();
+            });
+        }
+    }
+
+    /// <summary>
     /// Starts a step whose gradient arrives in pieces: the returned update applies Adam to each piece as it comes
     /// (<see cref="Update.Apply"/>), so that a gradient computed row by row need not be stored whole. Every value must
     /// be updated exactly once before the next step, and each thread that applied pieces calls

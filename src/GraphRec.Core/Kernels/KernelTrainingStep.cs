@@ -126,9 +126,7 @@ internal sealed class KernelTrainingStep : ITrainingStep
         }
 
         long forward = Stopwatch.GetTimestamp();
-        double value = loss is BprLoss bpr
-            ? bpr.ComputeWithGradient(_rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients)
-            : ByAutograd(loss, size, length);
+        double value = RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients);
         long backward = Stopwatch.GetTimestamp();
         SparseProduct.BackpropagateRows(_backend, _layerWeights, batch, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
             new AdamRows(_adam.BeginStep(), dim), _powersInBFloat16);
@@ -141,6 +139,11 @@ internal sealed class KernelTrainingStep : ITrainingStep
 
     /// <summary>Moves the model's embeddings back into node order, where the rest of the library reads them.</summary>
     public void RestoreNodeOrder() => MoveEmbeddings(toSlots: false);
+
+    /// <inheritdoc />
+    public void BeginEpoch(int epoch, int batches)
+    {
+    }
 
     /// <inheritdoc />
     public void EndEpoch() => RestoreNodeOrder();
@@ -218,31 +221,6 @@ internal sealed class KernelTrainingStep : ITrainingStep
         }
 
         return _slotNodes;
-    }
-
-    /// <summary>Any other loss: its gradient at the rows by autograd (zero where the loss leaves rows out).</summary>
-    private double ByAutograd(ILoss loss, int size, int length)
-    {
-        using var scope = NewDisposeScope();
-        var rows = tensor(_rows.AsSpan(0, size).ToArray(), [size / _dim, _dim]).requires_grad_();
-        var rows0 = tensor(_rows0.AsSpan(0, size).ToArray(), [size / _dim, _dim]).requires_grad_();
-        var value = PluginContracts.CheckLoss(loss.Compute(rows.view(3, length, _dim), rows0.view(3, length, _dim)), loss);
-        value.backward();
-        CopyGradient(rows, _rowGradients.AsSpan(0, size));
-        CopyGradient(rows0, _layer0Gradients.AsSpan(0, size));
-        return value.item<float>();
-    }
-
-    private static void CopyGradient(Tensor leaf, Span<float> target)
-    {
-        if (leaf.grad is { } gradient)
-        {
-            MemoryMarshal.Cast<byte, float>(gradient.contiguous().bytes).CopyTo(target);
-        }
-        else
-        {
-            target.Clear();
-        }
     }
 
     /// <summary>Adam's step on each row of the gradient as it arrives (each thread's rows in ascending order).</summary>

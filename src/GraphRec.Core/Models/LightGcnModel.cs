@@ -132,10 +132,15 @@ public sealed class LightGcnModel : nn.Module
     /// The step that trains this model on a batch: the gradient of a loss at <see cref="PropagateRows"/> and E(0), and
     /// Adam's step. Autograd through the formulas above (<see cref="AutogradTrainingStep"/>), unless the backend computes
     /// the same step faster (on the CPU, its kernel).
+    /// With <paramref name="historyRefreshesPerEpoch"/> above 0, the step that trains on historical layers instead
+    /// (<see cref="Kernels.HistoricalTrainingStep"/>, <see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="precision"/> is not available for this model's type and device.</exception>
-    internal ITrainingStep CreateTrainingStep(double learningRate, TrainingPrecision precision) =>
-        _backend.CreateTrainingStep(this, learningRate, precision);
+    /// <exception cref="ArgumentException"><paramref name="precision"/> or the historical step is not available for this model's type and device.</exception>
+    internal ITrainingStep CreateTrainingStep(double learningRate, TrainingPrecision precision, int historyRefreshesPerEpoch = 0) =>
+        historyRefreshesPerEpoch > 0
+            ? Kernels.HistoricalTrainingStep.For(this, learningRate, historyRefreshesPerEpoch) ?? throw new ArgumentException(
+                $"{nameof(LightGcnOptions)}.{nameof(LightGcnOptions.HistoryRefreshesPerEpoch)} = {historyRefreshesPerEpoch} needs a float32 model on the CPU; this one is {Embedding.dtype} on {Embedding.device}. Use 0 (exact training) here.")
+            : _backend.CreateTrainingStep(this, learningRate, precision);
 
     /// <summary>
     /// The two item matrices a fold-in (the class summary) sums rows of: <c>α_0 E_items(0)</c> and

@@ -114,6 +114,19 @@ public sealed class LightGcnOptions
     /// <summary><see cref="BFloat16Layers"/> as the training step's precision.</summary>
     internal TrainingPrecision Precision => BFloat16Layers ? TrainingPrecision.BFloat16Layers : TrainingPrecision.Full;
 
+    /// <summary>
+    /// How training propagates: 0 (the default) for exact training, where every batch propagates the whole graph,
+    /// forward and backward, and Adam updates every row, so that an epoch grows with the square of the interactions; a
+    /// positive n for training on historical layers (GNNAutoScale, Fey et al. 2021; LTGNN, Zhang et al. 2024), whose
+    /// epoch grows linearly with them: the layers are those of a whole-graph propagation made n times per epoch (at its
+    /// first batch and every ⌈batches / n⌉ batches), a batch corrects its nodes' first layer from a sample of at most 16
+    /// neighbours each, on the current embeddings and with the gradient, and Adam updates only the rows the batch
+    /// touched. It trains an ordinary model (the same
+    /// serving, evaluation and model file), approximately: measure it against exact training on your data
+    /// (docs/scaling.md). Needs a float32 model on the CPU, and <see cref="BFloat16Layers"/> false.
+    /// </summary>
+    public int HistoryRefreshesPerEpoch { get; set; }
+
     /// <summary>Checks every value, so that a mistake is reported before any work rather than after an epoch.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names the property and what it must be.</exception>
     public void Validate()
@@ -142,6 +155,9 @@ public sealed class LightGcnOptions
         Require(Patience is null or > 0, nameof(Patience), "positive or null (never stop early)", Patience);
         Require(Threads >= 0, nameof(Threads), "0 (all processors) or more", Threads);
         Require(CheckpointEvery > 0, nameof(CheckpointEvery), "positive", CheckpointEvery);
+        Require(HistoryRefreshesPerEpoch >= 0, nameof(HistoryRefreshesPerEpoch), "0 (exact training) or a positive number of refreshes per epoch", HistoryRefreshesPerEpoch);
+        Require(HistoryRefreshesPerEpoch == 0 || !BFloat16Layers, nameof(HistoryRefreshesPerEpoch),
+            $"0 with {nameof(BFloat16Layers)} = true (historical layers are kept in float32; set {nameof(BFloat16Layers)} to false with them)", HistoryRefreshesPerEpoch);
         Require(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "a folder or null", CheckpointDirectory);
         if (Cutoffs is null || Cutoffs.Count == 0 || Cutoffs.Any(k => k <= 0))
         {

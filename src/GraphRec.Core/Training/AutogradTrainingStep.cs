@@ -32,6 +32,11 @@ internal sealed class AutogradTrainingStep(LightGcnModel model, double learningR
     }
 
     /// <inheritdoc />
+    public void BeginEpoch(int epoch, int batches)
+    {
+    }
+
+    /// <inheritdoc />
     public void EndEpoch()
     {
     }

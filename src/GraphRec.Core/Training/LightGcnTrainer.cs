@@ -90,7 +90,7 @@ internal sealed partial class LightGcnTrainer
     private TrainingResult Run(LightGcnModel model, Interactions train, Interactions? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         // The model's step: autograd through its formulas, or on the CPU the kernel's step, which computes the same.
-        using var step = model.CreateTrainingStep(_options.LearningRate, _options.Precision);
+        using var step = model.CreateTrainingStep(_options.LearningRate, _options.Precision, _options.HistoryRefreshesPerEpoch);
         var run = Start(model, step, train, validation);
         try
         {
@@ -170,6 +170,7 @@ internal sealed partial class LightGcnTrainer
         int batches = (triples.Count + _options.BatchSize - 1) / _options.BatchSize;
         double lossSum = 0;
         model.train();
+        step.BeginEpoch(epoch, batches);
         try
         {
             for (int batch = 0; batch < batches; batch++)

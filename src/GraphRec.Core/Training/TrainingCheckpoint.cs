@@ -61,6 +61,12 @@ internal static class TrainingCheckpoint
             settings += "|" + nameof(TrainingPrecision.BFloat16Layers);
         }
 
+        if (options.HistoryRefreshesPerEpoch > 0)
+        {
+            // Only when not the default, so that the checkpoints of exact runs stay valid.
+            settings += "|history " + options.HistoryRefreshesPerEpoch.ToString(CultureInfo.InvariantCulture);
+        }
+
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         if (initialEmbedding is not null)
         {

@@ -1,0 +1,352 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Kernels;
+
+/// <summary>
+/// A training batch on historical layers (GNNAutoScale, Fey et al., ICML 2021; LTGNN, Zhang et al., WWW 2024), for
+/// <see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>: it costs what the batch's nodes and a fixed sample of their
+/// neighbours cost, not the whole graph, so that an epoch grows linearly with the interactions. At each refresh, E(0) is
+/// kept as the anchor Ē and propagated whole, without gradient, into P; a batch's node v then has, with
+/// <c>N_s(v)</c> all of v's neighbours when it has at most s = <see cref="FirstHopSample"/> (c_v = 1), else s of them
+/// drawn uniformly with replacement (c_v = deg(v) / s),
+/// <code>
+///   P     = Σ_{k=1..K} α_k Â^k Ē                                       the propagated layers at the refresh
+///   F_v   = α_0 E(0)_v + P_v + α_1 c_v Σ_{u∈N_s(v)} Â_vu (E(0)_u − Ē_u)  for each node v of the batch S (users, positives, negatives)
+///   G = ∂L/∂F,   G₀ = ∂L/∂E(0)                                         the loss at the rows F and E(0) (BPR's weight decay on E(0))
+///   ∂L/∂E(0)_v += α_0 G_v + G₀_v,   ∂L/∂E(0)_u += α_1 c_v Â_uv G_v       for u ∈ N_s(v)      (P and Ē take no gradient)
+/// </code>
+/// then Adam on the rows the gradient touched, S ∪ N_s(S), only (<see cref="FusedAdam.StepRows"/>). The first hop is
+/// LTGNN's variance-reduced one: its expectation over the sample is α_1 (Â E(0))_v + Σ_{k≥2} α_k (Â^k Ē)_v, the first
+/// layer on the current parameters and the deeper ones from the refresh; it is exact where v has at most s neighbours,
+/// and its variance shrinks as E(0) stays near Ē. With a fresh refresh (Ē = E(0)) F is
+/// <see cref="LightGcnModel.PropagateNodes"/>'s rows. A batch costs <c>O(|S| · s · dim)</c> whatever the graph; a
+/// refresh <c>K · nnz(Â) · dim</c>, made n times per epoch (at its first batch and every ⌈batches / n⌉ batches after),
+/// so an epoch costs <c>O(interactions)</c>. The samples are drawn from the model's seed, the epoch and the batch, and
+/// each epoch starts with a refresh, so a run resumed from a checkpoint continues exactly as the uninterrupted one.
+/// The embeddings stay in node order.
+/// </summary>
+/// <remarks>
+/// The whole first hop (every neighbour, no sample) was measured first: on Gowalla-shaped graphs a batch's nodes,
+/// drawn by interaction, are mostly hubs, whose neighbourhoods grow with the graph (degrees with Pareto tails of index
+/// about 2), so a batch touched most of the graph and the epoch was no faster than exact training.
+/// </remarks>
+internal sealed class HistoricalTrainingStep : ITrainingStep
+{
+    /// <summary>s, the neighbours a batch node's first hop samples (all of them when it has no more).</summary>
+    public const int FirstHopSample = 16;
+
+    private readonly LightGcnModel _model;
+    private readonly CsrKernelBackend _backend;
+    private readonly FusedAdam _adam;
+    private readonly float _alpha0;
+    private readonly float _alpha1;
+
+    // α with α_0 zeroed: the refresh's propagation gives P. Null without layers (then F = α_0 E(0)).
+    private readonly float[]? _propagatedWeights;
+    private readonly int _refreshesPerEpoch;
+    private readonly int _dim;
+    private readonly int _seed;
+
+    // Per node: its index among the batch's touched rows, plus one (zero: not touched); all zeros between batches.
+    private readonly int[] _slots;
+    private Tensor? _anchor;
+    private Tensor? _propagated;
+    private int _epoch;
+    private int _refreshEvery = 1;
+    private int _batchInEpoch;
+    private int[] _touched = [];
+    private int _touchedCount;
+    private int[] _positions = [];
+    private int[] _sampleStarts = [];
+    private int[] _sampledEdges = [];
+    private float[] _sampleScales = [];
+    private float[] _final = [];
+    private float[] _rows = [];
+    private float[] _rows0 = [];
+    private float[] _rowGradients = [];
+    private float[] _layer0Gradients = [];
+    private float[] _distinctGradients = [];
+    private float[] _touchedGradients = [];
+
+    private HistoricalTrainingStep(LightGcnModel model, CsrKernelBackend backend, double learningRate, int refreshesPerEpoch)
+    {
+        _model = model;
+        _backend = backend;
+        _adam = new FusedAdam(model.Embedding, learningRate, model.Adjacency.MaxDegreeOfParallelism);
+        float[] weights = [.. model.LayerWeights];
+        _alpha0 = weights[0];
+        _alpha1 = weights.Length > 1 ? weights[1] : 0;
+        if (weights.Length > 1)
+        {
+            _propagatedWeights = [0, .. weights[1..]];
+        }
+
+        _refreshesPerEpoch = refreshesPerEpoch;
+        _dim = (int)model.Embedding.shape[1];
+        _seed = model.Options.Seed;
+        _slots = new int[model.Adjacency.NodeCount];
+    }
+
+    /// <inheritdoc />
+    public double LearningRate
+    {
+        get => _adam.LearningRate;
+        set => _adam.LearningRate = value;
+    }
+
+    /// <summary>The step for <paramref name="model"/> when it trains on the CPU kernel (a float32 model on the CPU); null otherwise.</summary>
+    public static HistoricalTrainingStep? For(LightGcnModel model, double learningRate, int refreshesPerEpoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(refreshesPerEpoch);
+        return KernelTrainingStep.AppliesTo(model) ? new HistoricalTrainingStep(model, (CsrKernelBackend)model.Backend, learningRate, refreshesPerEpoch) : null;
+    }
+
+    /// <inheritdoc />
+    public void BeginEpoch(int epoch, int batches)
+    {
+        _epoch = epoch;
+        _refreshEvery = Math.Max(1, (batches + _refreshesPerEpoch - 1) / _refreshesPerEpoch);
+        _batchInEpoch = 0;
+    }
+
+    /// <inheritdoc />
+    public double Run(ILoss loss, int[] nodes, int length)
+    {
+        try
+        {
+            return Step(loss, nodes, length);
+        }
+        finally
+        {
+            // The slots are all zeros again for the next batch, whatever happened in this one.
+            foreach (int node in _touched.AsSpan(0, _touchedCount))
+            {
+                _slots[node] = 0;
+            }
+
+            _touchedCount = 0;
+        }
+    }
+
+    /// <inheritdoc />
+    public void EndEpoch()
+    {
+    }
+
+    /// <inheritdoc />
+    public (float[] First, float[] Second, long Step) ExportState() => _adam.ExportState();
+
+    /// <inheritdoc />
+    public void ImportState(float[] first, float[] second, long step) => _adam.ImportState(first, second, step);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _anchor?.Dispose();
+        _propagated?.Dispose();
+        _adam.Dispose();
+    }
+
+    private double Step(ILoss loss, int[] nodes, int length)
+    {
+        if (_batchInEpoch % _refreshEvery == 0)
+        {
+            Refresh();
+        }
+
+        var random = new Random(unchecked((_seed * 1_000_003) + (_epoch * 65_537) + _batchInEpoch));
+        _batchInEpoch++;
+        int dim = _dim;
+        int distinctCount = IndexBatch(nodes);
+        SampleNeighbours(distinctCount, random);
+        ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
+        Reserve(ref _final, distinctCount * dim);
+        var final = _final.AsSpan(0, distinctCount * dim);
+        Forward(embedding, distinctCount, final);
+
+        int size = nodes.Length * dim;
+        Reserve(ref _rows, size);
+        Reserve(ref _rows0, size);
+        Reserve(ref _rowGradients, size);
+        Reserve(ref _layer0Gradients, size);
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            final.Slice(_positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
+            embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
+        }
+
+        double value = RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients);
+        Backpropagate(nodes, distinctCount);
+        _adam.StepRows(_touched.AsSpan(0, _touchedCount), _touchedGradients.AsSpan(0, _touchedCount * dim), dim);
+        return value;
+    }
+
+    /// <summary>Ē = E(0) and P from it: one whole propagation, without gradient.</summary>
+    private void Refresh()
+    {
+        if (_propagatedWeights is null)
+        {
+            return;
+        }
+
+        _anchor?.Dispose();
+        _propagated?.Dispose();
+        using var noGrad = no_grad();
+        var embedding = _model.Embedding.detach();
+        _anchor = embedding.clone().DetachFromDisposeScope();
+        _propagated = SparseProduct.PropagateWithKernel(_backend, embedding, _propagatedWeights).DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// The batch's distinct nodes, in order of first appearance, into the first places of <c>_touched</c> (their slots
+    /// marked), and each gathered row's place among them into <c>_positions</c>; returns how many there are.
+    /// </summary>
+    private int IndexBatch(int[] nodes)
+    {
+        Reserve(ref _positions, nodes.Length);
+        Reserve(ref _touched, nodes.Length);
+        int count = 0;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            int node = nodes[i];
+            if (_slots[node] == 0)
+            {
+                _touched[count] = node;
+                _slots[node] = _touchedCount = ++count;
+            }
+
+            _positions[i] = _slots[node] - 1;
+        }
+
+        return count;
+    }
+
+    /// <summary>N_s(v) of each distinct node as positions in Â's arrays (<c>_sampledEdges</c> from <c>_sampleStarts[d]</c>), and c_v.</summary>
+    private void SampleNeighbours(int distinctCount, Random random)
+    {
+        int[] rowPointers = _backend.Adjacency.RowPointers;
+        Reserve(ref _sampleStarts, distinctCount + 1);
+        Reserve(ref _sampleScales, distinctCount);
+        Reserve(ref _sampledEdges, distinctCount * FirstHopSample);
+        int count = 0;
+        for (int d = 0; d < distinctCount; d++)
+        {
+            _sampleStarts[d] = count;
+            int first = rowPointers[_touched[d]], degree = rowPointers[_touched[d] + 1] - first;
+            if (degree <= FirstHopSample)
+            {
+                for (int e = 0; e < degree; e++)
+                {
+                    _sampledEdges[count++] = first + e;
+                }
+
+                _sampleScales[d] = 1;
+            }
+            else
+            {
+                for (int j = 0; j < FirstHopSample; j++)
+                {
+                    _sampledEdges[count++] = first + random.Next(degree);
+                }
+
+                _sampleScales[d] = (float)degree / FirstHopSample;
+            }
+        }
+
+        _sampleStarts[distinctCount] = count;
+    }
+
+    /// <summary>F of each distinct node (the class summary) into <paramref name="final"/>.</summary>
+    private void Forward(ReadOnlySpan<float> embedding, int distinctCount, Span<float> final)
+    {
+        int dim = _dim;
+        ReadOnlySpan<float> anchor = _anchor is null ? default : MemoryMarshal.Cast<byte, float>(_anchor.bytes);
+        ReadOnlySpan<float> propagated = _propagated is null ? default : MemoryMarshal.Cast<byte, float>(_propagated.bytes);
+        int[] columns = _backend.Adjacency.Columns;
+        float[] values = _backend.Adjacency.Values;
+        Span<float> drift = stackalloc float[dim];
+        for (int d = 0; d < distinctCount; d++)
+        {
+            int node = _touched[d];
+            var row = final.Slice(d * dim, dim);
+            TensorPrimitives.Multiply(embedding.Slice(node * dim, dim), _alpha0, row);
+            if (propagated.IsEmpty)
+            {
+                continue;
+            }
+
+            TensorPrimitives.Add(row, propagated.Slice(node * dim, dim), row);
+            float scale = _alpha1 * _sampleScales[d];
+            for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
+            {
+                int edge = _sampledEdges[j], neighbour = columns[edge];
+                TensorPrimitives.Subtract(embedding.Slice(neighbour * dim, dim), anchor.Slice(neighbour * dim, dim), drift);
+                TensorPrimitives.MultiplyAdd(drift, scale * values[edge], row, row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// ∂L/∂E(0) on the touched rows (the class summary): the distinct nodes' first, then their sampled neighbours',
+    /// appended to <c>_touched</c> as they are reached (<c>_touchedCount</c> of them in all).
+    /// </summary>
+    private void Backpropagate(int[] nodes, int distinctCount)
+    {
+        int dim = _dim;
+
+        // G_v summed over the rows of v, then α_0 G_v + G₀_v as each distinct node's own gradient.
+        Reserve(ref _distinctGradients, distinctCount * dim);
+        Reserve(ref _touchedGradients, distinctCount * dim);
+        var perNode = _distinctGradients.AsSpan(0, distinctCount * dim);
+        var own = _touchedGradients.AsSpan(0, distinctCount * dim);
+        perNode.Clear();
+        own.Clear();
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            int at = _positions[i] * dim;
+            TensorPrimitives.Add(perNode.Slice(at, dim), _rowGradients.AsSpan(i * dim, dim), perNode.Slice(at, dim));
+            TensorPrimitives.Add(own.Slice(at, dim), _layer0Gradients.AsSpan(i * dim, dim), own.Slice(at, dim));
+        }
+
+        TensorPrimitives.MultiplyAdd(perNode, _alpha0, own, own);
+        if (_propagated is null)
+        {
+            return;
+        }
+
+        int[] columns = _backend.Adjacency.Columns;
+        float[] values = _backend.Adjacency.Values;
+        int touched = distinctCount;
+        for (int d = 0; d < distinctCount; d++)
+        {
+            var gradient = _distinctGradients.AsSpan(d * dim, dim);
+            float scale = _alpha1 * _sampleScales[d];
+            for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
+            {
+                int edge = _sampledEdges[j], neighbour = columns[edge];
+                if (_slots[neighbour] == 0)
+                {
+                    Reserve(ref _touched, touched + 1);
+                    Reserve(ref _touchedGradients, (touched + 1) * dim);
+                    _touched[touched] = neighbour;
+                    _slots[neighbour] = _touchedCount = ++touched;
+                    _touchedGradients.AsSpan((touched - 1) * dim, dim).Clear();
+                }
+
+                var target = _touchedGradients.AsSpan((_slots[neighbour] - 1) * dim, dim);
+                TensorPrimitives.MultiplyAdd(gradient, scale * values[edge], target, target);
+            }
+        }
+    }
+
+    /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/>, keeping what it holds (doubling, so that growing row by row stays linear).</summary>
+    private static void Reserve<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            Array.Resize(ref buffer, Math.Max(length, 2 * buffer.Length));
+        }
+    }
+}
