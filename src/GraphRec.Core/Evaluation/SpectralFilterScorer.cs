@@ -64,11 +64,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     internal static float[] SingularVectors(Interactions train, int rank, SpectralFilterOptions options, CancellationToken cancellationToken = default)
     {
         using var scope = NewDisposeScope();
-        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(train.ItemDegrees()));
-        var normalized = sparse_coo_tensor(
-            stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(train.Items.ToArray()).to_type(ScalarType.Int64)]),
-            tensor(weights), [train.UserCount, train.ItemCount]);
-        var (_, right) = RandomizedSvd.Compute(normalized, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
+        var (_, right) = RandomizedSvd.Compute(GraphFilterScorer.Normalized(train), train.ItemCount, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
         using var values = right.to_type(ScalarType.Float32).contiguous().data<float>();
         return values.ToArray();
     }
@@ -91,9 +87,8 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         Options = options.Clone();
         int items = train.ItemCount;
         var degrees = train.ItemDegrees();
-        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(degrees));
-        _byUser = new CsrPartition(train.RowPointers.ToArray(), train.Items.ToArray(), weights, 0);
-        _byItem = Transpose(train, weights, degrees);
+        _byUser = GraphFilterScorer.Normalized(train);
+        _byItem = _byUser.Transpose(items);
 
         _inputScale = Powers(degrees, -options.InputNormalization);
         _outputScale = Powers(degrees, options.InputNormalization);
@@ -315,34 +310,6 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         var ideal = _idealOutput!.mm(tensor(projected, [rank, width])).contiguous();
         using var values = ideal.data<float>();
         TensorPrimitives.Add(result, values.ToArray(), result);
-    }
-
-    /// <summary>R̃ᵀ as a CSR matrix by item: each item's users in ascending order, with R̃'s entries.</summary>
-    private static CsrPartition Transpose(Interactions train, float[] weights, int[] degrees)
-    {
-        int items = train.ItemCount;
-        var pointers = new int[items + 1];
-        for (int i = 0; i < items; i++)
-        {
-            pointers[i + 1] = pointers[i] + degrees[i];
-        }
-
-        var users = new int[train.Count];
-        var values = new float[train.Count];
-        var next = pointers[..^1].ToArray();
-        var rowPointers = train.RowPointers;
-        var columns = train.Items;
-        for (int u = 0; u < train.UserCount; u++)
-        {
-            for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
-            {
-                int slot = next[columns[p]]++;
-                users[slot] = u;
-                values[slot] = weights[p];
-            }
-        }
-
-        return new CsrPartition(pointers, users, values, 0);
     }
 
     /// <summary><c>d^power</c> per item, 0 for an item without interactions.</summary>
