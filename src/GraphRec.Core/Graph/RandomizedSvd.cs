@@ -44,12 +44,15 @@ internal static class RandomizedSvd
         for (int i = 0; i < powerIterations; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Each pass makes a few dense [rows or cols, width] matrices: free them as it goes, not at the end.
+            // Each pass makes a few dense [rows or cols, width] matrices: each is freed as soon as the next is made.
             using var pass = NewDisposeScope();
-            var back = Multiply(at, LowerBasis(y));
-            var next = Multiply(a, LowerBasis(back)).MoveToOuterDisposeScope(); // spans the range of (A Aᵀ)^i A Ω
+            var basis = LowerBasis(y);
             y.Dispose();
-            y = next;
+            var back = Multiply(at, basis);
+            basis.Dispose();
+            var backBasis = LowerBasis(back);
+            back.Dispose();
+            y = Multiply(a, backBasis).MoveToOuterDisposeScope(); // spans the range of (A Aᵀ)^i A Ω
         }
 
         var q = linalg.qr(y, linalg.QRMode.Reduced).Item1;      // orthonormal, [rows, width]
@@ -68,7 +71,7 @@ internal static class RandomizedSvd
     {
         using var scope = NewDisposeScope();
         var (lu, pivots) = linalg.lu_factor(columns);
-        var lower = lu.tril(-1);
+        var lower = lu.tril_(-1);
         lower.diagonal().fill_(1.0);
 
         // LAPACK's pivots swap rows i and pivots[i] - 1 in turn: row i of PᵀX is row order[i] of X.
