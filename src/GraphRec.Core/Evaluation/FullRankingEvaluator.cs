@@ -59,7 +59,7 @@ internal static class FullRankingEvaluator
             users = Sample(users, size, sampleSeed);
         }
 
-        int batchSize = UserBatchSize(scorer.ItemCount);
+        int batchSize = scorer.UsersPerBatch;
         for (int start = 0; start < users.Length; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();

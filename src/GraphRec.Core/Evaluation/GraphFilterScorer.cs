@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using GraphRec.Core.Kernels;
 using GraphRec.Data;
 using static TorchSharp.torch;
 
@@ -42,12 +43,8 @@ internal sealed class GraphFilterScorer : IFilterScorer
         options.Validate();
         OptionChecks.RequireSvdMemory(nameof(SpectralFilterOptions), options.Rank, options.Oversampling, train.UserCount, train.ItemCount);
         int rank = Math.Min(options.Rank, Math.Min(train.UserCount, train.ItemCount));
-        var itemScale = ItemScale(train.ItemDegrees());
         using var scope = NewDisposeScope();
-        var normalized = sparse_coo_tensor(
-            stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(train.Items.ToArray()).to_type(ScalarType.Int64)]),
-            tensor(NormalizedWeights(train, itemScale)), [train.UserCount, train.ItemCount]); // indices in CSR order: sorted and unique
-        var (_, right) = RandomizedSvd.Compute(normalized, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
+        var (_, right) = RandomizedSvd.Compute(Normalized(train), train.ItemCount, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
         using var values = right.to_type(ScalarType.Float32).contiguous().data<float>();
         return new GraphFilterScorer(train, values.ToArray(), rank, options.Alpha);
     }
@@ -223,6 +220,10 @@ internal sealed class GraphFilterScorer : IFilterScorer
             }
         }
     }
+
+    /// <summary>R̃ = D_U^-a R D_I^-½ as a CSR matrix by user, <c>[users, items]</c>, cut for every thread (a = <paramref name="userPower"/>).</summary>
+    internal static CsrPartition Normalized(Interactions train, double userPower = 0.5) =>
+        new(train.RowPointers.ToArray(), train.Items.ToArray(), NormalizedWeights(train, ItemScale(train.ItemDegrees()), userPower), 0);
 
     internal static float[] ItemScale(int[] itemDegrees) => Array.ConvertAll(itemDegrees, d => d == 0 ? 0f : (float)(1 / Math.Sqrt(d)));
 

@@ -10,4 +10,10 @@ internal interface IScorer
 
     /// <summary>Scores of shape <c>[users.Length, ItemCount]</c>, higher is better, as a float32 tensor.</summary>
     Tensor Score(ReadOnlySpan<int> users);
+
+    /// <summary>
+    /// How many users a full-ranking evaluation scores at once: <see cref="FullRankingEvaluator.UserBatchSize"/>, unless
+    /// the scorer has a size it scores faster.
+    /// </summary>
+    int UsersPerBatch => FullRankingEvaluator.UserBatchSize(ItemCount);
 }

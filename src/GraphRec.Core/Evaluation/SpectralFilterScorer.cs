@@ -20,11 +20,20 @@ namespace GraphRec.Core;
 /// so that each product with P is two CSR products (<see cref="CsrKernel.MultiplyRectangular"/>), R̃ by user then R̃ᵀ
 /// by item, each non-zero streaming one short row of the block. h is applied by Horner's rule in powers of P, or by the
 /// Chebyshev recurrence in L̃ = I − 2P, so that a degree-K filter costs K products with P whatever its coefficients.
+/// Without sharpening the ideal term is one dense product for all the rows of a call, added to the scores in place;
+/// with it, one per block, added to the block in place before the block is sharpened.
 /// </remarks>
 internal sealed class SpectralFilterScorer : IFilterScorer
 {
     /// <summary>Rows per block: the block, <c>[items, 64]</c> floats, is 10 MiB on Gowalla, and 64 fills the kernel's eight vectors.</summary>
     internal const int BlockWidth = 64;
+
+    /// <summary>
+    /// Blocks in an evaluation batch (<see cref="UsersPerBatch"/>): whole blocks only, since a block narrower than
+    /// <see cref="BlockWidth"/> costs its products nearly as much as a full one (the kernel's tail columns are summed one
+    /// at a time), and several, so that the ideal term's product is a large one.
+    /// </summary>
+    internal const int BlocksPerBatch = 4;
 
     private readonly Interactions _train;
     private readonly CsrPartition _byUser;    // R̃, [users, items]
@@ -32,7 +41,8 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     private readonly float[] _inputScale;     // d^-β
     private readonly float[] _outputScale;    // d^β'
     private readonly float[] _idealInput;     // d^-γ V_k, [items, k]
-    private readonly Tensor? _idealOutput;    // α d^γ V_k, [items, k]
+    private readonly Tensor? _idealOutput;    // α d^γ V_k, [items, k], per block before sharpening
+    private readonly Tensor? _idealBack;      // α V_kᵀ d^γ, [k, items], per call without sharpening
     private readonly float[] _basis;          // V_k, [items, k]
     private readonly double[] _polynomial;
     private readonly double[] _chebyshev;
@@ -64,11 +74,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     internal static float[] SingularVectors(Interactions train, int rank, SpectralFilterOptions options, CancellationToken cancellationToken = default)
     {
         using var scope = NewDisposeScope();
-        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(train.ItemDegrees()), options.UserNormalization);
-        var normalized = sparse_coo_tensor(
-            stack([tensor(train.ExpandUsers()).to_type(ScalarType.Int64), tensor(train.Items.ToArray()).to_type(ScalarType.Int64)]),
-            tensor(weights), [train.UserCount, train.ItemCount]);
-        var (_, right) = RandomizedSvd.Compute(normalized, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
+        var (_, right) = RandomizedSvd.Compute(GraphFilterScorer.Normalized(train, options.UserNormalization), train.ItemCount, rank, options.Oversampling, options.PowerIterations, options.Seed, cancellationToken);
         using var values = right.to_type(ScalarType.Float32).contiguous().data<float>();
         return values.ToArray();
     }
@@ -91,9 +97,8 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         Options = options.Clone();
         int items = train.ItemCount;
         var degrees = train.ItemDegrees();
-        var weights = GraphFilterScorer.NormalizedWeights(train, GraphFilterScorer.ItemScale(degrees), options.UserNormalization);
-        _byUser = new CsrPartition(train.RowPointers.ToArray(), train.Items.ToArray(), weights, 0);
-        _byItem = Transpose(train, weights, degrees);
+        _byUser = GraphFilterScorer.Normalized(train, options.UserNormalization);
+        _byItem = _byUser.Transpose(items);
 
         _inputScale = Powers(degrees, -options.InputNormalization);
         _outputScale = Powers(degrees, options.OutputNormalization ?? options.InputNormalization);
@@ -115,7 +120,17 @@ internal sealed class SpectralFilterScorer : IFilterScorer
                 TensorPrimitives.Multiply(row, (float)(options.Alpha * idealOut[i]), output.AsSpan(i * rank, rank));
             }
 
-            _idealOutput = tensor(output, [items, rank]).DetachFromDisposeScope(); // lives with the scorer
+            // Lives with the scorer: [items, k] to add to a block's columns, or [k, items] to add to rows of scores.
+            using var scope = NewDisposeScope();
+            var ideal = tensor(output, [items, rank]);
+            if (_sharpening.Length > 0)
+            {
+                _idealOutput = ideal.DetachFromDisposeScope();
+            }
+            else
+            {
+                _idealBack = ideal.t().contiguous().DetachFromDisposeScope();
+            }
         }
     }
 
@@ -138,30 +153,55 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     public Tensor Score(ReadOnlySpan<int> users) => ScoreRows(IRowScorer.TrainingRows(_train, users));
 
     /// <inheritdoc />
-    public Tensor ScoreRows(IReadOnlyList<int[]> rows)
+    /// <remarks><see cref="BlocksPerBatch"/> whole blocks.</remarks>
+    public int UsersPerBatch => BlockWidth * BlocksPerBatch;
+
+    /// <inheritdoc />
+    public unsafe Tensor ScoreRows(IReadOnlyList<int[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         int count = rows.Count, items = ItemCount;
         var result = empty([count, items], ScalarType.Float32);
-        var scores = MemoryMarshal.Cast<byte, float>(result.bytes);   // written in place, not copied in
-        // The blocks' buffers (six of [items, 64] floats) are kept for the next call rather than left to the collector.
+        // The blocks' buffers are kept for the next call rather than left to the collector.
         var block = _blocks.TryTake(out var kept) ? kept : new Block(items, _train.UserCount, BlockWidth);
-        for (int start = 0; start < count; start += BlockWidth)
+        fixed (float* first = MemoryMarshal.Cast<byte, float>(result.bytes))   // written in place, not copied in
         {
-            int width = Math.Min(BlockWidth, count - start);
-            var filtered = ScoreBlock(rows, start, width, block);
-            for (int i = 0; i < items; i++)
+            for (int start = 0; start < count; start += BlockWidth)
             {
-                var row = filtered.Slice(i * width, width);
-                for (int b = 0; b < width; b++)
-                {
-                    scores[((start + b) * items) + i] = row[b];
-                }
+                int width = Math.Min(BlockWidth, count - start);
+                WriteRows(ScoreBlock(rows, start, width, block), width, new Span<float>(first + ((long)start * items), width * items), items);
             }
         }
 
         _blocks.Add(block);
+        if (_idealBack is not null)
+        {
+            using var scope = NewDisposeScope();
+            result.addmm_(tensor(Projected(rows, 0, rows.Count, transposed: false), [count, Rank]), _idealBack);
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// The columns of a filtered block <c>[items, width]</c> as the rows <c>[width, items]</c> of <paramref name="scores"/>,
+    /// a tile of items at a time, so that the block's reads stay in cache while each row is written in whole lines.
+    /// </summary>
+    private static void WriteRows(ReadOnlySpan<float> filtered, int width, Span<float> scores, int items)
+    {
+        const int Tile = 16;
+        for (int tile = 0; tile < items; tile += Tile)
+        {
+            int end = Math.Min(tile + Tile, items);
+            for (int b = 0; b < width; b++)
+            {
+                var row = scores.Slice(b * items, items);
+                for (int i = tile; i < end; i++)
+                {
+                    row[i] = filtered[(i * width) + b];
+                }
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -199,13 +239,16 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         return (userRows, itemRows);
     }
 
-    /// <summary>The filtered block <c>[items, width]</c> of rows <c>start .. start + width</c>, in one of <paramref name="block"/>'s buffers.</summary>
+    /// <summary>
+    /// The filtered block <c>[items, width]</c> of rows <c>start .. start + width</c>, in one of <paramref name="block"/>'s
+    /// buffers; the ideal term is in it only when there is sharpening.
+    /// </summary>
     private Span<float> ScoreBlock(IReadOnlyList<int[]> rows, int start, int width, Block block)
     {
         int items = ItemCount, length = items * width;
         var input = block.Input.AsSpan(0, length);
         ScaleInput(rows, start, width, input);
-        var result = block.Result.AsSpan(0, length);
+        var result = block.Result[..length];
         if (_chebyshev.Length > 0)
         {
             ApplyChebyshev(input, result, width, block);
@@ -223,7 +266,8 @@ internal sealed class SpectralFilterScorer : IFilterScorer
 
         if (_idealOutput is not null)
         {
-            AddIdeal(rows, start, width, result);
+            using var scope = NewDisposeScope();
+            block.ResultTensor(width).addmm_(_idealOutput, tensor(Projected(rows, start, width, transposed: true), [Rank, width]));
         }
 
         for (int step = 0; step < _sharpeningSteps && _sharpening.Length > 0; step++)
@@ -281,7 +325,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         var block = _blocks.TryTake(out var kept) ? kept : new Block(ItemCount, _train.UserCount, BlockWidth);
         var input = block.Input.AsSpan(0, ItemCount * width);
         ScaleInput(rows, start, width, input);
-        ChebyshevRecurrence(input, block.Result.AsSpan(0, input.Length), width, block, terms);
+        ChebyshevRecurrence(input, block.Result[..input.Length], width, block, terms);
         _blocks.Add(block);
     }
 
@@ -344,76 +388,83 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         CsrKernel.MultiplyRectangular(_byItem, users, _train.UserCount, y, width);
     }
 
-    /// <summary><c>result += α d^γ V_k (V_kᵀ d^-γ r)</c> for each row of the block, as a column.</summary>
-    private void AddIdeal(IReadOnlyList<int[]> rows, int start, int width, Span<float> result)
+    /// <summary>
+    /// <c>r ∘ d^-γ V_k</c> for rows <c>start .. start + count</c>: as rows <c>[count, k]</c>, or as columns <c>[k, count]</c>
+    /// when <paramref name="transposed"/>.
+    /// </summary>
+    private float[] Projected(IReadOnlyList<int[]> rows, int start, int count, bool transposed)
     {
         int rank = Rank;
-        var projected = new float[rank * width];   // [k, width]
-        for (int b = 0; b < width; b++)
+        var projected = new float[rank * count];
+        for (int b = 0; b < count; b++)
         {
             foreach (int item in rows[start + b])
             {
                 var basisRow = _idealInput.AsSpan(item * rank, rank);
-                for (int c = 0; c < rank; c++)
+                if (transposed)
                 {
-                    projected[(c * width) + b] += basisRow[c];
+                    for (int c = 0; c < rank; c++)
+                    {
+                        projected[(c * count) + b] += basisRow[c];
+                    }
+                }
+                else
+                {
+                    TensorPrimitives.Add(projected.AsSpan(b * rank, rank), basisRow, projected.AsSpan(b * rank, rank));
                 }
             }
         }
 
-        using var scope = NewDisposeScope();
-        var ideal = _idealOutput!.mm(tensor(projected, [rank, width])).contiguous();
-        using var values = ideal.data<float>();
-        TensorPrimitives.Add(result, values.ToArray(), result);
-    }
-
-    /// <summary>R̃ᵀ as a CSR matrix by item: each item's users in ascending order, with R̃'s entries.</summary>
-    private static CsrPartition Transpose(Interactions train, float[] weights, int[] degrees)
-    {
-        int items = train.ItemCount;
-        var pointers = new int[items + 1];
-        for (int i = 0; i < items; i++)
-        {
-            pointers[i + 1] = pointers[i] + degrees[i];
-        }
-
-        var users = new int[train.Count];
-        var values = new float[train.Count];
-        var next = pointers[..^1].ToArray();
-        var rowPointers = train.RowPointers;
-        var columns = train.Items;
-        for (int u = 0; u < train.UserCount; u++)
-        {
-            for (int p = rowPointers[u]; p < rowPointers[u + 1]; p++)
-            {
-                int slot = next[columns[p]]++;
-                users[slot] = u;
-                values[slot] = weights[p];
-            }
-        }
-
-        return new CsrPartition(pointers, users, values, 0);
+        return projected;
     }
 
     /// <summary><c>d^power</c> per item, 0 for an item without interactions.</summary>
     private static float[] Powers(int[] degrees, double power) =>
         Array.ConvertAll(degrees, d => d == 0 ? 0f : (float)Math.Pow(d, power));
 
-    public void Dispose() => _idealOutput?.Dispose();
-
-    /// <summary>The buffers one call's blocks reuse.</summary>
-    private sealed class Block(int items, int users, int width)
+    public void Dispose()
     {
-        public float[] Input { get; } = new float[items * width];
+        _idealOutput?.Dispose();
+        _idealBack?.Dispose();
+        while (_blocks.TryTake(out var block))
+        {
+            block.Dispose();
+        }
+    }
 
-        public float[] Result { get; } = new float[items * width];
+    /// <summary>The buffers a block reuses from call to call.</summary>
+    private sealed class Block : IDisposable
+    {
+        private readonly int _items;
+        private readonly Tensor _result;   // native, so that the ideal term is added into it in place
 
-        public float[] Product { get; } = new float[items * width];
+        public Block(int items, int users, int width)
+        {
+            _items = items;
+            Input = new float[items * width];
+            Product = new float[items * width];
+            Previous = new float[items * width];
+            Current = new float[items * width];
+            Users = new float[users * width];
+            _result = empty([items * width], ScalarType.Float32).DetachFromDisposeScope();
+        }
 
-        public float[] Previous { get; } = new float[items * width];
+        public float[] Input { get; }
 
-        public float[] Current { get; } = new float[items * width];
+        /// <summary>The block's result as a span: <see cref="ResultTensor"/>'s memory.</summary>
+        public Span<float> Result => MemoryMarshal.Cast<byte, float>(_result.bytes);
 
-        public float[] Users { get; } = new float[users * width];
+        /// <summary>The first <c>items x width</c> values of the result as an <c>[items, width]</c> tensor (a view).</summary>
+        public Tensor ResultTensor(int width) => _result.narrow(0, 0, (long)_items * width).view(_items, width);
+
+        public void Dispose() => _result.Dispose();
+
+        public float[] Product { get; }
+
+        public float[] Previous { get; }
+
+        public float[] Current { get; }
+
+        public float[] Users { get; }
     }
 }

@@ -105,6 +105,9 @@ internal sealed class DisposalGuard(Type owner)
         public int ItemCount => inner.ItemCount;
 
         /// <inheritdoc />
+        public int UsersPerBatch => inner.UsersPerBatch;
+
+        /// <inheritdoc />
         public Tensor Score(ReadOnlySpan<int> users)
         {
             using var entry = guard.Enter();

@@ -774,6 +774,40 @@ internal sealed class CsrPartition
     /// <summary>The most non-zeros in a row.</summary>
     public int MaxRowLength { get; }
 
+    /// <summary>
+    /// The transpose, <c>[columns, rows]</c>, cut for the same thread count: each of its rows (a column here) lists that
+    /// column's rows in ascending order, with their values.
+    /// </summary>
+    public CsrPartition Transpose(int columns)
+    {
+        int rows = RowPointers.Length - 1;
+        var pointers = new int[columns + 1];
+        foreach (int column in Columns.AsSpan(0, RowPointers[rows]))
+        {
+            pointers[column + 1]++;
+        }
+
+        for (int column = 0; column < columns; column++)
+        {
+            pointers[column + 1] += pointers[column];
+        }
+
+        var next = pointers[..^1];
+        var transposedColumns = new int[RowPointers[rows]];
+        var transposedValues = new float[RowPointers[rows]];
+        for (int row = 0; row < rows; row++)
+        {
+            for (int p = RowPointers[row]; p < RowPointers[row + 1]; p++)
+            {
+                int slot = next[Columns[p]]++;
+                transposedColumns[slot] = row;
+                transposedValues[slot] = Values[p];
+            }
+        }
+
+        return new CsrPartition(pointers, transposedColumns, transposedValues, ParallelOptions.MaxDegreeOfParallelism);
+    }
+
     public int[] RowPointers { get; }
 
     public int[] Columns { get; }
