@@ -61,6 +61,13 @@ internal static class KeptScalars
         return target.mul_(scalar);
     }
 
+    /// <summary>Every entry of <paramref name="target"/> set to <paramref name="value"/>, in place, as <c>target.fill_(value)</c> does.</summary>
+    public static Tensor FillInPlace(this Tensor target, double value)
+    {
+        using var scalar = value.ToScalar();
+        return target.fill_(scalar);
+    }
+
     /// <summary><paramref name="target"/> + <paramref name="addend"/> in every entry, in place, as <c>target.add_(addend)</c> computes it.</summary>
     public static Tensor PlusInPlace(this Tensor target, double addend)
     {

@@ -72,7 +72,7 @@ internal static class RandomizedSvd
         using var scope = NewDisposeScope();
         var (lu, pivots) = linalg.lu_factor(columns);
         var lower = lu.tril_(-1);
-        lower.diagonal().fill_(1.0);
+        lower.diagonal().FillInPlace(1.0);
 
         // LAPACK's pivots swap rows i and pivots[i] - 1 in turn: row i of PᵀX is row order[i] of X.
         int rows = (int)columns.shape[0];
