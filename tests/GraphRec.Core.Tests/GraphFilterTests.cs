@@ -28,6 +28,31 @@ public sealed class GraphFilterTests
     }
 
     [Fact]
+    public void Randomized_svd_of_a_matrix_of_lower_rank_than_its_width_finds_its_singular_values()
+    {
+        using var scope = NewDisposeScope();
+        // Rank 3 (12 users repeating three rows of 0s and 1s, as in a tiny graph), 12 x 10, while the range finder draws
+        // k + oversampling = 2 + 8 = 10 columns: its blocks have repeated rows, so their LU meets exact zero pivots.
+        int[][] patterns = [[0, 1, 2], [2, 3, 4, 5], [6, 7]];
+        var entries = new float[12 * 10];
+        for (int row = 0; row < 12; row++)
+        {
+            foreach (int column in patterns[row % 3])
+            {
+                entries[(row * 10) + column] = 1;
+            }
+        }
+
+        var matrix = new GraphRec.Core.Kernels.CsrPartition(
+            [.. Enumerable.Range(0, 13).Select(row => row * 10)], [.. Enumerable.Range(0, 12 * 10).Select(e => e % 10)], entries, 0);
+        var expected = linalg.svdvals(tensor(entries, [12, 10]).to_type(ScalarType.Float64))[..2];
+
+        var (values, _) = RandomizedSvd.Compute(matrix, columns: 10, k: 2, oversampling: 8, powerIterations: 4);
+
+        Assert.True(values.allclose(expected, rtol: 1e-6, atol: 1e-9), $"values {string.Join(", ", values.data<double>().ToArray())} against {string.Join(", ", expected.data<double>().ToArray())}");
+    }
+
+    [Fact]
     public void The_filter_scores_what_its_formula_gives_computed_densely()
     {
         var random = new Random(8);

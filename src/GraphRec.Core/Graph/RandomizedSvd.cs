@@ -70,8 +70,10 @@ internal static class RandomizedSvd
     private static Tensor LowerBasis(Tensor columns)
     {
         using var scope = NewDisposeScope();
-        var (lu, pivots) = linalg.lu_factor(columns);
-        var lower = lu.tril_(-1);
+        // torch.lu with its infos, not linalg.lu_factor, which refuses a rank-deficient block (a graph smaller than the
+        // SVD's width): L is unit lower trapezoidal and spans at least the block's columns either way.
+        var (factors, pivots, _) = TorchSharp.torch.lu(columns, pivot: true, get_infos: true);
+        var lower = factors.tril_(-1);
         lower.diagonal().FillInPlace(1.0);
 
         // LAPACK's pivots swap rows i and pivots[i] - 1 in turn: row i of PᵀX is row order[i] of X.
