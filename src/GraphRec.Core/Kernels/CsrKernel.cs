@@ -514,7 +514,7 @@ internal static class CsrKernel
     }
 
     /// <summary>Asks for row <paramref name="row"/> of a <c>[rows, dim]</c> matrix to be brought into cache, when it exists.</summary>
-    private static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
+    public static unsafe void PrefetchRow<T>(ReadOnlySpan<T> matrix, int row, int dim)
         where T : unmanaged
     {
         if ((long)(row + 1) * dim <= matrix.Length)

@@ -81,6 +81,12 @@ internal sealed class FusedAdam : AdamOptimizer
             {
                 for (int i = chunk * rowsPerChunk, end = Math.Min(count, i + rowsPerChunk); i < end; i++)
                 {
+                    // The rows are scattered over the whole table and its moments: ask for those a few rows ahead.
+                    if (i + CsrKernel.RowLookahead < end)
+                    {
+                        update.Prefetch((long)((int*)rp)[i + CsrKernel.RowLookahead] * dim, dim);
+                    }
+
                     update.Apply((long)((int*)rp)[i] * dim, new ReadOnlySpan<float>((float*)gp + ((long)i * dim), dim));
                 }
 

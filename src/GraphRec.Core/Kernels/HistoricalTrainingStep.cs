@@ -37,6 +37,9 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     /// <summary>s, the neighbours a batch node's first hop samples (all of them when it has no more).</summary>
     public const int FirstHopSample = 16;
 
+    // Below these a batch's pieces run on one thread: the work is smaller than handing it out.
+    private const int MinimumNodesPerChunk = 256, MinimumEdgesPerThread = 4096;
+
     private readonly LightGcnModel _model;
     private readonly CsrKernelBackend _backend;
     private readonly FusedAdam _adam;
@@ -48,6 +51,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private readonly int _refreshesPerEpoch;
     private readonly int _dim;
     private readonly int _seed;
+    private readonly ParallelOptions _parallel;
 
     // Per node: its index among the batch's touched rows, plus one (zero: not touched); all zeros between batches.
     private readonly int[] _slots;
@@ -61,6 +65,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private int[] _positions = [];
     private int[] _sampleStarts = [];
     private int[] _sampledEdges = [];
+    private int[] _edgeTargets = [];
     private float[] _sampleScales = [];
     private float[] _final = [];
     private float[] _rows = [];
@@ -87,6 +92,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         _dim = (int)model.Embedding.shape[1];
         _seed = model.Options.Seed;
         _slots = new int[model.Adjacency.NodeCount];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, model.Adjacency.MaxDegreeOfParallelism) };
     }
 
     /// <inheritdoc />
@@ -258,16 +264,34 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         _sampleStarts[distinctCount] = count;
     }
 
-    /// <summary>F of each distinct node (the class summary) into <paramref name="final"/>.</summary>
-    private void Forward(ReadOnlySpan<float> embedding, int distinctCount, Span<float> final)
+    /// <summary>F of each distinct node (the class summary) into <paramref name="final"/>, nodes in parallel.</summary>
+    private unsafe void Forward(ReadOnlySpan<float> embedding, int distinctCount, Span<float> final)
     {
-        int dim = _dim;
         ReadOnlySpan<float> anchor = _anchor is null ? default : MemoryMarshal.Cast<byte, float>(_anchor.bytes);
         ReadOnlySpan<float> propagated = _propagated is null ? default : MemoryMarshal.Cast<byte, float>(_propagated.bytes);
+        int embeddingLength = embedding.Length, finalLength = final.Length;
+        bool layered = !propagated.IsEmpty;
+        fixed (float* e = embedding, a = anchor, p = propagated, f = final)
+        {
+            nint ep = (nint)e, ap = (nint)a, pp = (nint)p, fp = (nint)f;
+            ForEachChunk(distinctCount, (start, end) => ForwardNodes(
+                new ReadOnlySpan<float>((float*)ep, embeddingLength),
+                layered ? new ReadOnlySpan<float>((float*)ap, embeddingLength) : default,
+                layered ? new ReadOnlySpan<float>((float*)pp, embeddingLength) : default,
+                new Span<float>((float*)fp, finalLength),
+                start,
+                end));
+        }
+    }
+
+    private void ForwardNodes(ReadOnlySpan<float> embedding, ReadOnlySpan<float> anchor, ReadOnlySpan<float> propagated, Span<float> final, int start, int end)
+    {
+        int dim = _dim;
         int[] columns = _backend.Adjacency.Columns;
         float[] values = _backend.Adjacency.Values;
+        int lastEdge = _sampleStarts[end];
         Span<float> drift = stackalloc float[dim];
-        for (int d = 0; d < distinctCount; d++)
+        for (int d = start; d < end; d++)
         {
             int node = _touched[d];
             var row = final.Slice(d * dim, dim);
@@ -281,6 +305,14 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             float scale = _alpha1 * _sampleScales[d];
             for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
             {
+                // The neighbours' rows are scattered over tables of the graph's size: ask for those a few edges ahead.
+                if (j + CsrKernel.RowLookahead < lastEdge)
+                {
+                    int ahead = columns[_sampledEdges[j + CsrKernel.RowLookahead]];
+                    CsrKernel.PrefetchRow(embedding, ahead, dim);
+                    CsrKernel.PrefetchRow(anchor, ahead, dim);
+                }
+
                 int edge = _sampledEdges[j], neighbour = columns[edge];
                 TensorPrimitives.Subtract(embedding.Slice(neighbour * dim, dim), anchor.Slice(neighbour * dim, dim), drift);
                 TensorPrimitives.MultiplyAdd(drift, scale * values[edge], row, row);
@@ -316,29 +348,54 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             return;
         }
 
+        // The neighbours' rows first, in order of first reach (integers only), then their gradients in parallel: each
+        // thread owns the rows whose place is its own modulo the threads and adds to them in the order a single thread
+        // would, so the sums are the same bits whatever the threads.
         int[] columns = _backend.Adjacency.Columns;
         float[] values = _backend.Adjacency.Values;
+        int edges = _sampleStarts[distinctCount];
+        Reserve(ref _edgeTargets, edges);
         int touched = distinctCount;
-        for (int d = 0; d < distinctCount; d++)
+        for (int j = 0; j < edges; j++)
         {
-            var gradient = _distinctGradients.AsSpan(d * dim, dim);
-            float scale = _alpha1 * _sampleScales[d];
-            for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
+            int neighbour = columns[_sampledEdges[j]];
+            if (_slots[neighbour] == 0)
             {
-                int edge = _sampledEdges[j], neighbour = columns[edge];
-                if (_slots[neighbour] == 0)
-                {
-                    Reserve(ref _touched, touched + 1);
-                    Reserve(ref _touchedGradients, (touched + 1) * dim);
-                    _touched[touched] = neighbour;
-                    _slots[neighbour] = _touchedCount = ++touched;
-                    _touchedGradients.AsSpan((touched - 1) * dim, dim).Clear();
-                }
-
-                var target = _touchedGradients.AsSpan((_slots[neighbour] - 1) * dim, dim);
-                TensorPrimitives.MultiplyAdd(gradient, scale * values[edge], target, target);
+                Reserve(ref _touched, touched + 1);
+                _touched[touched] = neighbour;
+                _slots[neighbour] = _touchedCount = ++touched;
             }
+
+            _edgeTargets[j] = _slots[neighbour] - 1;
         }
+
+        Reserve(ref _touchedGradients, touched * dim);
+        _touchedGradients.AsSpan(distinctCount * dim, (touched - distinctCount) * dim).Clear();
+        int owners = Math.Min(_parallel.MaxDegreeOfParallelism, Math.Max(1, edges / MinimumEdgesPerThread));
+        Parallel.For(0, owners, _parallel, owner =>
+        {
+            for (int d = 0; d < distinctCount; d++)
+            {
+                var gradient = _distinctGradients.AsSpan(d * dim, dim);
+                float scale = _alpha1 * _sampleScales[d];
+                for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
+                {
+                    int target = _edgeTargets[j];
+                    if (target % owners == owner)
+                    {
+                        var row = _touchedGradients.AsSpan(target * dim, dim);
+                        TensorPrimitives.MultiplyAdd(gradient, scale * values[_sampledEdges[j]], row, row);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> over <c>[0, count)</c> in chunks, in parallel.</summary>
+    private void ForEachChunk(int count, Action<int, int> body)
+    {
+        int chunks = Math.Max(1, Math.Min(4 * _parallel.MaxDegreeOfParallelism, count / MinimumNodesPerChunk));
+        Parallel.For(0, chunks, _parallel, chunk => body((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks)));
     }
 
     /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/>, keeping what it holds (doubling, so that growing row by row stays linear).</summary>

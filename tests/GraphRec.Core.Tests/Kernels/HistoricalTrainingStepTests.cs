@@ -210,6 +210,27 @@ public sealed class HistoricalTrainingStepTests
     }
 
     [Fact]
+    public void Training_on_historical_layers_gives_the_same_embeddings_bit_for_bit_on_one_thread_and_on_several()
+    {
+        // Batches of 2,048 triples on a graph whose nodes mostly have more than 16 neighbours: thousands of distinct
+        // nodes and tens of thousands of sampled edges a batch, above the sizes that the step splits between threads.
+        var train = TestGraphs.RandomInteractions(400, 300, 40_000, seed: 5);
+        Tensor Train(int threads)
+        {
+            using var adjacency = NormalizedAdjacency.FromInteractions(train, maxDegreeOfParallelism: threads);
+            var options = new LightGcnOptions { EmbeddingDimension = 16, Layers = 3, Seed = 2, Epochs = 2, BatchSize = 2048, LearningRate = 0.01, HistoryRefreshesPerEpoch = 2, Threads = threads };
+            using var model = new LightGcnModel(adjacency, options);
+            new LightGcnTrainer(options).Train(model, train);
+            return model.Embedding.detach().clone();
+        }
+
+        using var oneThread = Train(1);
+        using var fourThreads = Train(4);
+
+        Assert.True(oneThread.eq(fourThreads).all().item<bool>(), $"largest difference {(oneThread - fourThreads).abs().max().item<float>()}");
+    }
+
+    [Fact]
     public void The_historical_mode_on_libtorchs_backend_is_refused_saying_what_to_use()
     {
         var train = TestGraphs.RandomInteractions(12, 10, 45, seed: 4);
