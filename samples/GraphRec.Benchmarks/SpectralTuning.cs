@@ -15,9 +15,11 @@ namespace GraphRec.Benchmarks;
 internal sealed record TuningCandidate(double Flatness, int Order, double UserNormalization, double InputNormalization, double OutputNormalization,
     double IdealNormalization, int Rank, double Alpha)
 {
-    /// <summary>The options of this candidate (with the default SVD settings the search used).</summary>
+    /// <summary>The options of this candidate, with the accurate SVD the search used (ChebyCF's recipe's).</summary>
     public SpectralFilterOptions Options() => new()
     {
+        Oversampling = Accurate.Oversampling,
+        PowerIterations = Accurate.PowerIterations,
         Polynomial = [],
         ChebyshevCoefficients = SpectralResponse.ChebyCfPlateau(Order, Flatness),
         UserNormalization = UserNormalization,
@@ -27,6 +29,9 @@ internal sealed record TuningCandidate(double Flatness, int Order, double UserNo
         Rank = Rank,
         Alpha = Alpha,
     };
+
+    /// <summary>ChebyCF's recipe, for its SVD settings: top vectors as accurate as the official code's exact SVD.</summary>
+    public static SpectralFilterOptions Accurate { get; } = SpectralFilterOptions.ChebyCf();
 
     public override string ToString() =>
         $"φ {Flatness} K {Order} a {UserNormalization} β {InputNormalization} β' {OutputNormalization} γ {IdealNormalization} k {Rank} α {Alpha}";
@@ -62,7 +67,7 @@ internal sealed record TuningReport(
 /// γ, k, α) moved alone to each of its other values. All of the star shares one set of Chebyshev terms
 /// <c>T_k(L̃)(r ∘ d^-β)</c>, k ≤ 10, per block of users (any order-K response is a combination of them) and one
 /// projection on V_512 per γ (smaller ranks are its leading columns), so a pass costs about one evaluation plus a
-/// top-20 selection per candidate. The SVD is computed once per a at rank 512.
+/// top-20 selection per candidate. The SVD is computed once per a at rank 512, as accurately as ChebyCF's and BSPM's recipes ask.
 /// </para>
 /// <para>
 /// Candidates are compared with the centre user by user (<see cref="RankingEvaluation.CompareWith"/>): a coordinate
@@ -117,7 +122,12 @@ internal static class SpectralTuning
             if (!bases.TryGetValue(a, out var basis))
             {
                 var svdClock = Stopwatch.StartNew();
-                basis = SpectralFilterScorer.SingularVectors(fit, MaxRank, new SpectralFilterOptions { UserNormalization = a }, cancellationToken);
+                basis = SpectralFilterScorer.SingularVectors(fit, MaxRank, new SpectralFilterOptions
+                {
+                    UserNormalization = a,
+                    Oversampling = TuningCandidate.Accurate.Oversampling,
+                    PowerIterations = TuningCandidate.Accurate.PowerIterations,
+                }, cancellationToken);
                 bases[a] = basis;
                 svdSeconds += svdClock.Elapsed.TotalSeconds;
                 Console.WriteLine($"SVD of rank {MaxRank} at a = {a}: {svdClock.Elapsed.TotalSeconds:F1} s");
