@@ -40,6 +40,10 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     // Below these a batch's pieces run on one thread: the work is smaller than handing it out.
     private const int MinimumNodesPerChunk = 256, MinimumEdgesPerThread = 4096;
 
+    // How far ahead the sequential passes ask for the per-node entries they are about to read (<c>_slots</c>, Â's row
+    // pointers): on large graphs those are scattered over arrays of the graph's size.
+    private const int SlotLookahead = 16;
+
     private readonly LightGcnModel _model;
     private readonly CsrKernelBackend _backend;
     private readonly FusedAdam _adam;
@@ -64,7 +68,8 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private int _touchedCount;
     private int[] _positions = [];
     private int[] _sampleStarts = [];
-    private int[] _sampledEdges = [];
+    private int[] _sampledNeighbours = [];
+    private float[] _sampledWeights = [];
     private int[] _edgeTargets = [];
     private float[] _sampleScales = [];
     private float[] _final = [];
@@ -216,6 +221,11 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         int count = 0;
         for (int i = 0; i < nodes.Length; i++)
         {
+            if (i + SlotLookahead < nodes.Length)
+            {
+                CsrKernel.PrefetchRow<int>(_slots, nodes[i + SlotLookahead], 1);
+            }
+
             int node = nodes[i];
             if (_slots[node] == 0)
             {
@@ -229,23 +239,35 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         return count;
     }
 
-    /// <summary>N_s(v) of each distinct node as positions in Â's arrays (<c>_sampledEdges</c> from <c>_sampleStarts[d]</c>), and c_v.</summary>
+    /// <summary>
+    /// N_s(v) of each distinct node, its neighbours u and their Â_vu (<c>_sampledNeighbours</c> and <c>_sampledWeights</c> from
+    /// <c>_sampleStarts[d]</c>), and c_v. Copied out of Â's arrays once, so that the passes after this one read them in order.
+    /// </summary>
     private void SampleNeighbours(int distinctCount, Random random)
     {
         int[] rowPointers = _backend.Adjacency.RowPointers;
         Reserve(ref _sampleStarts, distinctCount + 1);
         Reserve(ref _sampleScales, distinctCount);
-        Reserve(ref _sampledEdges, distinctCount * FirstHopSample);
+        Reserve(ref _sampledNeighbours, distinctCount * FirstHopSample);
+        Reserve(ref _sampledWeights, distinctCount * FirstHopSample);
+        int[] columns = _backend.Adjacency.Columns;
+        float[] values = _backend.Adjacency.Values;
         int count = 0;
         for (int d = 0; d < distinctCount; d++)
         {
+            if (d + SlotLookahead < distinctCount)
+            {
+                CsrKernel.PrefetchRow<int>(rowPointers, _touched[d + SlotLookahead], 1);
+            }
+
             _sampleStarts[d] = count;
             int first = rowPointers[_touched[d]], degree = rowPointers[_touched[d] + 1] - first;
             if (degree <= FirstHopSample)
             {
                 for (int e = 0; e < degree; e++)
                 {
-                    _sampledEdges[count++] = first + e;
+                    _sampledNeighbours[count] = columns[first + e];
+                    _sampledWeights[count++] = values[first + e];
                 }
 
                 _sampleScales[d] = 1;
@@ -254,7 +276,9 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             {
                 for (int j = 0; j < FirstHopSample; j++)
                 {
-                    _sampledEdges[count++] = first + random.Next(degree);
+                    int edge = first + random.Next(degree);
+                    _sampledNeighbours[count] = columns[edge];
+                    _sampledWeights[count++] = values[edge];
                 }
 
                 _sampleScales[d] = (float)degree / FirstHopSample;
@@ -287,8 +311,6 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private void ForwardNodes(ReadOnlySpan<float> embedding, ReadOnlySpan<float> anchor, ReadOnlySpan<float> propagated, Span<float> final, int start, int end)
     {
         int dim = _dim;
-        int[] columns = _backend.Adjacency.Columns;
-        float[] values = _backend.Adjacency.Values;
         int lastEdge = _sampleStarts[end];
         Span<float> drift = stackalloc float[dim];
         for (int d = start; d < end; d++)
@@ -308,14 +330,14 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
                 // The neighbours' rows are scattered over tables of the graph's size: ask for those a few edges ahead.
                 if (j + CsrKernel.RowLookahead < lastEdge)
                 {
-                    int ahead = columns[_sampledEdges[j + CsrKernel.RowLookahead]];
+                    int ahead = _sampledNeighbours[j + CsrKernel.RowLookahead];
                     CsrKernel.PrefetchRow(embedding, ahead, dim);
                     CsrKernel.PrefetchRow(anchor, ahead, dim);
                 }
 
-                int edge = _sampledEdges[j], neighbour = columns[edge];
+                int neighbour = _sampledNeighbours[j];
                 TensorPrimitives.Subtract(embedding.Slice(neighbour * dim, dim), anchor.Slice(neighbour * dim, dim), drift);
-                TensorPrimitives.MultiplyAdd(drift, scale * values[edge], row, row);
+                TensorPrimitives.MultiplyAdd(drift, scale * _sampledWeights[j], row, row);
             }
         }
     }
@@ -351,14 +373,17 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         // The neighbours' rows first, in order of first reach (integers only), then their gradients in parallel: each
         // thread owns the rows whose place is its own modulo the threads and adds to them in the order a single thread
         // would, so the sums are the same bits whatever the threads.
-        int[] columns = _backend.Adjacency.Columns;
-        float[] values = _backend.Adjacency.Values;
         int edges = _sampleStarts[distinctCount];
         Reserve(ref _edgeTargets, edges);
         int touched = distinctCount;
         for (int j = 0; j < edges; j++)
         {
-            int neighbour = columns[_sampledEdges[j]];
+            if (j + SlotLookahead < edges)
+            {
+                CsrKernel.PrefetchRow<int>(_slots, _sampledNeighbours[j + SlotLookahead], 1);
+            }
+
+            int neighbour = _sampledNeighbours[j];
             if (_slots[neighbour] == 0)
             {
                 Reserve(ref _touched, touched + 1);
@@ -384,7 +409,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
                     if (target % owners == owner)
                     {
                         var row = _touchedGradients.AsSpan(target * dim, dim);
-                        TensorPrimitives.MultiplyAdd(gradient, scale * values[_sampledEdges[j]], row, row);
+                        TensorPrimitives.MultiplyAdd(gradient, scale * _sampledWeights[j], row, row);
                     }
                 }
             }
