@@ -337,8 +337,21 @@ internal static class SparseProduct
         TensorPrimitives.MultiplyAdd(lastRows, T.CreateTruncating(layerWeights[layers]), rowSums, rowSums);
     }
 
-    /// <summary>The address of a scratch tensor's memory, which libtorch keeps in place.</summary>
-    private static unsafe nint Address(Tensor tensor) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
+    /// <summary>
+    /// The address of a contiguous CPU tensor's first element (its memory, which libtorch keeps in place), for tensors of
+    /// any size: TorchSharp's <c>bytes</c> is a span, which stops at 2 GiB, so the address is taken from a view of the
+    /// first element. 0 for an empty tensor.
+    /// </summary>
+    internal static unsafe nint Address(Tensor tensor)
+    {
+        if (tensor.numel() == 0)
+        {
+            return 0;
+        }
+
+        using var first = tensor.reshape(-1).narrow(0, 0, 1);
+        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(first.bytes));
+    }
 
     /// <summary>Whether <see cref="Multiply"/> runs the CSR kernel (CPU, float32 or float64) rather than <c>torch.mm</c>.</summary>
     public static bool UsesKernel(Tensor dense)

@@ -156,7 +156,23 @@ public sealed class SparseProductTests
         using var scope = NewDisposeScope();
         Assert.Equal(20, adjacency.Sparse.to_dense().count_nonzero().item<long>());
     }
+
+    [Fact]
+    public void The_address_of_a_tensor_over_2_GiB_reaches_its_last_element()
+    {
+        // 2 GiB and one double, never touched but at its two ends: libtorch leaves the rest unmapped.
+        long length = (1L << 28) + 1;
+        using var big = empty(length, ScalarType.Float64);
+        nint start = SparseProduct.Address(big);
+        System.Runtime.InteropServices.Marshal.WriteInt64(start, BitConverter.DoubleToInt64Bits(1.5));
+        System.Runtime.InteropServices.Marshal.WriteInt64(start + (nint)((length - 1) * sizeof(double)), BitConverter.DoubleToInt64Bits(2.5));
+
+        Assert.Equal(1.5, big[0].item<double>());
+        Assert.Equal(2.5, big[length - 1].item<double>());
+        Assert.Equal(0, SparseProduct.Address(empty(0, ScalarType.Float64)));
+    }
 }
+
 
 public sealed class FusedAdamTests
 {
