@@ -73,10 +73,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private int[] _edgeTargets = [];
     private float[] _sampleScales = [];
     private float[] _final = [];
-    private float[] _rows = [];
-    private float[] _rows0 = [];
-    private float[] _rowGradients = [];
-    private float[] _layer0Gradients = [];
+    private readonly GatheredRows _gathered = new();
     private float[] _distinctGradients = [];
     private float[] _touchedGradients = [];
 
@@ -177,18 +174,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         var final = _final.AsSpan(0, distinctCount * dim);
         Forward(embedding, distinctCount, final);
 
-        int size = nodes.Length * dim;
-        Reserve(ref _rows, size);
-        Reserve(ref _rows0, size);
-        Reserve(ref _rowGradients, size);
-        Reserve(ref _layer0Gradients, size);
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            final.Slice(_positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
-            embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
-        }
-
-        double value = RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients);
+        double value = _gathered.Loss(loss, final, _positions, embedding, nodes, length, dim);
         Backpropagate(nodes, distinctCount);
         _adam.StepRows(_touched.AsSpan(0, _touchedCount), _touchedGradients.AsSpan(0, _touchedCount * dim), dim);
         return value;
@@ -360,8 +346,8 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         for (int i = 0; i < nodes.Length; i++)
         {
             int at = _positions[i] * dim;
-            TensorPrimitives.Add(perNode.Slice(at, dim), _rowGradients.AsSpan(i * dim, dim), perNode.Slice(at, dim));
-            TensorPrimitives.Add(own.Slice(at, dim), _layer0Gradients.AsSpan(i * dim, dim), own.Slice(at, dim));
+            TensorPrimitives.Add(perNode.Slice(at, dim), _gathered.RowGradients.Slice(i * dim, dim), perNode.Slice(at, dim));
+            TensorPrimitives.Add(own.Slice(at, dim), _gathered.Layer0Gradients.Slice(i * dim, dim), own.Slice(at, dim));
         }
 
         TensorPrimitives.MultiplyAdd(perNode, _alpha0, own, own);

@@ -41,10 +41,7 @@ internal sealed class KernelTrainingStep : ITrainingStep
     private bool _inSlots;
     private int[] _slotNodes = [];
     private float[] _distinctRows = [];
-    private float[] _rows = [];
-    private float[] _rows0 = [];
-    private float[] _rowGradients = [];
-    private float[] _layer0Gradients = [];
+    private readonly GatheredRows _gathered = new();
 
     private KernelTrainingStep(LightGcnModel model, CsrKernelBackend backend, double learningRate, bool inLocalityOrder, TrainingPrecision precision)
     {
@@ -107,28 +104,18 @@ internal sealed class KernelTrainingStep : ITrainingStep
         long start = Stopwatch.GetTimestamp();
         MoveEmbeddings(toSlots: true);
         nodes = ToSlots(nodes);
-        int dim = _dim, size = nodes.Length * dim;
+        int dim = _dim;
         var batch = _backend.IndexBatch(nodes);
         int[] distinct = batch.Distinct, positions = batch.Positions;
         Reserve(ref _distinctRows, distinct.Length * dim);
-        Reserve(ref _rows, size);
-        Reserve(ref _rows0, size);
-        Reserve(ref _rowGradients, size);
-        Reserve(ref _layer0Gradients, size);
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
         var distinctRows = _distinctRows.AsSpan(0, distinct.Length * dim);
         SparseProduct.PropagateDistinctRows(_backend, embedding, dim, _layerWeights, distinct, distinctRows, _powersInBFloat16);
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            CsrKernel.PrefetchAhead(embedding, nodes, i, dim);
-            distinctRows.Slice(positions[i] * dim, dim).CopyTo(_rows.AsSpan(i * dim, dim));
-            embedding.Slice(nodes[i] * dim, dim).CopyTo(_rows0.AsSpan(i * dim, dim));
-        }
 
         long forward = Stopwatch.GetTimestamp();
-        double value = RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, size), _rows0.AsSpan(0, size), length, dim, _rowGradients, _layer0Gradients);
+        double value = _gathered.Loss(loss, distinctRows, positions, embedding, nodes, length, dim);
         long backward = Stopwatch.GetTimestamp();
-        SparseProduct.BackpropagateRows(_backend, _layerWeights, batch, _rowGradients.AsSpan(0, size), _layer0Gradients.AsSpan(0, size),
+        SparseProduct.BackpropagateRows(_backend, _layerWeights, batch, _gathered.RowGradients, _gathered.Layer0Gradients,
             new AdamRows(_adam.BeginStep(), dim), _powersInBFloat16);
         long end = Stopwatch.GetTimestamp();
         PhaseTicks[0] += forward - start;
