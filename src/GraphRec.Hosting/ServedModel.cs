@@ -67,6 +67,15 @@ public sealed partial class ServedModel : IDisposable
     public T Use<T>(Func<IRecommender, T> read)
     {
         ArgumentNullException.ThrowIfNull(read);
+        return UseWithGeneration((model, _) => read(model));
+    }
+
+    /// <summary>
+    /// As <see cref="Use{T}(Func{IRecommender, T})"/>, with the generation of the model <paramref name="read"/> runs on:
+    /// <see cref="Generation"/> read beside it could already name a newer model.
+    /// </summary>
+    internal T UseWithGeneration<T>(Func<IRecommender, int, T> read)
+    {
         while (true)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -75,7 +84,7 @@ public sealed partial class ServedModel : IDisposable
             {
                 try
                 {
-                    return read(generation.Model);
+                    return read(generation.Model, generation.Number);
                 }
                 finally
                 {

@@ -34,26 +34,26 @@ public static class GraphRecEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix);
 
         group.MapGet("/users/{id}/recommendations", (HttpContext context, string id, string? count, ServedModel served) =>
-            Answer(served, model =>
+            Answer(served, (model, generation) =>
                 Count(count, model) is not int k ? CountProblem(count, model)
-                : Results.Ok(Recommend(model, PathId(context, id), k, served.Generation))))
+                : Results.Ok(Recommend(model, PathId(context, id), k, generation))))
             .WithName("Recommend").WithSummary("A user's top items, best first, without the user's training items.")
             .Produces<UserRecommendationsResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/recommendations", (string? items, string? count, ServedModel served) =>
-            Answer(served, model =>
+            Answer(served, (model, generation) =>
                 SplitIds(items) is not string[] itemIds ? BadRequest("items", $"items must be one or more comma-separated item ids (at most {MaxItemIds}, none empty), such as items=1,50,181; it is '{Shorten(items ?? "")}'.")
                 : Count(count, model) is not int k ? CountProblem(count, model)
-                : Results.Ok(ToResponse(model.RecommendForItems(itemIds, k), served.Generation))))
+                : Results.Ok(ToResponse(model.RecommendForItems(itemIds, k), generation))))
             .WithName("RecommendForNewUser").WithSummary("A new user's top items from the items it interacted with (exact for GF-CF, folded in for LightGCN); unknown ids are reported.")
             .Produces<NewUserRecommendationsResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/items/{id}/similar", (HttpContext context, string id, string? count, ServedModel served) =>
-            Answer(served, model =>
+            Answer(served, (model, generation) =>
                 Count(count, model, excludeItself: true) is not int k ? CountProblem(count, model, excludeItself: true)
-                : Results.Ok(Similar(model, PathId(context, id), k, served.Generation))))
+                : Results.Ok(Similar(model, PathId(context, id), k, generation))))
             .WithName("Similar").WithSummary("The items nearest to an item: by the cosine of LightGCN's embeddings, by GF-CF's scores for a user with only that item.")
             .Produces<SimilarItemsResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -67,11 +67,11 @@ public static class GraphRecEndpointRouteBuilderExtensions
     /// message, <see cref="ArgumentException"/> 400, <see cref="ObjectDisposedException"/> 503. Anything else is a bug,
     /// left to the host's exception handler.
     /// </summary>
-    private static IResult Answer(ServedModel served, Func<IRecommender, IResult> answer)
+    private static IResult Answer(ServedModel served, Func<IRecommender, int, IResult> answer)
     {
         try
         {
-            return served.Use(answer);
+            return served.UseWithGeneration(answer);
         }
         catch (KeyNotFoundException error)
         {
