@@ -112,7 +112,19 @@ internal static class FullRankingEvaluator
     /// the score buffer in the allocator's reusable heap instead of fresh pages for every batch, which cost a large share
     /// of a Gowalla evaluation (gowalla benchmark).
     /// </summary>
-    internal static int UserBatchSize(int itemCount) => Math.Clamp((16 << 20) / (4 * Math.Max(itemCount, 1)), 1, 4096);
+    internal static int UserBatchSize(int itemCount) => Math.Clamp(ScoreBufferFloats / Math.Max(itemCount, 1), 1, 4096);
+
+    /// <summary>
+    /// Users a scorer that scores blocks of items (<see cref="IScorer.ItemsPerCall"/>) ranks at once, at the least:
+    /// enough that each block of item embeddings is read once for many users rather than once per user.
+    /// </summary>
+    internal const int BlockedUsersPerBatch = 256;
+
+    /// <summary>Items per call that keep the scores of <paramref name="users"/> users within the 16 MiB buffer (at least 1).</summary>
+    internal static int ItemsPerBuffer(int users) => Math.Max(1, ScoreBufferFloats / Math.Max(users, 1));
+
+    /// <summary>The score buffer of one call, in floats: 16 MiB.</summary>
+    private const int ScoreBufferFloats = (16 << 20) / sizeof(float);
 
     private static void CheckShapes(IScorer scorer, Interactions heldOut, IReadOnlyList<Interactions> exclude)
     {
@@ -146,44 +158,64 @@ internal static class FullRankingEvaluator
         TopK(scorer, users, exclude, k, topScores: null);
 
     /// <summary>As <see cref="TopK(IScorer, ReadOnlySpan{int}, IReadOnlyList{Interactions}, int)"/>, also filling <paramref name="topScores"/> (row-major, NaN where unfilled) when given.</summary>
+    /// <remarks>
+    /// The items are scored in calls of <see cref="IScorer.ItemsPerCall"/> (all of them for most scorers), each call's
+    /// excluded items set to negative infinity and its scores offered to every user's selection in item order, so a
+    /// blocked top-K is the same as one over whole rows, ties included.
+    /// </remarks>
     internal static int[] TopK(IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k, float[]? topScores)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(exclude);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        using var scope = NewDisposeScope();
-        var scores = scorer.Score(users).to(CPU).to_type(ScalarType.Float32).contiguous();
         int itemCount = scorer.ItemCount;
-        if (scores.shape.Length != 2 || scores.shape[0] != users.Length || scores.shape[1] != itemCount)
-        {
-            throw new InvalidOperationException(
-                $"The scorer returned scores of shape [{string.Join(", ", scores.shape)}] for {users.Length} users and {itemCount} items.");
-        }
-
+        int itemsPerCall = Math.Clamp(scorer.ItemsPerCall(users.Length), 1, itemCount);
         var result = new int[users.Length * k];
+        var best = topScores ?? new float[users.Length * k];
+        var counts = new int[users.Length];
         int[] userArray = users.ToArray();
-        unsafe
+        for (int firstItem = 0; firstItem < itemCount; firstItem += itemsPerCall)
         {
-            fixed (float* first = MemoryMarshal.Cast<byte, float>(scores.bytes))
+            int width = Math.Min(itemsPerCall, itemCount - firstItem);
+            using var scope = NewDisposeScope();
+            var scores = (width == itemCount ? scorer.Score(users) : scorer.Score(users, firstItem, width)).to(CPU).to_type(ScalarType.Float32).contiguous();
+            if (scores.shape.Length != 2 || scores.shape[0] != users.Length || scores.shape[1] != width)
             {
-                var all = (nint)first;
-                Parallel.For(0, userArray.Length, b =>
+                throw new InvalidOperationException(
+                    $"The scorer returned scores of shape [{string.Join(", ", scores.shape)}] for {users.Length} users and items {firstItem} to {firstItem + width - 1}.");
+            }
+
+            unsafe
+            {
+                fixed (float* first = MemoryMarshal.Cast<byte, float>(scores.bytes))
                 {
-                    var row = new Span<float>((float*)all + ((long)b * itemCount), itemCount);
-                    foreach (var set in exclude)
+                    var all = (nint)first;
+                    int blockStart = firstItem;
+                    Parallel.For(0, userArray.Length, b =>
                     {
-                        if (userArray[b] < set.UserCount)
+                        var row = new Span<float>((float*)all + ((long)b * width), width);
+                        foreach (var set in exclude)
                         {
-                            foreach (int item in set.ItemsOf(userArray[b]))
+                            if (userArray[b] < set.UserCount)
                             {
-                                row[item] = float.NegativeInfinity;
+                                var excluded = set.ItemsOf(userArray[b]);
+                                int at = excluded.BinarySearch(blockStart);
+                                for (at = at < 0 ? ~at : at; at < excluded.Length && excluded[at] < blockStart + width; at++)
+                                {
+                                    row[excluded[at] - blockStart] = float.NegativeInfinity;
+                                }
                             }
                         }
-                    }
 
-                    TopKSelection.Select(row, result.AsSpan(b * k, k), topScores is null ? default : topScores.AsSpan(b * k, k));
-                });
+                        TopKSelection.Offer(row, blockStart, best.AsSpan(b * k, k), result.AsSpan(b * k, k), ref counts[b]);
+                    });
+                }
             }
+        }
+
+        for (int b = 0; b < userArray.Length; b++)
+        {
+            TopKSelection.Finish(best.AsSpan(b * k, k), result.AsSpan(b * k, k), counts[b]);
         }
 
         return result;

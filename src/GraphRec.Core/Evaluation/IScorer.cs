@@ -16,4 +16,17 @@ internal interface IScorer
     /// the scorer has a size it scores faster.
     /// </summary>
     int UsersPerBatch => FullRankingEvaluator.UserBatchSize(ItemCount);
+
+    /// <summary>
+    /// Scores of shape <c>[users.Length, itemCount]</c> against the items from <paramref name="firstItem"/> on: those
+    /// columns of <see cref="Score(ReadOnlySpan{int})"/>. By default the whole rows are scored and narrowed; a scorer
+    /// that scores a block of items for less says so through <see cref="ItemsPerCall"/>.
+    /// </summary>
+    Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => Score(users).narrow(1, firstItem, itemCount);
+
+    /// <summary>
+    /// How many items a top-K asks this scorer for at once when it ranks <paramref name="users"/> users: all of them,
+    /// unless scoring blocks of items costs no more per item (then a top-K keeps its scores to one bounded buffer).
+    /// </summary>
+    int ItemsPerCall(int users) => ItemCount;
 }

@@ -45,7 +45,24 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
     public Tensor ItemEmbeddings => _items;
 
     /// <inheritdoc />
-    public Tensor Score(ReadOnlySpan<int> users)
+    /// <remarks>
+    /// At least <see cref="FullRankingEvaluator.BlockedUsersPerBatch"/> users, scored a block of items at a time
+    /// (<see cref="ItemsPerCall"/>): one user at a time over millions of items reads every item embedding per user, and
+    /// the scale benchmark's 50 M-interaction evaluation waited on that memory.
+    /// </remarks>
+    public int UsersPerBatch => Math.Max(FullRankingEvaluator.UserBatchSize(ItemCount), FullRankingEvaluator.BlockedUsersPerBatch);
+
+    /// <inheritdoc />
+    public Tensor Score(ReadOnlySpan<int> users) => ScoreAgainst(users, _items);
+
+    /// <inheritdoc />
+    public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => ScoreAgainst(users, _items.narrow(0, firstItem, itemCount));
+
+    /// <inheritdoc />
+    /// <remarks>As many items as keep a call's scores within the evaluator's score buffer: a block costs its share of a row.</remarks>
+    public int ItemsPerCall(int users) => FullRankingEvaluator.ItemsPerBuffer(users);
+
+    private Tensor ScoreAgainst(ReadOnlySpan<int> users, Tensor items)
     {
         int userCount = (int)_users.shape[0];
         foreach (int user in users)
@@ -58,7 +75,7 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
 
         using var scope = NewDisposeScope();
         var index = tensor(users.ToArray(), device: _users.device).to_type(ScalarType.Int64);
-        return _users.index_select(0, index).mm(_items.t()).MoveToOuterDisposeScope();
+        return _users.index_select(0, index).mm(items.t()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Scores of folded-in visitors: <c>e_v Eᵢᵀ</c> with <c>e_v</c> as <see cref="LightGcnModel"/> documents.</summary>

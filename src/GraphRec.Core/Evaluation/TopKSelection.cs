@@ -22,7 +22,19 @@ internal static class TopKSelection
         int k = top.Length;
         Span<float> best = topScores.Length == k ? topScores : k <= 256 ? stackalloc float[k] : new float[k];
         int count = 0;
-        float threshold = float.NegativeInfinity;
+        Offer(scores, 0, best, top, ref count);
+        Finish(best, top, count);
+    }
+
+    /// <summary>
+    /// Offers <paramref name="scores"/> as the items from <paramref name="firstItem"/> on to a selection in progress:
+    /// <paramref name="top"/> and <paramref name="best"/> hold its <paramref name="count"/> best so far, best first.
+    /// Blocks offered in ascending item order select exactly what one call over the whole row would, ties included.
+    /// </summary>
+    public static void Offer(ReadOnlySpan<float> scores, int firstItem, Span<float> best, Span<int> top, ref int count)
+    {
+        int k = top.Length;
+        float threshold = count == k ? best[k - 1] : float.NegativeInfinity;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -37,16 +49,20 @@ internal static class TopKSelection
 
                 for (int j = i; j < i + width; j++)
                 {
-                    Offer(scores[j], j, best, top, ref count, ref threshold);
+                    Offer(scores[j], firstItem + j, best, top, ref count, ref threshold);
                 }
             }
         }
 
         for (; i < scores.Length; i++)
         {
-            Offer(scores[i], i, best, top, ref count, ref threshold);
+            Offer(scores[i], firstItem + i, best, top, ref count, ref threshold);
         }
+    }
 
+    /// <summary>Ends a selection of <paramref name="count"/> items: the places left get -1 in <paramref name="top"/> and NaN in <paramref name="best"/>.</summary>
+    public static void Finish(Span<float> best, Span<int> top, int count)
+    {
         top[count..].Fill(-1);
         best[count..].Fill(float.NaN);
     }

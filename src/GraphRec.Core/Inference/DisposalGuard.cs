@@ -113,5 +113,15 @@ internal sealed class DisposalGuard(Type owner)
             using var entry = guard.Enter();
             return inner.Score(users);
         }
+
+        /// <inheritdoc />
+        public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount)
+        {
+            using var entry = guard.Enter();
+            return inner.Score(users, firstItem, itemCount);
+        }
+
+        /// <inheritdoc />
+        public int ItemsPerCall(int users) => inner.ItemsPerCall(users);
     }
 }

@@ -1,0 +1,124 @@
+using GraphRec.Core;
+using GraphRec.Data;
+using static TorchSharp.torch;
+
+namespace GraphRec.Core.Tests;
+
+/// <summary>A top-K that scores the catalogue a block of items at a time ranks exactly as one over whole rows.</summary>
+public sealed class BlockedTopKTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(100)]
+    public void Offering_a_row_in_blocks_of_any_width_selects_what_one_pass_does(int width)
+    {
+        var random = new Random(width);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            // Four distinct values among 57 scores: ties everywhere, and a few excluded items.
+            var scores = Enumerable.Range(0, 57).Select(_ => random.Next(6) switch { 5 => float.NegativeInfinity, int v => v / 4f }).ToArray();
+            int k = 1 + random.Next(60);
+            var expected = new int[k];
+            var expectedScores = new float[k];
+            TopKSelection.Select(scores, expected, expectedScores);
+
+            var top = new int[k];
+            var best = new float[k];
+            int count = 0;
+            for (int first = 0; first < scores.Length; first += width)
+            {
+                TopKSelection.Offer(scores.AsSpan(first, Math.Min(width, scores.Length - first)), first, best, top, ref count);
+            }
+
+            TopKSelection.Finish(best, top, count);
+            Assert.Equal(expected, top);
+            Assert.Equal(expectedScores, best);
+        }
+    }
+
+    [Fact]
+    public void A_top_k_over_blocks_of_items_equals_one_over_whole_rows_and_a_sort_of_the_scores()
+    {
+        const int users = 9, items = 23, k = 6;
+        var scores = new float[users, items];
+        for (int u = 0; u < users; u++)
+        {
+            for (int i = 0; i < items; i++)
+            {
+                scores[u, i] = ((u * 7) + (i * 13)) % 5; // ties in every row, across block boundaries
+            }
+        }
+
+        // User 3 has every item but two in train, so its row ends in -1.
+        var pairs = new List<(int, int)> { (0, 0), (0, 4), (0, 5), (0, 22), (1, 11), (1, 12), (2, 3), (5, 9), (8, 17) };
+        pairs.AddRange(Enumerable.Range(0, items).Where(i => i is not (6 or 19)).Select(i => (3, i)));
+        var train = TestGraphs.FromPairs(users, items, pairs);
+        int[] ranked = [0, 1, 2, 3, 5, 8];
+
+        var wholeScores = new float[ranked.Length * k];
+        var blockScores = new float[ranked.Length * k];
+        int[] whole = FullRankingEvaluator.TopK(new MatrixScorer(scores, itemsPerCall: null), ranked, [train], k, wholeScores);
+        int[] blocked = FullRankingEvaluator.TopK(new MatrixScorer(scores, itemsPerCall: 4), ranked, [train], k, blockScores);
+
+        Assert.Equal(whole, blocked);
+        Assert.Equal(wholeScores, blockScores);
+        for (int b = 0; b < ranked.Length; b++)
+        {
+            int user = ranked[b];
+            var expected = Enumerable.Range(0, items).Where(i => !train.Contains(user, i))
+                .OrderByDescending(i => scores[user, i]).ThenBy(i => i).Take(k).ToList();
+            while (expected.Count < k)
+            {
+                expected.Add(-1);
+            }
+
+            Assert.Equal(expected, blocked.AsSpan(b * k, k).ToArray());
+        }
+
+        Assert.Equal([6, 19, -1, -1, -1, -1], blocked.AsSpan(3 * k, k).ToArray());
+    }
+
+    [Fact]
+    public void LightGCN_scores_a_block_of_items_as_the_same_columns_of_whole_rows_and_ranks_many_users_a_batch()
+    {
+        var train = TestGraphs.RandomInteractions(30, 50, 300, seed: 3);
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 4 });
+        using var scorer = new LightGcnScorer(model);
+        using var scope = NewDisposeScope();
+        int[] users = [0, 7, 29, 7];
+
+        var block = scorer.Score(users, 11, 17);
+
+        Assert.Equal(scorer.Score(users).narrow(1, 11, 17).contiguous().data<float>().ToArray(), block.contiguous().data<float>().ToArray());
+        Assert.True(scorer.UsersPerBatch >= FullRankingEvaluator.BlockedUsersPerBatch);
+        Assert.True(scorer.ItemsPerCall(FullRankingEvaluator.BlockedUsersPerBatch) * FullRankingEvaluator.BlockedUsersPerBatch <= 4 << 20);
+    }
+
+    /// <summary>Scores from a fixed matrix; with <c>itemsPerCall</c> it asks to be called for blocks of that many items.</summary>
+    private sealed class MatrixScorer(float[,] scores, int? itemsPerCall) : IScorer
+    {
+        public int ItemCount => scores.GetLength(1);
+
+        public Tensor Score(ReadOnlySpan<int> users) => Score(users, 0, ItemCount);
+
+        public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount)
+        {
+            var rows = new float[users.Length * itemCount];
+            for (int b = 0; b < users.Length; b++)
+            {
+                for (int i = 0; i < itemCount; i++)
+                {
+                    rows[(b * itemCount) + i] = scores[users[b], firstItem + i];
+                }
+            }
+
+            return tensor(rows, [users.Length, itemCount]);
+        }
+
+        public int ItemsPerCall(int users) => itemsPerCall ?? ItemCount;
+    }
+}
