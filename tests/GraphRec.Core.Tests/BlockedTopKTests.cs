@@ -18,8 +18,8 @@ public sealed class BlockedTopKTests
         var random = new Random(width);
         for (int trial = 0; trial < 20; trial++)
         {
-            // Four distinct values among 57 scores: ties everywhere, and a few excluded items.
-            var scores = Enumerable.Range(0, 57).Select(_ => random.Next(6) switch { 5 => float.NegativeInfinity, int v => v / 4f }).ToArray();
+            // Five values among 57 scores, so ties everywhere, and excluded items and NaN that never qualify.
+            var scores = Enumerable.Range(0, 57).Select(_ => random.Next(7) switch { 5 => float.NegativeInfinity, 6 => float.NaN, int v => v / 4f }).ToArray();
             int k = 1 + random.Next(60);
             var expected = new int[k];
             var expectedScores = new float[k];
@@ -56,19 +56,20 @@ public sealed class BlockedTopKTests
         var pairs = new List<(int, int)> { (0, 0), (0, 4), (0, 5), (0, 22), (1, 11), (1, 12), (2, 3), (5, 9), (8, 17) };
         pairs.AddRange(Enumerable.Range(0, items).Where(i => i is not (6 or 19)).Select(i => (3, i)));
         var train = TestGraphs.FromPairs(users, items, pairs);
+        var validation = TestGraphs.FromPairs(users, items, [(0, 8), (0, 16), (2, 12), (8, 3)]);
         int[] ranked = [0, 1, 2, 3, 5, 8];
 
         var wholeScores = new float[ranked.Length * k];
         var blockScores = new float[ranked.Length * k];
-        int[] whole = FullRankingEvaluator.TopK(new MatrixScorer(scores, itemsPerCall: null), ranked, [train], k, wholeScores);
-        int[] blocked = FullRankingEvaluator.TopK(new MatrixScorer(scores, itemsPerCall: 4), ranked, [train], k, blockScores);
+        int[] whole = FullRankingEvaluator.TopK(new MatrixScorer(scores, itemsPerCall: null), ranked, [train, validation], k, wholeScores);
+        int[] blocked = FullRankingEvaluator.TopK(new MatrixScorer(scores, itemsPerCall: 4), ranked, [train, validation], k, blockScores);
 
         Assert.Equal(whole, blocked);
         Assert.Equal(wholeScores, blockScores);
         for (int b = 0; b < ranked.Length; b++)
         {
             int user = ranked[b];
-            var expected = Enumerable.Range(0, items).Where(i => !train.Contains(user, i))
+            var expected = Enumerable.Range(0, items).Where(i => !train.Contains(user, i) && !validation.Contains(user, i))
                 .OrderByDescending(i => scores[user, i]).ThenBy(i => i).Take(k).ToList();
             while (expected.Count < k)
             {
@@ -96,6 +97,40 @@ public sealed class BlockedTopKTests
         Assert.Equal(scorer.Score(users).narrow(1, 11, 17).contiguous().data<float>().ToArray(), block.contiguous().data<float>().ToArray());
         Assert.True(scorer.UsersPerBatch >= FullRankingEvaluator.BlockedUsersPerBatch);
         Assert.True(scorer.ItemsPerCall(FullRankingEvaluator.BlockedUsersPerBatch) * FullRankingEvaluator.BlockedUsersPerBatch <= 4 << 20);
+    }
+
+    [Fact]
+    public void A_LightGCN_evaluation_over_blocks_of_seven_items_gives_every_metric_of_one_over_whole_rows()
+    {
+        var train = TestGraphs.RandomInteractions(60, 90, 700, seed: 5);
+        var test = TestGraphs.RandomInteractions(60, 90, 200, seed: 6);
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 7 });
+        using var scorer = new LightGcnScorer(model);
+        var heldOut = TestGraphs.FromPairs(60, 90, Enumerable.Range(0, 60).SelectMany(u => test.ItemsOf(u).ToArray()
+            .Where(i => !train.Contains(u, i)).Select(i => (u, i))));
+
+        var whole = FullRankingEvaluator.Evaluate(scorer, heldOut, [train], [5, 20]);
+        var blocked = FullRankingEvaluator.Evaluate(new InBlocksOf(scorer, 7), heldOut, [train], [5, 20]);
+
+        Assert.True(whole.Users.Count > 40);
+        Assert.Equal(whole.Summaries.Keys.Order(StringComparer.Ordinal), blocked.Summaries.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, summary) in whole.Summaries)
+        {
+            Assert.Equal(summary.Mean, blocked.Summaries[name].Mean);
+        }
+    }
+
+    /// <summary>A scorer's block scores, asked for <c>items</c> at a time.</summary>
+    private sealed class InBlocksOf(IScorer inner, int items) : IScorer
+    {
+        public int ItemCount => inner.ItemCount;
+
+        public Tensor Score(ReadOnlySpan<int> users) => inner.Score(users);
+
+        public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => inner.Score(users, firstItem, itemCount);
+
+        public int ItemsPerCall(int users) => items;
     }
 
     /// <summary>Scores from a fixed matrix; with <c>itemsPerCall</c> it asks to be called for blocks of that many items.</summary>

@@ -64,7 +64,7 @@ internal static class FullRankingEvaluator
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = users.AsSpan(start, Math.Min(batchSize, users.Length - start));
-            int[] ranked = TopK(scorer, batch, exclude, k);
+            int[] ranked = TopK(scorer, batch, exclude, k, topScores: null, cancellationToken);
             for (int b = 0; b < batch.Length; b++)
             {
                 var row = ranked.AsSpan(b * k, k);
@@ -163,19 +163,32 @@ internal static class FullRankingEvaluator
     /// excluded items set to negative infinity and its scores offered to every user's selection in item order, so a
     /// blocked top-K is the same as one over whole rows, ties included.
     /// </remarks>
-    internal static int[] TopK(IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k, float[]? topScores)
+    /// <exception cref="ArgumentException">An excluded set has other items than the scorer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked between blocks of items).</exception>
+    internal static int[] TopK(
+        IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k, float[]? topScores, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(exclude);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         int itemCount = scorer.ItemCount;
-        int itemsPerCall = Math.Clamp(scorer.ItemsPerCall(users.Length), 1, itemCount);
+        foreach (var set in exclude)
+        {
+            if (set.ItemCount != itemCount)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"An excluded set has {set.ItemCount} items, the scorer ranks {itemCount}: exclude interactions of the data the model was trained on."), nameof(exclude));
+            }
+        }
+
+        int itemsPerCall = Math.Max(1, Math.Min(scorer.ItemsPerCall(users.Length), itemCount));
         var result = new int[users.Length * k];
         var best = topScores ?? new float[users.Length * k];
         var counts = new int[users.Length];
         int[] userArray = users.ToArray();
         for (int firstItem = 0; firstItem < itemCount; firstItem += itemsPerCall)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int width = Math.Min(itemsPerCall, itemCount - firstItem);
             using var scope = NewDisposeScope();
             var scores = (width == itemCount ? scorer.Score(users) : scorer.Score(users, firstItem, width)).to(CPU).to_type(ScalarType.Float32).contiguous();

@@ -26,7 +26,9 @@ internal interface IScorer
 
     /// <summary>
     /// How many items a top-K asks this scorer for at once when it ranks <paramref name="users"/> users: all of them,
-    /// unless scoring blocks of items costs no more per item (then a top-K keeps its scores to one bounded buffer).
+    /// unless scoring blocks of items costs no more per item (then a top-K keeps its scores to one bounded buffer). A
+    /// scorer that overrides it overrides <see cref="Score(ReadOnlySpan{int}, int, int)"/> too: the default scores whole
+    /// rows for every block.
     /// </summary>
     int ItemsPerCall(int users) => ItemCount;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Intrinsics;
 
 namespace GraphRec.Core;
@@ -34,6 +35,7 @@ internal static class TopKSelection
     public static void Offer(ReadOnlySpan<float> scores, int firstItem, Span<float> best, Span<int> top, ref int count)
     {
         int k = top.Length;
+        Debug.Assert(best.Length == k, "The best scores and the top items are kept side by side.");
         float threshold = count == k ? best[k - 1] : float.NegativeInfinity;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
