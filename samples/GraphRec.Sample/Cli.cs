@@ -29,11 +29,6 @@ internal static class Cli
         }
 
         // A closed terminal (SIGHUP) stops a run as Ctrl-C and SIGTERM do, leaving its checkpoint, instead of killing it.
-        // .NET runs SIGHUP's handler on the thread pool (SIGINT's and SIGTERM's on a thread of their own), and training
-        // keeps every pool thread in its parallel loops: on a loaded 2-core machine the handler waited until a
-        // 100,000-epoch run had ended. One pool thread more than the cores leaves one to run it.
-        ThreadPool.GetMinThreads(out int workers, out int completionPorts);
-        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount + 1), completionPorts);
         using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
