@@ -198,32 +198,32 @@ internal static class FullRankingEvaluator
                     $"The scorer returned scores of shape [{string.Join(", ", scores.shape)}] for {users.Length} users and items {firstItem} to {firstItem + width - 1}.");
             }
 
-            unsafe
+            // Whole rows of a scorer that does not score blocks can pass 2 GiB, beyond what a span can address.
+            nint all = Kernels.SparseProduct.Address(scores);
+            int blockStart = firstItem;
+            Parallel.For(0, userArray.Length, b =>
             {
-                fixed (float* first = MemoryMarshal.Cast<byte, float>(scores.bytes))
+                Span<float> row;
+                unsafe
                 {
-                    var all = (nint)first;
-                    int blockStart = firstItem;
-                    Parallel.For(0, userArray.Length, b =>
-                    {
-                        var row = new Span<float>((float*)all + ((long)b * width), width);
-                        foreach (var set in exclude)
-                        {
-                            if (userArray[b] < set.UserCount)
-                            {
-                                var excluded = set.ItemsOf(userArray[b]);
-                                int at = excluded.BinarySearch(blockStart);
-                                for (at = at < 0 ? ~at : at; at < excluded.Length && excluded[at] < blockStart + width; at++)
-                                {
-                                    row[excluded[at] - blockStart] = float.NegativeInfinity;
-                                }
-                            }
-                        }
-
-                        TopKSelection.Offer(row, blockStart, best.AsSpan(b * k, k), result.AsSpan(b * k, k), ref counts[b]);
-                    });
+                    row = new Span<float>((float*)all + ((long)b * width), width);
                 }
-            }
+
+                foreach (var set in exclude)
+                {
+                    if (userArray[b] < set.UserCount)
+                    {
+                        var excluded = set.ItemsOf(userArray[b]);
+                        int at = excluded.BinarySearch(blockStart);
+                        for (at = at < 0 ? ~at : at; at < excluded.Length && excluded[at] < blockStart + width; at++)
+                        {
+                            row[excluded[at] - blockStart] = float.NegativeInfinity;
+                        }
+                    }
+                }
+
+                TopKSelection.Offer(row, blockStart, best.AsSpan(b * k, k), result.AsSpan(b * k, k), ref counts[b]);
+            });
         }
 
         for (int b = 0; b < userArray.Length; b++)

@@ -25,10 +25,10 @@ internal sealed class GatheredRows
     public double Loss(ILoss loss, ReadOnlySpan<float> distinctRows, ReadOnlySpan<int> positions, ReadOnlySpan<float> embedding, int[] nodes, int length, int dim)
     {
         _size = nodes.Length * dim;
-        Reserve(ref _rows, _size);
-        Reserve(ref _rows0, _size);
-        Reserve(ref _rowGradients, _size);
-        Reserve(ref _layer0Gradients, _size);
+        ScratchBuffers.Reserve(ref _rows, _size);
+        ScratchBuffers.Reserve(ref _rows0, _size);
+        ScratchBuffers.Reserve(ref _rowGradients, _size);
+        ScratchBuffers.Reserve(ref _layer0Gradients, _size);
         for (int i = 0; i < nodes.Length; i++)
         {
             CsrKernel.PrefetchAhead(embedding, nodes, i, dim);
@@ -37,13 +37,5 @@ internal sealed class GatheredRows
         }
 
         return RowLoss.ComputeWithGradient(loss, _rows.AsSpan(0, _size), _rows0.AsSpan(0, _size), length, dim, _rowGradients, _layer0Gradients);
-    }
-
-    private static void Reserve(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
     }
 }

@@ -170,7 +170,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         int distinctCount = IndexBatch(nodes);
         SampleNeighbours(distinctCount, random);
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
-        Reserve(ref _final, distinctCount * dim);
+        ScratchBuffers.Grow(ref _final, distinctCount * dim);
         var final = _final.AsSpan(0, distinctCount * dim);
         Forward(embedding, distinctCount, final);
 
@@ -202,8 +202,8 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     /// </summary>
     private int IndexBatch(int[] nodes)
     {
-        Reserve(ref _positions, nodes.Length);
-        Reserve(ref _touched, nodes.Length);
+        ScratchBuffers.Grow(ref _positions, nodes.Length);
+        ScratchBuffers.Grow(ref _touched, nodes.Length);
         int count = 0;
         for (int i = 0; i < nodes.Length; i++)
         {
@@ -232,10 +232,10 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private void SampleNeighbours(int distinctCount, Random random)
     {
         int[] rowPointers = _backend.Adjacency.RowPointers;
-        Reserve(ref _sampleStarts, distinctCount + 1);
-        Reserve(ref _sampleScales, distinctCount);
-        Reserve(ref _sampledNeighbours, distinctCount * FirstHopSample);
-        Reserve(ref _sampledWeights, distinctCount * FirstHopSample);
+        ScratchBuffers.Grow(ref _sampleStarts, distinctCount + 1);
+        ScratchBuffers.Grow(ref _sampleScales, distinctCount);
+        ScratchBuffers.Grow(ref _sampledNeighbours, distinctCount * FirstHopSample);
+        ScratchBuffers.Grow(ref _sampledWeights, distinctCount * FirstHopSample);
         int[] columns = _backend.Adjacency.Columns;
         float[] values = _backend.Adjacency.Values;
         int count = 0;
@@ -337,8 +337,8 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         int dim = _dim;
 
         // G_v summed over the rows of v, then α_0 G_v + G₀_v as each distinct node's own gradient.
-        Reserve(ref _distinctGradients, distinctCount * dim);
-        Reserve(ref _touchedGradients, distinctCount * dim);
+        ScratchBuffers.Grow(ref _distinctGradients, distinctCount * dim);
+        ScratchBuffers.Grow(ref _touchedGradients, distinctCount * dim);
         var perNode = _distinctGradients.AsSpan(0, distinctCount * dim);
         var own = _touchedGradients.AsSpan(0, distinctCount * dim);
         perNode.Clear();
@@ -360,7 +360,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         // thread owns the rows whose place is its own modulo the threads and adds to them in the order a single thread
         // would, so the sums are the same bits whatever the threads.
         int edges = _sampleStarts[distinctCount];
-        Reserve(ref _edgeTargets, edges);
+        ScratchBuffers.Grow(ref _edgeTargets, edges);
         int touched = distinctCount;
         for (int j = 0; j < edges; j++)
         {
@@ -372,7 +372,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             int neighbour = _sampledNeighbours[j];
             if (_slots[neighbour] == 0)
             {
-                Reserve(ref _touched, touched + 1);
+                ScratchBuffers.Grow(ref _touched, touched + 1);
                 _touched[touched] = neighbour;
                 _slots[neighbour] = _touchedCount = ++touched;
             }
@@ -380,7 +380,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             _edgeTargets[j] = _slots[neighbour] - 1;
         }
 
-        Reserve(ref _touchedGradients, touched * dim);
+        ScratchBuffers.Grow(ref _touchedGradients, touched * dim);
         _touchedGradients.AsSpan(distinctCount * dim, (touched - distinctCount) * dim).Clear();
         int owners = Math.Min(_parallel.MaxDegreeOfParallelism, Math.Max(1, edges / MinimumEdgesPerThread));
         Parallel.For(0, owners, _parallel, owner =>
@@ -407,14 +407,5 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     {
         int chunks = Math.Max(1, Math.Min(4 * _parallel.MaxDegreeOfParallelism, count / MinimumNodesPerChunk));
         Parallel.For(0, chunks, _parallel, chunk => body((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks)));
-    }
-
-    /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/>, keeping what it holds (doubling, so that growing row by row stays linear).</summary>
-    private static void Reserve<T>(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            Array.Resize(ref buffer, Math.Max(length, 2 * buffer.Length));
-        }
     }
 }

@@ -107,7 +107,7 @@ internal sealed class KernelTrainingStep : ITrainingStep
         int dim = _dim;
         var batch = _backend.IndexBatch(nodes);
         int[] distinct = batch.Distinct, positions = batch.Positions;
-        Reserve(ref _distinctRows, distinct.Length * dim);
+        ScratchBuffers.Reserve(ref _distinctRows, distinct.Length * dim);
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
         var distinctRows = _distinctRows.AsSpan(0, distinct.Length * dim);
         SparseProduct.PropagateDistinctRows(_backend, embedding, dim, _layerWeights, distinct, distinctRows, _powersInBFloat16);
@@ -218,13 +218,5 @@ internal sealed class KernelTrainingStep : ITrainingStep
         public void Accept(int row, Span<float> values) => update.Apply((long)row * dim, values);
 
         public void Complete() => FusedAdam.Update.Complete();
-    }
-
-    private static void Reserve(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
     }
 }
