@@ -89,7 +89,13 @@ public sealed class ResumeTests : IDisposable
     /// </summary>
     private static async Task<(int ExitCode, int LastPrintedEpoch, string Errors)> RunUntilSignalled(string signal, string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "graphrec-sample.dll"), .. arguments])
+        string[] sample = [DotnetHost(), Path.Combine(AppContext.BaseDirectory, "graphrec-sample.dll"), .. arguments];
+
+        // A child inherits an ignored signal (nohup ignores SIGHUP; a script's background job ignores SIGINT), and the
+        // runtime then rightly leaves it ignored, so a test runner started that way would see the run go on to its end.
+        // GNU env resets the signal to its default first, so the sample meets the signal as it does from a terminal.
+        string[] command = OperatingSystem.IsLinux() ? ["env", "--default-signal=" + signal, .. sample] : sample;
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
