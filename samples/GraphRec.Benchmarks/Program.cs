@@ -155,17 +155,25 @@ training.AcceptOnlyFromAmong("exact", "historical");
 var historyRefreshes = new Option<int>("--history-refreshes") { Description = "With --training historical: whole-graph propagations per epoch.", DefaultValueFactory = _ => 1 };
 int HistoryRefreshes(ParseResult parse) => parse.GetValue(training) == "historical" ? parse.GetValue(historyRefreshes) : 0;
 var evalUsers = new Option<int>("--eval-users") { Description = "Users ranked per size to time evaluation.", DefaultValueFactory = _ => 1000 };
+var repeats = new Option<int>("--runs") { Description = "Runs per size, in turns over the sizes; each size's point is its run of median seconds per epoch.", DefaultValueFactory = _ => 1 };
+repeats.Validators.Add(result =>
+{
+    if (result.GetValue(repeats) < 1)
+    {
+        result.AddError("--runs must be at least 1.");
+    }
+});
 var from = new Option<string?>("--from") { Description = "Fit and plot the points of an earlier report again, without measuring." };
 var scaleModel = new Option<string>("--model") { Description = "lightgcn (training, evaluation, memory) or gf-cf (its preparation, memory and a sampled evaluation).", DefaultValueFactory = _ => "lightgcn" };
 scaleModel.AcceptOnlyFromAmong("lightgcn", "gf-cf");
 var scale = new Command("scale", "Training, evaluation and memory on synthetic Gowalla-shaped graphs of growing size, each in a child process.")
 {
-    sizes, denser, batches, evalUsers, output, from, scaleModel, training, historyRefreshes,
+    sizes, denser, batches, evalUsers, output, from, scaleModel, training, historyRefreshes, repeats,
 };
 scale.SetAction((parse, token) => parse.GetValue(scaleModel) == "gf-cf"
     ? ScaleBenchmark.RunFilterAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], parse.GetValue(evalUsers), parse.GetValue(output) ?? "benchmark-scale-gf-cf.json", token)
     : ScaleBenchmark.RunAsync([.. parse.GetValue(sizes)!.Split(',').Select(Count)], Count(parse.GetValue(denser)!),
-        parse.GetValue(batches), parse.GetValue(evalUsers), HistoryRefreshes(parse), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
+        parse.GetValue(batches), parse.GetValue(evalUsers), HistoryRefreshes(parse), parse.GetValue(repeats), parse.GetValue(output) ?? "benchmark-scale.json", parse.GetValue(from), token));
 
 var edgesOption = new Option<long>("--edges") { Required = true };
 var usersOption = new Option<int?>("--users");

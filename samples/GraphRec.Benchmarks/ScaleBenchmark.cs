@@ -14,7 +14,8 @@ namespace GraphRec.Benchmarks;
 internal sealed record ScalePoint(
     bool Proportional, long Edges, int Users, int Items, double GenerateSeconds, double AdjacencySeconds, double SampleSeconds, int BatchesTimed,
     double SecondsPerBatch, int BatchesPerEpoch, double SecondsPerEpoch, double PropagateSeconds, int EvaluatedUsers,
-    double EvalSecondsPerUser, int UsersWithItems, double EvalSeconds, double PeakWorkingSetMb, bool WholeEpoch = false, int HistoryRefreshesPerEpoch = 0);
+    double EvalSecondsPerUser, int UsersWithItems, double EvalSeconds, double PeakWorkingSetMb, bool WholeEpoch = false, int HistoryRefreshesPerEpoch = 0,
+    IReadOnlyList<double>? SecondsPerEpochRuns = null);
 
 /// <summary>The growth report: the points, fitted exponents, the memory model and the ceiling it implies.</summary>
 internal sealed record ScaleReport(
@@ -31,7 +32,8 @@ internal sealed record FilterScaleReport(string Machine, IReadOnlyList<FilterSca
 
 /// <summary>
 /// How training, evaluation and memory grow with the graph, on synthetic Gowalla-shaped graphs (<see cref="SyntheticGraph"/>),
-/// each size measured in a child process so that its peak working set is its own. Seconds per epoch are extrapolated
+/// each size measured in a child process so that its peak working set is its own (with several runs, each size's point is
+/// its run of median seconds per epoch, the runs taken in turns over the sizes). Seconds per epoch are extrapolated
 /// from timed batches (the epoch's sampling timed whole, plus the mean batch times the batches of an epoch), full-ranking
 /// evaluation from a sample of users (the propagation timed whole, plus the mean time per user times the users).
 /// </summary>
@@ -41,9 +43,11 @@ internal static class ScaleBenchmark
 
     /// <param name="batches">Batches timed per size (after the first), or 0 to train and time one whole epoch.</param>
     /// <param name="historyRefreshes"><see cref="LightGcnOptions.HistoryRefreshesPerEpoch"/>: 0 for exact training.</param>
+    /// <param name="repeats">Runs per size; each size's point is its run of median seconds per epoch.</param>
     public static async Task<int> RunAsync(
-        IReadOnlyList<long> sizes, long denserEdges, int batches, int evalUsers, int historyRefreshes, string output, string? from, CancellationToken cancellationToken)
+        IReadOnlyList<long> sizes, long denserEdges, int batches, int evalUsers, int historyRefreshes, int repeats, string output, string? from, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
         if (from is not null)
         {
             // Fit and plot again from the points of an earlier run, without measuring.
@@ -60,28 +64,59 @@ internal static class ScaleBenchmark
             runs.Add((denserEdges, (int)Math.Round(basis * SyntheticGraph.UsersPerEdge), (int)Math.Round(basis * SyntheticGraph.ItemsPerEdge)));
         }
 
-        foreach (var run in runs)
+        // In turns over the sizes, so that a noisy stretch of the machine's time does not fall on one size's runs only.
+        var measured = runs.Select(_ => new List<ScalePoint>()).ToList();
+        for (int repeat = 0; repeat < repeats && !cancellationToken.IsCancellationRequested; repeat++)
         {
-            string? line = await MeasureInChildAsync(run.Edges, [
-                "--batches", batches.ToString(CultureInfo.InvariantCulture), "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture),
-                "--history-refreshes", historyRefreshes.ToString(CultureInfo.InvariantCulture),
-                .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []],
-                cancellationToken);
-            if (line is null)
+            for (int r = 0; r < runs.Count; r++)
             {
-                break;
-            }
+                var point = await MeasureAsync(runs[r], batches, evalUsers, historyRefreshes, cancellationToken);
+                if (point is null)
+                {
+                    break;
+                }
 
-            var point = JsonSerializer.Deserialize<ScalePoint>(line, Json)! with { Proportional = run.Users is null };
-            points.Add(point);
-            Console.WriteLine($"{point.Edges,12:N0} edges {point.Users,10:N0} users {point.Items,10:N0} items: Â {point.AdjacencySeconds,6:F2} s, " +
-                (point.WholeEpoch
-                    ? $"epoch {point.SecondsPerEpoch,9:F1} s (measured whole: {point.BatchesPerEpoch:N0} batches, {point.SecondsPerBatch:F3} s each after the first), "
-                    : $"epoch {point.SecondsPerEpoch,9:F1} s ({point.SecondsPerBatch:F3} s x {point.BatchesPerEpoch:N0} batches + sampling {point.SampleSeconds:F1} s), ") +
-                $"evaluation {point.EvalSeconds,8:F1} s, peak {point.PeakWorkingSetMb,7:F0} MB");
+                measured[r].Add(point);
+            }
+        }
+
+        foreach (var sizeRuns in measured.Where(m => m.Count > 0))
+        {
+            var median = sizeRuns.OrderBy(p => p.SecondsPerEpoch).ElementAt((sizeRuns.Count - 1) / 2);
+            points.Add(sizeRuns.Count == 1 ? median : median with { SecondsPerEpochRuns = [.. sizeRuns.Select(p => p.SecondsPerEpoch)] });
+        }
+
+        if (repeats > 1)
+        {
+            foreach (var point in points)
+            {
+                Console.WriteLine($"{point.Edges,12:N0} edges: median epoch {point.SecondsPerEpoch,9:F1} s of {string.Join(", ", point.SecondsPerEpochRuns!.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}");
+            }
         }
 
         return await SummarizeAsync(points, output, cancellationToken);
+    }
+
+    /// <summary>One size in a child process, said on the console: its point, or null when the child failed.</summary>
+    private static async Task<ScalePoint?> MeasureAsync((long Edges, int? Users, int? Items) run, int batches, int evalUsers, int historyRefreshes, CancellationToken cancellationToken)
+    {
+        string? line = await MeasureInChildAsync(run.Edges, [
+            "--batches", batches.ToString(CultureInfo.InvariantCulture), "--eval-users", evalUsers.ToString(CultureInfo.InvariantCulture),
+            "--history-refreshes", historyRefreshes.ToString(CultureInfo.InvariantCulture),
+            .. run.Users is int u ? new[] { "--users", u.ToString(CultureInfo.InvariantCulture), "--items", run.Items!.Value.ToString(CultureInfo.InvariantCulture) } : []],
+            cancellationToken);
+        if (line is null)
+        {
+            return null;
+        }
+
+        var point = JsonSerializer.Deserialize<ScalePoint>(line, Json)! with { Proportional = run.Users is null };
+        Console.WriteLine($"{point.Edges,12:N0} edges {point.Users,10:N0} users {point.Items,10:N0} items: Â {point.AdjacencySeconds,6:F2} s, " +
+            (point.WholeEpoch
+                ? $"epoch {point.SecondsPerEpoch,9:F1} s (measured whole: {point.BatchesPerEpoch:N0} batches, {point.SecondsPerBatch:F3} s each after the first), "
+                : $"epoch {point.SecondsPerEpoch,9:F1} s ({point.SecondsPerBatch:F3} s x {point.BatchesPerEpoch:N0} batches + sampling {point.SampleSeconds:F1} s), ") +
+            $"evaluation {point.EvalSeconds,8:F1} s, peak {point.PeakWorkingSetMb,7:F0} MB");
+        return point;
     }
 
     /// <summary>
