@@ -217,7 +217,7 @@ internal sealed class TrainOptions
 
     private readonly Option<string> _training = new("--training")
     {
-        Description = "exact (the default): every batch propagates the whole graph, forward and backward, so an epoch grows with the square of the interactions; historical: layers 2..K from a whole-graph propagation made --history-refreshes times per epoch, each batch propagating only its nodes' sampled first hop and Adam updating only the rows it touched, so an epoch grows linearly (an approximation; docs/scaling.md).",
+        Description = "exact (the default): every batch propagates the whole graph, forward and backward, so an epoch grows with the square of the interactions; historical: layers 2..K from a whole-graph propagation made --history-refreshes times per epoch, each batch propagating only its nodes' sampled first hop and Adam updating only the rows it touched, so an epoch grows nearly linearly (an approximation; docs/scaling.md).",
         DefaultValueFactory = _ => "exact",
     };
 

@@ -118,7 +118,7 @@ public sealed class LightGcnOptions
     /// How training propagates: 0 (the default) for exact training, where every batch propagates the whole graph,
     /// forward and backward, and Adam updates every row, so that an epoch grows with the square of the interactions; a
     /// positive n for training on historical layers (GNNAutoScale, Fey et al. 2021; LTGNN, Zhang et al. 2024), whose
-    /// epoch grows linearly with them: the layers are those of a whole-graph propagation made n times per epoch (at its
+    /// epoch grows nearly linearly with them: the layers are those of a whole-graph propagation made n times per epoch (at its
     /// first batch and every ⌈batches / n⌉ batches), a batch corrects its nodes' first layer from a sample of at most 16
     /// neighbours each, on the current embeddings and with the gradient, and Adam updates only the rows the batch
     /// touched. It trains an ordinary model (the same
