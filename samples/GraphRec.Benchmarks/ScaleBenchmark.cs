@@ -47,7 +47,6 @@ internal static class ScaleBenchmark
     public static async Task<int> RunAsync(
         IReadOnlyList<long> sizes, long denserEdges, int batches, int evalUsers, int historyRefreshes, int repeats, string output, string? from, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
         if (from is not null)
         {
             // Fit and plot again from the points of an earlier run, without measuring.
@@ -64,26 +63,24 @@ internal static class ScaleBenchmark
             runs.Add((denserEdges, (int)Math.Round(basis * SyntheticGraph.UsersPerEdge), (int)Math.Round(basis * SyntheticGraph.ItemsPerEdge)));
         }
 
-        // In turns over the sizes, so that a noisy stretch of the machine's time does not fall on one size's runs only.
+        // In turns over the sizes, so that a noisy stretch of the machine's time does not fall on one size's runs only. A
+        // failed child (a size beyond the memory) ends the measuring: every later turn would fail there again.
         var measured = runs.Select(_ => new List<ScalePoint>()).ToList();
-        for (int repeat = 0; repeat < repeats && !cancellationToken.IsCancellationRequested; repeat++)
+        bool failed = false;
+        for (int turn = 0; turn < repeats * runs.Count && !failed; turn++)
         {
-            for (int r = 0; r < runs.Count; r++)
+            var point = await MeasureAsync(runs[turn % runs.Count], batches, evalUsers, historyRefreshes, cancellationToken);
+            failed = point is null;
+            if (point is not null)
             {
-                var point = await MeasureAsync(runs[r], batches, evalUsers, historyRefreshes, cancellationToken);
-                if (point is null)
-                {
-                    break;
-                }
-
-                measured[r].Add(point);
+                measured[turn % runs.Count].Add(point);
             }
         }
 
         foreach (var sizeRuns in measured.Where(m => m.Count > 0))
         {
             var median = sizeRuns.OrderBy(p => p.SecondsPerEpoch).ElementAt((sizeRuns.Count - 1) / 2);
-            points.Add(sizeRuns.Count == 1 ? median : median with { SecondsPerEpochRuns = [.. sizeRuns.Select(p => p.SecondsPerEpoch)] });
+            points.Add(repeats == 1 ? median : median with { SecondsPerEpochRuns = [.. sizeRuns.Select(p => p.SecondsPerEpoch)] });
         }
 
         if (repeats > 1)
@@ -170,7 +167,7 @@ internal static class ScaleBenchmark
         string? line = text.Split('\n').LastOrDefault(l => l.StartsWith('{'));
         if (child.ExitCode != 0 || line is null)
         {
-            Console.WriteLine($"{edges:N0} edges: the child process failed (exit {child.ExitCode}); the sizes from here on are not measured.");
+            Console.WriteLine($"{edges:N0} edges: the child process failed (exit {child.ExitCode}); nothing after it is measured.");
             Console.WriteLine(text);
             return null;
         }
