@@ -13,7 +13,7 @@ namespace GraphRec.Core.Tests;
 /// authenticate, so the loader must bound what a file can make it allocate or compute. Runs alone: a test here counts
 /// the bytes the process allocates, which tests running beside it would add to.
 /// </summary>
-[Collection(nameof(ModelFuzzRunsAlone))]
+[Collection(nameof(RunsAlone))]
 public sealed class ForgedModelFileTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-forged-").FullName;

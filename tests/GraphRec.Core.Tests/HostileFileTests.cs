@@ -10,8 +10,10 @@ namespace GraphRec.Core.Tests;
 /// <summary>
 /// What a file system or a neighbour can do to a model file or a checkpoint: a link to a device, a pipe, a folder where
 /// a file should be, a folder that vanishes mid-run, writers of one file at once, forged checkpoints. Each ends in the
-/// documented exception, or in a correct result; never a hang, an unbounded read or a lost model.
+/// documented exception, or in a correct result; never a hang, an unbounded read or a lost model. Runs alone: a test
+/// here counts the bytes the process allocates, which tests running beside it would add to.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class HostileFileTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("graphrec-hostile-file-").FullName;

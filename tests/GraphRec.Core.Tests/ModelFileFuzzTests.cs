@@ -3,20 +3,17 @@ using System.Security.Cryptography;
 using CsCheck;
 using GraphRec.Core;
 using GraphRec.Data;
+using GraphRec.Tests;
 using GraphRec.Tests.Fuzzing;
 using Xunit.Abstractions;
 
 namespace GraphRec.Core.Tests;
 
-/// <summary>Runs alone, so that the bytes a case allocates are that case's own.</summary>
-[CollectionDefinition(nameof(ModelFuzzRunsAlone), DisableParallelization = true)]
-public sealed class ModelFuzzRunsAlone;
-
 /// <summary>
 /// Property: a model file with random edits, whether left with a stale checksum (damage) or resealed with a fresh one
 /// (forgery), loads as a usable model or fails with <see cref="InvalidDataException"/>, within seconds and megabytes.
 /// </summary>
-[Collection(nameof(ModelFuzzRunsAlone))]
+[Collection(nameof(RunsAlone))]
 [Trait("Category", "Fuzz")]
 public sealed class ModelFileFuzzTests(ITestOutputHelper output) : IDisposable
 {

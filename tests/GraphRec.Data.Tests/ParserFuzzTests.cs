@@ -2,14 +2,11 @@ using System.IO.Compression;
 using System.Text;
 using CsCheck;
 using GraphRec.Data;
+using GraphRec.Tests;
 using GraphRec.Tests.Fuzzing;
 using Xunit.Abstractions;
 
 namespace GraphRec.Data.Tests;
-
-/// <summary>Runs alone, so that the bytes a case allocates are that case's own.</summary>
-[CollectionDefinition(nameof(FuzzTestsRunAlone), DisableParallelization = true)]
-public sealed class FuzzTestsRunAlone;
 
 /// <summary>
 /// Property: every parser, fed a valid file mutated at random (bytes inserted, overwritten, deleted, repeated, cut),
@@ -17,7 +14,7 @@ public sealed class FuzzTestsRunAlone;
 /// <see cref="Cases"/> cases per parser on fixed seeds; <c>GRAPHREC_FUZZ_CASES=N</c> runs N and
 /// <c>GRAPHREC_FUZZ_SEEDS=fresh</c> draws new ones (see <see cref="Properties"/>).
 /// </summary>
-[Collection(nameof(FuzzTestsRunAlone))]
+[Collection(nameof(RunsAlone))]
 [Trait("Category", "Fuzz")]
 public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
 {

@@ -9,7 +9,7 @@ namespace GraphRec.Docs.Tests;
 public sealed partial class DocsLinkTests
 {
     /// <summary>The repository's root, found above the test's output folder (the docs link to files the build does not copy).</summary>
-    private static string Root()
+    internal static string Root()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

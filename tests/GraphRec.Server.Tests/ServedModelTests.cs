@@ -8,6 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace GraphRec.Server.Tests;
 
+/// <summary>
+/// The served model's reloads: a good file is served, a bad one is refused and logged while the last good model goes on
+/// serving. Runs alone: a test here counts the bytes the process allocates, which tests running beside it would add to.
+/// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class ServedModelTests : IDisposable
 {
     private readonly ModelFiles _files = new();

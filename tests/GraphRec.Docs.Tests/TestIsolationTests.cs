@@ -1,0 +1,30 @@
+namespace GraphRec.Docs.Tests;
+
+/// <summary>
+/// A rule of the test suite itself: a test class that counts the bytes the whole process allocates runs in the
+/// <c>RunsAlone</c> collection, because beside other tests its budget would fail by chance.
+/// </summary>
+public sealed class TestIsolationTests
+{
+    private static bool CountsProcessAllocations(string file) =>
+        File.ReadLines(file).Any(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)
+            && line.Contains("GC.GetTotalAllocatedBytes(", StringComparison.Ordinal));
+
+    [Fact]
+    public void Every_test_class_that_counts_the_process_allocations_runs_alone()
+    {
+        string tests = Path.Combine(DocsLinkTests.Root(), "tests");
+        var sources = Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        var counting = sources.Where(CountsProcessAllocations).ToList();
+
+        Assert.NotEmpty(counting);
+        var notAlone = counting.Where(f => !File.ReadAllText(f).Contains("[Collection(nameof(RunsAlone))]", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(tests, f)).ToList();
+        Assert.True(notAlone.Count == 0,
+            $"These test files count GC.GetTotalAllocatedBytes but their class is not in [Collection(nameof(RunsAlone))]: {string.Join(", ", notAlone)}. "
+            + "Add the attribute (tests/Shared/RunsAlone.cs, linked into the project), so that tests running beside them cannot add to what they count.");
+    }
+}
