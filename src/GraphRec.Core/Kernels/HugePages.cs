@@ -6,7 +6,7 @@ namespace GraphRec.Core.Kernels;
 /// <summary>
 /// Asks libtorch to back its large CPU tensors with transparent huge pages on Linux: when this assembly loads, it sets
 /// <c>THP_MEM_ALLOC_ENABLE=1</c> in the process's native environment, which libtorch reads at its first allocation and
-/// then aligns every allocation of 2 MiB or more to 2 MiB and marks it <c>madvise(MADV_HUGEPAGE)</c>. Where the
+/// then page-aligns its allocations and marks those of 2 MiB or more <c>madvise(MADV_HUGEPAGE)</c>. Where the
 /// kernel's setting (<c>/sys/kernel/mm/transparent_hugepage/enabled</c>) is <c>madvise</c>, as on Ubuntu, that is the
 /// only way those tensors get huge pages; where it is <c>always</c> it changes nothing, and where it is <c>never</c>
 /// (or the file is absent) nothing is set. A value the process already has is kept, so <c>THP_MEM_ALLOC_ENABLE=0</c>
