@@ -26,8 +26,9 @@ public sealed class HugePagesTests
         var tensors = Enumerable.Range(0, 6).Select(_ => empty(4 << 20, dtype: ScalarType.Float32)).ToList();
         try
         {
-            Assert.All(tensors, t => Assert.Equal(0, SparseProduct.Address(t) % Environment.SystemPageSize));
-            Assert.All(tensors, t => Assert.True(MarkedForHugePages(SparseProduct.Address(t)), $"the mapping at {SparseProduct.Address(t):x} is not eligible for huge pages"));
+            var addresses = tensors.Select(SparseProduct.Address).ToList();
+            Assert.All(addresses, a => Assert.Equal(0, a % Environment.SystemPageSize));
+            Assert.All(addresses, a => Assert.True(MarkedForHugePages(a), $"the mapping at {a:x} is not eligible for huge pages"));
         }
         finally
         {
