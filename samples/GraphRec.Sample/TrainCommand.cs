@@ -203,7 +203,8 @@ internal static class TrainCommand
     {
         static string Shape(SpectralFilterOptions o) => System.Text.Json.JsonSerializer.Serialize(new
         {
-            P = o.Polynomial, C = o.ChebyshevCoefficients, o.InputNormalization, o.IdealNormalization, o.Rank, o.Alpha, o.SharpeningTime, o.SharpeningSteps,
+            P = o.Polynomial, C = o.ChebyshevCoefficients, o.InputNormalization, o.OutputNormalization, o.UserNormalization, o.IdealNormalization,
+            o.IdealUserDegreeExponent, o.Rank, o.Alpha, o.SharpeningTime, o.SharpeningSteps,
         });
         string shape = Shape(options);
         return shape == Shape(SpectralFilterOptions.Bspm()) ? "BSPM" : shape == Shape(SpectralFilterOptions.ChebyCf()) ? "ChebyCF" : "Spectral";

@@ -13,10 +13,11 @@ namespace GraphRec.Core;
 /// <code>
 ///   R̃ = D_U^-1/2 R D_I^-1/2            (R the binary users x items training matrix, D the degrees)
 ///   P = R̃ᵀR̃,  L̃ = I − 2P              (items x items; eigenvalues of P in [0, 1], of L̃ in [−1, 1])
-///   b_u = (r_u ∘ d^-β) h(P) ∘ d^β  +  α · (r_u ∘ d^-γ) V_k V_kᵀ ∘ d^γ
+///   b_u = (r_u ∘ d^-β) h(P) ∘ d^β  +  α (n_u / n̄)^ρ · (r_u ∘ d^-γ) V_k V_kᵀ ∘ d^γ
 ///   s_u = b_u · g(P)^n,   g(P) = Σ_{j≤4} (−τP)^j / j!,  τ = T / n
 /// </code>
-/// with d the item degrees, V_k the top-k right singular vectors of R̃ (a randomized SVD), h a polynomial given by its
+/// with d the item degrees, n_u the number of u's items and n̄ its mean over the training users (ρ = 0 in every
+/// published recipe: the same weight α for every user), V_k the top-k right singular vectors of R̃ (a randomized SVD), h a polynomial given by its
 /// coefficients in powers of P or in Chebyshev polynomials of L̃ (<see cref="SpectralFilterOptions.SetResponse"/> interpolates a
 /// response function), and g the fourth-order Runge–Kutta step of BSPM's sharpening ODE <c>dr/dt = −r P</c>:
 /// <list type="bullet">
@@ -181,7 +182,7 @@ public sealed partial class SpectralFilter : IRecommender
 
     /// <summary>
     /// The ideal low-pass part as embeddings of dimension k: users <c>(r_u ∘ d^-γ) V_k</c>, items the rows of
-    /// <c>d^γ ∘ V_k</c>, whose dot products are that part's scores (before α and the sharpening). The response h has no
+    /// <c>d^γ ∘ V_k</c>, whose dot products are that part's scores (before the weight α (n_u / n̄)^ρ and the sharpening). The response h has no
     /// such factors and is not in them; a vector index over these approximates the filter, <see cref="RecommendMany(IReadOnlyList{string}, int, CancellationToken)"/> is exact.
     /// </summary>
     public EmbeddingExport ExportEmbeddings()

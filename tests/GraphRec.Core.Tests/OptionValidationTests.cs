@@ -65,6 +65,8 @@ public sealed class OptionValidationTests
     [InlineData(nameof(SpectralFilterOptions.OutputNormalization), 2.5)]
     [InlineData(nameof(SpectralFilterOptions.UserNormalization), 0.4)]
     [InlineData(nameof(SpectralFilterOptions.UserNormalization), 1.1)]
+    [InlineData(nameof(SpectralFilterOptions.IdealUserDegreeExponent), -2.5)]
+    [InlineData(nameof(SpectralFilterOptions.IdealUserDegreeExponent), double.NaN)]
     public void A_degree_exponent_out_of_range_in_the_spectral_filter_options_is_an_argument_error_naming_it(string option, double value)
     {
         var (dataset, split) = Dataset(Train());

@@ -22,6 +22,8 @@ public sealed class SpectralFilterTests
     [InlineData("sharpened-chebyshev")]
     [InlineData("output-normalization")]
     [InlineData("user-normalization")]
+    [InlineData("ideal-user-degree")]
+    [InlineData("sharpened-ideal-user-degree")]
     public void Each_configuration_scores_what_its_formula_gives_through_the_eigen_decomposition_of_P(string configuration)
     {
         var (train, rows) = Graph(seed: 8);
@@ -173,8 +175,9 @@ public sealed class SpectralFilterTests
         var (train, rows) = Graph(seed: 5);
         using var scorer = SpectralFilterScorer.Fit(train, Exact(SpectralFilterOptions.ChebyCf()));
         using var sharpened = SpectralFilterScorer.Fit(train, Exact(SpectralFilterOptions.Bspm()));
+        using var byDegree = SpectralFilterScorer.Fit(train, Exact(ChebyCfWith(o => o.IdealUserDegreeExponent = -0.5)));
         using var scope = NewDisposeScope();
-        foreach (var filter in new[] { scorer, sharpened })
+        foreach (var filter in new[] { scorer, sharpened, byDegree })
         {
             foreach (int user in new[] { 0, 70, 149 })
             {
@@ -195,6 +198,7 @@ public sealed class SpectralFilterTests
         var options = Exact(SpectralFilterOptions.Bspm());
         options.OutputNormalization = 0.6;
         options.UserNormalization = 0.7;
+        options.IdealUserDegreeExponent = -0.25;
         using var fitted = SpectralFilter.Fit(dataset, split, options);
         string path = Path.Combine(Path.GetTempPath(), $"spectral-{Guid.NewGuid():N}.grm");
         try
@@ -208,6 +212,7 @@ public sealed class SpectralFilterTests
             Assert.Equal(0.2, loaded.Options.Alpha);
             Assert.Equal(0.6, loaded.Options.OutputNormalization);
             Assert.Equal(0.7, loaded.Options.UserNormalization);
+            Assert.Equal(-0.25, loaded.Options.IdealUserDegreeExponent);
             // The same items; scores to float rounding (the dense product's summation order may follow its buffers' alignment).
             foreach (var (expected, actual) in new[] { (fitted.Recommend(100, 10), loaded.Recommend(100, 10)), (fitted.Recommend(149, 10), any.Recommend(149, 10)) })
             {
@@ -239,8 +244,16 @@ public sealed class SpectralFilterTests
         }),
         "output-normalization" => Exact(ChebyCfWith(o => (o.OutputNormalization, o.IdealNormalization) = (0.7, 0.3))),
         "user-normalization" => Exact(ChebyCfWith(o => (o.UserNormalization, o.OutputNormalization) = (0.8, 0.3))),
+        "ideal-user-degree" => Exact(ChebyCfWith(o => (o.IdealUserDegreeExponent, o.Alpha) = (-0.5, 0.6))),
+        "sharpened-ideal-user-degree" => Exact(WithIdealUserDegree(SpectralFilterOptions.Bspm(), 0.7)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
+
+    private static SpectralFilterOptions WithIdealUserDegree(SpectralFilterOptions options, double exponent)
+    {
+        options.IdealUserDegreeExponent = exponent;
+        return options;
+    }
 
     private static SpectralFilterOptions ChebyCfWith(Action<SpectralFilterOptions> change)
     {
@@ -284,7 +297,11 @@ public sealed class SpectralFilterTests
         {
             var (_, _, vt) = linalg.svd(normalized, false);
             var basis = vt[..Rank].t();
-            blurred = blurred.Plus(((r * Scale(-gamma)).mm(basis).mm(basis.t()) * Scale(gamma)).Times(options.Alpha));
+            // Each user's weight (n_u / n̄)^ρ, n̄ the mean item count of the users who have items.
+            var counts = rows.Select(row => (double)row.Length).ToArray();
+            double mean = counts.Where(n => n > 0).Average();
+            var weights = tensor(counts.Select(n => n > 0 ? Math.Pow(n / mean, options.IdealUserDegreeExponent) : 1).ToArray()).unsqueeze(1);
+            blurred = blurred.Plus(((r * Scale(-gamma)).mm(basis).mm(basis.t()) * Scale(gamma) * weights).Times(options.Alpha));
         }
 
         if (options.SharpeningTime > 0)

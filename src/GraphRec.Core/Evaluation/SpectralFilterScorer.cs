@@ -44,6 +44,8 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     private readonly Tensor? _idealOutput;    // α d^γ V_k, [items, k], per block before sharpening
     private readonly Tensor? _idealBack;      // α V_kᵀ d^γ, [k, items], per call without sharpening
     private readonly float[] _basis;          // V_k, [items, k]
+    private readonly double _idealUserDegree; // ρ: the ideal term of a user with n items is weighted (n / n̄)^ρ
+    private readonly double _meanUserDegree;  // n̄, over the training users who have items
     private readonly double[] _polynomial;
     private readonly double[] _chebyshev;
     private readonly double[] _sharpening;
@@ -107,6 +109,9 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         _sharpening = options.SharpeningTime > 0 ? SpectralResponse.RungeKutta4Step(options.SharpeningTime / options.SharpeningSteps) : [];
         _sharpeningSteps = options.SharpeningSteps;
 
+        _idealUserDegree = options.IdealUserDegreeExponent;
+        int active = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
+        _meanUserDegree = active == 0 ? 1 : (double)train.Count / active;
         _idealInput = new float[basis.Length];
         if (rank > 0 && options.Alpha != 0)
         {
@@ -213,7 +218,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     }
 
     /// <summary>
-    /// The ideal term as embeddings whose dot products are its scores before α: users <c>r_u ∘ d^-γ V_k</c>, items
+    /// The ideal term as embeddings whose dot products are its scores before the weight α (n_u / n̄)^ρ: users <c>r_u ∘ d^-γ V_k</c>, items
     /// the rows of <c>d^γ V_k</c>.
     /// </summary>
     public (float[] Users, float[] Items) SpectralEmbeddings()
@@ -389,29 +394,38 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     }
 
     /// <summary>
-    /// <c>r ∘ d^-γ V_k</c> for rows <c>start .. start + count</c>: as rows <c>[count, k]</c>, or as columns <c>[k, count]</c>
-    /// when <paramref name="transposed"/>.
+    /// <c>(n_u / n̄)^ρ · (r ∘ d^-γ) V_k</c> for rows <c>start .. start + count</c>: as rows <c>[count, k]</c>, or as
+    /// columns <c>[k, count]</c> when <paramref name="transposed"/>.
     /// </summary>
     private float[] Projected(IReadOnlyList<int[]> rows, int start, int count, bool transposed)
     {
         int rank = Rank;
         var projected = new float[rank * count];
+        var row = new float[rank];
         for (int b = 0; b < count; b++)
         {
-            foreach (int item in rows[start + b])
+            Array.Clear(row);
+            var items = rows[start + b];
+            foreach (int item in items)
             {
-                var basisRow = _idealInput.AsSpan(item * rank, rank);
-                if (transposed)
+                TensorPrimitives.Add(row, _idealInput.AsSpan(item * rank, rank), row);
+            }
+
+            if (_idealUserDegree != 0 && items.Length > 0)
+            {
+                TensorPrimitives.Multiply(row, (float)Math.Pow(items.Length / _meanUserDegree, _idealUserDegree), row);
+            }
+
+            if (transposed)
+            {
+                for (int c = 0; c < rank; c++)
                 {
-                    for (int c = 0; c < rank; c++)
-                    {
-                        projected[(c * count) + b] += basisRow[c];
-                    }
+                    projected[(c * count) + b] = row[c];
                 }
-                else
-                {
-                    TensorPrimitives.Add(projected.AsSpan(b * rank, rank), basisRow, projected.AsSpan(b * rank, rank));
-                }
+            }
+            else
+            {
+                row.CopyTo(projected.AsSpan(b * rank, rank));
             }
         }
 

@@ -111,7 +111,7 @@ internal static class ModelFile
         var header = FilterHeader(SpectralFilterKind, catalog, filter.Rank, options.Alpha, options.Seed, options.Oversampling, options.PowerIterations, options.Cutoffs) with
         {
             Spectral = new SpectralHeader([.. options.Polynomial], [.. options.ChebyshevCoefficients], options.InputNormalization, options.IdealNormalization,
-                options.Rank, options.SharpeningTime, options.SharpeningSteps, options.OutputNormalization, options.UserNormalization),
+                options.Rank, options.SharpeningTime, options.SharpeningSteps, options.OutputNormalization, options.UserNormalization, options.IdealUserDegreeExponent),
         };
         return WriteAsync(2, header, catalog, writer => WriteArray(writer, filter.Basis), path, cancellationToken);
     }
@@ -361,7 +361,7 @@ internal static class ModelFile
     /// <summary>A spectral filter's options beyond a graph filter's (<see cref="SpectralFilterOptions"/>).</summary>
     private sealed record SpectralHeader(
         double[] Polynomial, double[] ChebyshevCoefficients, double InputNormalization, double IdealNormalization, int Rank, double SharpeningTime, int SharpeningSteps,
-        double? OutputNormalization = null, double UserNormalization = 0.5);
+        double? OutputNormalization = null, double UserNormalization = 0.5, double IdealUserDegreeExponent = 0);
 
     private static byte[] BuildPayload(Header header, ModelCatalog catalog, Action<BinaryWriter> writeWeights)
     {
@@ -494,6 +494,7 @@ internal static class ModelFile
             IdealNormalization = spectral.IdealNormalization,
             OutputNormalization = spectral.OutputNormalization,
             UserNormalization = spectral.UserNormalization,
+            IdealUserDegreeExponent = spectral.IdealUserDegreeExponent,
             Rank = spectral.Rank,
             Alpha = header.Alpha ?? double.NaN,
             SharpeningTime = spectral.SharpeningTime,

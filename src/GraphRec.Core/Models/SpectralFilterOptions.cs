@@ -52,6 +52,14 @@ public sealed class SpectralFilterOptions
     /// <summary>γ, the same exponent for the ideal term: <c>(r ∘ d^-γ) V_k V_kᵀ ∘ d^γ</c>, from 0 to 2. Default 0.5 (GF-CF's and BSPM's).</summary>
     public double IdealNormalization { get; set; } = 0.5;
 
+    /// <summary>
+    /// ρ, how the ideal term's weight follows the user's activity: a user with n items gets <c>α · (n / n̄)^ρ</c>, n̄
+    /// the mean number of items of the training users who have any, from -2 to 2. Default 0: the same α for every user,
+    /// as every recipe has it. Below 0 a user with few items leans more on the smooth low-rank term, a user with many
+    /// more on h.
+    /// </summary>
+    public double IdealUserDegreeExponent { get; set; }
+
     /// <summary>k, how many right singular vectors of R̃ form the ideal low-pass term, positive (capped at the smaller side of R). Default 256.</summary>
     public int Rank { get; set; } = 256;
 
@@ -149,6 +157,7 @@ public sealed class SpectralFilterOptions
         Require(OutputNormalization is null or (>= 0 and <= 2), nameof(OutputNormalization), "from 0 to 2, or null for InputNormalization's value", OutputNormalization);
         Require(UserNormalization is >= 0.5 and <= 1, nameof(UserNormalization), "from 0.5 to 1", UserNormalization);
         Require(IdealNormalization is >= 0 and <= 2, nameof(IdealNormalization), "from 0 to 2", IdealNormalization);
+        Require(IdealUserDegreeExponent is >= -2 and <= 2, nameof(IdealUserDegreeExponent), "from -2 to 2", IdealUserDegreeExponent);
         Require(Rank > 0, nameof(Rank), "positive", Rank);
         Require(Math.Abs(Alpha) <= MaxAlpha, nameof(Alpha), $"a number from -{MaxAlpha:N0} to {MaxAlpha:N0}", Alpha);
         Require(SharpeningTime is >= 0 and <= 100, nameof(SharpeningTime), "from 0 to 100", SharpeningTime);
@@ -165,7 +174,7 @@ public sealed class SpectralFilterOptions
     /// </summary>
     internal bool HasGfCfShape =>
         Polynomial.SequenceEqual([0.0, 1.0]) && ChebyshevCoefficients.Count == 0 && InputNormalization == 0 && (OutputNormalization is null or 0)
-        && UserNormalization == 0.5 && IdealNormalization == 0.5
+        && UserNormalization == 0.5 && IdealNormalization == 0.5 && IdealUserDegreeExponent == 0
         && SharpeningTime == 0 && Alpha != 0;
 
     /// <summary>The cut-offs, distinct and ascending.</summary>
