@@ -95,10 +95,10 @@ internal static class GowallaBenchmark
     /// A spectral filter (<see cref="SpectralFilter"/>) on Gowalla: its preparation (the randomized SVD) and the full
     /// evaluation, with <paramref name="options"/> as given (a published recipe or a tuned one).
     /// </summary>
-    public static async Task<int> RunSpectralFilterAsync(string folder, string name, SpectralFilterOptions options, string output, CancellationToken cancellationToken)
+    public static async Task<int> RunSpectralFilterAsync(string folder, string name, SpectralFilterOptions options, int? resplitSeed, string output, CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
-        var split = dataset.PredefinedSplit!;
+        var split = RandomResplit.Of(dataset.PredefinedSplit!, resplitSeed);
         var clock = Stopwatch.StartNew();
         using var filter = SpectralFilter.Fit(dataset, split, options, cancellationToken: cancellationToken);
         double prepareSeconds = clock.Elapsed.TotalSeconds;

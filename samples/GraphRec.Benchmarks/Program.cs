@@ -47,12 +47,13 @@ var model = new Option<string>("--model")
     DefaultValueFactory = _ => "lightgcn",
 };
 model.AcceptOnlyFromAmong("lightgcn", "gf-cf", "bspm", "chebycf", "spectral-gf-cf", "spectral");
+var resplit = new Option<int?>("--resplit") { Description = "For the spectral filters: draw Gowalla's split again at random with this seed (each user's test items as many as the paper's split gives it, drawn from all of its items), to compare a uniform holdout with the paper's test." };
 var spectralOptions = new Option<string>("--spectral-options") { Description = "For --model spectral: a JSON file of SpectralFilterOptions (as the tune command writes)." };
 var sampleUsers = new Option<int?>("--eval-users") { Description = "With --model gf-cf: also evaluate this many test users drawn at random, once per seed, against the full evaluation." };
 var sampleSeeds = new Option<int>("--eval-seeds") { Description = "With --eval-users: the seeds 1 to this.", DefaultValueFactory = _ => 5 };
 var gowalla = new Command("gowalla", "Train and evaluate LightGCN (or prepare a training-free filter) on Gowalla with the paper's hyperparameters.")
 {
-    dataDir, threads, epochs, seed, sampler, model, spectralOptions, output, sampleUsers, sampleSeeds,
+    dataDir, threads, epochs, seed, sampler, model, spectralOptions, resplit, output, sampleUsers, sampleSeeds,
 };
 gowalla.SetAction((parse, token) =>
 {
@@ -68,7 +69,7 @@ gowalla.SetAction((parse, token) =>
             _ => System.Text.Json.JsonSerializer.Deserialize<GraphRec.Core.SpectralFilterOptions>(File.ReadAllText(
                 parse.GetValue(spectralOptions) ?? throw new ArgumentException("--model spectral needs --spectral-options FILE.")))!,
         };
-        return GowallaBenchmark.RunSpectralFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), name, options,
+        return GowallaBenchmark.RunSpectralFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), name, options, parse.GetValue(resplit),
             parse.GetValue(output) ?? $"benchmark-gowalla-{name}.json", token);
     }
 
@@ -87,14 +88,16 @@ gowalla.SetAction((parse, token) =>
         parse.GetValue(seed), parse.GetValue(sampler)!, parse.GetValue(output) ?? "benchmark-gowalla.json", token);
 });
 
+var heldOut = new Option<double>("--held-out") { Description = "The fraction of each training user's items held out as validation (users with 2 or more; at least one each); 0: one item per user (leave-one-out, the default), so that the filter is fitted to nearly all of train, as it is for test." };
 var validationUsers = new Option<int?>("--validation-users") { Description = "Validation users ranked per configuration, drawn at random (default: all of them)." };
 var passes = new Option<int>("--passes") { Description = "Passes of the coordinate search (at most 5: β = 0.4, 0.3, 0.5, then a = 0.6, then around the best).", DefaultValueFactory = _ => 5 };
+var standIn = new Option<int?>("--stand-in-test") { Description = "Checks the search itself: sets aside this seed's fifth of each user's training items as a stand-in test, searches on the rest, and ranks the stand-in with ChebyCF's recipe and the chosen filter (test is never used)." };
 var chosenOptions = new Option<string>("--options-output") { Description = "Where to write the chosen SpectralFilterOptions.", DefaultValueFactory = _ => "spectral-tuned.json" };
 var tune = new Command("tune-spectral", "Choose a spectral filter's hyperparameters on a validation split carved from Gowalla's training interactions (never test).")
 {
-    dataDir, seed, validationUsers, passes, chosenOptions, output,
+    dataDir, seed, heldOut, validationUsers, passes, standIn, resplit, chosenOptions, output,
 };
-tune.SetAction((parse, token) => SpectralTuning.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(validationUsers), parse.GetValue(seed), parse.GetValue(passes),
+tune.SetAction((parse, token) => SpectralTuning.RunAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), parse.GetValue(heldOut), parse.GetValue(validationUsers), parse.GetValue(seed), parse.GetValue(passes), parse.GetValue(standIn), parse.GetValue(resplit),
     parse.GetValue(output) ?? "benchmark-tune-spectral.json", parse.GetValue(chosenOptions)!, token));
 
 var loading = new Command("loading", "Generate ML-1M and ml-25m-format files and time loading them.") { workDir, csvLines, output };

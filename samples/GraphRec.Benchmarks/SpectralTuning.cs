@@ -10,10 +10,11 @@ namespace GraphRec.Benchmarks;
 
 /// <summary>
 /// A member of the family the search explores: the plateau of flatness φ sampled as ChebyCF samples it at order K, the
-/// user-degree exponent a of R̃, the degree exponents β (input), β' (output) and γ (ideal term), the rank k and weight α of the ideal term.
+/// user-degree exponent a of R̃, the degree exponents β (input), β' (output) and γ (ideal term), the rank k and weight α
+/// of the ideal term, and ρ, how that weight follows the user's item count.
 /// </summary>
 internal sealed record TuningCandidate(double Flatness, int Order, double UserNormalization, double InputNormalization, double OutputNormalization,
-    double IdealNormalization, int Rank, double Alpha)
+    double IdealNormalization, int Rank, double Alpha, double IdealUserDegree = 0)
 {
     /// <summary>The options of this candidate, with the accurate SVD the search used (ChebyCF's recipe's).</summary>
     public SpectralFilterOptions Options() => new()
@@ -28,13 +29,14 @@ internal sealed record TuningCandidate(double Flatness, int Order, double UserNo
         IdealNormalization = IdealNormalization,
         Rank = Rank,
         Alpha = Alpha,
+        IdealUserDegreeExponent = IdealUserDegree,
     };
 
     /// <summary>ChebyCF's recipe, for its SVD settings: top vectors as accurate as the official code's exact SVD.</summary>
     public static SpectralFilterOptions Accurate { get; } = SpectralFilterOptions.ChebyCf();
 
     public override string ToString() =>
-        $"φ {Flatness} K {Order} a {UserNormalization} β {InputNormalization} β' {OutputNormalization} γ {IdealNormalization} k {Rank} α {Alpha}";
+        $"φ {Flatness} K {Order} a {UserNormalization} β {InputNormalization} β' {OutputNormalization} γ {IdealNormalization} k {Rank} α {Alpha} ρ {IdealUserDegree}";
 }
 
 /// <summary>
@@ -48,23 +50,27 @@ internal sealed record TuningStep(
 /// <summary>One pass: the expensive coordinates (a, β) it held, its seconds, and the centre it moved to.</summary>
 internal sealed record TuningPass(int Pass, double UserNormalization, double InputNormalization, TuningCandidate Centre, double Seconds, TuningCandidate NextCentre);
 
+/// <summary>ChebyCF's recipe and the chosen filter on the stand-in test (<c>--stand-in-test</c>): the chosen one compared with the recipe user by user.</summary>
+internal sealed record StandInCheck(double RecipeRecallAt20, double RecipeNdcgAt20, TuningStep Chosen);
+
 /// <summary>What the search did and chose, written as JSON.</summary>
 internal sealed record TuningReport(
     string Machine, int Seed, double HeldOutFraction, int ValidationUsers, int FitInteractions, int ValidationInteractions, int SvdRank, double SvdSeconds,
     IReadOnlyList<TuningPass> Passes, IReadOnlyList<TuningStep> Steps, TuningStep? Chosen, SpectralFilterOptions? ChosenOptions,
-    IReadOnlyDictionary<string, double>? ChosenThroughScorer);
+    IReadOnlyDictionary<string, double>? ChosenThroughScorer, int? ResplitSeed, int? StandInSeed, StandInCheck? StandIn);
 
 /// <summary>
 /// Chooses a spectral filter's hyperparameters on validation, never on test. A validation split is carved from the
-/// training interactions of Gowalla's predefined split (a seeded 20% of each user's training items, for users with 2 or
-/// more), the filter is fitted to the rest, and every validation user is ranked over the full catalogue (or a seeded
-/// sample of them) for each candidate.
+/// training interactions of Gowalla's predefined split (by default one seeded item of each user with 2 or more, so that
+/// the filter is fitted to nearly all of train, as it is for test: the best flatness moves with the density of the graph
+/// it is fitted to; or a seeded fraction of each user's items), the filter is fitted to the rest, and every validation
+/// user is ranked over the full catalogue (or a seeded sample of them) for each candidate.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Coordinate search in passes. A pass holds the two coordinates that need new products with P, the user exponent a
 /// and the input exponent β, and evaluates a star around its centre: the centre, and each cheap coordinate (φ, K, β',
-/// γ, k, α) moved alone to each of its other values. All of the star shares one set of Chebyshev terms
+/// γ, k, α, ρ) moved alone to each of its other values. All of the star shares one set of Chebyshev terms
 /// <c>T_k(L̃)(r ∘ d^-β)</c>, k ≤ 10, per block of users (any order-K response is a combination of them) and one
 /// projection on V_512 per γ (smaller ranks are its leading columns), so a pass costs about one evaluation plus a
 /// top-20 selection per candidate. The SVD is computed once per a at rank 512, as accurately as ChebyCF's and BSPM's recipes ask.
@@ -90,11 +96,22 @@ internal static class SpectralTuning
     private static readonly double[] Alphas = [0.1, 0.2, 0.3, 0.4];
     private static readonly double[] InputNormalizations = [0.4, 0.3, 0.5];
     private static readonly double[] UserNormalizations = [0.6];
+    private static readonly double[] IdealUserDegrees = [-0.5, -0.25, 0, 0.25, 0.5];
 
-    public static async Task<int> RunAsync(string folder, int? validationUsers, int seed, int passLimit, string output, string optionsOutput, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        string folder, double heldOutFraction, int? validationUsers, int seed, int passLimit, int? standInSeed, int? resplitSeed, string output, string optionsOutput,
+        CancellationToken cancellationToken)
     {
         var dataset = await EdgeListProvider.FromFolder(folder).LoadAsync(cancellationToken);
-        var (fit, validation) = Carve(dataset.PredefinedSplit!.Train, 0.2, seed, validationUsers ?? int.MaxValue);
+        var train = RandomResplit.Of(dataset.PredefinedSplit!, resplitSeed).Train;
+        Interactions? standIn = null;
+        if (standInSeed is int standInCarve)
+        {
+            // A check of the search itself: a fifth of train plays test, and the search runs on the rest.
+            (train, standIn) = Carve(train, 0.2, standInCarve, int.MaxValue);
+        }
+
+        var (fit, validation) = Carve(train, heldOutFraction, seed, validationUsers ?? int.MaxValue);
         int users = Enumerable.Range(0, validation.UserCount).Count(u => validation.CountOf(u) > 0);
         Console.WriteLine($"validation: fitted to {fit.Count} interactions, {validation.Count} held out from {users} users");
 
@@ -106,9 +123,10 @@ internal static class SpectralTuning
         var centre = new TuningCandidate(1.5, 8, 0.5, 0.4, 0.4, 0.4, 512, 0.2);
         (TuningStep Step, RankingEvaluation Evaluation)? best = null;
 
+        StandInCheck? standInCheck = null;
         async Task WriteAsync(TuningStep? chosen, SpectralFilterOptions? options, IReadOnlyDictionary<string, double>? check) =>
-            await Report.WriteAsync(output, new TuningReport(Machine.Describe(), seed, 0.2, users, fit.Count, validation.Count, MaxRank, svdSeconds,
-                passes, steps, chosen, options, check), cancellationToken);
+            await Report.WriteAsync(output, new TuningReport(Machine.Describe(), seed, heldOutFraction, users, fit.Count, validation.Count, MaxRank, svdSeconds,
+                passes, steps, chosen, options, check, resplitSeed, standInSeed, standInCheck), cancellationToken);
 
         int passCount = Math.Min(passLimit, InputNormalizations.Length + UserNormalizations.Length + 1);
         for (int pass = 1; pass <= passCount; pass++)
@@ -167,6 +185,14 @@ internal static class SpectralTuning
         Console.WriteLine($"chosen: {chosen.Candidate} (validation recall@20 {chosen.RecallAt20:F4} ndcg@20 {chosen.NdcgAt20:F4} precision@20 {chosen.PrecisionAt20:F4})");
         await File.WriteAllTextAsync(optionsOutput, JsonSerializer.Serialize(options, Indented), cancellationToken);
         await WriteAsync(chosen, options, null);
+        if (standIn is not null)
+        {
+            standInCheck = CheckOnStandIn(train, standIn, new TuningCandidate(1.5, 8, 0.5, 0.4, 0.4, 0.4, 512, 0.2), chosen.Candidate, cancellationToken);
+            Console.WriteLine($"on the stand-in test: ChebyCF's recipe recall@20 {standInCheck.RecipeRecallAt20:F4} ndcg@20 {standInCheck.RecipeNdcgAt20:F4}, "
+                + $"the chosen filter {standInCheck.Chosen.RecallAt20:F4} / {standInCheck.Chosen.NdcgAt20:F4} "
+                + $"(ndcg@20 {standInCheck.Chosen.NdcgGain:+0.00000;-0.00000} ± {standInCheck.Chosen.NdcgGainStandardError:F5}, recall@20 {standInCheck.Chosen.RecallGain:+0.00000;-0.00000})");
+            await WriteAsync(chosen, options, null);
+        }
 
         // The same candidate through the filter's own scorer, with the search's basis: the shared terms must give its figures.
         int rank = chosen.Candidate.Rank;
@@ -189,6 +215,31 @@ internal static class SpectralTuning
         return 0;
     }
 
+    /// <summary>The recipe and the chosen candidate fitted to <paramref name="train"/> and ranked on <paramref name="standIn"/>, compared user by user.</summary>
+    private static StandInCheck CheckOnStandIn(Interactions train, Interactions standIn, TuningCandidate recipe, TuningCandidate chosen, CancellationToken cancellationToken)
+    {
+        var bases = new Dictionary<double, float[]>();
+        RankingEvaluation Evaluate(TuningCandidate candidate)
+        {
+            if (!bases.TryGetValue(candidate.UserNormalization, out var basis))
+            {
+                basis = SpectralFilterScorer.SingularVectors(train, MaxRank, new SpectralFilterOptions
+                {
+                    UserNormalization = candidate.UserNormalization,
+                    Oversampling = TuningCandidate.Accurate.Oversampling,
+                    PowerIterations = TuningCandidate.Accurate.PowerIterations,
+                }, cancellationToken);
+                bases[candidate.UserNormalization] = basis;
+            }
+
+            return EvaluatePass(train, standIn, basis, [candidate], cancellationToken)[0];
+        }
+
+        var reference = Evaluate(recipe);
+        var step = Step(0, "stand-in test", chosen, Evaluate(chosen), reference);
+        return new StandInCheck(reference.Mean("recall", TopK), reference.Mean("ndcg", TopK), step);
+    }
+
     /// <summary>The centre first, then each cheap coordinate moved alone to each of its other values.</summary>
     private static List<(string Coordinate, TuningCandidate Candidate)> Star(TuningCandidate centre)
     {
@@ -201,6 +252,7 @@ internal static class SpectralTuning
         Add("ideal", IdealNormalizations, v => centre with { IdealNormalization = v });
         Add("rank", Ranks, v => centre with { Rank = v });
         Add("alpha", Alphas, v => centre with { Alpha = v });
+        Add("rho", IdealUserDegrees, v => centre with { IdealUserDegree = v });
         return star;
     }
 
@@ -213,6 +265,7 @@ internal static class SpectralTuning
         IdealNormalization = moved.IdealNormalization != from.IdealNormalization ? moved.IdealNormalization : centre.IdealNormalization,
         Rank = moved.Rank != from.Rank ? moved.Rank : centre.Rank,
         Alpha = moved.Alpha != from.Alpha ? moved.Alpha : centre.Alpha,
+        IdealUserDegree = moved.IdealUserDegree != from.IdealUserDegree ? moved.IdealUserDegree : centre.IdealUserDegree,
     };
 
     private static TuningStep Step(int pass, string coordinate, TuningCandidate candidate, RankingEvaluation evaluation, RankingEvaluation reference)
@@ -259,6 +312,8 @@ internal static class SpectralTuning
         var terms = Enumerable.Range(0, MaxOrder + 1).Select(_ => new float[items * width]).ToArray();
         var flat = new float[(MaxOrder + 1) * items * width];
         var prepared = new PreparedScores(items);
+        double meanUserDegree = (double)fit.Count / Enumerable.Range(0, fit.UserCount).Count(u => fit.CountOf(u) > 0);
+        var rhos = candidates.Select(c => c.IdealUserDegree).Distinct().ToArray();
         for (int start = 0; start < users.Length; start += width)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -293,11 +348,13 @@ internal static class SpectralTuning
                 }
             }
 
+            var userWeights = rhos.ToDictionary(r => r, r => tensor(batch.Select(u => (float)Math.Pow(Math.Max(1, fit.CountOf(u)) / meanUserDegree, r)).ToArray()).unsqueeze(1));
             for (int c = 0; c < candidates.Length; c++)
             {
                 var candidate = candidates[c];
                 int response = Array.IndexOf(responses, (candidate.Flatness, candidate.Order));
-                prepared.Scores = (filtered[response] * outputScales[candidate.OutputNormalization]).AddScaledInPlace(ideals[(candidate.IdealNormalization, candidate.Rank)], candidate.Alpha);
+                var ideal = ideals[(candidate.IdealNormalization, candidate.Rank)];
+                prepared.Scores = (filtered[response] * outputScales[candidate.OutputNormalization]).AddScaledInPlace(candidate.IdealUserDegree == 0 ? ideal : ideal * userWeights[candidate.IdealUserDegree], candidate.Alpha);
                 var ranked = FullRankingEvaluator.TopK(prepared, batch, [fit], TopK);
                 for (int b = 0; b < count; b++)
                 {
@@ -337,7 +394,7 @@ internal static class SpectralTuning
         {
             var items = train.ItemsOf(u).ToArray();
             random.Shuffle(items);
-            int count = items.Length >= 2 ? Math.Max(1, (int)Math.Round(fraction * items.Length)) : 0;
+            int count = items.Length < 2 ? 0 : fraction <= 0 ? 1 : Math.Max(1, (int)Math.Round(fraction * items.Length));
             heldOut[u] = [.. items[..count].Order()];
             kept[u] = [.. items[count..].Order()];
         }
@@ -351,17 +408,6 @@ internal static class SpectralTuning
             }
         }
 
-        return (Build(train, kept), Build(train, heldOut));
-    }
-
-    private static Interactions Build(Interactions shape, List<int>[] rows)
-    {
-        var pointers = new int[rows.Length + 1];
-        for (int u = 0; u < rows.Length; u++)
-        {
-            pointers[u + 1] = pointers[u] + rows[u].Count;
-        }
-
-        return new Interactions(shape.UserCount, shape.ItemCount, pointers, [.. rows.SelectMany(r => r)]);
+        return (RandomResplit.FromRows(train, kept), RandomResplit.FromRows(train, heldOut));
     }
 }
