@@ -73,6 +73,11 @@ gowalla.SetAction((parse, token) =>
             parse.GetValue(output) ?? $"benchmark-gowalla-{name}.json", token);
     }
 
+    if (parse.GetValue(resplit) is not null)
+    {
+        throw new ArgumentException($"--resplit applies to the spectral filters (--model bspm, chebycf, spectral-gf-cf or spectral), not to --model {parse.GetValue(model)}.");
+    }
+
     if (parse.GetValue(model) == "gf-cf" && parse.GetValue(sampleUsers) is int users)
     {
         return GowallaBenchmark.RunSampledEvaluationAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), users, parse.GetValue(sampleSeeds),
