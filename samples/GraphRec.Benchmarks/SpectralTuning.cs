@@ -35,6 +35,9 @@ internal sealed record TuningCandidate(double Flatness, int Order, double UserNo
     /// <summary>ChebyCF's recipe, for its SVD settings: top vectors as accurate as the official code's exact SVD.</summary>
     public static SpectralFilterOptions Accurate { get; } = SpectralFilterOptions.ChebyCf();
 
+    /// <summary>ChebyCF's recipe as a candidate: the search's first centre, and the reference of the stand-in check.</summary>
+    public static TuningCandidate ChebyCfRecipe { get; } = new(1.5, 8, 0.5, 0.4, 0.4, 0.4, 512, 0.2);
+
     public override string ToString() =>
         $"φ {Flatness} K {Order} a {UserNormalization} β {InputNormalization} β' {OutputNormalization} γ {IdealNormalization} k {Rank} α {Alpha} ρ {IdealUserDegree}";
 }
@@ -120,7 +123,7 @@ internal static class SpectralTuning
         var bases = new Dictionary<double, float[]>();
         double svdSeconds = 0;
         // ChebyCF's recipe is the first centre and the first incumbent.
-        var centre = new TuningCandidate(1.5, 8, 0.5, 0.4, 0.4, 0.4, 512, 0.2);
+        var centre = TuningCandidate.ChebyCfRecipe;
         (TuningStep Step, RankingEvaluation Evaluation)? best = null;
 
         StandInCheck? standInCheck = null;
@@ -140,12 +143,7 @@ internal static class SpectralTuning
             if (!bases.TryGetValue(a, out var basis))
             {
                 var svdClock = Stopwatch.StartNew();
-                basis = SpectralFilterScorer.SingularVectors(fit, MaxRank, new SpectralFilterOptions
-                {
-                    UserNormalization = a,
-                    Oversampling = TuningCandidate.Accurate.Oversampling,
-                    PowerIterations = TuningCandidate.Accurate.PowerIterations,
-                }, cancellationToken);
+                basis = Basis(fit, a, cancellationToken);
                 bases[a] = basis;
                 svdSeconds += svdClock.Elapsed.TotalSeconds;
                 Console.WriteLine($"SVD of rank {MaxRank} at a = {a}: {svdClock.Elapsed.TotalSeconds:F1} s");
@@ -187,7 +185,7 @@ internal static class SpectralTuning
         await WriteAsync(chosen, options, null);
         if (standIn is not null)
         {
-            standInCheck = CheckOnStandIn(train, standIn, new TuningCandidate(1.5, 8, 0.5, 0.4, 0.4, 0.4, 512, 0.2), chosen.Candidate, cancellationToken);
+            standInCheck = CheckOnStandIn(train, standIn, TuningCandidate.ChebyCfRecipe, chosen.Candidate, cancellationToken);
             Console.WriteLine($"on the stand-in test: ChebyCF's recipe recall@20 {standInCheck.RecipeRecallAt20:F4} ndcg@20 {standInCheck.RecipeNdcgAt20:F4}, "
                 + $"the chosen filter {standInCheck.Chosen.RecallAt20:F4} / {standInCheck.Chosen.NdcgAt20:F4} "
                 + $"(ndcg@20 {standInCheck.Chosen.NdcgGain:+0.00000;-0.00000} ± {standInCheck.Chosen.NdcgGainStandardError:F5}, recall@20 {standInCheck.Chosen.RecallGain:+0.00000;-0.00000})");
@@ -215,30 +213,38 @@ internal static class SpectralTuning
         return 0;
     }
 
-    /// <summary>The recipe and the chosen candidate fitted to <paramref name="train"/> and ranked on <paramref name="standIn"/>, compared user by user.</summary>
+    /// <summary>
+    /// The recipe and the chosen candidate fitted to <paramref name="train"/> and ranked on <paramref name="standIn"/>,
+    /// compared user by user; one pass over the users when they share the exponents a and β (and so their Chebyshev terms).
+    /// </summary>
     private static StandInCheck CheckOnStandIn(Interactions train, Interactions standIn, TuningCandidate recipe, TuningCandidate chosen, CancellationToken cancellationToken)
     {
-        var bases = new Dictionary<double, float[]>();
-        RankingEvaluation Evaluate(TuningCandidate candidate)
+        var recipeBasis = Basis(train, recipe.UserNormalization, cancellationToken);
+        RankingEvaluation reference, evaluation;
+        if (chosen.UserNormalization == recipe.UserNormalization && chosen.InputNormalization == recipe.InputNormalization)
         {
-            if (!bases.TryGetValue(candidate.UserNormalization, out var basis))
-            {
-                basis = SpectralFilterScorer.SingularVectors(train, MaxRank, new SpectralFilterOptions
-                {
-                    UserNormalization = candidate.UserNormalization,
-                    Oversampling = TuningCandidate.Accurate.Oversampling,
-                    PowerIterations = TuningCandidate.Accurate.PowerIterations,
-                }, cancellationToken);
-                bases[candidate.UserNormalization] = basis;
-            }
-
-            return EvaluatePass(train, standIn, basis, [candidate], cancellationToken)[0];
+            var both = EvaluatePass(train, standIn, recipeBasis, [recipe, chosen], cancellationToken);
+            (reference, evaluation) = (both[0], both[1]);
+        }
+        else
+        {
+            reference = EvaluatePass(train, standIn, recipeBasis, [recipe], cancellationToken)[0];
+            var chosenBasis = chosen.UserNormalization == recipe.UserNormalization ? recipeBasis : Basis(train, chosen.UserNormalization, cancellationToken);
+            evaluation = EvaluatePass(train, standIn, chosenBasis, [chosen], cancellationToken)[0];
         }
 
-        var reference = Evaluate(recipe);
-        var step = Step(0, "stand-in test", chosen, Evaluate(chosen), reference);
+        var step = Step(0, "stand-in test", chosen, evaluation, reference);
         return new StandInCheck(reference.Mean("recall", TopK), reference.Mean("ndcg", TopK), step);
     }
+
+    /// <summary>V_512 of <paramref name="train"/> at the user exponent <paramref name="userNormalization"/>, as accurate as ChebyCF's recipe asks.</summary>
+    private static float[] Basis(Interactions train, double userNormalization, CancellationToken cancellationToken) =>
+        SpectralFilterScorer.SingularVectors(train, MaxRank, new SpectralFilterOptions
+        {
+            UserNormalization = userNormalization,
+            Oversampling = TuningCandidate.Accurate.Oversampling,
+            PowerIterations = TuningCandidate.Accurate.PowerIterations,
+        }, cancellationToken);
 
     /// <summary>The centre first, then each cheap coordinate moved alone to each of its other values.</summary>
     private static List<(string Coordinate, TuningCandidate Candidate)> Star(TuningCandidate centre)
@@ -312,7 +318,7 @@ internal static class SpectralTuning
         var terms = Enumerable.Range(0, MaxOrder + 1).Select(_ => new float[items * width]).ToArray();
         var flat = new float[(MaxOrder + 1) * items * width];
         var prepared = new PreparedScores(items);
-        double meanUserDegree = (double)fit.Count / Enumerable.Range(0, fit.UserCount).Count(u => fit.CountOf(u) > 0);
+        double meanUserDegree = SpectralFilterScorer.MeanUserDegree(fit);
         var rhos = candidates.Select(c => c.IdealUserDegree).Distinct().ToArray();
         for (int start = 0; start < users.Length; start += width)
         {
@@ -348,7 +354,7 @@ internal static class SpectralTuning
                 }
             }
 
-            var userWeights = rhos.ToDictionary(r => r, r => tensor(batch.Select(u => (float)Math.Pow(Math.Max(1, fit.CountOf(u)) / meanUserDegree, r)).ToArray()).unsqueeze(1));
+            var userWeights = rhos.ToDictionary(r => r, r => tensor(batch.Select(u => SpectralFilterScorer.IdealUserWeight(fit.CountOf(u), meanUserDegree, r)).ToArray()).unsqueeze(1));
             for (int c = 0; c < candidates.Length; c++)
             {
                 var candidate = candidates[c];

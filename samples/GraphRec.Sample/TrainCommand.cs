@@ -198,14 +198,21 @@ internal static class TrainCommand
         _ => "LightGCN",
     };
 
-    /// <summary>BSPM or ChebyCF when the options are that recipe's (whatever the seed and cut-offs), else "Spectral".</summary>
+    /// <summary>BSPM or ChebyCF when the options are that recipe's (whatever the seed, the SVD's accuracy and the cut-offs), else "Spectral".</summary>
     private static string SpectralName(SpectralFilterOptions options)
     {
-        static string Shape(SpectralFilterOptions o) => System.Text.Json.JsonSerializer.Serialize(new
+        // Every option that shapes the scores: all of them but the SVD's accuracy and seed, and the cut-offs.
+        static string Shape(SpectralFilterOptions o)
         {
-            P = o.Polynomial, C = o.ChebyshevCoefficients, o.InputNormalization, o.OutputNormalization, o.UserNormalization, o.IdealNormalization,
-            o.IdealUserDegreeExponent, o.Rank, o.Alpha, o.SharpeningTime, o.SharpeningSteps,
-        });
+            var shape = System.Text.Json.JsonSerializer.SerializeToNode(o)!.AsObject();
+            foreach (string name in new[] { nameof(o.Seed), nameof(o.Oversampling), nameof(o.PowerIterations), nameof(o.Cutoffs) })
+            {
+                shape.Remove(name);
+            }
+
+            return shape.ToJsonString();
+        }
+
         string shape = Shape(options);
         return shape == Shape(SpectralFilterOptions.Bspm()) ? "BSPM" : shape == Shape(SpectralFilterOptions.ChebyCf()) ? "ChebyCF" : "Spectral";
     }

@@ -110,8 +110,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         _sharpeningSteps = options.SharpeningSteps;
 
         _idealUserDegree = options.IdealUserDegreeExponent;
-        int active = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
-        _meanUserDegree = active == 0 ? 1 : (double)train.Count / active;
+        _meanUserDegree = MeanUserDegree(train);
         _idealInput = new float[basis.Length];
         if (rank > 0 && options.Alpha != 0)
         {
@@ -411,9 +410,9 @@ internal sealed class SpectralFilterScorer : IFilterScorer
                 TensorPrimitives.Add(row, _idealInput.AsSpan(item * rank, rank), row);
             }
 
-            if (_idealUserDegree != 0 && items.Length > 0)
+            if (_idealUserDegree != 0)
             {
-                TensorPrimitives.Multiply(row, (float)Math.Pow(items.Length / _meanUserDegree, _idealUserDegree), row);
+                TensorPrimitives.Multiply(row, IdealUserWeight(items.Length, _meanUserDegree, _idealUserDegree), row);
             }
 
             if (transposed)
@@ -431,6 +430,17 @@ internal sealed class SpectralFilterScorer : IFilterScorer
 
         return projected;
     }
+
+    /// <summary>n̄, the mean number of items of <paramref name="train"/>'s users who have any (1 when none has).</summary>
+    internal static double MeanUserDegree(Interactions train)
+    {
+        int active = Enumerable.Range(0, train.UserCount).Count(u => train.CountOf(u) > 0);
+        return active == 0 ? 1 : (double)train.Count / active;
+    }
+
+    /// <summary>The ideal term's weight relative to α for a user with <paramref name="items"/> items, <c>(n / n̄)^ρ</c>; 1 for a user with none (its term is 0).</summary>
+    internal static float IdealUserWeight(int items, double meanUserDegree, double exponent) =>
+        items == 0 || exponent == 0 ? 1f : (float)Math.Pow(items / meanUserDegree, exponent);
 
     /// <summary><c>d^power</c> per item, 0 for an item without interactions.</summary>
     private static float[] Powers(int[] degrees, double power) =>
