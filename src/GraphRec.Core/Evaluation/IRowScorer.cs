@@ -15,6 +15,13 @@ internal interface IRowScorer : IScorer
     /// </summary>
     Tensor ScoreRows(IReadOnlyList<int[]> rows);
 
+    /// <summary>
+    /// Scores of the visitors of <paramref name="rows"/> against the items from <paramref name="firstItem"/> on,
+    /// <c>[rows.Count, itemCount]</c>: those columns of <see cref="ScoreRows(IReadOnlyList{int[]})"/>. By default whole
+    /// rows are scored and narrowed; a scorer whose <see cref="IScorer.ItemsPerCall"/> asks for blocks scores only the block.
+    /// </summary>
+    Tensor ScoreRows(IReadOnlyList<int[]> rows, int firstItem, int itemCount) => ScoreRows(rows).narrow(1, firstItem, itemCount);
+
     /// <summary>How similar every item is to <paramref name="item"/>, by item index (the item itself included).</summary>
     float[] ItemSimilarities(int item);
 

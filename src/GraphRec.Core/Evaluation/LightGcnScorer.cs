@@ -79,7 +79,10 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
     }
 
     /// <summary>Scores of folded-in visitors: <c>e_v Eᵢᵀ</c> with <c>e_v</c> as <see cref="LightGcnModel"/> documents.</summary>
-    public Tensor ScoreRows(IReadOnlyList<int[]> rows)
+    public Tensor ScoreRows(IReadOnlyList<int[]> rows) => ScoreRows(rows, 0, ItemCount);
+
+    /// <inheritdoc />
+    public Tensor ScoreRows(IReadOnlyList<int[]> rows, int firstItem, int itemCount)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var (own, propagated, scale) = _foldIn.Value;
@@ -103,7 +106,8 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
         }
 
         using var scope = NewDisposeScope();
-        return tensor(visitors, [rows.Count, dimension]).to(_items.device).mm(_items.t()).MoveToOuterDisposeScope();
+        var items = itemCount == ItemCount ? _items : _items.narrow(0, firstItem, itemCount);
+        return tensor(visitors, [rows.Count, dimension]).to(_items.device).mm(items.t()).MoveToOuterDisposeScope();
     }
 
     /// <summary>The cosine of every item's final embedding with <paramref name="item"/>'s.</summary>

@@ -13,7 +13,18 @@ internal sealed class VisitorScorer(IRowScorer model, Interactions given) : ISco
     public int ItemCount => model.ItemCount;
 
     /// <inheritdoc />
-    public Tensor Score(ReadOnlySpan<int> users)
+    public int UsersPerBatch => model.UsersPerBatch;
+
+    /// <inheritdoc />
+    public Tensor Score(ReadOnlySpan<int> users) => model.ScoreRows(Rows(users));
+
+    /// <inheritdoc />
+    public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => model.ScoreRows(Rows(users), firstItem, itemCount);
+
+    /// <inheritdoc />
+    public int ItemsPerCall(int users) => model.ItemsPerCall(users);
+
+    private int[][] Rows(ReadOnlySpan<int> users)
     {
         var rows = new int[users.Length][];
         for (int b = 0; b < users.Length; b++)
@@ -21,6 +32,6 @@ internal sealed class VisitorScorer(IRowScorer model, Interactions given) : ISco
             rows[b] = given.ItemsOf(users[b]).ToArray();
         }
 
-        return model.ScoreRows(rows);
+        return rows;
     }
 }

@@ -83,6 +83,45 @@ internal static class CsrKernel
     }
 
     /// <summary>
+    /// Rows <c>[firstRow, firstRow + y.Length / dim)</c> of <c>A x</c> for a rectangular A (<c>[rows, columns]</c>), x
+    /// <c>[columns, dim]</c>, into y row-major, in parallel over runs of equal non-zero count; each row exactly as
+    /// <see cref="MultiplyRectangular"/> computes it.
+    /// </summary>
+    public static unsafe void MultiplyRectangularRows(CsrPartition partition, int firstRow, ReadOnlySpan<float> x, int columns, Span<float> y, int dim)
+    {
+        int rows = y.Length / Math.Max(dim, 1);
+        if (dim <= 0 || x.Length != (long)columns * dim || y.Length != (long)rows * dim || firstRow < 0 || firstRow + rows > partition.RowPointers.Length - 1)
+        {
+            throw new ArgumentException(
+                $"Expected {columns} x {dim} values in and rows {firstRow} on of a {partition.RowPointers.Length - 1}-row matrix out, got {x.Length} and {y.Length}.");
+        }
+
+        int[] pointers = partition.RowPointers;
+        int endRow = firstRow + rows;
+        long nonZeros = pointers[endRow] - pointers[firstRow];
+        int runs = Math.Max(1, Math.Min(rows, (int)Math.Min(partition.ParallelOptions.MaxDegreeOfParallelism * CsrPartition.BlocksPerThread, nonZeros / 4096)));
+        fixed (float* xPointer = x)
+        fixed (float* yPointer = y)
+        {
+            var input = (nint)xPointer;
+            var output = (nint)(yPointer - ((long)firstRow * dim)); // row r of A x lands at row r - firstRow of y
+            Parallel.For(0, runs, partition.ParallelOptions, run =>
+            {
+                int start = run == 0 ? firstRow : RowAtNonZero(pointers, firstRow, endRow, pointers[firstRow] + (nonZeros * run / runs));
+                int end = run == runs - 1 ? endRow : RowAtNonZero(pointers, firstRow, endRow, pointers[firstRow] + (nonZeros * (run + 1) / runs));
+                MultiplyRows<float, DenseRows<float>>(partition, start, end, new DenseRows<float>((float*)input), (float*)output, dim, null, 0f, null);
+            });
+        }
+
+        // The first row of [from, to) whose non-zeros start at or after `target`.
+        static int RowAtNonZero(int[] pointers, int from, int to, long target)
+        {
+            int row = Array.BinarySearch(pointers, from, to - from + 1, (int)target);
+            return row < 0 ? ~row : row;
+        }
+    }
+
+    /// <summary>
     /// Rows ahead of the one being computed that <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> tells its sink about
     /// (<see cref="IRowSink.Prefetch"/>), so that Adam's state and the batch's compact rows arrive before they are needed:
     /// asking a few rows ahead shortens Gowalla's training batch (phases benchmark).

@@ -117,6 +117,45 @@ public sealed class SparseProductTests
         Assert.Equal(rows.SelectMany(row => full.AsSpan(row * dim, dim).ToArray()), selected);
     }
 
+    [Theory]
+    [InlineData(1, 0, 500)]
+    [InlineData(2, 0, 500)]
+    [InlineData(2, 30, 400)]
+    [InlineData(2, 499, 1)]
+    public void A_range_of_rows_of_a_rectangular_product_equals_those_rows_of_the_whole_product_bit_for_bit(int threads, int firstRow, int rowCount)
+    {
+        // [500, 200] with runs of ten empty rows (30 to 39, 80 to 89, ...), enough non-zeros (> 4096) for several parallel runs.
+        const int rows = 500, columns = 200, dim = 16;
+        var random = new Random(threads + firstRow);
+        var pointers = new int[rows + 1];
+        var indices = new List<int>();
+        var values = new List<float>();
+        for (int row = 0; row < rows; row++)
+        {
+            if (row % 50 is < 30 or > 39)
+            {
+                foreach (int column in Enumerable.Range(0, columns).Where(_ => random.Next(8) == 0))
+                {
+                    indices.Add(column);
+                    values.Add((float)random.NextDouble());
+                }
+            }
+
+            pointers[row + 1] = indices.Count;
+        }
+
+        var matrix = new CsrPartition(pointers, [.. indices], [.. values], threads);
+        var x = Enumerable.Range(0, columns * dim).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var whole = new float[rows * dim];
+        CsrKernel.MultiplyRectangular(matrix, x, columns, whole, dim);
+
+        var range = Enumerable.Repeat(float.NaN, rowCount * dim).ToArray(); // every row written, empty ones too
+        CsrKernel.MultiplyRectangularRows(matrix, firstRow, x, columns, range, dim);
+
+        Assert.True(indices.Count > 4096);
+        Assert.Equal(whole.AsSpan(firstRow * dim, rowCount * dim).ToArray(), range);
+    }
+
     [Fact]
     public void Kernel_gradient_matches_finite_differences_in_double_precision()
     {
