@@ -152,6 +152,23 @@ public sealed class BlockedTopKTests
     }
 
     [Fact]
+    public void GF_CF_linear_scores_of_a_wide_block_are_the_same_bits_as_those_columns_of_whole_rows()
+    {
+        // α = 0 leaves the linear part alone; 4,500 items make several runs of the product and of the transpose.
+        var train = TestGraphs.RandomInteractions(40, 6000, 20000, seed: 12);
+        using var scorer = GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 4, Alpha = 0 });
+        using var scope = NewDisposeScope();
+        int[] users = [.. Enumerable.Range(0, 20)];
+
+        var whole = scorer.Score(users).contiguous().data<float>().ToArray();
+        var block = scorer.Score(users, 1000, 4500).contiguous().data<float>().ToArray();
+
+        Assert.True(users.Length >= GraphFilterScorer.FewRows, "whole rows of a batch, not one row at a time");
+        Assert.Contains(block, score => score > 0);
+        Assert.Equal(users.SelectMany(u => whole.Skip((u * 6000) + 1000).Take(4500)), block);
+    }
+
+    [Fact]
     public void A_single_GF_CF_row_scored_through_its_own_neighbourhood_equals_its_row_of_a_batch()
     {
         var train = TestGraphs.RandomInteractions(30, 50, 300, seed: 9);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using GraphRec.Core.Kernels;
 using GraphRec.Data;
@@ -35,8 +34,10 @@ internal sealed class GraphFilterScorer : IFilterScorer
     private readonly float[] _scaledBasis;   // D_I^-1/2 V_k, [items, k]
     private readonly Tensor _basisBack;      // V_kᵀ D_I^1/2, [k, items]
     private readonly int _rank;
-    private readonly ConcurrentBag<HopBuffers> _hops = []; // kept between calls, so that their pages are not faulted in again
-    private readonly ConcurrentBag<float[]> _rowHops = []; // a single row's r R̃ᵀ, [users], all zeros between calls
+    // Kept between calls so that their pages are not faulted in again, one of each at most (a concurrent call makes its
+    // own): W and the block of a batched call, and a single row's r R̃ᵀ, all zeros between calls.
+    private HopBuffers? _keptHops;
+    private float[]? _keptRowHop;
 
     /// <summary>The filter of <paramref name="train"/> with V_k computed by <see cref="RandomizedSvd"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (see <see cref="SpectralFilterOptions.Validate"/>).</exception>
@@ -131,6 +132,12 @@ internal sealed class GraphFilterScorer : IFilterScorer
     /// </summary>
     internal const int BatchColumns = 64;
 
+    /// <summary>
+    /// Below this many whole rows each row takes its own two hops: the batched product reads every non-zero whatever
+    /// the rows, as much for one visitor as for eight.
+    /// </summary>
+    internal const int FewRows = 8;
+
     /// <inheritdoc />
     public Tensor ScoreRows(IReadOnlyList<int[]> rows, int firstItem, int itemCount)
     {
@@ -140,15 +147,20 @@ internal sealed class GraphFilterScorer : IFilterScorer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstItem + itemCount, ItemCount, nameof(itemCount));
         int count = rows.Count;
         var linear = new float[count * itemCount];
-        if (count == 1 && itemCount == ItemCount)
+        if (count < FewRows && itemCount == ItemCount)
         {
-            AddLinear(rows[0], linear);
+            for (int b = 0; b < count; b++)
+            {
+                AddLinear(rows[b], linear.AsSpan(b * itemCount, itemCount));
+            }
         }
         else
         {
-            for (int start = 0; start < count; start += BatchColumns)
+            // W is one array: fewer columns where the users are so many that 64 of them would not fit in one.
+            int columns = Math.Min(BatchColumns, Math.Max(8, Array.MaxLength / Math.Max(_train.UserCount, 1) / 8 * 8));
+            for (int start = 0; start < count; start += columns)
             {
-                AddLinear(rows, start, Math.Min(BatchColumns, count - start), firstItem, itemCount, linear);
+                AddLinear(rows, start, Math.Min(columns, count - start), firstItem, itemCount, linear);
             }
         }
 
@@ -199,19 +211,27 @@ internal sealed class GraphFilterScorer : IFilterScorer
     /// <c>W = R̃ rᵀ</c> a column per row, then the items' rows of <c>R̃ᵀ W</c>. Each score sums the same terms in the same
     /// order whatever the block and whatever the other rows (W is as wide as a multiple of the kernel's vector, so every
     /// column is summed the same way): a block's linear scores are the same bits as those columns of whole rows, whatever
-    /// the other rows of the batch. (The ideal term's dense product may differ in the last bit with the shape of the
-    /// call, as BLAS picks its kernel by shape.)
+    /// the other rows of the batch. A call of fewer than <see cref="FewRows"/> whole rows sums them in another order
+    /// (<see cref="AddLinear(int[], Span{float})"/>), and the ideal term's dense product may differ in the last bit with
+    /// the shape of the call (BLAS picks its kernel by shape): so a near tie can be ordered differently when a user is
+    /// scored alone and in a batch.
     /// </summary>
     private void AddLinear(IReadOnlyList<int[]> rows, int start, int size, int firstItem, int itemCount, float[] scores)
     {
         int users = _train.UserCount;
         int dim = (size + 7) / 8 * 8;
-        if (!_hops.TryTake(out var buffers) || buffers.Hop.Length < (long)users * dim || buffers.Block.Length < (long)itemCount * dim)
+        var buffers = Interlocked.Exchange(ref _keptHops, null) ?? new HopBuffers();
+        if (buffers.Hop.Length < users * dim)
         {
-            buffers = new HopBuffers(new float[users * dim], new float[itemCount * dim]);
+            buffers.Hop = new float[users * dim];
         }
 
-        var (hop, block) = buffers;
+        if (buffers.Block.Length < itemCount * dim)
+        {
+            buffers.Block = new float[itemCount * dim];
+        }
+
+        float[] hop = buffers.Hop, block = buffers.Block;
 
         int[] pointers = _byItem.RowPointers, itemUsers = _byItem.Columns;
         float[] weights = _byItem.Values;
@@ -264,24 +284,24 @@ internal sealed class GraphFilterScorer : IFilterScorer
                     }
                 }
             });
-            _hops.Add(buffers);
+            Interlocked.CompareExchange(ref _keptHops, buffers, null);
         }
     }
 
     /// <summary>
     /// The linear scores <c>r R̃ᵀ R̃</c> of one whole row, as the batched <see cref="AddLinear(IReadOnlyList{int[]}, int, int, int, int, float[])"/>
-    /// computes them up to rounding, into <paramref name="scores"/>: the users who share an item with the row, then
-    /// their items, which touches only the row's two-hop neighbourhood.
+    /// computes them up to rounding, into <paramref name="scores"/> (zeros): the users who share an item with the row,
+    /// then their items, which touches only the row's two-hop neighbourhood.
     /// </summary>
     /// <remarks>
     /// Owned because measured: a visitor's request on Gowalla took 4.3 ms through the batched product, which reads
     /// every non-zero for any row, and 3.1 ms with this (median of 1,400 requests, three runs each).
     /// </remarks>
-    private void AddLinear(int[] row, float[] scores)
+    private void AddLinear(int[] row, Span<float> scores)
     {
         int[] pointers = _byItem.RowPointers, itemUsers = _byItem.Columns;
         float[] weights = _byItem.Values;
-        var hop = _rowHops.TryTake(out var kept) ? kept : new float[_train.UserCount];
+        var hop = Interlocked.Exchange(ref _keptRowHop, null) ?? new float[_train.UserCount];
         var touched = new List<int>();
         foreach (int item in row)
         {
@@ -309,14 +329,19 @@ internal sealed class GraphFilterScorer : IFilterScorer
             }
         }
 
-        _rowHops.Add(hop);
+        Interlocked.CompareExchange(ref _keptRowHop, hop, null);
     }
 
     /// <summary>Items a thread moves from the product's layout to the rows' at a time.</summary>
     private const int TransposeRun = 2048;
 
     /// <summary>W, <c>[users, dim]</c>, all zeros between calls, and the product <c>[items, dim]</c> of a call.</summary>
-    private sealed record HopBuffers(float[] Hop, float[] Block);
+    private sealed class HopBuffers
+    {
+        public float[] Hop { get; set; } = [];
+
+        public float[] Block { get; set; } = [];
+    }
 
     /// <summary><c>r D^-1/2 V_k</c> for the row <paramref name="row"/>, into <paramref name="projected"/> (zeroed first).</summary>
     private void AddBasisRows(ReadOnlySpan<int> row, Span<float> projected)
@@ -360,5 +385,7 @@ internal sealed class GraphFilterScorer : IFilterScorer
     public void Dispose()
     {
         _basisBack.Dispose();
+        _keptHops = null;
+        _keptRowHop = null;
     }
 }

@@ -113,7 +113,8 @@ internal static class CsrKernel
             });
         }
 
-        // The first row of [from, to) whose non-zeros start at or after `target`.
+        // A row of [from, to] whose non-zeros start at `target`, or where none does the first that starts after it: the
+        // same row for the same target, so that one run ends where the next begins.
         static int RowAtNonZero(int[] pointers, int from, int to, long target)
         {
             int row = Array.BinarySearch(pointers, from, to - from + 1, (int)target);

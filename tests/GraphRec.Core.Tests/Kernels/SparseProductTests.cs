@@ -134,7 +134,7 @@ public sealed class SparseProductTests
         {
             if (row % 50 is < 30 or > 39)
             {
-                foreach (int column in Enumerable.Range(0, columns).Where(_ => random.Next(8) == 0))
+                foreach (int column in Enumerable.Range(0, columns).Where(_ => random.Next(4) == 0))
                 {
                     indices.Add(column);
                     values.Add((float)random.NextDouble());
@@ -152,7 +152,7 @@ public sealed class SparseProductTests
         var range = Enumerable.Repeat(float.NaN, rowCount * dim).ToArray(); // every row written, empty ones too
         CsrKernel.MultiplyRectangularRows(matrix, firstRow, x, columns, range, dim);
 
-        Assert.True(indices.Count > 4096);
+        Assert.True(pointers[firstRow + rowCount] - pointers[firstRow] >= 2 * 4096 || rowCount < 100, "a long range should make several runs");
         Assert.Equal(whole.AsSpan(firstRow * dim, rowCount * dim).ToArray(), range);
     }
 
