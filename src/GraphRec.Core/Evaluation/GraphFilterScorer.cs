@@ -31,7 +31,7 @@ internal sealed class GraphFilterScorer : IFilterScorer
     private readonly float[] _userItemWeights; // R̃'s entries at the training interactions' CSR positions (by user)
     private readonly CsrPartition _byItem;   // R̃ᵀ, [items, users]: each item's users in ascending order, with R̃'s entries
     private readonly float[] _basis;         // V_k, [items, k]
-    private readonly float[] _scaledBasis;   // D_I^-1/2 V_k, [items, k]
+    private readonly float[] _itemScale;     // D_I^-1/2's diagonal: V_k's rows are scaled as they are summed, not kept scaled
     private readonly Tensor _basisBack;      // V_kᵀ D_I^1/2, [k, items]
     private readonly int _rank;
     // Kept between calls so that their pages are not faulted in again, one of each at most (a concurrent call makes its
@@ -76,16 +76,14 @@ internal sealed class GraphFilterScorer : IFilterScorer
         _userItemWeights = NormalizedWeights(train, itemScale);
         _byItem = new CsrPartition(train.RowPointers.ToArray(), train.Items.ToArray(), _userItemWeights, 0).Transpose(items);
 
-        _scaledBasis = new float[basis.Length];
+        _itemScale = itemScale;
         var back = new float[basis.Length];
         for (int i = 0; i < items; i++)
         {
-            float scale = itemScale[i], unscale = (float)Math.Sqrt(itemDegrees[i]);
+            float unscale = (float)Math.Sqrt(itemDegrees[i]);
             for (int c = 0; c < rank; c++)
             {
-                float value = basis[(i * rank) + c];
-                _scaledBasis[(i * rank) + c] = value * scale;      // D^-1/2 V_k
-                back[(c * items) + i] = value * unscale;          // V_kᵀ D^1/2
+                back[(c * items) + i] = basis[(i * rank) + c] * unscale;   // V_kᵀ D^1/2
             }
         }
 
@@ -349,10 +347,11 @@ internal sealed class GraphFilterScorer : IFilterScorer
         projected.Clear();
         foreach (int item in row)
         {
-            var basisRow = _scaledBasis.AsSpan(item * _rank, _rank);
+            var basisRow = _basis.AsSpan(item * _rank, _rank);
+            float scale = _itemScale[item];
             for (int c = 0; c < _rank; c++)
             {
-                projected[c] += basisRow[c];
+                projected[c] += basisRow[c] * scale;
             }
         }
     }
