@@ -73,8 +73,9 @@ internal sealed class GraphFilterScorer : IFilterScorer
         var itemDegrees = train.ItemDegrees();
         var itemScale = ItemScale(itemDegrees);
 
-        _userItemWeights = NormalizedWeights(train, itemScale);
-        _byItem = new CsrPartition(train.RowPointers.ToArray(), train.Items.ToArray(), _userItemWeights, 0).Transpose(items);
+        var byUser = Normalized(train);
+        _userItemWeights = byUser.Values;
+        _byItem = byUser.Transpose(items);
 
         _itemScale = itemScale;
         var back = new float[basis.Length];
@@ -233,18 +234,22 @@ internal sealed class GraphFilterScorer : IFilterScorer
 
         int[] pointers = _byItem.RowPointers, itemUsers = _byItem.Columns;
         float[] weights = _byItem.Values;
+        // W_vb = (r_b R̃ᵀ)_v, a column per row; with `undo`, the same places back to zeros for the next call.
+        void FirstHop(bool undo) => Parallel.For(0, size, b =>
+        {
+            foreach (int item in rows[start + b])
+            {
+                for (int p = pointers[item]; p < pointers[item + 1]; p++)
+                {
+                    int at = (itemUsers[p] * dim) + b;
+                    hop[at] = undo ? 0 : hop[at] + weights[p];
+                }
+            }
+        });
+
         try
         {
-            Parallel.For(0, size, b =>
-            {
-                foreach (int item in rows[start + b])
-                {
-                    for (int p = pointers[item]; p < pointers[item + 1]; p++)
-                    {
-                        hop[(itemUsers[p] * dim) + b] += weights[p];    // W_vb = (r_b R̃ᵀ)_v
-                    }
-                }
-            });
+            FirstHop(undo: false);
 
             CsrKernel.MultiplyRectangularRows(_byItem, firstItem, hop.AsSpan(0, users * dim), users, block.AsSpan(0, itemCount * dim), dim);
 
@@ -271,17 +276,7 @@ internal sealed class GraphFilterScorer : IFilterScorer
         }
         finally
         {
-            // W back to zeros where the rows wrote, for the next call.
-            Parallel.For(0, size, b =>
-            {
-                foreach (int item in rows[start + b])
-                {
-                    for (int p = pointers[item]; p < pointers[item + 1]; p++)
-                    {
-                        hop[(itemUsers[p] * dim) + b] = 0;
-                    }
-                }
-            });
+            FirstHop(undo: true);
             Interlocked.CompareExchange(ref _keptHops, buffers, null);
         }
     }
