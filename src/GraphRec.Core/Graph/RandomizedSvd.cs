@@ -12,12 +12,15 @@ namespace GraphRec.Core;
 /// matrix and its transpose touch it, so it is never made dense. Computed in float64 (the matrix's values are float32).
 /// </summary>
 /// <remarks>
-/// Between power iterations the columns are re-normalised by an LU factorisation with partial pivoting (as
-/// scikit-learn's <c>randomized_svd</c> does), which keeps them well conditioned and spans the same space as a QR
-/// factorisation at about a quarter of its work; the last basis, the one the matrix is projected on, is orthonormalised
-/// by QR. The SVD of the projection <c>B = QᵀA</c> is taken through the QR factorisation of the tall <c>Bᵀ</c>
-/// (<c>Bᵀ = Q_B R</c>, then the SVD of the small R). Owned because measured: a Gowalla SVD for ChebyCF (k 512) spent
-/// most of its time in QR factorisations, libtorch's sparse COO product and the SVD of the wide B (gowalla benchmark).
+/// Once in each power iteration the columns are re-normalised by an LU factorisation with partial pivoting (as
+/// scikit-learn's <c>randomized_svd</c> does after each product), which keeps them well conditioned and spans the same
+/// space as a QR factorisation at about a quarter of its work. Once an iteration, on the shorter of the two bases
+/// (<c>[min(rows, cols), width]</c>): between two re-normalisations the columns' spread grows by (σ_1 / σ_width)², which
+/// float64 holds with digits to spare. The last basis, the one the matrix is projected on, is orthonormalised by QR, and
+/// the SVD of the projection <c>B = QᵀA</c> is taken through the QR factorisation of the tall <c>Bᵀ</c>
+/// (<c>Bᵀ = Q_B R</c>, then the SVD of the small R). Owned because measured: a Gowalla SVD for ChebyCF (k 512) spends
+/// most of its time in the factorisations, and libtorch's sparse COO product and the SVD of the wide B were slower than
+/// these (gowalla benchmark).
 /// </remarks>
 internal static class RandomizedSvd
 {
@@ -41,17 +44,26 @@ internal static class RandomizedSvd
         var omega = randn([cols, width], dtype: ScalarType.Float64, generator: generator);
         var y = Multiply(a, omega);                               // spans the range of A Ω
         omega.Dispose();
+        bool normalizeRows = rows <= cols;                        // re-normalise the shorter of the two bases
         for (int i = 0; i < powerIterations; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Each pass makes a few dense [rows or cols, width] matrices: each is freed as soon as the next is made.
             using var pass = NewDisposeScope();
-            var basis = LowerBasis(y);
-            y.Dispose();
+            var basis = normalizeRows ? LowerBasis(y) : y;
+            if (normalizeRows)
+            {
+                y.Dispose();
+            }
+
             var back = Multiply(at, basis);
             basis.Dispose();
-            var backBasis = LowerBasis(back);
-            back.Dispose();
+            var backBasis = normalizeRows ? back : LowerBasis(back);
+            if (!normalizeRows)
+            {
+                back.Dispose();
+            }
+
             y = Multiply(a, backBasis).MoveToOuterDisposeScope(); // spans the range of (A Aᵀ)^i A Ω
         }
 
