@@ -232,20 +232,8 @@ internal sealed class GraphFilterScorer : IFilterScorer
 
         float[] hop = buffers.Hop, block = buffers.Block;
 
-        int[] pointers = _byItem.RowPointers, itemUsers = _byItem.Columns;
-        float[] weights = _byItem.Values;
         // W_vb = (r_b R̃ᵀ)_v, a column per row; with `undo`, the same places back to zeros for the next call.
-        void FirstHop(bool undo) => Parallel.For(0, size, b =>
-        {
-            foreach (int item in rows[start + b])
-            {
-                for (int p = pointers[item]; p < pointers[item + 1]; p++)
-                {
-                    int at = (itemUsers[p] * dim) + b;
-                    hop[at] = undo ? 0 : hop[at] + weights[p];
-                }
-            }
-        });
+        void FirstHop(bool undo) => FirstHopByItem(_byItem, rows, start, size, itemScale: null, hop, dim, undo);
 
         try
         {
@@ -349,6 +337,31 @@ internal sealed class GraphFilterScorer : IFilterScorer
                 projected[c] += basisRow[c] * scale;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>W = R̃ Xᵀ</c>, <c>[users, dim]</c> row-major, for the rows <c>start .. start + size</c> of a sparse X whose row b is
+    /// <paramref name="itemScale"/> (1 when null) at the items of <c>rows[start + b]</c> and zero elsewhere: for each of
+    /// those items, its users' entries of R̃ (<paramref name="byItem"/>, R̃ᵀ by item) added to column b of W, which touches
+    /// only the rows' items' users instead of every non-zero of R̃. With <paramref name="undo"/>, the same places set
+    /// back to zero, so that W can be kept cleared between calls instead of cleared whole.
+    /// </summary>
+    internal static void FirstHopByItem(CsrPartition byItem, IReadOnlyList<int[]> rows, int start, int size, float[]? itemScale, float[] hop, int dim, bool undo)
+    {
+        int[] pointers = byItem.RowPointers, itemUsers = byItem.Columns;
+        float[] weights = byItem.Values;
+        Parallel.For(0, size, b =>
+        {
+            foreach (int item in rows[start + b])
+            {
+                float scale = itemScale is null ? 1f : itemScale[item];
+                for (int p = pointers[item]; p < pointers[item + 1]; p++)
+                {
+                    int at = (itemUsers[p] * dim) + b;
+                    hop[at] = undo ? 0 : MathF.FusedMultiplyAdd(weights[p], scale, hop[at]);
+                }
+            }
+        });
     }
 
     /// <summary>R̃ = D_U^-a R D_I^-½ as a CSR matrix by user, <c>[users, items]</c>, cut for every thread (a = <paramref name="userPower"/>).</summary>

@@ -18,7 +18,8 @@ namespace GraphRec.Core;
 /// <remarks>
 /// Rows are scored in blocks of up to <see cref="BlockWidth"/> as the columns of a dense <c>[items, width]</c> matrix,
 /// so that each product with P is two CSR products (<see cref="CsrKernel.MultiplyRectangular"/>), R̃ by user then R̃ᵀ
-/// by item, each non-zero streaming one short row of the block. h is applied by Horner's rule in powers of P, or by the
+/// by item, each non-zero streaming one short row of the block; the first product, of the sparse input, takes R̃ x from
+/// the rows' items' users alone (<see cref="GraphFilterScorer.FirstHopByItem"/>). h is applied by Horner's rule in powers of P, or by the
 /// Chebyshev recurrence in L̃ = I − 2P, so that a degree-K filter costs K products with P whatever its coefficients.
 /// Without sharpening the ideal term is one dense product for all the rows of a call, added to the scores in place;
 /// with it, one per block, added to the block in place before the block is sharpened.
@@ -255,11 +256,11 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         var result = block.Result[..length];
         if (_chebyshev.Length > 0)
         {
-            ApplyChebyshev(input, result, width, block);
+            ChebyshevRecurrence(rows, start, input, result, width, block, terms: null);
         }
         else
         {
-            ApplyPolynomial(_polynomial, input, result, width, block);
+            ApplyPolynomial(_polynomial, input, result, width, block, rows, start);
         }
 
         for (int i = 0; i < items; i++)
@@ -296,21 +297,30 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         }
     }
 
-    /// <summary><c>result = Σ_j c_j P^j x</c> by Horner's rule (x is left as it was).</summary>
-    private void ApplyPolynomial(double[] coefficients, Span<float> x, Span<float> result, int width, Block block)
+    /// <summary>
+    /// <c>result = Σ_j c_j P^j x</c> by Horner's rule (x is left as it was); with <paramref name="inputRows"/>, x is the
+    /// block's input of those rows from <paramref name="start"/>, and its first product is taken as <c>c_K (P x)</c> from them.
+    /// </summary>
+    private void ApplyPolynomial(double[] coefficients, Span<float> x, Span<float> result, int width, Block block, IReadOnlyList<int[]>? inputRows = null, int start = 0)
     {
         TensorPrimitives.Multiply(x, (float)coefficients[^1], result);
         for (int j = coefficients.Length - 2; j >= 0; j--)
         {
             var product = block.Product.AsSpan(0, result.Length);
-            MultiplyByGraph(result, product, width, block);
+            if (inputRows is not null && j == coefficients.Length - 2)
+            {
+                MultiplyInputByGraph(inputRows, start, width, product, block);
+                TensorPrimitives.Multiply(product, (float)coefficients[^1], product);
+            }
+            else
+            {
+                MultiplyByGraph(result, product, width, block);
+            }
+
             TensorPrimitives.MultiplyAdd(x, (float)coefficients[j], product, result);
         }
     }
 
-    /// <summary><c>result = Σ_k c_k T_k(L̃) x</c>, L̃ = I − 2P, by the recurrence <c>T_k = 2 L̃ T_{k-1} − T_{k-2}</c>.</summary>
-    private void ApplyChebyshev(Span<float> x, Span<float> result, int width, Block block) =>
-        ChebyshevRecurrence(x, result, width, block, terms: null);
 
     /// <summary>
     /// The terms <c>T_k(L̃)(r ∘ d^-β)</c>, k = 0 .. K (K + 1 the length of the options' Chebyshev coefficients, whose
@@ -329,15 +339,16 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         var block = _blocks.TryTake(out var kept) ? kept : new Block(ItemCount, _train.UserCount, BlockWidth);
         var input = block.Input.AsSpan(0, ItemCount * width);
         ScaleInput(rows, start, width, input);
-        ChebyshevRecurrence(input, block.Result[..input.Length], width, block, terms);
+        ChebyshevRecurrence(rows, start, input, block.Result[..input.Length], width, block, terms);
         _blocks.Add(block);
     }
 
     /// <summary>
-    /// The Chebyshev recurrence on x: with <paramref name="terms"/> null, <c>result = Σ_k c_k T_k(L̃) x</c>; otherwise
-    /// each <c>T_k(L̃) x</c> copied to <c>terms[k]</c> (and result left undefined).
+    /// The Chebyshev recurrence, L̃ = I − 2P, <c>T_k = 2 L̃ T_{k-1} − T_{k-2}</c>, on the block's input x of rows
+    /// <c>start .. start + width</c>: with <paramref name="terms"/> null, <c>result = Σ_k c_k T_k(L̃) x</c>; otherwise each
+    /// <c>T_k(L̃) x</c> copied to <c>terms[k]</c> (and result left undefined).
     /// </summary>
-    private void ChebyshevRecurrence(Span<float> x, Span<float> result, int width, Block block, float[][]? terms)
+    private void ChebyshevRecurrence(IReadOnlyList<int[]> rows, int start, Span<float> x, Span<float> result, int width, Block block, float[][]? terms)
     {
         int length = result.Length;
         TensorPrimitives.Multiply(x, (float)_chebyshev[0], result);
@@ -354,7 +365,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         var current = block.Current.AsSpan(0, length);
         var product = block.Product.AsSpan(0, length);
         x.CopyTo(previous);
-        MultiplyByGraph(x, product, width, block);
+        MultiplyInputByGraph(rows, start, width, product, block);
         TensorPrimitives.MultiplyAdd(product, -2f, x, current);           // T_1 x = x − 2 P x
         Accumulate(current, _chebyshev[1], result, terms?[1]);
         for (int k = 2; k < _chebyshev.Length; k++)
@@ -382,6 +393,18 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         {
             term.CopyTo(kept);
         }
+    }
+
+    /// <summary>
+    /// <c>y = P x</c> for the block's input <c>x = r ∘ d^-β</c> of rows <c>start .. start + width</c> (<see cref="ScaleInput"/>):
+    /// R̃ x from the rows' items alone, where x is not zero, then R̃ᵀ.
+    /// </summary>
+    private void MultiplyInputByGraph(IReadOnlyList<int[]> rows, int start, int width, Span<float> y, Block block)
+    {
+        var users = block.Users;
+        Array.Clear(users, 0, _train.UserCount * width);   // the other products leave it full
+        GraphFilterScorer.FirstHopByItem(_byItem, rows, start, width, _inputScale, users, width, undo: false);
+        CsrKernel.MultiplyRectangular(_byItem, users.AsSpan(0, _train.UserCount * width), _train.UserCount, y, width);
     }
 
     /// <summary><c>y = P x = R̃ᵀ (R̃ x)</c> for x, y <c>[items, width]</c>.</summary>
