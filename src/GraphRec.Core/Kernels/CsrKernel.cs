@@ -63,7 +63,7 @@ internal static class CsrKernel
     /// <paramref name="columns"/>): x is <c>[columns, dim]</c> and y <c>[rows, dim]</c>, row-major, not overlapping;
     /// each row of y exactly as <see cref="Multiply{T}"/> computes it.
     /// </summary>
-    public static unsafe void MultiplyRectangular(CsrPartition partition, ReadOnlySpan<float> x, int columns, Span<float> y, int dim)
+    public static void MultiplyRectangular(CsrPartition partition, ReadOnlySpan<float> x, int columns, Span<float> y, int dim)
     {
         int rows = partition.RowPointers.Length - 1;
         if (x.Length != (long)columns * dim || y.Length != (long)rows * dim)
@@ -71,21 +71,13 @@ internal static class CsrKernel
             throw new ArgumentException($"Expected {columns} x {dim} values in and {rows} x {dim} out, got {x.Length} and {y.Length}.");
         }
 
-        fixed (float* xPointer = x)
-        fixed (float* yPointer = y)
-        {
-            var input = (nint)xPointer;
-            var output = (nint)yPointer;
-            Parallel.For(0, partition.BlockCount, partition.ParallelOptions, block =>
-                MultiplyRows<float, DenseRows<float>>(partition, partition.BlockStarts[block], partition.BlockStarts[block + 1], new DenseRows<float>((float*)input),
-                    (float*)output, dim, null, 0f, null));
-        }
+        MultiplyRectangularRows(partition, 0, x, columns, y, dim);
     }
 
     /// <summary>
     /// Rows <c>[firstRow, firstRow + y.Length / dim)</c> of <c>A x</c> for a rectangular A (<c>[rows, columns]</c>), x
     /// <c>[columns, dim]</c>, into y row-major, in parallel over runs of equal non-zero count; each row exactly as
-    /// <see cref="MultiplyRectangular"/> computes it.
+    /// <see cref="Multiply{T}"/> computes it, whatever the range.
     /// </summary>
     public static unsafe void MultiplyRectangularRows(CsrPartition partition, int firstRow, ReadOnlySpan<float> x, int columns, Span<float> y, int dim)
     {
