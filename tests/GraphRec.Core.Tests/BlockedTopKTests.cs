@@ -108,9 +108,7 @@ public sealed class BlockedTopKTests
         var test = TestGraphs.RandomInteractions(60, 90, 200, seed: 6);
         using var adjacency = NormalizedAdjacency.FromInteractions(train);
         using var lightGcn = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 7 });
-        IRowScorer scorer = model == "gf-cf"
-            ? GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = 8, Alpha = 0.3, Oversampling = 90 })
-            : new LightGcnScorer(lightGcn);
+        var scorer = ScorerOf(model, train, lightGcn, rank: 8);
         using var disposal = (IDisposable)scorer;
         var heldOut = TestGraphs.FromPairs(60, 90, Enumerable.Range(0, 60).SelectMany(u => test.ItemsOf(u).ToArray()
             .Where(i => !train.Contains(u, i)).Select(i => (u, i))));
@@ -149,6 +147,33 @@ public sealed class BlockedTopKTests
         Assert.All(actual.Skip(2 * itemCount).Take(itemCount).Zip(alone), pair => Assert.Equal(pair.First, pair.Second, 1e-6f));
         Assert.True(scorer.UsersPerBatch >= GraphFilterScorer.BatchColumns);
         Assert.True(scorer.ItemsPerCall(GraphFilterScorer.BatchColumns) * GraphFilterScorer.BatchColumns <= 4 << 20);
+    }
+
+    [Theory]
+    [InlineData("lightgcn", 3)]
+    [InlineData("lightgcn", 20)]
+    [InlineData("gf-cf", 3)]
+    [InlineData("gf-cf", 20)]
+    public void Scores_written_into_a_buffer_that_held_other_values_are_the_scores_made_afresh(string model, int userCount)
+    {
+        var train = TestGraphs.RandomInteractions(30, 50, 300, seed: 3);
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        using var lightGcn = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Seed = 4 });
+        var scorer = ScorerOf(model, train, lightGcn, rank: 6);
+        using var disposal = (IDisposable)scorer;
+        using var buffer = new ScoreBuffer();
+        using var scope = NewDisposeScope();
+        int[] users = [.. Enumerable.Range(0, userCount).Select(u => (u * 7) % 30)];
+
+        foreach (var (firstItem, itemCount) in new[] { (0, 50), (11, 17), (0, 50) })
+        {
+            var scores = buffer.Scores(users.Length, itemCount);
+            scores.fill_(float.NaN);
+            scorer.ScoreInto(users, firstItem, itemCount, scores);
+
+            var made = itemCount == 50 ? scorer.Score(users) : scorer.Score(users, firstItem, itemCount);
+            Assert.Equal(made.contiguous().data<float>().ToArray(), scores.contiguous().data<float>().ToArray());
+        }
     }
 
     [Fact]
@@ -223,6 +248,11 @@ public sealed class BlockedTopKTests
     }
 
     /// <summary>Scores from a fixed matrix; with <c>itemsPerCall</c> it asks to be called for blocks of that many items.</summary>
+    /// <summary>GF-CF of <paramref name="train"/> (an exact SVD: oversampling up to the items) or LightGCN's scorer of <paramref name="lightGcn"/>.</summary>
+    private static IRowScorer ScorerOf(string model, Interactions train, LightGcnModel lightGcn, int rank) => model == "gf-cf"
+        ? GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = rank, Alpha = 0.3, Oversampling = train.ItemCount })
+        : new LightGcnScorer(lightGcn);
+
     private sealed class MatrixScorer(float[,] scores, int? itemsPerCall) : IScorer
     {
         public int ItemCount => scores.GetLength(1);

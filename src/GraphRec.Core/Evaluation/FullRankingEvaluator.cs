@@ -60,11 +60,12 @@ internal static class FullRankingEvaluator
         }
 
         int batchSize = scorer.UsersPerBatch;
+        using var scoreBuffer = new ScoreBuffer();
         for (int start = 0; start < users.Length; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = users.AsSpan(start, Math.Min(batchSize, users.Length - start));
-            int[] ranked = TopK(scorer, batch, exclude, k, topScores: null, cancellationToken);
+            int[] ranked = TopK(scorer, batch, exclude, k, topScores: null, scoreBuffer, cancellationToken);
             for (int b = 0; b < batch.Length; b++)
             {
                 var row = ranked.AsSpan(b * k, k);
@@ -161,12 +162,14 @@ internal static class FullRankingEvaluator
     /// <remarks>
     /// The items are scored in calls of <see cref="IScorer.ItemsPerCall"/> (all of them for most scorers), each call's
     /// excluded items set to negative infinity and its scores offered to every user's selection in item order, so a
-    /// blocked top-K is the same as one over whole rows, ties included.
+    /// blocked top-K is the same as one over whole rows, ties included. Every call writes its scores into
+    /// <paramref name="scoreBuffer"/> (<see cref="IScorer.ScoreInto"/>), or into one buffer for this top-K when none is given.
     /// </remarks>
     /// <exception cref="ArgumentException">An excluded set has other items than the scorer.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked between blocks of items).</exception>
     internal static int[] TopK(
-        IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k, float[]? topScores, CancellationToken cancellationToken = default)
+        IScorer scorer, ReadOnlySpan<int> users, IReadOnlyList<Interactions> exclude, int k, float[]? topScores, ScoreBuffer? scoreBuffer = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(exclude);
@@ -182,6 +185,8 @@ internal static class FullRankingEvaluator
         }
 
         int itemsPerCall = Math.Max(1, Math.Min(scorer.ItemsPerCall(users.Length), itemCount));
+        using var ownBuffer = scoreBuffer is null ? new ScoreBuffer() : null;
+        var buffer = scoreBuffer ?? ownBuffer!;
         var result = new int[users.Length * k];
         var best = topScores ?? new float[users.Length * k];
         var counts = new int[users.Length];
@@ -191,12 +196,8 @@ internal static class FullRankingEvaluator
             cancellationToken.ThrowIfCancellationRequested();
             int width = Math.Min(itemsPerCall, itemCount - firstItem);
             using var scope = NewDisposeScope();
-            var scores = (width == itemCount ? scorer.Score(users) : scorer.Score(users, firstItem, width)).to(CPU).to_type(ScalarType.Float32).contiguous();
-            if (scores.shape.Length != 2 || scores.shape[0] != users.Length || scores.shape[1] != width)
-            {
-                throw new InvalidOperationException(
-                    $"The scorer returned scores of shape [{string.Join(", ", scores.shape)}] for {users.Length} users and items {firstItem} to {firstItem + width - 1}.");
-            }
+            var scores = buffer.Scores(users.Length, width);
+            scorer.ScoreInto(users, firstItem, width, scores);
 
             // Whole rows of a scorer that does not score blocks can pass 2 GiB, beyond what a span can address.
             nint all = Kernels.SparseProduct.Address(scores);

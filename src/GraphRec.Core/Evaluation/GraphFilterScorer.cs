@@ -141,16 +141,33 @@ internal sealed class GraphFilterScorer : IFilterScorer
     public Tensor ScoreRows(IReadOnlyList<int[]> rows, int firstItem, int itemCount)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentOutOfRangeException.ThrowIfNegative(firstItem);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(itemCount);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstItem + itemCount, ItemCount, nameof(itemCount));
+        CheckItems(firstItem, itemCount);
+        using var scope = NewDisposeScope();
+        var scores = empty([rows.Count, itemCount], ScalarType.Float32);
+        ScoreRowsInto(rows, firstItem, itemCount, scores);
+        return scores.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Written in place: the linear part straight into <paramref name="scores"/>, the ideal part added by one product.</remarks>
+    public void ScoreInto(ReadOnlySpan<int> users, int firstItem, int itemCount, Tensor scores) =>
+        ScoreRowsInto(IRowScorer.TrainingRows(_train, users), firstItem, itemCount, scores);
+
+    /// <summary>The scores of <paramref name="rows"/> at items <c>[firstItem, firstItem + itemCount)</c> into <paramref name="scores"/>, a contiguous float32 CPU <c>[rows.Count, itemCount]</c>.</summary>
+    private unsafe void ScoreRowsInto(IReadOnlyList<int[]> rows, int firstItem, int itemCount, Tensor scores)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(scores);
+        CheckItems(firstItem, itemCount);
         int count = rows.Count;
-        var linear = new float[count * itemCount];
+        nint linear = SparseProduct.Address(scores);
         if (count < FewRows && itemCount == ItemCount)
         {
             for (int b = 0; b < count; b++)
             {
-                AddLinear(rows[b], linear.AsSpan(b * itemCount, itemCount));
+                var row = new Span<float>((float*)linear + ((long)b * itemCount), itemCount);
+                row.Clear();
+                AddLinear(rows[b], row);
             }
         }
         else
@@ -167,10 +184,15 @@ internal sealed class GraphFilterScorer : IFilterScorer
         Parallel.For(0, count, b => AddBasisRows(rows[b], projected.AsSpan(b * _rank, _rank)));
 
         using var scope = NewDisposeScope();
-        var scores = tensor(linear, [count, itemCount]);
         var back = itemCount == ItemCount ? _basisBack : _basisBack.narrow(1, firstItem, itemCount);
-        scores.AddScaledInPlace(tensor(projected, [count, _rank]).mm(back), Alpha);
-        return scores.MoveToOuterDisposeScope();
+        scores.addmm_(tensor(projected, [count, _rank]), back, beta: 1, alpha: Alpha);
+    }
+
+    private void CheckItems(int firstItem, int itemCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstItem);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(itemCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstItem + itemCount, ItemCount, nameof(itemCount));
     }
 
     /// <summary>The filter's scores of a visitor who has only <paramref name="item"/>: the items its users also have, weighted by the filter.</summary>
@@ -215,7 +237,7 @@ internal sealed class GraphFilterScorer : IFilterScorer
     /// the shape of the call (BLAS picks its kernel by shape): so a near tie can be ordered differently when a user is
     /// scored alone and in a batch.
     /// </summary>
-    private void AddLinear(IReadOnlyList<int[]> rows, int start, int size, int firstItem, int itemCount, float[] scores)
+    private unsafe void AddLinear(IReadOnlyList<int[]> rows, int start, int size, int firstItem, int itemCount, nint scores)
     {
         int users = _train.UserCount;
         int dim = (size + 7) / 8 * 8;
@@ -253,10 +275,10 @@ internal sealed class GraphFilterScorer : IFilterScorer
                     int tileEnd = Math.Min(tile + 16, end);
                     for (int b = 0; b < size; b++)
                     {
-                        int row = (start + b) * itemCount;
+                        float* row = (float*)scores + ((long)(start + b) * itemCount);
                         for (int j = tile; j < tileEnd; j++)
                         {
-                            scores[row + j] = block[(j * dim) + b];   // Σ_v R̃_vj W_vb
+                            row[j] = block[(j * dim) + b];   // Σ_v R̃_vj W_vb
                         }
                     }
                 }
@@ -270,7 +292,7 @@ internal sealed class GraphFilterScorer : IFilterScorer
     }
 
     /// <summary>
-    /// The linear scores <c>r R̃ᵀ R̃</c> of one whole row, as the batched <see cref="AddLinear(IReadOnlyList{int[]}, int, int, int, int, float[])"/>
+    /// The linear scores <c>r R̃ᵀ R̃</c> of one whole row, as the batched <see cref="AddLinear(IReadOnlyList{int[]}, int, int, int, int, nint)"/>
     /// computes them up to rounding, into <paramref name="scores"/> (zeros): the users who share an item with the row,
     /// then their items, which touches only the row's two-hop neighbourhood.
     /// </summary>

@@ -25,6 +25,26 @@ internal interface IScorer
     Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => Score(users).narrow(1, firstItem, itemCount);
 
     /// <summary>
+    /// <see cref="Score(ReadOnlySpan{int}, int, int)"/> written into <paramref name="scores"/>, a contiguous float32 CPU
+    /// tensor <c>[users.Length, itemCount]</c> that the caller keeps from call to call, so that a ranking does not take
+    /// fresh memory for every block of scores (on huge pages that costs a page fault per 2 MiB). By default the scores
+    /// are made and copied in; a scorer that can write them in place overrides it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The scorer's scores do not have the shape of <paramref name="scores"/>.</exception>
+    void ScoreInto(ReadOnlySpan<int> users, int firstItem, int itemCount, Tensor scores)
+    {
+        using var scope = NewDisposeScope();
+        var made = itemCount == ItemCount ? Score(users) : Score(users, firstItem, itemCount);
+        if (made.shape.Length != 2 || made.shape[0] != users.Length || made.shape[1] != itemCount)
+        {
+            throw new InvalidOperationException(
+                $"The scorer returned scores of shape [{string.Join(", ", made.shape)}] for {users.Length} users and items {firstItem} to {firstItem + itemCount - 1}.");
+        }
+
+        scores.copy_(made);
+    }
+
+    /// <summary>
     /// How many items a top-K asks this scorer for at once when it ranks <paramref name="users"/> users: all of them,
     /// unless scoring blocks of items costs no more per item (then a top-K keeps its scores to one bounded buffer). A
     /// scorer that overrides it overrides <see cref="Score(ReadOnlySpan{int}, int, int)"/> too: the default scores whole

@@ -62,7 +62,31 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
     /// <remarks>As many items as keep a call's scores within the evaluator's score buffer: a block costs its share of a row.</remarks>
     public int ItemsPerCall(int users) => FullRankingEvaluator.ItemsPerBuffer(users);
 
+    /// <inheritdoc />
+    /// <remarks>One product written in place (on the CPU; a model on another device has its scores copied in).</remarks>
+    public void ScoreInto(ReadOnlySpan<int> users, int firstItem, int itemCount, Tensor scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        using var scope = NewDisposeScope();
+        var items = itemCount == ItemCount ? _items : _items.narrow(0, firstItem, itemCount);
+        if (_items.device_type != TorchSharp.DeviceType.CPU)
+        {
+            scores.copy_(ScoreAgainst(users, items));
+            return;
+        }
+
+        scores.addmm_(UserRows(users), items.t(), beta: 0);
+    }
+
     private Tensor ScoreAgainst(ReadOnlySpan<int> users, Tensor items)
+    {
+        using var scope = NewDisposeScope();
+        return UserRows(users).mm(items.t()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final embeddings of <paramref name="users"/>, <c>[users.Length, dim]</c>, in the caller's dispose scope.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A user index is not in the model.</exception>
+    private Tensor UserRows(ReadOnlySpan<int> users)
     {
         int userCount = (int)_users.shape[0];
         foreach (int user in users)
@@ -73,9 +97,8 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
             }
         }
 
-        using var scope = NewDisposeScope();
         var index = tensor(users.ToArray(), device: _users.device).to_type(ScalarType.Int64);
-        return _users.index_select(0, index).mm(items.t()).MoveToOuterDisposeScope();
+        return _users.index_select(0, index);
     }
 
     /// <summary>Scores of folded-in visitors: <c>e_v Eᵢᵀ</c> with <c>e_v</c> as <see cref="LightGcnModel"/> documents.</summary>

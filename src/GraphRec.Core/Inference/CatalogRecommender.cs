@@ -76,7 +76,7 @@ internal sealed class CatalogRecommender
             cancellationToken.ThrowIfCancellationRequested();
             var batch = CollectionsMarshal.AsSpan(indices).Slice(start, Math.Min(UserBatchSize, indices.Count - start));
             float[] scores = new float[batch.Length * k];
-            int[] top = FullRankingEvaluator.TopK(_scorer, batch, [Catalog.Train], k, scores, cancellationToken);
+            int[] top = FullRankingEvaluator.TopK(_scorer, batch, [Catalog.Train], k, scores, cancellationToken: cancellationToken);
             for (int b = 0; b < batch.Length; b++)
             {
                 result[positions[start + b]] = ToRecommendations(top.AsSpan(b * k, k), scores.AsSpan(b * k, k));
