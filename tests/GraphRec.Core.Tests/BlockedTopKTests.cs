@@ -1,5 +1,6 @@
 using GraphRec.Core;
 using GraphRec.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphRec.Core.Tests;
@@ -164,11 +165,12 @@ public sealed class BlockedTopKTests
         using var buffer = new ScoreBuffer();
         using var scope = NewDisposeScope();
         int[] users = [.. Enumerable.Range(0, userCount).Select(u => (u * 7) % 30)];
+        using var nan = float.NaN.ToScalar();
 
         foreach (var (firstItem, itemCount) in new[] { (0, 50), (11, 17), (0, 50) })
         {
             var scores = buffer.Scores(users.Length, itemCount);
-            scores.fill_(float.NaN);
+            scores.fill_(nan);
             scorer.ScoreInto(users, firstItem, itemCount, scores);
 
             var made = itemCount == 50 ? scorer.Score(users) : scorer.Score(users, firstItem, itemCount);
