@@ -155,6 +155,8 @@ public sealed class BlockedTopKTests
     [InlineData("lightgcn", 20)]
     [InlineData("gf-cf", 3)]
     [InlineData("gf-cf", 20)]
+    [InlineData("chebycf", 3)]
+    [InlineData("chebycf", 70)]
     public void Scores_written_into_a_buffer_that_held_other_values_are_the_scores_made_afresh(string model, int userCount)
     {
         var train = TestGraphs.RandomInteractions(30, 50, 300, seed: 3);
@@ -250,10 +252,22 @@ public sealed class BlockedTopKTests
     }
 
     /// <summary>Scores from a fixed matrix; with <c>itemsPerCall</c> it asks to be called for blocks of that many items.</summary>
-    /// <summary>GF-CF of <paramref name="train"/> (an exact SVD: oversampling up to the items) or LightGCN's scorer of <paramref name="lightGcn"/>.</summary>
-    private static IRowScorer ScorerOf(string model, Interactions train, LightGcnModel lightGcn, int rank) => model == "gf-cf"
-        ? GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = rank, Alpha = 0.3, Oversampling = train.ItemCount })
-        : new LightGcnScorer(lightGcn);
+    /// <summary>
+    /// GF-CF's or ChebyCF's scorer of <paramref name="train"/> (an exact SVD: oversampling up to the items), or LightGCN's
+    /// of <paramref name="lightGcn"/>.
+    /// </summary>
+    private static IRowScorer ScorerOf(string model, Interactions train, LightGcnModel lightGcn, int rank)
+    {
+        var chebyCf = SpectralFilterOptions.ChebyCf();
+        chebyCf.Rank = rank;
+        chebyCf.Oversampling = train.ItemCount;
+        return model switch
+        {
+            "gf-cf" => GraphFilterScorer.Fit(train, new SpectralFilterOptions { Rank = rank, Alpha = 0.3, Oversampling = train.ItemCount }),
+            "chebycf" => SpectralFilterScorer.Fit(train, chebyCf),
+            _ => new LightGcnScorer(lightGcn),
+        };
+    }
 
     private sealed class MatrixScorer(float[,] scores, int? itemsPerCall) : IScorer
     {

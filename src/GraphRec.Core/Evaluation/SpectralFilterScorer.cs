@@ -162,30 +162,49 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     public int UsersPerBatch => BlockWidth * BlocksPerBatch;
 
     /// <inheritdoc />
-    public unsafe Tensor ScoreRows(IReadOnlyList<int[]> rows)
+    public Tensor ScoreRows(IReadOnlyList<int[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        using var scope = NewDisposeScope();
+        var result = empty([rows.Count, ItemCount], ScalarType.Float32);
+        ScoreRowsInto(rows, result);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Whole rows are written in place; a block of items (which an evaluation does not ask of this scorer) is cut from whole rows.</remarks>
+    public void ScoreInto(ReadOnlySpan<int> users, int firstItem, int itemCount, Tensor scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        if (firstItem != 0 || itemCount != ItemCount)
+        {
+            using var scope = NewDisposeScope();
+            scores.copy_(Score(users).narrow(1, firstItem, itemCount));
+            return;
+        }
+
+        ScoreRowsInto(IRowScorer.TrainingRows(_train, users), scores);
+    }
+
+    /// <summary>The scores of <paramref name="rows"/> into <paramref name="scores"/>, a contiguous float32 CPU <c>[rows.Count, ItemCount]</c>.</summary>
+    private unsafe void ScoreRowsInto(IReadOnlyList<int[]> rows, Tensor scores)
+    {
         int count = rows.Count, items = ItemCount;
-        var result = empty([count, items], ScalarType.Float32);
         // The blocks' buffers are kept for the next call rather than left to the collector.
         var block = _blocks.TryTake(out var kept) ? kept : new Block(items, _train.UserCount, BlockWidth);
-        fixed (float* first = MemoryMarshal.Cast<byte, float>(result.bytes))   // written in place, not copied in
+        var first = (float*)SparseProduct.Address(scores);   // written in place, not copied in
+        for (int start = 0; start < count; start += BlockWidth)
         {
-            for (int start = 0; start < count; start += BlockWidth)
-            {
-                int width = Math.Min(BlockWidth, count - start);
-                WriteRows(ScoreBlock(rows, start, width, block), width, new Span<float>(first + ((long)start * items), width * items), items);
-            }
+            int width = Math.Min(BlockWidth, count - start);
+            WriteRows(ScoreBlock(rows, start, width, block), width, new Span<float>(first + ((long)start * items), width * items), items);
         }
 
         _blocks.Add(block);
         if (_idealBack is not null)
         {
             using var scope = NewDisposeScope();
-            result.addmm_(tensor(Projected(rows, 0, rows.Count, transposed: false), [count, Rank]), _idealBack);
+            scores.addmm_(tensor(Projected(rows, 0, rows.Count, transposed: false), [count, Rank]), _idealBack);
         }
-
-        return result;
     }
 
     /// <summary>
