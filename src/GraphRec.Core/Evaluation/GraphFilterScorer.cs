@@ -263,26 +263,10 @@ internal sealed class GraphFilterScorer : IFilterScorer
 
             CsrKernel.MultiplyRectangularRows(_byItem, firstItem, hop.AsSpan(0, users * dim), users, block.AsSpan(0, itemCount * dim), dim);
 
-            // [items, dim] to the rows' [size, items] in tiles of 16 items: a tile's 16 rows of the block stay in cache
-            // while each of its rows out is written a whole cache line at a time (rows out can be a power of two apart,
-            // where writing them one item at a time would evict itself).
-            int runs = Math.Max(1, itemCount / TransposeRun);
-            Parallel.For(0, runs, run =>
+            fixed (float* product = block)
             {
-                int end = run == runs - 1 ? itemCount : (run + 1) * TransposeRun;
-                for (int tile = run * TransposeRun; tile < end; tile += 16)
-                {
-                    int tileEnd = Math.Min(tile + 16, end);
-                    for (int b = 0; b < size; b++)
-                    {
-                        float* row = (float*)scores + ((long)(start + b) * itemCount);
-                        for (int j = tile; j < tileEnd; j++)
-                        {
-                            row[j] = block[(j * dim) + b];   // Σ_v R̃_vj W_vb
-                        }
-                    }
-                }
-            });
+                BlockTranspose.ColumnsToRows(product, dim, size, itemCount, (float*)scores + ((long)start * itemCount));   // Σ_v R̃_vj W_vb
+            }
         }
         finally
         {
@@ -334,9 +318,6 @@ internal sealed class GraphFilterScorer : IFilterScorer
 
         Interlocked.CompareExchange(ref _keptRowHop, hop, null);
     }
-
-    /// <summary>Items a thread moves from the product's layout to the rows' at a time.</summary>
-    private const int TransposeRun = 2048;
 
     /// <summary>W, <c>[users, dim]</c>, all zeros between calls, and the product <c>[items, dim]</c> of a call.</summary>
     private sealed class HopBuffers

@@ -56,7 +56,7 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
     public Tensor Score(ReadOnlySpan<int> users) => ScoreAgainst(users, _items);
 
     /// <inheritdoc />
-    public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => ScoreAgainst(users, _items.narrow(0, firstItem, itemCount));
+    public Tensor Score(ReadOnlySpan<int> users, int firstItem, int itemCount) => ScoreAgainst(users, ItemBlock(firstItem, itemCount));
 
     /// <inheritdoc />
     /// <remarks>As many items as keep a call's scores within the evaluator's score buffer: a block costs its share of a row.</remarks>
@@ -68,7 +68,7 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(scores);
         using var scope = NewDisposeScope();
-        var items = itemCount == ItemCount ? _items : _items.narrow(0, firstItem, itemCount);
+        var items = ItemBlock(firstItem, itemCount);
         if (_items.device_type != TorchSharp.DeviceType.CPU)
         {
             scores.copy_(ScoreAgainst(users, items));
@@ -77,6 +77,9 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
 
         scores.addmm_(UserRows(users), items.t(), beta: 0);
     }
+
+    /// <summary>The final embeddings of the items from <paramref name="firstItem"/> on, <c>[itemCount, dim]</c> (a view; all of them when they are all asked for).</summary>
+    private Tensor ItemBlock(int firstItem, int itemCount) => itemCount == ItemCount ? _items : _items.narrow(0, firstItem, itemCount);
 
     private Tensor ScoreAgainst(ReadOnlySpan<int> users, Tensor items)
     {
@@ -129,7 +132,7 @@ internal sealed class LightGcnScorer : IRowScorer, IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var items = itemCount == ItemCount ? _items : _items.narrow(0, firstItem, itemCount);
+        var items = ItemBlock(firstItem, itemCount);
         return tensor(visitors, [rows.Count, dimension]).to(_items.device).mm(items.t()).MoveToOuterDisposeScope();
     }
 

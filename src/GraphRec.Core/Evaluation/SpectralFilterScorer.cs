@@ -196,7 +196,10 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         for (int start = 0; start < count; start += BlockWidth)
         {
             int width = Math.Min(BlockWidth, count - start);
-            WriteRows(ScoreBlock(rows, start, width, block), width, new Span<float>(first + ((long)start * items), width * items), items);
+            fixed (float* filtered = ScoreBlock(rows, start, width, block))
+            {
+                BlockTranspose.ColumnsToRows(filtered, width, width, items, first + ((long)start * items));
+            }
         }
 
         _blocks.Add(block);
@@ -204,27 +207,6 @@ internal sealed class SpectralFilterScorer : IFilterScorer
         {
             using var scope = NewDisposeScope();
             scores.addmm_(tensor(Projected(rows, 0, rows.Count, transposed: false), [count, Rank]), _idealBack);
-        }
-    }
-
-    /// <summary>
-    /// The columns of a filtered block <c>[items, width]</c> as the rows <c>[width, items]</c> of <paramref name="scores"/>,
-    /// a tile of items at a time, so that the block's reads stay in cache while each row is written in whole lines.
-    /// </summary>
-    private static void WriteRows(ReadOnlySpan<float> filtered, int width, Span<float> scores, int items)
-    {
-        const int Tile = 16;
-        for (int tile = 0; tile < items; tile += Tile)
-        {
-            int end = Math.Min(tile + Tile, items);
-            for (int b = 0; b < width; b++)
-            {
-                var row = scores.Slice(b * items, items);
-                for (int i = tile; i < end; i++)
-                {
-                    row[i] = filtered[(i * width) + b];
-                }
-            }
         }
     }
 
