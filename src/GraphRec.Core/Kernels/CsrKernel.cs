@@ -138,6 +138,25 @@ internal static class CsrKernel
     }
 
     /// <summary>
+    /// <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> for a
+    /// rectangular A (<c>[rows, columns]</c>, its column indices below <paramref name="columns"/>): x is
+    /// <c>[columns, dim]</c>, and each row of <c>A x</c> is computed as <see cref="MultiplyRectangular"/> computes it.
+    /// </summary>
+    public static unsafe void MultiplyRectangularRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int columns, int dim, TSink sink)
+        where TSink : struct, IRowSink
+    {
+        if (dim <= 0 || x.Length != (long)columns * dim)
+        {
+            throw new ArgumentException($"Expected {columns} x {dim} values in, got {x.Length}.");
+        }
+
+        fixed (float* xPointer = x)
+        {
+            RowsTo(partition, new DenseRows<float>(xPointer), dim, sink, default);
+        }
+    }
+
+    /// <summary>
     /// <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> for an x
     /// of bfloat16 values (<see cref="BFloat16"/>): each row summed in float32, in the same order.
     /// </summary>
