@@ -66,8 +66,10 @@ gowalla.SetAction((parse, token) =>
             "bspm" => GraphRec.Core.SpectralFilterOptions.Bspm(),
             "chebycf" => GraphRec.Core.SpectralFilterOptions.ChebyCf(),
             "spectral-gf-cf" => GraphRec.Core.SpectralFilterOptions.GfCf(),
+            // Strict, so that a key naming no option is an error rather than a silently different filter.
             _ => System.Text.Json.JsonSerializer.Deserialize<GraphRec.Core.SpectralFilterOptions>(File.ReadAllText(
-                parse.GetValue(spectralOptions) ?? throw new ArgumentException("--model spectral needs --spectral-options FILE.")))!,
+                parse.GetValue(spectralOptions) ?? throw new ArgumentException("--model spectral needs --spectral-options FILE.")),
+                new System.Text.Json.JsonSerializerOptions { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow })!,
         };
         return GowallaBenchmark.RunSpectralFilterAsync(Path.Combine(parse.GetValue(dataDir)!, "gowalla"), name, options, parse.GetValue(resplit),
             parse.GetValue(output) ?? $"benchmark-gowalla-{name}.json", token);

@@ -177,16 +177,24 @@ internal static class TrainCommand
         return options;
     }
 
+    // A key that names no option (a typo, another casing) is refused rather than left at its default, which would train
+    // another filter than the file describes without a word.
+    private static readonly System.Text.Json.JsonSerializerOptions StrictJson = new()
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
     private static SpectralFilterOptions ReadSpectralOptions(string path)
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<SpectralFilterOptions>(File.ReadAllText(path))
+            return System.Text.Json.JsonSerializer.Deserialize<SpectralFilterOptions>(File.ReadAllText(path), StrictJson)
                 ?? throw new UsageException($"--spectral-options {path} holds no options.");
         }
         catch (Exception error) when (error is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--spectral-options {path} could not be read as SpectralFilterOptions: {error.Message}");
+            throw new UsageException(
+                $"--spectral-options {path} could not be read as SpectralFilterOptions: {error.Message} Its keys are SpectralFilterOptions' property names, as tune-spectral's --options-output writes them (\"ChebyshevCoefficients\", \"InputNormalization\", ...).");
         }
     }
 

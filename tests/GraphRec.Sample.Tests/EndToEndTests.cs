@@ -210,6 +210,30 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(1, await Cli.RunAsync(["train", "--model", "spectral", "--data-dir", data, "--output", output]));
     }
 
+    [Fact]
+    public async Task Spectral_options_with_a_key_that_names_no_option_are_refused_with_the_key_named()
+    {
+        string data = WriteSmallMl100K();
+        string optionsFile = Path.Combine(_folder, "snake-case.json");
+        File.WriteAllText(optionsFile, """{ "chebyshev_coefficients": [0.5, -0.5], "Rank": 8 }""");
+        var previous = Console.Error;
+        using var errors = new StringWriter();
+        Console.SetError(errors);
+        int code;
+        try
+        {
+            code = await Cli.RunAsync(["train", "--model", "spectral", "--spectral-options", optionsFile, "--data-dir", data, "--output", Path.Combine(_folder, "never")]);
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+
+        Assert.Equal(1, code);
+        Assert.Contains("chebyshev_coefficients", errors.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "never", "model.graphrec")));
+    }
+
     [SkippableFact]
     public async Task Real_ml100k_through_the_sample_trains_and_recommends()
     {
