@@ -18,8 +18,9 @@ namespace GraphRec.Core;
 /// </summary>
 /// <remarks>
 /// Rows are scored in blocks of up to <see cref="BlockWidth"/> as the columns of a dense <c>[items, width]</c> matrix,
-/// so that each product with P is two CSR products (<see cref="CsrKernel.MultiplyRectangular"/>), R̃ by user then R̃ᵀ
-/// by item, each non-zero streaming one short row of the block; the first product, of the sparse input, takes R̃ x from
+/// so that each product with P is two CSR products, R̃ by user then R̃ᵀ by item (<see cref="CsrKernel.MultiplyRectangular"/>;
+/// the Chebyshev recurrence's steps are made in R̃ᵀ's rows as it hands them over), each non-zero streaming one short row
+/// of the block; the first product, of the sparse input, takes R̃ x from
 /// the rows' items' users alone (<see cref="GraphFilterScorer.FirstHopByItem"/>). h is applied by Horner's rule in powers of P, or by the
 /// Chebyshev recurrence in L̃ = I − 2P, so that a degree-K filter costs K products with P whatever its coefficients.
 /// Without sharpening the ideal term is one dense product for all the rows of a call, added to the scores in place;
@@ -348,8 +349,8 @@ internal sealed class SpectralFilterScorer : IFilterScorer
     /// <summary>
     /// The Chebyshev recurrence, L̃ = I − 2P, <c>T_k = 2 L̃ T_{k-1} − T_{k-2}</c>, on the block's input x of rows
     /// <c>start .. start + width</c>: with <paramref name="terms"/> null, <c>result = Σ_k c_k T_k(L̃) x</c>; otherwise each
-    /// <c>T_k(L̃) x</c> copied to <c>terms[k]</c> (and result left undefined). x is overwritten: from the second step on, it
-    /// holds <c>T_{k-2} x</c>.
+    /// <c>T_k(L̃) x</c> copied to <c>terms[k]</c> (and result left undefined). x is overwritten: the recurrence keeps its
+    /// terms in it and in one block buffer, in turns.
     /// </summary>
     private unsafe void ChebyshevRecurrence(IReadOnlyList<int[]> rows, int start, Span<float> x, Span<float> result, int width, Block block, float[][]? terms)
     {
@@ -364,7 +365,7 @@ internal sealed class SpectralFilterScorer : IFilterScorer
             return;
         }
 
-        // x itself holds T_{k-2} x from here on: the block's input is not read again.
+        // x takes the terms in turns with `current` from here on: the block's input is not read again.
         var previous = x;
         var current = block.Current.AsSpan(0, result.Length);
         fixed (float* input = x, c = current, r = result, kept = terms?[1])

@@ -29,7 +29,7 @@ internal static class RandomizedSvd
     /// <summary>Columns of a tile in <see cref="Multiply"/>: a tile of 32 doubles fills eight 256-bit registers.</summary>
     private const int TileWidth = 32;
 
-    // Non-zeros to look ahead in Multiply when asking for the next rows' tiles.
+    // Non-zeros to look ahead in Multiply, within the row being summed, when asking for the tiles about to be read.
     private const int PrefetchDistance = 8;
 
     /// <param name="matrix">The sparse matrix A as CSR, [rows, cols].</param>
