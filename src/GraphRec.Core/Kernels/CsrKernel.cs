@@ -127,32 +127,27 @@ internal static class CsrKernel
     /// over once, by the thread that computed it, each thread's rows in ascending order. The sink hears of each row
     /// <see cref="SinkLookahead"/> rows before it arrives, within the same thread's run of rows.
     /// </summary>
-    public static unsafe void MultiplyRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
-        where TSink : struct, IRowSink
-    {
-        CheckRows(partition, x.Length, dim);
-        fixed (float* xPointer = x)
-        {
-            RowsTo(partition, new DenseRows<float>(xPointer), dim, sink, nonZeroRows);
-        }
-    }
+    public static void MultiplyRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
+        where TSink : struct, IRowSink =>
+        MultiplyRectangularRowsTo(partition, x, partition.RowPointers.Length - 1, dim, sink, nonZeroRows);
 
     /// <summary>
     /// <see cref="MultiplyRowsTo{TSink}(CsrPartition, ReadOnlySpan{float}, int, TSink, ReadOnlySpan{bool})"/> for a
     /// rectangular A (<c>[rows, columns]</c>, its column indices below <paramref name="columns"/>): x is
-    /// <c>[columns, dim]</c>, and each row of <c>A x</c> is computed as <see cref="MultiplyRectangular"/> computes it.
+    /// <c>[columns, dim]</c> (with <paramref name="nonZeroRows"/> one flag per column of A), and each row of <c>A x</c>
+    /// is computed as <see cref="MultiplyRectangular"/> computes it.
     /// </summary>
-    public static unsafe void MultiplyRectangularRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int columns, int dim, TSink sink)
+    public static unsafe void MultiplyRectangularRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int columns, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
         where TSink : struct, IRowSink
     {
-        if (dim <= 0 || x.Length != (long)columns * dim)
+        if (x.Length != (long)columns * dim)
         {
-            throw new ArgumentException($"Expected {columns} x {dim} values in, got {x.Length}.");
+            throw new ArgumentException($"Expected {columns} x {dim} values, got {x.Length}.");
         }
 
         fixed (float* xPointer = x)
         {
-            RowsTo(partition, new DenseRows<float>(xPointer), dim, sink, default);
+            RowsTo(partition, new DenseRows<float>(xPointer), dim, sink, nonZeroRows);
         }
     }
 
