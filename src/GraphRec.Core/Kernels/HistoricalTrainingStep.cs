@@ -30,7 +30,10 @@ namespace GraphRec.Core.Kernels;
 /// <remarks>
 /// The whole first hop (every neighbour, no sample) was measured first: on Gowalla-shaped graphs a batch's nodes,
 /// drawn by interaction, are mostly hubs, whose neighbourhoods grow with the graph (degrees with Pareto tails of index
-/// about 2), so a batch touched most of the graph and the epoch was no faster than exact training.
+/// about 2), so a batch touched most of the graph and the epoch was no faster than exact training. A batch reads its
+/// rows from tables of the graph's size, so on large graphs it waits on memory: each sampled neighbour's drift
+/// E(0)_u − Ē_u is computed once per row rather than once per edge, and the sampled edges are copied out of Â in
+/// parallel (owned because measured: a batch at 20 M and 50 M interactions about a fifth shorter, the same bits).
 /// </remarks>
 internal sealed class HistoricalTrainingStep : ITrainingStep
 {
@@ -68,9 +71,12 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     private int _touchedCount;
     private int[] _positions = [];
     private int[] _sampleStarts = [];
+    private int[] _sampledEdges = [];
     private int[] _sampledNeighbours = [];
     private float[] _sampledWeights = [];
     private int[] _edgeTargets = [];
+    private bool[] _distinctTargeted = [];
+    private float[] _drifts = [];
     private float[] _sampleScales = [];
     private float[] _final = [];
     private readonly GatheredRows _gathered = new();
@@ -170,6 +176,12 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         int distinctCount = IndexBatch(nodes);
         SampleNeighbours(distinctCount, random);
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
+        if (_propagated is not null)
+        {
+            IndexNeighbours(distinctCount);
+            ComputeDrifts(embedding, distinctCount);
+        }
+
         ScratchBuffers.Grow(ref _final, distinctCount * dim);
         var final = _final.AsSpan(0, distinctCount * dim);
         Forward(embedding, distinctCount, final);
@@ -227,17 +239,16 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
 
     /// <summary>
     /// N_s(v) of each distinct node, its neighbours u and their Â_vu (<c>_sampledNeighbours</c> and <c>_sampledWeights</c> from
-    /// <c>_sampleStarts[d]</c>), and c_v. Copied out of Â's arrays once, so that the passes after this one read them in order.
+    /// <c>_sampleStarts[d]</c>), and c_v. The edges are drawn in order on one thread (the generator's sequence decides
+    /// the sample), then their columns and values are copied out of Â's arrays in parallel: a hub's sampled edges are
+    /// scattered over a row of thousands, each one a miss, and the passes after this one read the copies in order.
     /// </summary>
     private void SampleNeighbours(int distinctCount, Random random)
     {
         int[] rowPointers = _backend.Adjacency.RowPointers;
         ScratchBuffers.Grow(ref _sampleStarts, distinctCount + 1);
         ScratchBuffers.Grow(ref _sampleScales, distinctCount);
-        ScratchBuffers.Grow(ref _sampledNeighbours, distinctCount * FirstHopSample);
-        ScratchBuffers.Grow(ref _sampledWeights, distinctCount * FirstHopSample);
-        int[] columns = _backend.Adjacency.Columns;
-        float[] values = _backend.Adjacency.Values;
+        ScratchBuffers.Grow(ref _sampledEdges, distinctCount * FirstHopSample);
         int count = 0;
         for (int d = 0; d < distinctCount; d++)
         {
@@ -252,8 +263,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             {
                 for (int e = 0; e < degree; e++)
                 {
-                    _sampledNeighbours[count] = columns[first + e];
-                    _sampledWeights[count++] = values[first + e];
+                    _sampledEdges[count++] = first + e;
                 }
 
                 _sampleScales[d] = 1;
@@ -262,9 +272,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             {
                 for (int j = 0; j < FirstHopSample; j++)
                 {
-                    int edge = first + random.Next(degree);
-                    _sampledNeighbours[count] = columns[edge];
-                    _sampledWeights[count++] = values[edge];
+                    _sampledEdges[count++] = first + random.Next(degree);
                 }
 
                 _sampleScales[d] = (float)degree / FirstHopSample;
@@ -272,21 +280,109 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         }
 
         _sampleStarts[distinctCount] = count;
+        ScratchBuffers.Grow(ref _sampledNeighbours, count);
+        ScratchBuffers.Grow(ref _sampledWeights, count);
+        int[] columns = _backend.Adjacency.Columns;
+        float[] values = _backend.Adjacency.Values;
+        ForEachChunk(count, (start, end) =>
+        {
+            for (int j = start; j < end; j++)
+            {
+                if (j + CsrKernel.RowLookahead < end)
+                {
+                    int ahead = _sampledEdges[j + CsrKernel.RowLookahead];
+                    CsrKernel.PrefetchRow<int>(columns, ahead, 1);
+                    CsrKernel.PrefetchRow<float>(values, ahead, 1);
+                }
+
+                _sampledNeighbours[j] = columns[_sampledEdges[j]];
+                _sampledWeights[j] = values[_sampledEdges[j]];
+            }
+        });
+    }
+
+    /// <summary>
+    /// The sampled neighbours' rows among the touched ones, in order of first reach after the distinct nodes
+    /// (<c>_touched</c>, <c>_touchedCount</c>), and each sampled edge's row there (<c>_edgeTargets</c>); integers only,
+    /// on one thread, so the order is the same whatever the threads.
+    /// </summary>
+    private void IndexNeighbours(int distinctCount)
+    {
+        int edges = _sampleStarts[distinctCount];
+        ScratchBuffers.Grow(ref _edgeTargets, edges);
+        ScratchBuffers.Reserve(ref _distinctTargeted, distinctCount);
+        _distinctTargeted.AsSpan(0, distinctCount).Clear();
+        int touched = distinctCount;
+        for (int j = 0; j < edges; j++)
+        {
+            if (j + SlotLookahead < edges)
+            {
+                CsrKernel.PrefetchRow<int>(_slots, _sampledNeighbours[j + SlotLookahead], 1);
+            }
+
+            int neighbour = _sampledNeighbours[j];
+            if (_slots[neighbour] == 0)
+            {
+                ScratchBuffers.Grow(ref _touched, touched + 1);
+                _touched[touched] = neighbour;
+                _slots[neighbour] = _touchedCount = ++touched;
+            }
+
+            int target = _slots[neighbour] - 1;
+            _edgeTargets[j] = target;
+            if (target < distinctCount)
+            {
+                _distinctTargeted[target] = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// E(0)_u − Ē_u of every sampled neighbour u, once per row however many edges reach it, at its touched row in
+    /// <c>_drifts</c>: the two tables are read where each row is first needed, in parallel, rather than once per edge.
+    /// </summary>
+    private unsafe void ComputeDrifts(ReadOnlySpan<float> embedding, int distinctCount)
+    {
+        int dim = _dim, touched = _touchedCount;
+        ScratchBuffers.Reserve(ref _drifts, touched * dim);
+        ReadOnlySpan<float> anchor = MemoryMarshal.Cast<byte, float>(_anchor!.bytes);
+        int embeddingLength = embedding.Length;
+        fixed (float* e = embedding, a = anchor)
+        {
+            nint ep = (nint)e, ap = (nint)a;
+            ForEachChunk(touched, (start, end) =>
+            {
+                var embeddingRows = new ReadOnlySpan<float>((float*)ep, embeddingLength);
+                var anchorRows = new ReadOnlySpan<float>((float*)ap, embeddingLength);
+                for (int t = start; t < end; t++)
+                {
+                    if (t + CsrKernel.RowLookahead < end)
+                    {
+                        CsrKernel.PrefetchRow(embeddingRows, _touched[t + CsrKernel.RowLookahead], dim);
+                        CsrKernel.PrefetchRow(anchorRows, _touched[t + CsrKernel.RowLookahead], dim);
+                    }
+
+                    if (t >= distinctCount || _distinctTargeted[t])
+                    {
+                        int node = _touched[t];
+                        TensorPrimitives.Subtract(embeddingRows.Slice(node * dim, dim), anchorRows.Slice(node * dim, dim), _drifts.AsSpan(t * dim, dim));
+                    }
+                }
+            });
+        }
     }
 
     /// <summary>F of each distinct node (the class summary) into <paramref name="final"/>, nodes in parallel.</summary>
     private unsafe void Forward(ReadOnlySpan<float> embedding, int distinctCount, Span<float> final)
     {
-        ReadOnlySpan<float> anchor = _anchor is null ? default : MemoryMarshal.Cast<byte, float>(_anchor.bytes);
         ReadOnlySpan<float> propagated = _propagated is null ? default : MemoryMarshal.Cast<byte, float>(_propagated.bytes);
         int embeddingLength = embedding.Length, finalLength = final.Length;
         bool layered = !propagated.IsEmpty;
-        fixed (float* e = embedding, a = anchor, p = propagated, f = final)
+        fixed (float* e = embedding, p = propagated, f = final)
         {
-            nint ep = (nint)e, ap = (nint)a, pp = (nint)p, fp = (nint)f;
+            nint ep = (nint)e, pp = (nint)p, fp = (nint)f;
             ForEachChunk(distinctCount, (start, end) => ForwardNodes(
                 new ReadOnlySpan<float>((float*)ep, embeddingLength),
-                layered ? new ReadOnlySpan<float>((float*)ap, embeddingLength) : default,
                 layered ? new ReadOnlySpan<float>((float*)pp, embeddingLength) : default,
                 new Span<float>((float*)fp, finalLength),
                 start,
@@ -294,11 +390,10 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         }
     }
 
-    private void ForwardNodes(ReadOnlySpan<float> embedding, ReadOnlySpan<float> anchor, ReadOnlySpan<float> propagated, Span<float> final, int start, int end)
+    private void ForwardNodes(ReadOnlySpan<float> embedding, ReadOnlySpan<float> propagated, Span<float> final, int start, int end)
     {
         int dim = _dim;
-        int lastEdge = _sampleStarts[end];
-        Span<float> drift = stackalloc float[dim];
+        ReadOnlySpan<float> drifts = _drifts;
         for (int d = start; d < end; d++)
         {
             int node = _touched[d];
@@ -313,24 +408,14 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             float scale = _alpha1 * _sampleScales[d];
             for (int j = _sampleStarts[d]; j < _sampleStarts[d + 1]; j++)
             {
-                // The neighbours' rows are scattered over tables of the graph's size: ask for those a few edges ahead.
-                if (j + CsrKernel.RowLookahead < lastEdge)
-                {
-                    int ahead = _sampledNeighbours[j + CsrKernel.RowLookahead];
-                    CsrKernel.PrefetchRow(embedding, ahead, dim);
-                    CsrKernel.PrefetchRow(anchor, ahead, dim);
-                }
-
-                int neighbour = _sampledNeighbours[j];
-                TensorPrimitives.Subtract(embedding.Slice(neighbour * dim, dim), anchor.Slice(neighbour * dim, dim), drift);
-                TensorPrimitives.MultiplyAdd(drift, scale * _sampledWeights[j], row, row);
+                TensorPrimitives.MultiplyAdd(drifts.Slice(_edgeTargets[j] * dim, dim), scale * _sampledWeights[j], row, row);
             }
         }
     }
 
     /// <summary>
-    /// ∂L/∂E(0) on the touched rows (the class summary): the distinct nodes' first, then their sampled neighbours',
-    /// appended to <c>_touched</c> as they are reached (<c>_touchedCount</c> of them in all).
+    /// ∂L/∂E(0) on the touched rows (the class summary), in <c>_touched</c>'s order: the distinct nodes' first, then
+    /// their sampled neighbours' (<see cref="IndexNeighbours"/>).
     /// </summary>
     private void Backpropagate(int[] nodes, int distinctCount)
     {
@@ -356,30 +441,9 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             return;
         }
 
-        // The neighbours' rows first, in order of first reach (integers only), then their gradients in parallel: each
-        // thread owns the rows whose place is its own modulo the threads and adds to them in the order a single thread
-        // would, so the sums are the same bits whatever the threads.
-        int edges = _sampleStarts[distinctCount];
-        ScratchBuffers.Grow(ref _edgeTargets, edges);
-        int touched = distinctCount;
-        for (int j = 0; j < edges; j++)
-        {
-            if (j + SlotLookahead < edges)
-            {
-                CsrKernel.PrefetchRow<int>(_slots, _sampledNeighbours[j + SlotLookahead], 1);
-            }
-
-            int neighbour = _sampledNeighbours[j];
-            if (_slots[neighbour] == 0)
-            {
-                ScratchBuffers.Grow(ref _touched, touched + 1);
-                _touched[touched] = neighbour;
-                _slots[neighbour] = _touchedCount = ++touched;
-            }
-
-            _edgeTargets[j] = _slots[neighbour] - 1;
-        }
-
+        // Each thread owns the rows whose place is its own modulo the threads and adds to them in the order a single
+        // thread would, so the sums are the same bits whatever the threads.
+        int edges = _sampleStarts[distinctCount], touched = _touchedCount;
         ScratchBuffers.Grow(ref _touchedGradients, touched * dim);
         _touchedGradients.AsSpan(distinctCount * dim, (touched - distinctCount) * dim).Clear();
         int owners = Math.Min(_parallel.MaxDegreeOfParallelism, Math.Max(1, edges / MinimumEdgesPerThread));

@@ -77,6 +77,40 @@ public sealed class HistoricalTrainingStepTests
     }
 
     [Fact]
+    public void With_a_stale_history_and_every_first_hop_whole_a_batchs_rows_are_the_current_first_layer_over_the_historical_deeper_ones()
+    {
+        using var scope = NewDisposeScope();
+        var train = TestGraphs.RandomInteractions(12, 10, 45, seed: 4);
+        using var adjacency = NormalizedAdjacency.FromInteractions(train);
+        Assert.All(Enumerable.Range(0, adjacency.NodeCount), node =>
+            Assert.True(adjacency.RowPointers[node + 1] - adjacency.RowPointers[node] <= HistoricalTrainingStep.FirstHopSample));
+        using var model = new LightGcnModel(adjacency, new LightGcnOptions { EmbeddingDimension = 4, Layers = 3, Seed = 3 });
+        using var step = HistoricalTrainingStep.For(model, 0.05, refreshesPerEpoch: 1)!;
+        int[] nodes = BatchNodes(12, [1, 2, 5, 9], [0, 7, 7, 3]);
+
+        // Batch nodes that are each other's neighbours: their drift is read both as their own row and as a neighbour's.
+        var dense = Dense(adjacency);
+        Assert.Contains(nodes, v => nodes.Any(u => dense[v, u].item<double>() != 0));
+        step.BeginEpoch(1, 2);   // one refresh, before the first batch
+        var anchor = Float64(model.Embedding);
+        step.Run(new BprLoss(), nodes, Users.Length);   // moves E(0) away from the anchor
+        var current = Float64(model.Embedding);
+        var weights = model.LayerWeights;
+        var index = tensor(nodes.Select(n => (long)n).ToArray());
+        var want = current.Times(weights[0]).Plus(dense.mm(current).Times(weights[1])).Plus(LayerSum(dense, anchor, weights, first: 2)).index_select(0, index);
+        var allStale = current.Times(weights[0]).Plus(LayerSum(dense, anchor, weights, first: 1)).index_select(0, index);
+        var captured = new CapturingLoss();
+
+        step.Run(captured, nodes, Users.Length);
+
+        var rows = captured.Rows!.view(-1, 4).to_type(ScalarType.Float64);
+        double worst = (rows - want).abs().max().item<double>();
+        double moved = (want - allStale).abs().max().item<double>();
+        Assert.True(moved > 1e-4, $"the first layer moved by only {moved:E2}: nothing to check");
+        Assert.True(worst < 1e-6, $"rows {worst:E2} from the current first layer over the historical deeper ones (which differ by {moved:E2} from the stale ones)");
+    }
+
+    [Fact]
     public void With_a_fresh_history_a_hub_whose_first_hop_is_sampled_still_gets_its_propagated_embedding()
     {
         using var scope = NewDisposeScope();
