@@ -248,7 +248,7 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         int[] rowPointers = _backend.Adjacency.RowPointers;
         ScratchBuffers.Grow(ref _sampleStarts, distinctCount + 1);
         ScratchBuffers.Grow(ref _sampleScales, distinctCount);
-        ScratchBuffers.Grow(ref _sampledEdges, distinctCount * FirstHopSample);
+        ScratchBuffers.Reserve(ref _sampledEdges, distinctCount * FirstHopSample);
         int count = 0;
         for (int d = 0; d < distinctCount; d++)
         {
@@ -280,8 +280,8 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
         }
 
         _sampleStarts[distinctCount] = count;
-        ScratchBuffers.Grow(ref _sampledNeighbours, count);
-        ScratchBuffers.Grow(ref _sampledWeights, count);
+        ScratchBuffers.Reserve(ref _sampledNeighbours, count);
+        ScratchBuffers.Reserve(ref _sampledWeights, count);
         int[] columns = _backend.Adjacency.Columns;
         float[] values = _backend.Adjacency.Values;
         ForEachChunk(count, (start, end) =>
@@ -304,12 +304,13 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
     /// <summary>
     /// The sampled neighbours' rows among the touched ones, in order of first reach after the distinct nodes
     /// (<c>_touched</c>, <c>_touchedCount</c>), and each sampled edge's row there (<c>_edgeTargets</c>); integers only,
-    /// on one thread, so the order is the same whatever the threads.
+    /// on one thread, so the order is the same whatever the threads; and which distinct nodes are themselves reached
+    /// (<c>_distinctTargeted</c>).
     /// </summary>
     private void IndexNeighbours(int distinctCount)
     {
         int edges = _sampleStarts[distinctCount];
-        ScratchBuffers.Grow(ref _edgeTargets, edges);
+        ScratchBuffers.Reserve(ref _edgeTargets, edges);
         ScratchBuffers.Reserve(ref _distinctTargeted, distinctCount);
         _distinctTargeted.AsSpan(0, distinctCount).Clear();
         int touched = distinctCount;
@@ -339,7 +340,9 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
 
     /// <summary>
     /// E(0)_u − Ē_u of every sampled neighbour u, once per row however many edges reach it, at its touched row in
-    /// <c>_drifts</c>: the two tables are read where each row is first needed, in parallel, rather than once per edge.
+    /// <c>_drifts</c>, in parallel over <c>_touched</c>'s order: the two tables are read once per row rather than once
+    /// per edge. A batch node's row is written only when some sampled edge reaches it (<c>_distinctTargeted</c>); the
+    /// others are left as they were, and nothing reads them.
     /// </summary>
     private unsafe void ComputeDrifts(ReadOnlySpan<float> embedding, int distinctCount)
     {
