@@ -140,11 +140,7 @@ internal static class CsrKernel
     public static unsafe void MultiplyRectangularRowsTo<TSink>(CsrPartition partition, ReadOnlySpan<float> x, int columns, int dim, TSink sink, ReadOnlySpan<bool> nonZeroRows = default)
         where TSink : struct, IRowSink
     {
-        if (x.Length != (long)columns * dim)
-        {
-            throw new ArgumentException($"Expected {columns} x {dim} values, got {x.Length}.");
-        }
-
+        CheckLength(columns, x.Length, dim);
         fixed (float* xPointer = x)
         {
             RowsTo(partition, new DenseRows<float>(xPointer), dim, sink, nonZeroRows);
@@ -193,11 +189,13 @@ internal static class CsrKernel
         }
     }
 
-    private static void CheckRows(CsrPartition partition, int length, int dim)
+    private static void CheckRows(CsrPartition partition, int length, int dim) => CheckLength(partition.RowPointers.Length - 1, length, dim);
+
+    private static void CheckLength(int rows, int length, int dim)
     {
-        if (length != (long)(partition.RowPointers.Length - 1) * dim)
+        if (length != (long)rows * dim)
         {
-            throw new ArgumentException($"Expected {partition.RowPointers.Length - 1} x {dim} values, got {length}.");
+            throw new ArgumentException($"Expected {rows} x {dim} values, got {length}.");
         }
     }
 

@@ -170,14 +170,16 @@ internal sealed class HistoricalTrainingStep : ITrainingStep
             Refresh();
         }
 
-        var random = new Random(unchecked((_seed * 1_000_003) + (_epoch * 65_537) + _batchInEpoch));
-        _batchInEpoch++;
+        int batch = _batchInEpoch++;
         int dim = _dim;
         int distinctCount = IndexBatch(nodes);
-        SampleNeighbours(distinctCount, random);
         ReadOnlySpan<float> embedding = MemoryMarshal.Cast<byte, float>(_model.Embedding.bytes);
+
+        // Without layers F = α_0 E(0): no first hop to sample. Each batch's generator is its own, so skipping it
+        // changes no other batch's sample.
         if (_propagated is not null)
         {
+            SampleNeighbours(distinctCount, new Random(unchecked((_seed * 1_000_003) + (_epoch * 65_537) + batch)));
             IndexNeighbours(distinctCount);
             ComputeDrifts(embedding, distinctCount);
         }
