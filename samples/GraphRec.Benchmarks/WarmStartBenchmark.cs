@@ -177,7 +177,6 @@ internal static class WarmStartBenchmark
         var previous = new InteractionDataset(
             dataset.Name + "-previous", new IdMap(users.Select(dataset.Users.GetId)), new IdMap(items.Select(dataset.Items.GetId)), interactions, itemInfo: null,
             new LoadReport(interactions.Count, 0, 0, 0, []));
-        var none = new Interactions(users.Length, items.Length, new int[users.Length + 1], []);
-        return (previous, new DatasetSplit(interactions, null, none, 0));
+        return (previous, DatasetSplit.TrainOnly(interactions));
     }
 }

@@ -60,6 +60,11 @@ internal static class Datasets
             _ => null,
         };
 
+        if (name == "none")
+        {
+            return DatasetSplit.TrainOnly(dataset.Interactions);
+        }
+
         if (name == "predefined")
         {
             // Validation is carved from the predefined train with a random per-user holdout.

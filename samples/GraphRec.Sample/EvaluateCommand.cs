@@ -9,6 +9,11 @@ internal static class EvaluateCommand
     public static async Task<int> RunAsync(
         string modelPath, DataSettings data, SplitSettings splitSettings, int[] cutoffs, EvaluationSample? sample, CancellationToken cancellationToken)
     {
+        if (splitSettings.Split == "none")
+        {
+            throw new UsageException("--split none holds nothing out, so there is nothing to evaluate on: give the split the model was measured with (the default is random).");
+        }
+
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(data, download, cancellationToken)).ConfigureAwait(false);
         if (!dataset.Users.Ids.SequenceEqual(model.Users.Ids) || !dataset.Items.Ids.SequenceEqual(model.Items.Ids))

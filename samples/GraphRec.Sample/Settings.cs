@@ -160,7 +160,7 @@ internal sealed class SplitOptions
 {
     private readonly Option<string> _split = new("--split")
     {
-        Description = "random (per user), leave-last-out (each user's latest), temporal (a global time quantile), predefined (edge lists). Default: random, predefined for edgelist.",
+        Description = "random (per user), leave-last-out (each user's latest), temporal (a global time quantile), predefined (edge lists), none (train on every interaction, nothing held out: a model to serve). Default: random, predefined for edgelist.",
     };
 
     private readonly Option<double> _testRatio = new("--test-ratio") { Description = "Share held out for test (random: per user; temporal: the latest share).", DefaultValueFactory = _ => 0.2 };
@@ -169,7 +169,7 @@ internal sealed class SplitOptions
 
     public SplitOptions(Command command)
     {
-        _split.AcceptOnlyFromAmong("random", "leave-last-out", "temporal", "predefined");
+        _split.AcceptOnlyFromAmong("random", "leave-last-out", "temporal", "predefined", "none");
         _testRatio.Validators.Add(result => Cli.Fraction(result, _testRatio, allowZero: false));
         _valRatio.Validators.Add(result => Cli.Fraction(result, _valRatio, allowZero: true));
         command.Options.Add(_split);

@@ -236,7 +236,9 @@ internal static class TrainCommand
         var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         if (split.Test.Count == 0)
         {
-            Console.WriteLine($"no test interactions are left to evaluate ({split.DroppedTest:N0} dropped because their user or item never occurs in train).");
+            Console.WriteLine(settings.Split.Split == "none"
+                ? "nothing is held out (--split none), so nothing is evaluated: the model knows every interaction, and recommends none of a user's own items."
+                : $"no test interactions are left to evaluate ({split.DroppedTest:N0} dropped because their user or item never occurs in train).");
             return (null, baselines);
         }
 

@@ -123,7 +123,7 @@ public sealed partial class ModelRetrainer : BackgroundService
     /// </summary>
     private IRecommender Train(InteractionDataset dataset, CancellationToken cancellationToken)
     {
-        var all = new DatasetSplit(dataset.Interactions, null, Empty(dataset), 0);
+        var all = DatasetSplit.TrainOnly(dataset.Interactions);
         return _served.Use<IRecommender>(served => served switch
         {
             LightGcn lightGcn => LightGcn.Train(
@@ -140,9 +140,6 @@ public sealed partial class ModelRetrainer : BackgroundService
         options.CheckpointDirectory = null;
         return options;
     }
-
-    private static Interactions Empty(InteractionDataset dataset) =>
-        new(dataset.Users.Count, dataset.Items.Count, new int[dataset.Users.Count + 1], []);
 
     private static bool PathsEqual(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);

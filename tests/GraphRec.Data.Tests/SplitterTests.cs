@@ -180,7 +180,7 @@ public sealed class SplitterTests
     public void A_validation_split_that_takes_all_of_train_names_the_validation_split()
     {
         var all = AllAt(5);
-        var predefined = new DatasetSplit(all, null, new Interactions(all.UserCount, all.ItemCount, new int[all.UserCount + 1], []), 0);
+        var predefined = DatasetSplit.TrainOnly(all);
         var dataset = Dataset(all, predefined);
 
         var fromSplit = Assert.ThrowsAny<ArgumentException>(() => dataset.Split(Splitters.RandomHoldout(0.2, seed: 1), Splitters.TemporalAtQuantile(0.9)));
@@ -192,6 +192,20 @@ public sealed class SplitterTests
             Assert.Equal("validation", error.ParamName);
             Assert.Contains("temporal at quantile 0.9", error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void TrainOnly_holds_every_interaction_in_train_and_an_empty_test_over_the_same_users_and_items()
+    {
+        var all = Sample();
+
+        var split = DatasetSplit.TrainOnly(all);
+
+        Assert.Same(all, split.Train);
+        Assert.Null(split.Validation);
+        Assert.Equal((all.UserCount, all.ItemCount, 0), (split.Test.UserCount, split.Test.ItemCount, split.Test.Count));
+        Assert.Equal((0, 0), (split.DroppedHeldOut, split.DroppedTest));
+        Assert.Throws<ArgumentNullException>(() => DatasetSplit.TrainOnly(null!));
     }
 
     private sealed class ShortSplitter : ISplitter

@@ -83,6 +83,37 @@ public sealed class OwnDataTests : IDisposable
         Assert.All(saved.RecommendForItems(["SKU-0001", "SKU-0002"], 3).Items, r => Assert.Contains(r.ItemId, forVisitor.Output, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("lightgcn")]
+    [InlineData("gf-cf")]
+    public async Task Split_none_trains_on_every_event_so_that_no_customer_is_recommended_an_item_they_already_ordered(string model)
+    {
+        var orders = Orders().Select(order => (Customer: $"cust-{order.Customer:D2}", Sku: $"SKU-{order.Sku:D4}")).Distinct().ToArray();
+        string csv = Path.Combine(_folder, "orders.csv");
+        await File.WriteAllTextAsync(csv, "customer,sku\n" + string.Concat(orders.Select(order => $"{order.Customer},{order.Sku}\n")));
+        string output = Path.Combine(_folder, "out");
+
+        var trained = await RunAsync("train", "--dataset", "csv", "--file", csv, "--user-column", "customer", "--item-column", "sku",
+            "--split", "none", "--model", model, "--rank", "8", "--epochs", "2", "--dim", "8", "--k", "5", "--output", output);
+
+        Assert.True(trained.ExitCode == 0, trained.Errors);
+        Assert.Contains("nothing is held out", trained.Output, StringComparison.Ordinal);
+        using var saved = await Recommenders.LoadAsync(Path.Combine(output, "model.graphrec"));
+        Assert.Equal(orders.Length, saved.TrainingInteractions.Count);
+        foreach (var customer in orders.GroupBy(order => order.Customer))
+        {
+            var owned = customer.Select(order => order.Sku).ToHashSet(StringComparer.Ordinal);
+            var recommended = saved.Recommend(customer.Key, 40 - owned.Count).Select(r => r.ItemId).ToArray();
+            Assert.Equal(40 - owned.Count, recommended.Length);
+            Assert.DoesNotContain(recommended, owned.Contains);
+        }
+
+        var evaluated = await RunAsync("evaluate", "--model", Path.Combine(output, "model.graphrec"), "--dataset", "csv", "--file", csv,
+            "--user-column", "customer", "--item-column", "sku", "--split", "none");
+        Assert.NotEqual(0, evaluated.ExitCode);
+        Assert.Contains("--split none holds nothing out", evaluated.Errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Train_reads_the_rows_of_a_sqlite_query_and_writes_the_normal_model()
     {

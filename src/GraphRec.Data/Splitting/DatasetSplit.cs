@@ -13,4 +13,18 @@ public sealed record DatasetSplit(Interactions Train, Interactions? Validation, 
 {
     /// <summary>The dropped held-out interactions that were meant for test.</summary>
     public int DroppedTest { get; init; }
+
+    /// <summary>
+    /// A split that holds nothing out: every interaction in <see cref="Train"/>, no validation, an empty
+    /// <see cref="Test"/>. For the model a service serves, which should know every event and recommend none of a
+    /// user's own items; a split that holds some out is for measuring a model, not for serving it.
+    /// </summary>
+    /// <param name="interactions">Every interaction, for example <c>dataset.Interactions</c>.</param>
+    /// <example><c>using var model = LightGcn.Train(dataset, DatasetSplit.TrainOnly(dataset.Interactions));</c></example>
+    public static DatasetSplit TrainOnly(Interactions interactions)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        var nothing = new Interactions(interactions.UserCount, interactions.ItemCount, new int[interactions.UserCount + 1], []);
+        return new DatasetSplit(interactions, Validation: null, nothing, DroppedHeldOut: 0);
+    }
 }
