@@ -29,12 +29,9 @@ internal static class EvaluateCommand
             Console.WriteLine("note: this split's train differs from the model's training interactions (another split, seed or ratio?); test items may have been seen in training.");
         }
 
-        if (split.Validation is not null)
-        {
-            Console.WriteLine("note: a saved model does not know this split's validation part, so its items are ranked with the others (train excludes them): the figures can be a little lower than train's.");
-        }
-
-        var result = model.Evaluate(split.Test, [.. cutoffs.Distinct().Order()], sample?.Users, sample?.Seed ?? default, cancellationToken);
+        // A saved model knows only its train part: the split's validation part is excluded here, as train excluded it.
+        var result = model.Evaluate(split.Test, [.. cutoffs.Distinct().Order()], sample?.Users, sample?.Seed ?? default,
+            split.Validation is null ? null : [split.Validation], cancellationToken);
         Console.WriteLine($"test metrics ({ConsoleUi.EvaluatedUsers(result, sample)}; ± is the 95% interval):");
         ConsoleUi.MetricsTable([(TrainCommand.DisplayName(model), result)], [.. cutoffs.Distinct().Order()]);
         return 0;

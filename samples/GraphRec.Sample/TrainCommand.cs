@@ -247,7 +247,7 @@ internal static class TrainCommand
         // tests still pair them.
         var sample = settings.EvalSample;
         IReadOnlyList<Interactions> exclude = split.Validation is null ? [] : [split.Validation];
-        var evaluation = model.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+        var evaluation = model.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, exclude, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
         var popular = Recommenders.EvaluateMostPopular(split.Train, split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
         systems.Add(("MostPopular", popular));
@@ -266,7 +266,7 @@ internal static class TrainCommand
         if (model.ModelKind != "gf-cf")
         {
             using var filter = SpectralFilter.Fit(dataset, split, FilterOptions(settings), cancellationToken: cancellationToken);
-            var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+            var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, exclude, cancellationToken);
             systems.Add(("GF-CF", filtered));
             baselines["gf_cf"] = MetricsReport.Flatten(filtered);
         }
@@ -279,7 +279,7 @@ internal static class TrainCommand
             {
                 recipe.Seed = settings.Split.Seed;
                 using var filter = SpectralFilter.Fit(dataset, split, recipe, cancellationToken: cancellationToken);
-                var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);
+                var filtered = filter.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, exclude, cancellationToken);
                 systems.Add((name, filtered));
                 baselines[key] = MetricsReport.Flatten(filtered);
             }

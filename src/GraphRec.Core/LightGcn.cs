@@ -181,17 +181,23 @@ public sealed class LightGcn : IRecommender
 
     /// <summary>
     /// Full-catalogue evaluation of <paramref name="heldOut"/> (the split's test or validation part): for each user with
-    /// held-out items, every item is ranked except those the user has in train, and in validation when evaluating another part.
+    /// held-out items, every item is ranked except those the user has in train, in validation when evaluating another part (this process's
+    /// trained model keeps its split's validation part; a loaded one has none), and in <paramref name="exclude"/>.
     /// </summary>
     /// <param name="heldOut">The interactions to find.</param>
     /// <param name="cutoffs">The cut-offs K; the options' <see cref="LightGcnOptions.Cutoffs"/> when null.</param>
     /// <param name="sampleUsers">Rank only this many users with held-out items, drawn at random; all when null (the default). The result's <see cref="RankingEvaluation.SampledFrom"/> says how many it was drawn from.</param>
     /// <param name="sampleSeed">The seed of the draw: the same seed and interactions give the same users. Default 2020.</param>
+    /// <param name="exclude">
+    /// More interactions to leave out of the rankings, besides the training ones: for a model loaded from a file, which
+    /// knows only its train part, the validation part of the split it was trained with. A part that is
+    /// <paramref name="heldOut"/> itself is not excluded. None by default.
+    /// </param>
     /// <param name="cancellationToken">Stops between user batches.</param>
     /// <exception cref="ArgumentException">The interactions are not over this model's users and items, or <paramref name="sampleUsers"/> is not positive.</exception>
-    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default)
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, IReadOnlyList<Interactions>? exclude = null, CancellationToken cancellationToken = default)
     {
-        return _guard.Run(() => _recommender.Core.Evaluate(heldOut, _validation, cutoffs ?? _model.Options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
+        return _guard.Run(() => _recommender.Core.Evaluate(heldOut, _validation, exclude, cutoffs ?? _model.Options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
     }
 
     /// <inheritdoc />

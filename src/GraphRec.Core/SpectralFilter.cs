@@ -133,8 +133,8 @@ public sealed partial class SpectralFilter : IRecommender
         });
 
     /// <inheritdoc />
-    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default) =>
-        _guard.Run(() => _recommender.Evaluate(heldOut, _validation, cutoffs ?? _options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, IReadOnlyList<Interactions>? exclude = null, CancellationToken cancellationToken = default) =>
+        _guard.Run(() => _recommender.Evaluate(heldOut, _validation, exclude, cutoffs ?? _options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>Exact: each new user's scores are the formula's for its row of <paramref name="given"/>.</remarks>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using GraphRec.Data;
 
 namespace GraphRec.Sample.Tests;
@@ -75,7 +76,14 @@ public sealed class EndToEndTests : IDisposable
         string model = Path.Combine(output, "model.graphrec");
         Assert.Equal(0, await Cli.RunAsync(["recommend", "--model", model, "--user", "1", "--k", "3"]));
         Assert.Equal(0, await Cli.RunAsync(["similar", "--model", model, "--item", "1", "--k", "3"]));
-        Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", model, "--data-dir", data, "--k", "5"]));
+        using (var console = new CapturedConsole())
+        {
+            // The saved model knows only its train part; evaluate excludes the split's validation part as train did.
+            Assert.Equal(0, await Cli.RunAsync(["evaluate", "--model", model, "--data-dir", data, "--k", "5"]));
+            var shown = Regex.Match(console.Shown, @"ndcg@5\s+(\d\.\d{4})");
+            Assert.True(shown.Success, console.Shown);
+            Assert.Equal(((double)metrics["test"]!["ndcg@5"]!).ToString("F4", CultureInfo.InvariantCulture), shown.Groups[1].Value);
+        }
 
         // Mistakes a person can make: one message, exit code 1.
         Assert.Equal(1, await Cli.RunAsync(["recommend", "--model", model, "--user", "999"]));

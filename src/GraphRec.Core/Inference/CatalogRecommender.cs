@@ -164,14 +164,27 @@ internal sealed class CatalogRecommender
     }
 
     /// <summary>
-    /// Full-catalogue evaluation of <paramref name="heldOut"/>, excluding each user's training items and, when
-    /// evaluating another part than <paramref name="validation"/>, its validation items.
+    /// Full-catalogue evaluation of <paramref name="heldOut"/>, excluding each user's training items and its items in
+    /// <paramref name="validation"/> and <paramref name="exclude"/>, but for a part that is <paramref name="heldOut"/> itself.
     /// </summary>
-    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<int> cutoffs, int? sampleUsers, int sampleSeed, CancellationToken cancellationToken)
+    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<Interactions>? exclude, IReadOnlyList<int> cutoffs, int? sampleUsers, int sampleSeed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(heldOut);
-        IReadOnlyList<Interactions> exclude = validation is null || ReferenceEquals(heldOut, validation) ? [Catalog.Train] : [Catalog.Train, validation];
-        return FullRankingEvaluator.Evaluate(_scorer, heldOut, exclude, cutoffs, sampleUsers, sampleSeed, cancellationToken);
+        if (exclude is not null && exclude.Any(part => part is null))
+        {
+            throw new ArgumentException("One of the parts to exclude is null; pass only the interactions to leave out.", nameof(exclude));
+        }
+
+        var excluded = new List<Interactions> { Catalog.Train };
+        foreach (var part in (Interactions?[])[validation, .. exclude ?? []])
+        {
+            if (part is not null && !ReferenceEquals(part, heldOut) && !excluded.Any(kept => ReferenceEquals(kept, part)))
+            {
+                excluded.Add(part);
+            }
+        }
+
+        return FullRankingEvaluator.Evaluate(_scorer, heldOut, excluded, cutoffs, sampleUsers, sampleSeed, cancellationToken);
     }
 
     /// <summary>Each user of <paramref name="hidden"/> scored as a visitor with only its row of <paramref name="given"/>, which is never ranked.</summary>
