@@ -11,7 +11,7 @@ internal static class EvaluateCommand
     {
         if (splitSettings.Split == "none")
         {
-            throw new UsageException("--split none holds nothing out, so there is nothing to evaluate on: give the split the model was measured with (the default is random).");
+            throw new UsageException("--split none holds nothing out, so there is nothing to evaluate on: give the split the model was trained with (by default random; predefined for edge lists).");
         }
 
         using var model = await Recommenders.LoadAsync(modelPath, cancellationToken).ConfigureAwait(false);
@@ -19,6 +19,11 @@ internal static class EvaluateCommand
         if (!dataset.Users.Ids.SequenceEqual(model.Users.Ids) || !dataset.Items.Ids.SequenceEqual(model.Items.Ids))
         {
             throw new UsageException($"The model was trained on {model.DatasetName} with other users or items than {dataset.Name} has here; evaluate it on the dataset it was trained on.");
+        }
+
+        if (SameInteractions(model.TrainingInteractions, dataset.Interactions))
+        {
+            throw new UsageException($"{modelPath} was trained on every interaction of {dataset.Name} (train --split none), so none is left to measure it on: train it with a split to evaluate it.");
         }
 
         string splitName = Datasets.ResolveSplitName(splitSettings, dataset);
@@ -31,7 +36,7 @@ internal static class EvaluateCommand
 
         // A saved model knows only its train part: the split's validation part is excluded here, as train excluded it.
         var result = model.Evaluate(split.Test, [.. cutoffs.Distinct().Order()], sample?.Users, sample?.Seed ?? default,
-            split.Validation is null ? null : [split.Validation], cancellationToken);
+            [split.Validation], cancellationToken);
         Console.WriteLine($"test metrics ({ConsoleUi.EvaluatedUsers(result, sample)}; ± is the 95% interval):");
         ConsoleUi.MetricsTable([(TrainCommand.DisplayName(model), result)], [.. cutoffs.Distinct().Order()]);
         return 0;

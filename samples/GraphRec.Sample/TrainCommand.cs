@@ -36,6 +36,7 @@ internal static class TrainCommand
         using var previous = settings.WarmStart is { } warmStart ? await LoadPrevious(warmStart, settings, cancellationToken).ConfigureAwait(false) : null;
         var dataset = await ConsoleUi.WithDownloadProgressAsync(download => Datasets.LoadAsync(settings.Data, download, cancellationToken)).ConfigureAwait(false);
         string splitName = Datasets.ResolveSplitName(settings.Split, dataset);
+        bool holdsOut = splitName != "none";   // --split none ignores the ratios, and metrics.json records them as 0
         var split = Datasets.Split(dataset, settings.Split);
         ConsoleUi.Summary(dataset, split, splitName);
 
@@ -91,7 +92,7 @@ internal static class TrainCommand
             model.ModelKind, dataset.Name, dataset.Users.Count, dataset.Items.Count, dataset.Interactions.Count, split.Train.Count, split.Validation?.Count ?? 0,
             split.Test.Count, split.DroppedTest, split.DroppedHeldOut - split.DroppedTest,
             new RunConfig(settings.Dimension, settings.Layers, settings.Epochs, settings.BatchSize, settings.LearningRate, settings.Decay,
-                settings.Split.Seed, splitName, settings.Split.TestRatio, settings.Split.ValidationRatio, settings.EvaluateEvery, settings.Patience,
+                settings.Split.Seed, splitName, holdsOut ? settings.Split.TestRatio : 0, holdsOut ? settings.Split.ValidationRatio : 0, settings.EvaluateEvery, settings.Patience,
                 threads, settings.Cutoffs, settings.Sampler, settings.Rank, settings.Alpha, settings.LearningRateMilestones ?? [], settings.LearningRateDecay,
                 settings.Precision, settings.Training, settings.HistoryRefreshesPerEpoch, settings.EvalSample?.Users, settings.EvalSample?.Seed),
             history.Count, bestEpoch, history.Count == 0 ? null : history.Average(h => h.Seconds), trainSeconds, evalSeconds,

@@ -40,12 +40,13 @@ public interface IRecommender : IDisposable
     /// <param name="sampleSeed">The seed of the draw: the same seed and interactions give the same users. Default 2020.</param>
     /// <param name="exclude">
     /// More interactions to leave out of the rankings, besides the training ones: for a model loaded from a file, which
-    /// knows only its train part, the validation part of the split it was trained with. A part that is
-    /// <paramref name="heldOut"/> itself is not excluded. None by default.
+    /// knows only its train part, the validation part of the split it was trained with (<c>[split.Validation]</c>; a
+    /// null part, as a split without validation has, is skipped). The <paramref name="heldOut"/> instance itself is
+    /// never excluded; a part that shares its interactions would hide them. None by default.
     /// </param>
     /// <param name="cancellationToken">Stops between user batches.</param>
-    /// <exception cref="ArgumentException">The interactions are not over this model's users and items, or <paramref name="sampleUsers"/> is not positive.</exception>
-    RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, IReadOnlyList<Interactions>? exclude = null, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException">The interactions, or a part of <paramref name="exclude"/>, are not over this model's users and items, or <paramref name="sampleUsers"/> is not positive.</exception>
+    RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, IReadOnlyList<Interactions?>? exclude = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Evaluates recommendations for users the model has never seen (<see cref="InteractionDataset.SplitNewUsers"/>): each

@@ -32,14 +32,14 @@ public static class Recommenders
     /// <summary>Evaluates MostPopular on <paramref name="heldOut"/>: every item scored by its number of training interactions, the same for every user.</summary>
     /// <param name="train">The training interactions: the counts, and excluded from every ranking.</param>
     /// <param name="heldOut">The interactions to find (a split's test part, or new users' hidden items).</param>
-    /// <param name="exclude">More interactions never ranked for their user: a split's validation part when evaluating its test part, new users' given items.</param>
+    /// <param name="exclude">More interactions never ranked for their user: a split's validation part when evaluating its test part, new users' given items. Null parts and the <paramref name="heldOut"/> instance itself are skipped.</param>
     /// <param name="cutoffs">The cut-offs K, all positive. Default 10 and 20.</param>
     /// <param name="sampleUsers">Rank only this many users, drawn with <paramref name="sampleSeed"/> from those with held-out items (the same users as a recommender's <c>Evaluate</c> with the same arguments, so the two pair); null (the default) ranks them all.</param>
     /// <param name="sampleSeed">The seed of the sample.</param>
     /// <param name="cancellationToken">Stops between user batches.</param>
     /// <exception cref="ArgumentException">The interactions are not over the same users and items, or a cut-off is below 1.</exception>
     public static RankingEvaluation EvaluateMostPopular(
-        Interactions train, Interactions heldOut, IReadOnlyList<Interactions>? exclude = null, IReadOnlyList<int>? cutoffs = null,
+        Interactions train, Interactions heldOut, IReadOnlyList<Interactions?>? exclude = null, IReadOnlyList<int>? cutoffs = null,
         int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -55,7 +55,7 @@ public static class Recommenders
     /// <param name="train">The training interactions: the matrix factorized, and excluded from every ranking.</param>
     /// <param name="heldOut">The interactions to find.</param>
     /// <param name="rank">The rank of the truncated SVD. Default 64.</param>
-    /// <param name="exclude">More interactions never ranked for their user (a split's validation part when evaluating its test part).</param>
+    /// <param name="exclude">More interactions never ranked for their user (a split's validation part when evaluating its test part). Null parts and the <paramref name="heldOut"/> instance itself are skipped.</param>
     /// <param name="cutoffs">The cut-offs K, all positive. Default 10 and 20.</param>
     /// <param name="sampleUsers">Rank only this many users, drawn with <paramref name="sampleSeed"/> from those with held-out items (the same users as a recommender's <c>Evaluate</c> with the same arguments, so the two pair); null (the default) ranks them all.</param>
     /// <param name="sampleSeed">The seed of the sample.</param>
@@ -63,7 +63,7 @@ public static class Recommenders
     /// <exception cref="InvalidOperationException">The SVD would hold more than <see cref="PureSvdMaxDoubles"/> doubles.</exception>
     /// <exception cref="ArgumentException">The interactions are not over the same users and items, or a cut-off is below 1.</exception>
     public static RankingEvaluation EvaluatePureSvd(
-        Interactions train, Interactions heldOut, int rank = 64, IReadOnlyList<Interactions>? exclude = null, IReadOnlyList<int>? cutoffs = null,
+        Interactions train, Interactions heldOut, int rank = 64, IReadOnlyList<Interactions?>? exclude = null, IReadOnlyList<int>? cutoffs = null,
         int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -79,7 +79,7 @@ public static class Recommenders
     }
 
     private static RankingEvaluation Evaluate(
-        IScorer scorer, Interactions train, Interactions heldOut, IReadOnlyList<Interactions>? exclude, IReadOnlyList<int>? cutoffs,
+        IScorer scorer, Interactions train, Interactions heldOut, IReadOnlyList<Interactions?>? exclude, IReadOnlyList<int>? cutoffs,
         int? sampleUsers, int sampleSeed, CancellationToken cancellationToken) =>
-        FullRankingEvaluator.Evaluate(scorer, heldOut, [train, .. exclude ?? []], cutoffs, sampleUsers, sampleSeed, cancellationToken);
+        FullRankingEvaluator.Evaluate(scorer, heldOut, FullRankingEvaluator.Excluded(train, heldOut, exclude ?? []), cutoffs, sampleUsers, sampleSeed, cancellationToken);
 }

@@ -133,7 +133,7 @@ public sealed partial class SpectralFilter : IRecommender
         });
 
     /// <inheritdoc />
-    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, IReadOnlyList<Interactions>? exclude = null, CancellationToken cancellationToken = default) =>
+    public RankingEvaluation Evaluate(Interactions heldOut, IReadOnlyList<int>? cutoffs = null, int? sampleUsers = null, int sampleSeed = FullRankingEvaluator.DefaultSampleSeed, IReadOnlyList<Interactions?>? exclude = null, CancellationToken cancellationToken = default) =>
         _guard.Run(() => _recommender.Evaluate(heldOut, _validation, exclude, cutoffs ?? _options.ResolveCutoffs(), sampleUsers, sampleSeed, cancellationToken));
 
     /// <inheritdoc />

@@ -64,16 +64,21 @@ public sealed class LoadedModelEvaluationTests : IDisposable
     }
 
     [Fact]
-    public async Task The_part_being_evaluated_is_not_excluded_from_its_own_ranking_and_a_null_part_is_refused()
+    public async Task The_part_being_evaluated_and_null_parts_are_skipped_and_a_part_of_other_users_is_refused_by_name()
     {
         var (dataset, split) = Data();
         using var model = Fit("gf-cf", dataset, split);
         string path = Path.Combine(_folder, "gf-cf.graphrec");
         await model.SaveAsync(path);
         using var loaded = await Recommenders.LoadAsync(path);
+        var plain = loaded.Evaluate(split.Test, Cutoffs);
 
-        AssertSameFigures(loaded.Evaluate(split.Test, Cutoffs), loaded.Evaluate(split.Test, Cutoffs, exclude: [split.Test]));
-        var error = Assert.Throws<ArgumentException>(() => loaded.Evaluate(split.Test, Cutoffs, exclude: [null!]));
+        AssertSameFigures(plain, loaded.Evaluate(split.Test, Cutoffs, exclude: [split.Test]));
+        AssertSameFigures(plain, loaded.Evaluate(split.Test, Cutoffs, exclude: [null]));
+        var popular = Recommenders.EvaluateMostPopular(split.Train, split.Test, cutoffs: Cutoffs);
+        AssertSameFigures(popular, Recommenders.EvaluateMostPopular(split.Train, split.Test, [split.Test, null], Cutoffs));
+        var otherUsers = TestGraphs.RandomInteractions(7, 30, 20, seed: 4);
+        var error = Assert.Throws<ArgumentException>(() => loaded.Evaluate(split.Test, Cutoffs, exclude: [otherUsers]));
         Assert.Equal("exclude", error.ParamName);
     }
 }

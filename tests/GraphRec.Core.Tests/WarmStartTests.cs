@@ -19,8 +19,7 @@ public sealed class WarmStartTests : IDisposable
     {
         var interactions = TestGraphs.FromPairs(users.Count, items.Count, pairs.Select(p => (users.GetIndex(p.User), items.GetIndex(p.Item))));
         var dataset = new InteractionDataset("warm", users, items, interactions, null, new LoadReport(interactions.Count, 0, 0, 0, []));
-        var none = new Interactions(users.Count, items.Count, new int[users.Count + 1], []);
-        return (dataset, new DatasetSplit(interactions, null, none, 0));
+        return (dataset, DatasetSplit.TrainOnly(interactions));
     }
 
     /// <summary>Every user with every item but one, so that each has a negative to draw.</summary>

@@ -98,6 +98,7 @@ public sealed class OwnDataTests : IDisposable
 
         Assert.True(trained.ExitCode == 0, trained.Errors);
         Assert.Contains("nothing is held out", trained.Output, StringComparison.Ordinal);
+        MetricsSchema.AssertMatches(Path.Combine(output, "metrics.json"));
         using var saved = await Recommenders.LoadAsync(Path.Combine(output, "model.graphrec"));
         Assert.Equal(orders.Length, saved.TrainingInteractions.Count);
         foreach (var customer in orders.GroupBy(order => order.Customer))
@@ -112,6 +113,10 @@ public sealed class OwnDataTests : IDisposable
             "--user-column", "customer", "--item-column", "sku", "--split", "none");
         Assert.NotEqual(0, evaluated.ExitCode);
         Assert.Contains("--split none holds nothing out", evaluated.Errors, StringComparison.Ordinal);
+        var onASplit = await RunAsync("evaluate", "--model", Path.Combine(output, "model.graphrec"), "--dataset", "csv", "--file", csv,
+            "--user-column", "customer", "--item-column", "sku");
+        Assert.NotEqual(0, onASplit.ExitCode);
+        Assert.Contains("was trained on every interaction", onASplit.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

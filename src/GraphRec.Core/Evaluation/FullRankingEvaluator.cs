@@ -127,6 +127,25 @@ internal static class FullRankingEvaluator
     /// <summary>The score buffer of one call, in floats: 16 MiB.</summary>
     private const int ScoreBufferFloats = (16 << 20) / sizeof(float);
 
+    /// <summary>
+    /// What an evaluation of <paramref name="heldOut"/> leaves out of the rankings: <paramref name="train"/>, then each
+    /// of <paramref name="parts"/> once, skipping null parts (a split without validation has none) and
+    /// <paramref name="heldOut"/> itself (the same instance), which is what is being looked for.
+    /// </summary>
+    public static IReadOnlyList<Interactions> Excluded(Interactions train, Interactions heldOut, IEnumerable<Interactions?> parts)
+    {
+        var excluded = new List<Interactions> { train };
+        foreach (var part in parts)
+        {
+            if (part is not null && !ReferenceEquals(part, heldOut) && !excluded.Any(kept => ReferenceEquals(kept, part)))
+            {
+                excluded.Add(part);
+            }
+        }
+
+        return excluded;
+    }
+
     private static void CheckShapes(IScorer scorer, Interactions heldOut, IReadOnlyList<Interactions> exclude)
     {
         if (scorer.ItemCount <= 0)

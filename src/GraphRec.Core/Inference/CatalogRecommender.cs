@@ -165,25 +165,12 @@ internal sealed class CatalogRecommender
 
     /// <summary>
     /// Full-catalogue evaluation of <paramref name="heldOut"/>, excluding each user's training items and its items in
-    /// <paramref name="validation"/> and <paramref name="exclude"/>, but for a part that is <paramref name="heldOut"/> itself.
+    /// <paramref name="validation"/> and <paramref name="exclude"/> (<see cref="FullRankingEvaluator.Excluded"/>).
     /// </summary>
-    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<Interactions>? exclude, IReadOnlyList<int> cutoffs, int? sampleUsers, int sampleSeed, CancellationToken cancellationToken)
+    public RankingEvaluation Evaluate(Interactions heldOut, Interactions? validation, IReadOnlyList<Interactions?>? exclude, IReadOnlyList<int> cutoffs, int? sampleUsers, int sampleSeed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(heldOut);
-        if (exclude is not null && exclude.Any(part => part is null))
-        {
-            throw new ArgumentException("One of the parts to exclude is null; pass only the interactions to leave out.", nameof(exclude));
-        }
-
-        var excluded = new List<Interactions> { Catalog.Train };
-        foreach (var part in (Interactions?[])[validation, .. exclude ?? []])
-        {
-            if (part is not null && !ReferenceEquals(part, heldOut) && !excluded.Any(kept => ReferenceEquals(kept, part)))
-            {
-                excluded.Add(part);
-            }
-        }
-
+        var excluded = FullRankingEvaluator.Excluded(Catalog.Train, heldOut, [validation, .. exclude ?? []]);
         return FullRankingEvaluator.Evaluate(_scorer, heldOut, excluded, cutoffs, sampleUsers, sampleSeed, cancellationToken);
     }
 
