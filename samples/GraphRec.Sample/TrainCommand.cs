@@ -85,7 +85,7 @@ internal static class TrainCommand
         Console.WriteLine($"wrote {modelPath}");
 
         clock.Restart();
-        var (result, baselines) = Evaluate(settings, dataset, split, model, cancellationToken);
+        var (result, baselines) = Evaluate(settings, dataset, split, holdsOut, model, cancellationToken);
         double evalSeconds = clock.Elapsed.TotalSeconds;
 
         var report = new MetricsReport(
@@ -228,16 +228,16 @@ internal static class TrainCommand
 
     /// <summary>
     /// The model and the baselines on the test split, with the table (GF-CF among the baselines when the model is
-    /// LightGCN); null when no test interaction is left to rank (all of them dropped, for example, because their users or
-    /// items never occur in train).
+    /// LightGCN); null when no test interaction is left to rank (nothing held out with <paramref name="holdsOut"/> false,
+    /// or all of them dropped, for example, because their users or items never occur in train).
     /// </summary>
     private static (RankingEvaluation? Model, Dictionary<string, IReadOnlyDictionary<string, double>> Baselines) Evaluate(
-        TrainSettings settings, InteractionDataset dataset, DatasetSplit split, IRecommender model, CancellationToken cancellationToken)
+        TrainSettings settings, InteractionDataset dataset, DatasetSplit split, bool holdsOut, IRecommender model, CancellationToken cancellationToken)
     {
         var baselines = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         if (split.Test.Count == 0)
         {
-            Console.WriteLine(settings.Split.Split == "none"
+            Console.WriteLine(!holdsOut
                 ? "nothing is held out (--split none), so nothing is evaluated: the model knows every interaction, and recommends none of a user's own items."
                 : $"no test interactions are left to evaluate ({split.DroppedTest:N0} dropped because their user or item never occurs in train).");
             return (null, baselines);
@@ -247,7 +247,7 @@ internal static class TrainCommand
         // themselves). With a sample, every system is ranked on the same users (one seed, one test part), so the paired
         // tests still pair them.
         var sample = settings.EvalSample;
-        IReadOnlyList<Interactions> exclude = split.Validation is null ? [] : [split.Validation];
+        IReadOnlyList<Interactions?> exclude = [split.Validation];
         var evaluation = model.Evaluate(split.Test, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, exclude, cancellationToken);
         var systems = new List<(string Name, RankingEvaluation Result)> { (DisplayName(model), evaluation) };
         var popular = Recommenders.EvaluateMostPopular(split.Train, split.Test, exclude, settings.Cutoffs, sample?.Users, sample?.Seed ?? default, cancellationToken);

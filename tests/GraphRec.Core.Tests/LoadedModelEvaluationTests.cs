@@ -29,16 +29,6 @@ public sealed class LoadedModelEvaluationTests : IDisposable
         ? SpectralFilter.Fit(dataset, split, new SpectralFilterOptions { Rank = 4, Cutoffs = Cutoffs })
         : LightGcn.Train(dataset, split, new LightGcnOptions { EmbeddingDimension = 8, Layers = 2, Epochs = 2, BatchSize = 64, Cutoffs = Cutoffs, ValidationMetric = "recall@5" });
 
-    private static void AssertSameFigures(RankingEvaluation expected, RankingEvaluation actual)
-    {
-        Assert.Equal(expected.Users, actual.Users);
-        foreach (var (key, summary) in expected.Summaries)
-        {
-            Assert.Equal(summary, actual.Summaries[key]);
-            Assert.Equal(expected.PerUser[key], actual.PerUser[key]);
-        }
-    }
-
     [Theory]
     [MemberData(nameof(Models))]
     public async Task A_loaded_model_told_to_exclude_the_validation_part_ranks_test_as_the_model_that_trained_does(string kind)
@@ -57,9 +47,9 @@ public sealed class LoadedModelEvaluationTests : IDisposable
         var reference = FullRankingEvaluator.Evaluate(ModelScorers.Of(loaded), split.Test, [split.Train, split.Validation!], Cutoffs);
         var withoutValidation = FullRankingEvaluator.Evaluate(ModelScorers.Of(loaded), split.Test, [split.Train], Cutoffs);
 
-        AssertSameFigures(reference, trained);
-        AssertSameFigures(reference, loaded.Evaluate(split.Test, Cutoffs, exclude: [split.Validation!]));
-        AssertSameFigures(withoutValidation, loaded.Evaluate(split.Test, Cutoffs));
+        RankingAssert.SameFigures(reference, trained);
+        RankingAssert.SameFigures(reference, loaded.Evaluate(split.Test, Cutoffs, exclude: [split.Validation!]));
+        RankingAssert.SameFigures(withoutValidation, loaded.Evaluate(split.Test, Cutoffs));
         Assert.NotEqual(withoutValidation.PerUser[MetricNames.Key(MetricNames.Ndcg, 10)], reference.PerUser[MetricNames.Key(MetricNames.Ndcg, 10)]);
     }
 
@@ -73,10 +63,10 @@ public sealed class LoadedModelEvaluationTests : IDisposable
         using var loaded = await Recommenders.LoadAsync(path);
         var plain = loaded.Evaluate(split.Test, Cutoffs);
 
-        AssertSameFigures(plain, loaded.Evaluate(split.Test, Cutoffs, exclude: [split.Test]));
-        AssertSameFigures(plain, loaded.Evaluate(split.Test, Cutoffs, exclude: [null]));
+        RankingAssert.SameFigures(plain, loaded.Evaluate(split.Test, Cutoffs, exclude: [split.Test]));
+        RankingAssert.SameFigures(plain, loaded.Evaluate(split.Test, Cutoffs, exclude: [null]));
         var popular = Recommenders.EvaluateMostPopular(split.Train, split.Test, cutoffs: Cutoffs);
-        AssertSameFigures(popular, Recommenders.EvaluateMostPopular(split.Train, split.Test, [split.Test, null], Cutoffs));
+        RankingAssert.SameFigures(popular, Recommenders.EvaluateMostPopular(split.Train, split.Test, [split.Test, null], Cutoffs));
         var otherUsers = TestGraphs.RandomInteractions(7, 30, 20, seed: 4);
         var error = Assert.Throws<ArgumentException>(() => loaded.Evaluate(split.Test, Cutoffs, exclude: [otherUsers]));
         Assert.Equal("exclude", error.ParamName);

@@ -27,20 +27,6 @@ public sealed class SampledEvaluationTests
     private static Interactions RowsOf(Interactions source, IEnumerable<int> users) =>
         TestGraphs.FromPairs(source.UserCount, source.ItemCount, users.SelectMany(u => source.ItemsOf(u).ToArray().Select(i => (u, i))));
 
-    /// <summary>The same users, per-user values, means, intervals and coverage.</summary>
-    private static void AssertSameFigures(RankingEvaluation expected, RankingEvaluation actual)
-    {
-        Assert.Equal(expected.Users, actual.Users);
-        Assert.Equal(expected.Summaries.Keys.Order(), actual.Summaries.Keys.Order());
-        foreach (var (key, summary) in expected.Summaries)
-        {
-            Assert.Equal(summary, actual.Summaries[key]);
-            Assert.Equal(expected.PerUser[key], actual.PerUser[key]);
-        }
-
-        Assert.Equal(expected.Coverage, actual.Coverage);
-    }
-
     [Fact]
     public void A_sample_of_at_least_every_user_is_the_full_evaluation()
     {
@@ -52,7 +38,7 @@ public sealed class SampledEvaluationTests
         {
             var sampled = FullRankingEvaluator.Evaluate(scorer, heldOut, [train], Cutoffs, sampleUsers: size, sampleSeed: 9);
 
-            AssertSameFigures(full, sampled);
+            RankingAssert.SameFigures(full, sampled);
             Assert.Equal(full.ExcludedUsers, sampled.ExcludedUsers);
             Assert.Null(sampled.SampledFrom);
         }
@@ -76,7 +62,7 @@ public sealed class SampledEvaluationTests
         Assert.Equal(sampled.Users.Order(), sampled.Users);
         Assert.Equal(withItems, sampled.SampledFrom);
         Assert.Equal(UserCount - withItems, sampled.ExcludedUsers); // still the users without held-out items, not those left out of the sample
-        AssertSameFigures(byHand, sampled);
+        RankingAssert.SameFigures(byHand, sampled);
     }
 
     [Fact]
@@ -133,9 +119,9 @@ public sealed class SampledEvaluationTests
 
         Assert.Equal(15, sampled.Users.Count);
         Assert.Equal(UsersWithItems(split.Test), sampled.SampledFrom);
-        AssertSameFigures(byHand, sampled);
+        RankingAssert.SameFigures(byHand, sampled);
         Assert.Equal(sampled.Users, sampledNew.Users); // one seed, one held-out part: the same users
-        AssertSameFigures(newByHand, sampledNew);
+        RankingAssert.SameFigures(newByHand, sampledNew);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(split.Test, sampleUsers: 0));
     }
 }
